@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+
+namespace Moonbridge.Net.IO.Internal;
+
+internal sealed partial class SocketConnection
+{
+    /// <summary>Half-closes the sending side (TCP FIN) after the caller has flushed; reading stays possible.</summary>
+    internal void ShutdownSend()
+    {
+        _finished = true;
+        if (IsAborted)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException e)
+        {
+            lock (_outputLock)
+            {
+                _writeError = e.SocketErrorCode;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Closes gracefully (FIN) after the caller has flushed, and releases every buffer.</summary>
+    internal void Close() => Release(reset: false);
+
+    /// <summary>Closes with an RST, discarding unsent output.</summary>
+    internal void Reset() => Release(reset: true);
+
+    private void Release(bool reset)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _finished = true;
+        if (reset)
+        {
+            ResetSocket();
+        }
+        else
+        {
+            _socket.Dispose();
+        }
+
+        lock (_outputLock)
+        {
+            if (_writeError == SocketError.Success)
+            {
+                _writeError = SocketError.Shutdown;
+            }
+
+            if (!_sending)
+            {
+                // A running send loop still reads its head segment; it clears the queue when it fails.
+                _output.Clear();
+            }
+        }
+
+        _input.Reader.Complete();
+    }
+}

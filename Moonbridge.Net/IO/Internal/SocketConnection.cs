@@ -1,0 +1,156 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Moonbridge.Net.IO.Internal;
+
+/// <summary>
+/// The reactor side of one connection. A receive loop pumps the socket into a <see cref="Pipe"/>
+/// (waiting with a zero-byte receive first, so an idle connection holds no buffer); output is
+/// queued in an <see cref="OutputBuffer"/>, pushed to the kernel with non-blocking sends, and when
+/// the kernel is full, by a background send loop. The non-blocking cores of every
+/// <see cref="MoonSocket"/> operation live here, together with the two waits
+/// (<see cref="WaitReadableAsync"/>, <see cref="WaitWritableAsync"/>) the other forms loop over.
+/// </summary>
+internal sealed partial class SocketConnection
+{
+    /// <summary>Output smaller than this is held back until a flush (Lua's 4 KiB write buffer, larger here).</summary>
+    internal const int WriteBufferSize = 16 * 1024;
+
+    private const int MinimumReceiveSize = 16 * 1024;
+
+    private static readonly PipeOptions s_inputOptions = new(
+        readerScheduler: PipeScheduler.ThreadPool,
+        writerScheduler: PipeScheduler.ThreadPool,
+        pauseWriterThreshold: 1024 * 1024,
+        resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: MinimumReceiveSize,
+        useSynchronizationContext: false);
+
+    private readonly Socket _socket;
+    private readonly Pipe _input = new(s_inputOptions);
+    private readonly Task? _connecting;
+
+    private readonly Lock _outputLock = new();
+    private readonly OutputBuffer _output = new();
+    private bool _sendBlocked;
+    private bool _sending;
+    private Task _sendLoop = Task.CompletedTask;
+    private SocketError _writeError;
+
+    private SocketError _receiveError;
+    private bool _readErrorReported;
+    private SocketError _abortReason;
+
+    private int _closed;
+    private int _aborted;
+    private volatile bool _finished;
+
+    internal SocketConnection(Socket socket, Task? connecting = null)
+    {
+        _socket = socket;
+        _connecting = connecting;
+        _ = ReceiveLoopAsync();
+    }
+
+    internal Socket Socket => _socket;
+
+    internal PipeReader Input => _input.Reader;
+
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    internal bool IsFinished => _finished;
+
+    internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
+
+    private async Task ReceiveLoopAsync()
+    {
+        PipeWriter writer = _input.Writer;
+        try
+        {
+            if (_connecting is not null)
+            {
+                await _connecting.ConfigureAwait(false);
+            }
+
+            bool waitForData = true;
+            while (true)
+            {
+                if (waitForData)
+                {
+                    // Zero-byte receive: completes when data (or FIN) arrives, without a buffer.
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                }
+
+                Memory<byte> buffer = writer.GetMemory(MinimumReceiveSize);
+                int received = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(received);
+
+                // A full buffer means more is probably queued in the kernel: read again at once.
+                waitForData = received < buffer.Length;
+
+                FlushResult flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            _receiveError = _abortReason != SocketError.Success ? _abortReason : e.SocketErrorCode;
+        }
+        catch (ObjectDisposedException)
+        {
+            _receiveError = _abortReason != SocketError.Success ? _abortReason : SocketError.OperationAborted;
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection from any thread with a TCP RST (used by timeouts and shutdown): every
+    /// waiting or later operation reports <paramref name="reason"/>. The owner still closes it.
+    /// </summary>
+    internal void Abort(SocketError reason = SocketError.ConnectionAborted)
+    {
+        if (IsClosed || Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
+
+        _abortReason = reason;
+        lock (_outputLock)
+        {
+            if (_writeError == SocketError.Success)
+            {
+                _writeError = reason;
+            }
+        }
+
+        ResetSocket();
+    }
+
+    private void ResetSocket()
+    {
+        try
+        {
+            // Linger 0 turns close() into an RST, as Lua's reset() and handle GC do.
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+    }
+}

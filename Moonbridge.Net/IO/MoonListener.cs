@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Sockets;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.IO;
+
+/// <summary>
+/// A listening socket (Lua listener object from <c>moonbridge_io.tcplisten</c>/<c>locallisten</c>):
+/// <see cref="Accept"/>, <see cref="AcceptNb"/>, <see cref="AcceptAsync"/> and <see cref="Close"/>.
+/// It can be polled for a pending connection with <c>MoonbridgeIO.Poll</c>.
+/// </summary>
+public sealed class MoonListener : IPollable, IDisposable
+{
+    private readonly Socket _socket;
+    private readonly string? _unixPath;
+    private readonly Lock _pendingLock = new();
+    private Socket? _pending;
+    private int _closed;
+
+    internal MoonListener(Socket socket, string? unixPath)
+    {
+        _socket = socket;
+        _unixPath = unixPath;
+        _socket.Blocking = false;
+        LocalEndPoint = socket.LocalEndPoint!;
+    }
+
+    /// <summary>The bound endpoint; for TCP it holds the real port when port 0 was asked for.</summary>
+    public EndPoint LocalEndPoint { get; }
+
+    /// <summary>The bound TCP port, or null for a Unix socket.</summary>
+    public int? Port => (LocalEndPoint as IPEndPoint)?.Port;
+
+    /// <summary>The socket file's path for a local (Unix) listener, else null.</summary>
+    public string? Path => _unixPath;
+
+    /// <summary>True once <see cref="Close"/> was called.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Waits for and accepts the next connection (Lua <c>listener:accept()</c>).</summary>
+    public MoonSocket Accept() => SyncWait.Wait(AcceptAsync());
+
+    /// <summary>
+    /// Accepts a pending connection without waiting, or returns null when none is pending
+    /// (Lua <c>listener:accept_nb()</c>, which returns <c>false</c>).
+    /// </summary>
+    public MoonSocket? AcceptNb()
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        Socket? accepted = TakePending();
+        if (accepted is null)
+        {
+            try
+            {
+                accepted = _socket.Accept();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return null;
+            }
+        }
+
+        return Wrap(accepted);
+    }
+
+    /// <summary>Accepts the next connection, awaiting it without holding a thread.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async ValueTask<MoonSocket> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        Socket accepted = TakePending() ?? await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        return Wrap(accepted);
+    }
+
+    /// <summary>
+    /// Stops listening. A local listener also removes its socket file (as the original really does;
+    /// its manual says otherwise). Closing twice is harmless.
+    /// </summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _socket.Dispose();
+        TakePending()?.Dispose();
+        if (_unixPath is not null)
+        {
+            try
+            {
+                File.Delete(_unixPath);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Same as <see cref="Close"/>.</summary>
+    public void Dispose() => Close();
+
+    bool IPollable.IsReadable
+    {
+        get
+        {
+            if (IsClosed)
+            {
+                return true;
+            }
+
+            lock (_pendingLock)
+            {
+                if (_pending is not null)
+                {
+                    return true;
+                }
+            }
+
+            try
+            {
+                return _socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Waiting for a pending connection accepts it and keeps it for the next accept call.</summary>
+    async ValueTask IPollable.WaitReadableAsync(CancellationToken cancellationToken)
+    {
+        lock (_pendingLock)
+        {
+            if (_pending is not null || IsClosed)
+            {
+                return;
+            }
+        }
+
+        Socket accepted;
+        try
+        {
+            accepted = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        lock (_pendingLock)
+        {
+            if (_pending is null && !IsClosed)
+            {
+                _pending = accepted;
+                return;
+            }
+        }
+
+        accepted.Dispose();
+    }
+
+    private Socket? TakePending()
+    {
+        lock (_pendingLock)
+        {
+            Socket? pending = _pending;
+            _pending = null;
+            return pending;
+        }
+    }
+
+    internal static MoonSocket Wrap(Socket accepted)
+    {
+        if (accepted.AddressFamily != AddressFamily.Unix)
+        {
+            accepted.NoDelay = true;
+        }
+
+        accepted.Blocking = false;
+        return new MoonSocket(new SocketConnection(accepted), accepted.LocalEndPoint, accepted.RemoteEndPoint);
+    }
+}
