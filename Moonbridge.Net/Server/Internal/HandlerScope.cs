@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Moonbridge.Net.IO;
+
+namespace Moonbridge.Net.Server.Internal;
+
+/// <summary>
+/// The context of one running prepare, connect or finish handler: its worker, its socket and the
+/// <c>timeout(...)</c> timer. Expiry cancels the handler's token and resets its connection, where the
+/// original's SIGALRM killed the whole worker process.
+/// </summary>
+internal sealed class HandlerScope : IDisposable
+{
+    private static readonly AsyncLocal<HandlerScope?> s_current = new();
+
+    private readonly MoonSocket? _socket;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly Lock _timerLock = new();
+    private readonly Action<HandlerScope> _onExpired;
+    private Timer? _timer;
+    private long _deadline; // Stopwatch timestamp; 0 = no timer
+    private int _expired;
+
+    public HandlerScope(WorkerContext worker, MoonSocket? socket, Action<HandlerScope> onExpired, CancellationToken serverAbort)
+    {
+        Worker = worker;
+        _socket = socket;
+        _onExpired = onExpired;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(serverAbort);
+    }
+
+    public static HandlerScope? Current
+    {
+        get => s_current.Value;
+        set => s_current.Value = value;
+    }
+
+    public WorkerContext Worker { get; }
+
+    public MoonSocket? Socket => _socket;
+
+    public CancellationToken Token => _cancellation.Token;
+
+    public bool TimedOut => Volatile.Read(ref _expired) != 0;
+
+    /// <summary>Seconds left on the timer, 0 when none is set (Lua <c>timeout()</c>).</summary>
+    public double Remaining
+    {
+        get
+        {
+            long deadline = Volatile.Read(ref _deadline);
+            return deadline == 0 ? 0 : Math.Max(0, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalSeconds);
+        }
+    }
+
+    /// <summary>Sets (positive) or clears (zero) the timer; returns the seconds that were left (Lua <c>timeout(n)</c>).</summary>
+    public double Set(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > 1e8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "Interval in seconds expected (0 to 1e8).");
+        }
+
+        lock (_timerLock)
+        {
+            double previous = Remaining;
+            _timer?.Dispose();
+            _timer = null;
+            if (seconds == 0)
+            {
+                _deadline = 0;
+            }
+            else
+            {
+                TimeSpan due = TimeSpan.FromSeconds(seconds);
+                _deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+                _timer = new Timer(static state => ((HandlerScope)state!).Expire(), this, due, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            return previous;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> under a sub-timer, restoring the outer timer after (Lua <c>timeout(n, f)</c>).</summary>
+    public T Run<T>(double seconds, Func<T> action)
+    {
+        double outer = Remaining;
+        if (outer == 0)
+        {
+            Set(seconds);
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                Set(0);
+            }
+        }
+
+        if (seconds >= outer)
+        {
+            return action();
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        Set(seconds);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            RestoreOuter(outer, started);
+        }
+    }
+
+    /// <summary>The async form of <see cref="Run{T}"/>.</summary>
+    public async ValueTask<T> RunAsync<T>(double seconds, Func<CancellationToken, ValueTask<T>> action)
+    {
+        double outer = Remaining;
+        if (outer == 0)
+        {
+            Set(seconds);
+            try
+            {
+                return await action(Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Set(0);
+            }
+        }
+
+        if (seconds >= outer)
+        {
+            return await action(Token).ConfigureAwait(false);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        Set(seconds);
+        try
+        {
+            return await action(Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            RestoreOuter(outer, started);
+        }
+    }
+
+    private void RestoreOuter(double outer, long started)
+    {
+        if (TimedOut)
+        {
+            return;
+        }
+
+        double left = outer - Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (left > 0)
+        {
+            Set(left);
+        }
+        else
+        {
+            Expire();
+        }
+    }
+
+    private void Expire()
+    {
+        if (Interlocked.Exchange(ref _expired, 1) != 0)
+        {
+            return;
+        }
+
+        _onExpired(this);
+        _socket?.Abort(SocketError.TimedOut);
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Exceptions from the handler's own cancellation callbacks must not escape the timer thread.
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_timerLock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _deadline = 0;
+        }
+
+        _cancellation.Dispose();
+    }
+}

@@ -1,0 +1,406 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Moonbridge.Net.Server.Internal;
+
+/// <summary>
+/// The worker scheduling of one <c>listen</c> pool, after the original's master loop: at most
+/// <c>MaxFork</c> workers, at least <c>MinFork</c>, <c>PreFork</c> spares kept idle, starts spaced by
+/// <c>ForkDelay</c> (<c>ForkErrorDelay</c> after a failed prepare; replacements are not delayed), one
+/// surplus idle worker retired per <c>ExitDelay</c>, idle workers retired after <c>IdleTimeout</c>.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as its server; waiters may still touch the semaphore after stop.")]
+internal sealed class WorkerPool
+{
+    private readonly ListenOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _serverAbort;
+    private readonly int _preFork;
+    private readonly int _minFork;
+    private readonly int _maxFork;
+    private readonly Lock _lock = new();
+    private readonly List<Worker> _idle = [];
+    private readonly Queue<TaskCompletionSource<Worker?>> _waiters = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _allRetired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _total;
+    private int _nextId;
+    private long _nextStartAllowed;
+    private long _lastExit = Stopwatch.GetTimestamp();
+    private bool _stopping;
+
+    public WorkerPool(ListenOptions options, ILogger logger, CancellationToken serverAbort)
+    {
+        _options = options;
+        _logger = logger;
+        _serverAbort = serverAbort;
+        _preFork = options.EffectivePreFork;
+        _minFork = options.EffectiveMinFork;
+        _maxFork = options.EffectiveMaxFork;
+    }
+
+    /// <summary>Workers alive, busy or idle (including ones being prepared or finished).</summary>
+    public int Total
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _total;
+            }
+        }
+    }
+
+    /// <summary>Workers waiting for work.</summary>
+    public int Idle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
+    public void Start() => _ = MaintainAsync();
+
+    /// <summary>Takes an idle worker, starts one if the pool may grow, or waits for one; null once stopping.</summary>
+    public async ValueTask<Worker?> RentAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TaskCompletionSource<Worker?>? waiter = null;
+            lock (_lock)
+            {
+                if (_stopping)
+                {
+                    return null;
+                }
+
+                if (_idle.Count > 0)
+                {
+                    Worker worker = _idle[^1];
+                    _idle.RemoveAt(_idle.Count - 1);
+                    _wake.Release();
+                    return worker;
+                }
+
+                if (_total < _maxFork)
+                {
+                    _total++;
+                }
+                else
+                {
+                    waiter = new TaskCompletionSource<Worker?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Enqueue(waiter);
+                }
+            }
+
+            if (waiter is not null)
+            {
+                await using (cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource<Worker?>)state!).TrySetResult(null), waiter).ConfigureAwait(false))
+                {
+                    Worker? handed = await waiter.Task.ConfigureAwait(false);
+                    if (cancellationToken.IsCancellationRequested && handed is not null)
+                    {
+                        Return(handed, reuse: true);
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return handed;
+                }
+            }
+
+            Worker? started = await StartWorkerAsync(throttled: true, cancellationToken).ConfigureAwait(false);
+            if (started is not null)
+            {
+                return started;
+            }
+        }
+    }
+
+    /// <summary>Gives a worker back after a connect call: kept for reuse, or retired (finish handler).</summary>
+    public void Return(Worker worker, bool reuse)
+    {
+        lock (_lock)
+        {
+            if (reuse && !_stopping)
+            {
+                while (_waiters.TryDequeue(out TaskCompletionSource<Worker?>? waiter))
+                {
+                    if (waiter.TrySetResult(worker))
+                    {
+                        return;
+                    }
+                }
+
+                worker.IdleSince = Stopwatch.GetTimestamp();
+                _idle.Add(worker);
+                _wake.Release();
+                return;
+            }
+        }
+
+        _ = RetireAsync(worker);
+    }
+
+    /// <summary>Stops starting workers, retires idle ones and wakes waiting renters; busy workers retire when returned.</summary>
+    public Task StopAsync()
+    {
+        List<Worker> idle;
+        lock (_lock)
+        {
+            _stopping = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            while (_waiters.TryDequeue(out TaskCompletionSource<Worker?>? waiter))
+            {
+                waiter.TrySetResult(null);
+            }
+        }
+
+        _stop.Cancel();
+        foreach (Worker worker in idle)
+        {
+            _ = RetireAsync(worker);
+        }
+
+        CheckAllRetired();
+        return _allRetired.Task;
+    }
+
+    private async Task<Worker?> StartWorkerAsync(bool throttled, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (throttled)
+            {
+                long now = Stopwatch.GetTimestamp();
+                long start;
+                lock (_lock)
+                {
+                    start = Math.Max(now, _nextStartAllowed);
+                    _nextStartAllowed = start + Ticks(_options.ForkDelay);
+                }
+
+                if (start > now)
+                {
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+                    await Task.Delay(Stopwatch.GetElapsedTime(now, start), linked.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Forget();
+            throw;
+        }
+
+        var worker = new Worker(new WorkerContext(_options.Name, Interlocked.Increment(ref _nextId)), dedicatedThread: _options.Connect is not null);
+        if (!await RunWorkerHandlerAsync(worker, _options.Prepare, _options.PrepareAsync, isPrepare: true).ConfigureAwait(false))
+        {
+            lock (_lock)
+            {
+                _nextStartAllowed = Stopwatch.GetTimestamp() + Ticks(_options.ForkErrorDelay);
+            }
+
+            worker.Stop();
+            Forget();
+            return null;
+        }
+
+        ServerLog.WorkerStarted(_logger, worker.Context);
+        return worker;
+    }
+
+    private void Forget()
+    {
+        lock (_lock)
+        {
+            _total--;
+        }
+
+        _wake.Release();
+        CheckAllRetired();
+    }
+
+    private async Task RetireAsync(Worker worker)
+    {
+        await RunWorkerHandlerAsync(worker, _options.Finish, _options.FinishAsync, isPrepare: false).ConfigureAwait(false);
+        worker.Stop();
+        ServerLog.WorkerRetired(_logger, worker.Context);
+
+        bool replace;
+        lock (_lock)
+        {
+            _total--;
+            replace = !_stopping && _waiters.Count > 0 && _total < _maxFork;
+            if (replace)
+            {
+                _total++;
+            }
+        }
+
+        _wake.Release();
+        if (replace)
+        {
+            // A replacement for a retired worker is not held back by ForkDelay, as in the original.
+            Worker? started = await StartWorkerAsync(throttled: false, CancellationToken.None).ConfigureAwait(false);
+            if (started is not null)
+            {
+                Return(started, reuse: true);
+            }
+        }
+
+        CheckAllRetired();
+    }
+
+    private async Task<bool> RunWorkerHandlerAsync(Worker worker, WorkerHandler? handler, AsyncWorkerHandler? asyncHandler, bool isPrepare)
+    {
+        if (handler is null && asyncHandler is null)
+        {
+            return true;
+        }
+
+        using var scope = new HandlerScope(worker.Context, null, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
+        try
+        {
+            if (handler is not null)
+            {
+                await worker.Run(() =>
+                {
+                    HandlerScope.Current = scope;
+                    try
+                    {
+                        handler(worker.Context);
+                        return true;
+                    }
+                    finally
+                    {
+                        HandlerScope.Current = null;
+                    }
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                HandlerScope.Current = scope;
+                await asyncHandler!(worker.Context, scope.Token).ConfigureAwait(false);
+            }
+
+            return !scope.TimedOut;
+        }
+        catch (Exception e)
+        {
+            if (isPrepare)
+            {
+                ServerLog.PrepareHandlerFailed(_logger, worker.Context, e);
+            }
+            else
+            {
+                ServerLog.FinishHandlerFailed(_logger, worker.Context, e);
+            }
+
+            return false;
+        }
+    }
+
+    private async Task MaintainAsync()
+    {
+        while (true)
+        {
+            Worker? retire = null;
+            bool start = false;
+            TimeSpan sleep = TimeSpan.FromSeconds(1);
+            lock (_lock)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                if (_options.IdleTimeout > TimeSpan.Zero)
+                {
+                    sleep = Min(sleep, _options.IdleTimeout / 4);
+                    int expired = _idle.FindIndex(w => Stopwatch.GetElapsedTime(w.IdleSince, now) >= _options.IdleTimeout);
+                    if (expired >= 0)
+                    {
+                        retire = _idle[expired];
+                        _idle.RemoveAt(expired);
+                    }
+                }
+
+                if (_options.ExitDelay > TimeSpan.Zero)
+                {
+                    sleep = Min(sleep, _options.ExitDelay / 4);
+                }
+
+                if (retire is null && _total > _minFork && _idle.Count > _preFork
+                    && Stopwatch.GetElapsedTime(_lastExit, now) >= _options.ExitDelay)
+                {
+                    retire = _idle[0];
+                    _idle.RemoveAt(0);
+                    _lastExit = now;
+                }
+
+                if (retire is null && _total < _maxFork && (_idle.Count < _preFork || _total < _minFork))
+                {
+                    _total++;
+                    start = true;
+                }
+            }
+
+            if (retire is not null)
+            {
+                _ = RetireAsync(retire);
+                continue;
+            }
+
+            if (start)
+            {
+                try
+                {
+                    Worker? started = await StartWorkerAsync(throttled: true, _stop.Token).ConfigureAwait(false);
+                    if (started is not null)
+                    {
+                        Return(started, reuse: true);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await _wake.WaitAsync(Max(sleep, TimeSpan.FromMilliseconds(10)), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void CheckAllRetired()
+    {
+        lock (_lock)
+        {
+            if (_stopping && _total == 0)
+            {
+                _allRetired.TrySetResult();
+            }
+        }
+    }
+
+    private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

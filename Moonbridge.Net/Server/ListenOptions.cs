@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+
+namespace Moonbridge.Net.Server;
+
+/// <summary>
+/// The <c>listen{...}</c> table as a type: listeners, the worker-pool options with the original's
+/// defaults, and the prepare/connect/finish handlers. Set exactly one of <see cref="Connect"/> and
+/// <see cref="ConnectAsync"/>.
+/// </summary>
+public sealed class ListenOptions
+{
+    private static readonly TimeSpan s_maxTime = TimeSpan.FromSeconds(1e8);
+
+    /// <summary>Name of the pool in logs and on <see cref="WorkerContext.PoolName"/>.</summary>
+    public string Name { get; set; } = "pool";
+
+    /// <summary>Where connections come from (1 to 100 entries).</summary>
+    public IList<ListenerSpec> Listeners { get; } = new List<ListenerSpec>();
+
+    /// <summary>Desired number of idle (spare) workers (Lua <c>pre_fork</c>, default 1).</summary>
+    public int PreFork { get; set; } = 1;
+
+    /// <summary>Minimum number of workers (Lua <c>min_fork</c>); default <c>max(PreFork, 2)</c>.</summary>
+    public int? MinFork { get; set; }
+
+    /// <summary>
+    /// Maximum number of workers, and so of connections handled at once (Lua <c>max_fork</c>); default
+    /// <c>max(MinFork, 16)</c>. Further connections wait, in the kernel's backlog, for a free worker.
+    /// </summary>
+    public int? MaxFork { get; set; }
+
+    /// <summary>Least time between starting two workers (Lua <c>fork_delay</c>, default 0.25 s); waived for replacements.</summary>
+    public TimeSpan ForkDelay { get; set; } = TimeSpan.FromSeconds(0.25);
+
+    /// <summary>Pause before starting workers again after a prepare handler failed (Lua <c>fork_error_delay</c>, default 2 s).</summary>
+    public TimeSpan ForkErrorDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>While there are more than <c>MinFork</c> workers and more than <c>PreFork</c> idle, one idle worker retires per this time (Lua <c>exit_delay</c>, default 60 s).</summary>
+    public TimeSpan ExitDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A worker idle longer than this retires (Lua <c>idle_timeout</c>); zero (the default) means never.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Memory limit per worker in bytes (Lua <c>memory_limit</c>); 0 (the default) means none. In-process
+    /// workers share one heap, so the limit is validated here and enforced once workers run as processes.
+    /// </summary>
+    public long MemoryLimit { get; set; }
+
+    /// <summary>Connections the kernel queues for each TCP or local listener (the original uses 1024).</summary>
+    public int Backlog { get; set; } = 1024;
+
+    /// <summary>How long a graceful stop waits for running handlers before it aborts them (default 30 s).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long closing a connection after its handler returned may wait to flush (default 10 s); then it is reset.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Run once when a worker starts (Lua <c>prepare</c>); a failure retires the worker and delays the next start.</summary>
+    public WorkerHandler? Prepare { get; set; }
+
+    /// <summary>Async form of <see cref="Prepare"/>.</summary>
+    public AsyncWorkerHandler? PrepareAsync { get; set; }
+
+    /// <summary>Blocking connect handler: each worker gets its own thread.</summary>
+    public ConnectHandler? Connect { get; set; }
+
+    /// <summary>Async connect handler: workers hold no thread while idle or waiting.</summary>
+    public AsyncConnectHandler? ConnectAsync { get; set; }
+
+    /// <summary>Run when a worker retires (Lua <c>finish</c>).</summary>
+    public WorkerHandler? Finish { get; set; }
+
+    /// <summary>Async form of <see cref="Finish"/>.</summary>
+    public AsyncWorkerHandler? FinishAsync { get; set; }
+
+    /// <summary>Where the server logs handler errors and worker changes; none by default.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    internal bool IsMainOnly => Listeners.Count > 0 && Listeners.All(l => l is MainListenerSpec);
+
+    internal int EffectivePreFork => IsMainOnly ? 0 : PreFork;
+
+    internal int EffectiveMinFork => IsMainOnly ? Listeners.Count : MinFork ?? Math.Max(PreFork, 2);
+
+    internal int EffectiveMaxFork => IsMainOnly ? Listeners.Count : MaxFork ?? Math.Max(EffectiveMinFork, 16);
+
+    internal void Validate()
+    {
+        if (Listeners.Count == 0)
+        {
+            throw new ArgumentException("No listeners specified.", nameof(Listeners));
+        }
+
+        if (Listeners.Count > 100)
+        {
+            throw new ArgumentException("Too many listeners (at most 100).", nameof(Listeners));
+        }
+
+        if ((Connect is null) == (ConnectAsync is null))
+        {
+            throw new ArgumentException("Set exactly one of Connect and ConnectAsync.", nameof(Connect));
+        }
+
+        if (Prepare is not null && PrepareAsync is not null)
+        {
+            throw new ArgumentException("Set at most one of Prepare and PrepareAsync.", nameof(Prepare));
+        }
+
+        if (Finish is not null && FinishAsync is not null)
+        {
+            throw new ArgumentException("Set at most one of Finish and FinishAsync.", nameof(Finish));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(PreFork, nameof(PreFork));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EffectiveMinFork, EffectivePreFork, nameof(MinFork));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EffectiveMaxFork, Math.Max(1, EffectiveMinFork), nameof(MaxFork));
+        ArgumentOutOfRangeException.ThrowIfNegative(MemoryLimit, nameof(MemoryLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1, nameof(Backlog));
+        foreach ((TimeSpan value, string name) in new[]
+        {
+            (ForkDelay, nameof(ForkDelay)), (ForkErrorDelay, nameof(ForkErrorDelay)), (ExitDelay, nameof(ExitDelay)),
+            (IdleTimeout, nameof(IdleTimeout)), (ShutdownTimeout, nameof(ShutdownTimeout)), (CloseTimeout, nameof(CloseTimeout)),
+        })
+        {
+            if (value < TimeSpan.Zero || value > s_maxTime)
+            {
+                throw new ArgumentOutOfRangeException(name, value, "A time option must lie between 0 and 1e8 seconds.");
+            }
+        }
+
+        foreach (ListenerSpec listener in Listeners)
+        {
+            switch (listener)
+            {
+                case TcpListenerSpec tcp when tcp.Port is < 0 or > 65535:
+                    throw new ArgumentOutOfRangeException(nameof(Listeners), tcp.Port, "A TCP port must lie between 0 and 65535.");
+                case LocalListenerSpec local when string.IsNullOrEmpty(local.Path):
+                    throw new ArgumentException("A local listener needs a path.", nameof(Listeners));
+                case IntervalListenerSpec interval when interval.Delay <= TimeSpan.Zero || interval.Delay > s_maxTime:
+                    throw new ArgumentOutOfRangeException(nameof(Listeners), interval.Delay, "An interval's delay must be positive and at most 1e8 seconds.");
+                case null:
+                    throw new ArgumentException("A listener entry is null.", nameof(Listeners));
+            }
+        }
+    }
+}

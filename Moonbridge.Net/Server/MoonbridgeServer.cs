@@ -1,0 +1,426 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.Server.Internal;
+
+namespace Moonbridge.Net.Server;
+
+/// <summary>
+/// A running <c>listen{...}</c> pool: its listeners accept connections and hand each to a worker's
+/// connect handler. Start one with <see cref="Listen"/>; several may run in one process. Stop it
+/// gracefully with <see cref="StopAsync"/>, or at once with <see cref="Abort"/>.
+/// </summary>
+public sealed partial class MoonbridgeServer : IAsyncDisposable
+{
+    private readonly ListenOptions _options;
+    private readonly ILogger _logger;
+    private readonly WorkerPool _pool;
+    private readonly List<MoonListener> _sockets = [];
+    private readonly List<BoundListener> _listeners = [];
+    private readonly List<Task> _loops = [];
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _abortHandlers = new();
+    private readonly Lock _activeLock = new();
+    private readonly HashSet<HandlerScope> _active = [];
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _idle;
+    private Task? _stopping;
+
+    private MoonbridgeServer(ListenOptions options)
+    {
+        _options = options;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Moonbridge.Net.Server");
+        _pool = new WorkerPool(options, _logger, _abortHandlers.Token);
+    }
+
+    /// <summary>
+    /// Starts a pool (Lua <c>listen{...}</c>): binds every listener, starts the workers and begins
+    /// accepting. Binding failures throw, and nothing is left listening.
+    /// </summary>
+    /// <param name="options">Listeners, pool options and handlers.</param>
+    public static MoonbridgeServer Listen(ListenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var server = new MoonbridgeServer(options);
+        try
+        {
+            server.Bind();
+        }
+        catch
+        {
+            server.CloseListeners();
+            throw;
+        }
+
+        server.Begin();
+        return server;
+    }
+
+    /// <summary>The listeners, in the order given, with their bound endpoints.</summary>
+    public IReadOnlyList<BoundListener> Listeners => _listeners;
+
+    /// <summary>The pool's options.</summary>
+    public ListenOptions Options => _options;
+
+    /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>, <see cref="Abort"/>, or the end of a main listener).</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Workers currently alive (busy or idle).</summary>
+    public int WorkerCount => _pool.Total;
+
+    /// <summary>Workers currently idle.</summary>
+    public int IdleWorkerCount => _pool.Idle;
+
+    /// <summary>Connect handlers currently running.</summary>
+    public int ActiveHandlerCount
+    {
+        get
+        {
+            lock (_activeLock)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting, lets running handlers finish for up to
+    /// <paramref name="gracePeriod"/> (default <see cref="ListenOptions.ShutdownTimeout"/>), then aborts the
+    /// rest (cancelling their tokens and resetting their connections), and runs every worker's finish handler.
+    /// </summary>
+    /// <param name="gracePeriod">How long running handlers may take; zero aborts them at once.</param>
+    public Task StopAsync(TimeSpan? gracePeriod = null)
+    {
+        lock (_activeLock)
+        {
+            _stopping ??= StopCoreAsync(gracePeriod ?? _options.ShutdownTimeout);
+            return _stopping;
+        }
+    }
+
+    /// <summary>Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT).</summary>
+    public Task Abort() => StopAsync(TimeSpan.Zero);
+
+    /// <summary>Stops gracefully; see <see cref="StopAsync"/>.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs until the server stops, stopping gracefully on SIGTERM and fast on SIGINT (Ctrl+C) and
+    /// SIGQUIT, as the original does.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the server gracefully when cancelled.</param>
+    public async Task RunUntilSignalAsync(CancellationToken cancellationToken = default)
+    {
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+        await using (cancellationToken.Register(() => _ = StopAsync()).ConfigureAwait(false))
+        {
+            await Completion.ConfigureAwait(false);
+        }
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _ = context.Signal == PosixSignal.SIGTERM ? StopAsync() : Abort();
+        }
+    }
+
+    private void Bind()
+    {
+        foreach (ListenerSpec spec in _options.Listeners)
+        {
+            MoonListener? socket = spec switch
+            {
+                TcpListenerSpec tcp => MoonbridgeIO.TcpListen(tcp.Host, tcp.Port, _options.Backlog),
+                LocalListenerSpec local => MoonbridgeIO.LocalListen(local.Path, _options.Backlog),
+                _ => null,
+            };
+            if (socket is not null)
+            {
+                _sockets.Add(socket);
+                ServerLog.Listening(_logger, _options.Name, socket.LocalEndPoint.ToString() ?? spec.ToString());
+            }
+
+            _listeners.Add(new BoundListener(spec, socket?.LocalEndPoint));
+        }
+    }
+
+    private void Begin()
+    {
+        _pool.Start();
+        int socketIndex = 0;
+        foreach (ListenerSpec spec in _options.Listeners)
+        {
+            _loops.Add(spec switch
+            {
+                IntervalListenerSpec interval => IntervalLoopAsync(interval),
+                MainListenerSpec main => MainAsync(main),
+                _ => AcceptLoopAsync(_sockets[socketIndex++]),
+            });
+        }
+    }
+
+    private async Task AcceptLoopAsync(MoonListener listener)
+    {
+        CancellationToken stop = _stopAccepting.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            MoonSocket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // E.g. out of file descriptors: back off instead of spinning.
+                ServerLog.AcceptFailed(_logger, listener.LocalEndPoint.ToString() ?? "listener", e);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+            if (worker is null)
+            {
+                socket.Reset();
+                return;
+            }
+
+            _ = ServeAsync(worker, socket);
+        }
+    }
+
+    private async Task IntervalLoopAsync(IntervalListenerSpec interval)
+    {
+        CancellationToken stop = _stopAccepting.Token;
+        DateTime next = DateTime.UtcNow + interval.Delay;
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait = next - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                }
+
+                Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+                if (worker is null)
+                {
+                    return;
+                }
+
+                // One run per interval listener at a time: the next is scheduled only after this one ends.
+                await ServeAsync(worker, MoonSocket.ForInterval(interval.Name)).ConfigureAwait(false);
+                DateTime now = DateTime.UtcNow;
+                next = interval.Strict ? next + interval.Delay : now + interval.Delay;
+                if (next < now)
+                {
+                    next = now;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task MainAsync(MainListenerSpec main)
+    {
+        try
+        {
+            Worker? worker = await RentAsync(_stopAccepting.Token).ConfigureAwait(false);
+            if (worker is null)
+            {
+                return;
+            }
+
+            if (!await ServeAsync(worker, MoonSocket.ForMain(main.Name)).ConfigureAwait(false))
+            {
+                // The main worker retired: as when the original's main process ends, the server shuts down.
+                _ = StopAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask<Worker?> RentAsync(CancellationToken stop)
+    {
+        try
+        {
+            return await _pool.RentAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
+    private async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
+    {
+        var scope = new HandlerScope(worker.Context, socket, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token);
+        lock (_activeLock)
+        {
+            _active.Add(scope);
+        }
+
+        bool reuse = false;
+        bool failed = false;
+        try
+        {
+            worker.Context.Calls++;
+            reuse = await RunConnectAsync(worker, socket, scope).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failed = true;
+            if (!scope.TimedOut)
+            {
+                ServerLog.ConnectHandlerFailed(_logger, worker.Context, e);
+            }
+        }
+        finally
+        {
+            await CloseAfterHandlerAsync(socket, abort: failed || scope.TimedOut).ConfigureAwait(false);
+            scope.Dispose();
+            lock (_activeLock)
+            {
+                _active.Remove(scope);
+                if (_active.Count == 0)
+                {
+                    _idle?.TrySetResult();
+                }
+            }
+        }
+
+        // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
+        reuse = reuse && !failed && !scope.TimedOut;
+        _pool.Return(worker, reuse);
+        return reuse;
+    }
+
+    private Task<bool> RunConnectAsync(Worker worker, MoonSocket socket, HandlerScope scope)
+    {
+        if (_options.Connect is { } connect)
+        {
+            return worker.Run(() =>
+            {
+                HandlerScope.Current = scope;
+                try
+                {
+                    return connect(socket);
+                }
+                finally
+                {
+                    HandlerScope.Current = null;
+                }
+            });
+        }
+
+        return RunConnectAsyncCore(_options.ConnectAsync!, socket, scope);
+
+        static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
+        {
+            // Start on the thread pool, so a handler that blocks before its first await cannot stall the accept loop.
+            await Task.Yield();
+            HandlerScope.Current = scope;
+            return await handler(socket, scope.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A connection still open when its handler returns is closed (the original closes it cleanly); a failed one is reset.</summary>
+    private async Task CloseAfterHandlerAsync(MoonSocket socket, bool abort)
+    {
+        if (!socket.HasConnection || socket.IsClosed)
+        {
+            return;
+        }
+
+        if (abort || socket.Connection!.IsAborted)
+        {
+            socket.Connection!.Reset();
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        try
+        {
+            await socket.CloseAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // CloseAsync has reset the connection.
+        }
+        catch (InvalidOperationException)
+        {
+            socket.Connection!.Reset();
+        }
+    }
+
+    private async Task StopCoreAsync(TimeSpan gracePeriod)
+    {
+        ServerLog.Stopping(_logger, _options.Name, gracePeriod == TimeSpan.Zero ? "fast" : "graceful");
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
+        CloseListeners();
+        Task retired = _pool.StopAsync();
+
+        Task idle;
+        lock (_activeLock)
+        {
+            _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_active.Count == 0)
+            {
+                _idle.TrySetResult();
+            }
+
+            idle = _idle.Task;
+        }
+
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod)).ConfigureAwait(false) != idle)
+        {
+            HandlerScope[] running;
+            lock (_activeLock)
+            {
+                running = [.. _active];
+            }
+
+            ServerLog.HandlersAborted(_logger, _options.Name, running.Length);
+            await _abortHandlers.CancelAsync().ConfigureAwait(false);
+            foreach (HandlerScope scope in running)
+            {
+                scope.Socket?.Abort(SocketError.Shutdown);
+            }
+        }
+
+        await idle.ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        await retired.ConfigureAwait(false);
+        _completion.TrySetResult();
+    }
+
+    private void CloseListeners()
+    {
+        foreach (MoonListener socket in _sockets)
+        {
+            socket.Close();
+        }
+    }
+}
