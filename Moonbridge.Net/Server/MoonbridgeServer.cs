@@ -14,6 +14,8 @@ namespace Moonbridge.Net.Server;
 /// </summary>
 public sealed partial class MoonbridgeServer : IAsyncDisposable
 {
+    private static readonly TimeSpan s_abandonAfter = TimeSpan.FromSeconds(5);
+
     private readonly ListenOptions _options;
     private readonly ILogger _logger;
     private readonly WorkerPool _pool;
@@ -94,10 +96,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     /// <param name="gracePeriod">How long running handlers may take; zero aborts them at once.</param>
     public Task StopAsync(TimeSpan? gracePeriod = null)
     {
+        TimeSpan grace = gracePeriod ?? _options.ShutdownTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero, nameof(gracePeriod));
         lock (_activeLock)
         {
-            _stopping ??= StopCoreAsync(gracePeriod ?? _options.ShutdownTimeout);
-            return _stopping;
+            // Run the stop outside the lock: it calls finish handlers, which are user code.
+            return _stopping ??= Task.Run(() => StopCoreAsync(grace));
         }
     }
 
@@ -364,6 +368,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         try
         {
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);
+            await socket.DisposeAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -410,9 +415,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             }
         }
 
-        await idle.ConfigureAwait(false);
-        await Task.WhenAll(_loops).ConfigureAwait(false);
-        await retired.ConfigureAwait(false);
+        // A handler that ignores both its token and its reset connection cannot be stopped from outside;
+        // do not let it hold the shutdown forever.
+        await Task.WhenAny(idle, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_loops), Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        await Task.WhenAny(retired, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         _completion.TrySetResult();
     }
 

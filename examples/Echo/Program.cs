@@ -3,6 +3,7 @@
 //   dotnet run --project examples/Echo -- --port 7000 [--host 127.0.0.1] [--unix /tmp/echo.sock]
 //
 // Try it with: printf 'hello\nworld\n' | nc 127.0.0.1 7000
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
 
@@ -20,9 +21,11 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     }
 }
 
+using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
 var options = new ListenOptions
 {
     Name = "echo",
+    LoggerFactory = logging,
     MaxFork = 1024,
     ConnectAsync = EchoAsync,
 };
