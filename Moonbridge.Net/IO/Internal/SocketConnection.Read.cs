@@ -64,8 +64,10 @@ internal sealed partial class SocketConnection
 
         long count = taken.Length;
 
-        // Examined is always the end: it may never move backwards, and after Block everything was taken.
-        reader.AdvanceTo(taken.End, buffer.End);
+        // Examined stays equal to consumed. Pipe.TryRead reports only unexamined bytes, so marking
+        // bytes left behind (after Term or MaxLen) as examined would hide them from the next read and
+        // from Poll until more input arrived. After Block everything was taken anyway.
+        reader.AdvanceTo(taken.End);
 
         if (status == IoStatus.Error)
         {
@@ -98,7 +100,8 @@ internal sealed partial class SocketConnection
                 return false;
             }
 
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            // Look without examining: the next TryRead must still see these bytes.
+            reader.AdvanceTo(result.Buffer.Start);
             return true;
         }
     }
@@ -113,6 +116,8 @@ internal sealed partial class SocketConnection
 
         PipeReader reader = _input.Reader;
         ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+
+        // Leave the new bytes unexamined so the read core's TryRead finds them.
+        reader.AdvanceTo(result.Buffer.Start);
     }
 }
