@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.IO;
@@ -134,6 +135,7 @@ public sealed partial class MoonSocket
     }
 
     /// <summary>The one loop behind the blocking, Call and async forms: run the core, wait while it blocks.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IoReadResult> ReadLoopAsync<TWaiter>(TWaiter waiter, SocketConnection connection, IBufferWriter<byte>? destination, long maxLength, int terminator)
         where TWaiter : struct, IIoWaiter
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Moonbridge.Net.IO.Internal;
 
@@ -101,6 +102,7 @@ public sealed partial class MoonSocket
         => first.IsError || first.Pending == 0 ? ValueTask.FromResult(first) : WriteLoopAsync(new AsyncWaiter(cancellationToken), flush);
 
     /// <summary>The one loop behind the blocking, Call and async forms: wait, retry the core, until nothing is held up.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IoWriteResult> WriteLoopAsync<TWaiter>(TWaiter waiter, bool flush)
         where TWaiter : struct, IIoWaiter
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Moonbridge.Net.IO.Internal;
 
@@ -107,6 +108,7 @@ internal sealed partial class SocketConnection
     }
 
     /// <summary>Completes when new input, end of input or an error has arrived; may complete spuriously.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WaitReadableAsync(CancellationToken cancellationToken)
     {
         if (IsClosed || _readErrorReported)

@@ -4,29 +4,53 @@ namespace Moonbridge.Net.IO.Internal;
 
 /// <summary>
 /// Blocks the calling thread on a reactor wait. This is the blocking API form itself, the one place
-/// where waiting synchronously for asynchronous work is the point.
+/// where waiting synchronously for asynchronous work is the point. Each thread keeps one event, so a
+/// blocked wait allocates nothing.
 /// </summary>
 internal static class SyncWait
 {
+    [ThreadStatic]
+    private static ManualResetEventSlim? t_signal;
+
+    [ThreadStatic]
+    private static Action? t_set;
+
     public static void Wait(ValueTask wait)
     {
-        if (wait.IsCompleted)
+        if (!wait.IsCompleted)
         {
-            wait.GetAwaiter().GetResult();
-            return;
+            ManualResetEventSlim signal = Prepare(out Action set);
+            wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(set);
+            signal.Wait();
         }
 
-        // Only the blocked path pays for a Task; a blocked thread costs a context switch anyway.
-        wait.AsTask().GetAwaiter().GetResult();
+        wait.GetAwaiter().GetResult();
     }
 
     public static T Wait<T>(ValueTask<T> wait)
-        => wait.IsCompleted ? wait.GetAwaiter().GetResult() : wait.AsTask().GetAwaiter().GetResult();
+    {
+        if (!wait.IsCompleted)
+        {
+            ManualResetEventSlim signal = Prepare(out Action set);
+            wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(set);
+            signal.Wait();
+        }
+
+        return wait.GetAwaiter().GetResult();
+    }
 
     /// <summary>Unwraps a loop that ran with a synchronous waiter and so never suspended.</summary>
     public static T Completed<T>(ValueTask<T> loop)
     {
         Debug.Assert(loop.IsCompleted, "a synchronous waiter went asynchronous");
         return loop.GetAwaiter().GetResult();
+    }
+
+    private static ManualResetEventSlim Prepare(out Action set)
+    {
+        ManualResetEventSlim signal = t_signal ??= new ManualResetEventSlim(false, spinCount: 0);
+        set = t_set ??= signal.Set;
+        signal.Reset();
+        return signal;
     }
 }
