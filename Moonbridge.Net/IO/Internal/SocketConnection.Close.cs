@@ -49,6 +49,20 @@ internal sealed partial class SocketConnection
         }
         else
         {
+            // The receive loop always has a receive pending, and .NET turns closing a socket with a
+            // pending operation into an abortive close (RST, unsent data lost) unless the sending side
+            // was shut down first. Sending the FIN explicitly keeps close() graceful, as in the original.
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
             _socket.Dispose();
         }
 

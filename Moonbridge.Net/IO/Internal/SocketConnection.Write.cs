@@ -45,6 +45,10 @@ internal sealed partial class SocketConnection
             _output.Write(data);
             if (!_sending && (flush || _sendBlocked || _output.Length >= WriteBufferSize))
             {
+                // Try the kernel again, as Lua's write_nb/flush_nb do on every call: it may have room by
+                // now. Without this, a send that blocked once kept every later call from sending at all
+                // until something started the background send loop (only a wait for writability does).
+                _sendBlocked = false;
                 while (_output.Length > 0 && !_sendBlocked && _writeError == SocketError.Success)
                 {
                     _output.Consume(SendNonBlockingLocked(_output.First.Span));

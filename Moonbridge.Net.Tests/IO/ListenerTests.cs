@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.Tests.Infrastructure;
+
+namespace Moonbridge.Net.Tests.IO;
+
+/// <summary><c>MoonListener</c>: accepting in three forms, and closing.</summary>
+public sealed class ListenerTests
+{
+    [Test]
+    public void AcceptNbReturnsNullWhenNoConnectionIsPending()
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+
+        Assert.That(listener.AcceptNb(), Is.Null);
+    }
+
+    [Test]
+    public void TcpListenOnPortZeroReportsTheRealPort()
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+
+        Assert.That(listener.Port, Is.GreaterThan(0));
+        Assert.That(listener.LocalEndPoint, Is.EqualTo(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value)));
+        Assert.That(listener.Path, Is.Null);
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task AcceptReturnsAConnectedSocketThatExchangesData(CancellationToken cancellationToken)
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+
+        using MoonSocket accepted = listener.Accept(); // the connection is already queued: this does not wait
+        accepted.Flush("hello");
+        byte[] greeting = await client.ReceiveExactlyAsync(5, cancellationToken);
+
+        Assert.That(greeting, Is.EqualTo("hello"u8.ToArray()));
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task AcceptAsyncWaitsForAConnection(CancellationToken cancellationToken)
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        Task<MoonSocket> accepting = listener.AcceptAsync(cancellationToken).AsTask();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using MoonSocket accepted = await accepting;
+
+        Assert.That(accepted.RemoteTcpPort, Is.EqualTo(((IPEndPoint)client.LocalEndPoint!).Port));
+    }
+
+    [Test]
+    public void ClosingAListenerTwiceIsHarmlessButAcceptingThrows()
+    {
+        MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+
+        listener.Close();
+
+        Assert.That(() => listener.Close(), Throws.Nothing);
+        Assert.That(listener.IsClosed, Is.True);
+        Assert.That(() => listener.AcceptNb(), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task AClosedListenerRefusesConnections(CancellationToken cancellationToken)
+    {
+        MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        int port = listener.Port!.Value;
+        listener.Close();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        await Assert.ThatAsync(
+            async () => await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken),
+            Throws.TypeOf<SocketException>().With.Property(nameof(SocketException.SocketErrorCode)).EqualTo(SocketError.ConnectionRefused));
+    }
+}
