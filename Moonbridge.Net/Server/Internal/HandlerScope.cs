@@ -19,6 +19,7 @@ internal sealed class HandlerScope : IDisposable
     private readonly Action<HandlerScope> _onExpired;
     private Timer? _timer;
     private long _deadline; // Stopwatch timestamp; 0 = no timer
+    private int _generation; // which Set armed the current timer
     private int _expired;
 
     public HandlerScope(WorkerContext worker, MoonSocket? socket, Action<HandlerScope> onExpired, CancellationToken serverAbort)
@@ -66,6 +67,7 @@ internal sealed class HandlerScope : IDisposable
             double previous = Remaining;
             _timer?.Dispose();
             _timer = null;
+            _generation++;
             if (seconds == 0)
             {
                 _deadline = 0;
@@ -74,7 +76,7 @@ internal sealed class HandlerScope : IDisposable
             {
                 TimeSpan due = TimeSpan.FromSeconds(seconds);
                 _deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-                _timer = new Timer(static state => ((HandlerScope)state!).Expire(), this, due, System.Threading.Timeout.InfiniteTimeSpan);
+                _timer = new Timer(static state => ((TimerState)state!).Fire(), new TimerState(this, _generation), due, System.Threading.Timeout.InfiniteTimeSpan);
             }
 
             return previous;
@@ -175,7 +177,8 @@ internal sealed class HandlerScope : IDisposable
         }
 
         _onExpired(this);
-        _socket?.Abort(SocketError.TimedOut);
+
+        // Cancel before the reset: a handler woken by the reset must find its token already cancelled.
         try
         {
             _cancellation.Cancel();
@@ -184,6 +187,29 @@ internal sealed class HandlerScope : IDisposable
         {
             // Exceptions from the handler's own cancellation callbacks must not escape the timer thread.
         }
+        catch (ObjectDisposedException)
+        {
+            // The handler ended and its scope was disposed while this timer callback was already on its way.
+        }
+
+        _socket?.Abort(SocketError.TimedOut);
+    }
+
+    /// <summary>
+    /// A timer callback may already be on its way when <see cref="Set"/> replaces or clears the timer;
+    /// the generation tells a stale callback to do nothing.
+    /// </summary>
+    private void OnTimer(int generation)
+    {
+        lock (_timerLock)
+        {
+            if (generation != _generation)
+            {
+                return;
+            }
+        }
+
+        Expire();
     }
 
     public void Dispose()
@@ -193,8 +219,14 @@ internal sealed class HandlerScope : IDisposable
             _timer?.Dispose();
             _timer = null;
             _deadline = 0;
+            _generation++;
         }
 
         _cancellation.Dispose();
+    }
+
+    private sealed record TimerState(HandlerScope Scope, int Generation)
+    {
+        public void Fire() => Scope.OnTimer(Generation);
     }
 }

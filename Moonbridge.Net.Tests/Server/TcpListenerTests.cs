@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using Moonbridge.Net.Server;
+
+namespace Moonbridge.Net.Tests.Server;
+
+[TestFixture]
+public sealed class TcpListenerTests
+{
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task A_listener_on_port_zero_is_bound_to_a_free_port_that_can_be_read(CancellationToken cancellationToken)
+    {
+        await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
+
+        BoundListener listener = host.Server.Listeners.Single();
+        Assert.That(listener.Port, Is.Not.Null.And.InRange(1, 65535));
+        Assert.That(listener.LocalEndPoint, Is.EqualTo(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value)));
+        Assert.That(listener.Spec, Is.EqualTo(ListenerSpec.Tcp("127.0.0.1", 0)));
+
+        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        Assert.That(client.Connected, Is.True);
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task An_async_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    {
+        await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
+
+        string? reply = await TestClient.RoundTripAsync(host.EndPoint, "hello async", cancellationToken);
+
+        Assert.That(reply, Is.EqualTo("hello async"));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task A_blocking_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    {
+        await using TestServer host = TestServer.StartTcp(TestServer.Options(connect: EchoHandlers.Echo));
+
+        string? reply = await TestClient.RoundTripAsync(host.EndPoint, "hello blocking", cancellationToken);
+
+        Assert.That(reply, Is.EqualTo("hello blocking"));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task A_client_sending_several_lines_gets_each_echoed_and_then_the_connection_closed(CancellationToken cancellationToken)
+    {
+        await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
+
+        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await TestClient.SendAsync(client, "one\ntwo\nthree\n", cancellationToken);
+        client.Shutdown(SocketShutdown.Send);
+        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+
+        Assert.That(end, Is.EqualTo(new ClientEnd("one\ntwo\nthree\n", Reset: false)));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task A_connection_whose_handler_returns_is_closed_cleanly_after_the_reply([Values] bool blocking)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        ListenOptions options = blocking
+            ? TestServer.Options(connect: socket =>
+            {
+                socket.Flush(socket.Read(1024, '\n').Data);
+                return true;
+            })
+            : TestServer.Options(async (socket, ct) =>
+            {
+                await socket.FlushAsync((await socket.ReadAsync(1024, '\n', ct)).Data, ct);
+                return true;
+            });
+        await using TestServer host = TestServer.StartTcp(options);
+
+        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await TestClient.SendAsync(client, "just one\n", cancellationToken);
+        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+
+        Assert.That(end, Is.EqualTo(new ClientEnd("just one\n", Reset: false)), "a FIN after the reply, not a reset");
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task Two_lines_arriving_together_are_both_echoed_while_the_connection_stays_open(CancellationToken cancellationToken)
+    {
+        await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
+
+        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await TestClient.SendAsync(client, "first\nsecond\n", cancellationToken);
+
+        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("first"));
+        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("second"));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task An_IPv6_loopback_listener_echoes_a_clients_line(CancellationToken cancellationToken)
+    {
+        if (!IPv6LoopbackAvailable())
+        {
+            Assert.Ignore("::1 is not available on this machine.");
+        }
+
+        ListenOptions options = TestServer.Options(EchoHandlers.EchoAsync);
+        options.Listeners.Add(ListenerSpec.Tcp("::1", 0));
+        await using TestServer host = TestServer.Start(options);
+
+        BoundListener listener = host.Server.Listeners.Single();
+        Assert.That(listener.LocalEndPoint, Is.TypeOf<IPEndPoint>().With.Property(nameof(IPEndPoint.Address)).EqualTo(IPAddress.IPv6Loopback));
+        Assert.That(listener.Port, Is.Not.Null.And.GreaterThan(0));
+
+        string? reply = await TestClient.RoundTripAsync(new IPEndPoint(IPAddress.IPv6Loopback, listener.Port!.Value), "hello v6", cancellationToken);
+
+        Assert.That(reply, Is.EqualTo("hello v6"));
+    }
+
+    private static bool IPv6LoopbackAvailable()
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
