@@ -59,6 +59,9 @@ public sealed partial class MoonbridgeServer
     /// </summary>
     public static CancellationToken HandlerCancellation => RequireScope().Token;
 
+    /// <summary>The current handler's cancellation token, or none outside a handler.</summary>
+    internal static CancellationToken HandlerCancellationOrNone => HandlerScope.Current?.Token ?? CancellationToken.None;
+
     private static HandlerScope RequireScope()
         => HandlerScope.Current ?? throw new InvalidOperationException("Timeout can only be used inside a prepare, connect or finish handler.");
 }

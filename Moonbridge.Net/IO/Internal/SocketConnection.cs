@@ -62,6 +62,9 @@ internal sealed partial class SocketConnection
 
     internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
+    /// <summary>True once reading or writing failed, or the connection was aborted.</summary>
+    internal bool HasFailed => IsAborted || _receiveError != SocketError.Success || _writeError != SocketError.Success;
+
     private async Task ReceiveLoopAsync()
     {
         PipeWriter writer = _input.Writer;

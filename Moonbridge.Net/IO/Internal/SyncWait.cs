@@ -43,7 +43,14 @@ internal static class SyncWait
     public static T Completed<T>(ValueTask<T> loop)
     {
         Debug.Assert(loop.IsCompleted, "a synchronous waiter went asynchronous");
-        return loop.GetAwaiter().GetResult();
+        return loop.IsCompleted ? loop.GetAwaiter().GetResult() : Wait(loop);
+    }
+
+    /// <summary>Unwraps work written with a <c>bool async</c> flag and run with <c>async: false</c>.</summary>
+    public static void Completed(ValueTask work)
+    {
+        Debug.Assert(work.IsCompleted, "a synchronous path went asynchronous");
+        Wait(work);
     }
 
     private static ManualResetEventSlim Prepare(out Action set)

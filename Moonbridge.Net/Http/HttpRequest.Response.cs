@@ -1,0 +1,480 @@
+using System.Buffers.Text;
+using Moonbridge.Net.Http.Internal;
+using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.Http;
+
+public sealed partial class HttpRequest
+{
+    private readonly PooledBufferWriter _userHeaders = new();
+    private readonly PooledBufferWriter _gathered = new();
+    private readonly PooledBufferWriter _out = new();
+    private ResponseState _state;
+    private string? _status;
+    private int _statusCode;
+    private long? _contentLength;
+    private long _bodyBytes;
+    private bool _chunked;
+    private bool _closeAfter;
+    private bool _userConnectionHeader;
+    private bool _userDate;
+
+    private enum ResponseState
+    {
+        NoStatus,
+        InterimStatus,
+        FinalStatus,
+        Committed,
+        Finished,
+    }
+
+    /// <summary>True once a final status was given with <see cref="SendStatus(string)"/>.</summary>
+    public bool StatusSent => _state >= ResponseState.FinalStatus;
+
+    /// <summary>True once bytes of the final response head were handed to the connection.</summary>
+    internal bool ResponseStarted => _state >= ResponseState.Committed;
+
+    private bool IsHead => ReferenceEquals(_head.Method, "HEAD") || _head.Method == "HEAD";
+
+    private bool IsBodyless => _statusCode is 204 or 304 or 101;
+
+    /// <summary>
+    /// Sets the response status, e.g. <c>"200 OK"</c> or <c>"404 Not Found"</c> (Lua <c>send_status</c>).
+    /// A 1xx status is an interim response: add headers, call <see cref="FinishHeaders"/>, then send the
+    /// final status. A second final status throws.
+    /// </summary>
+    /// <param name="status">Three digits, a space and a reason phrase.</param>
+    public void SendStatus(string status)
+    {
+        int code = StatusLine.ParseCode(status);
+        ThrowIfFinalStatusSent();
+        if (code == 100)
+        {
+            throw new ArgumentException("100 Continue is sent by the server when the handler starts reading the body.", nameof(status));
+        }
+
+        _fresh = false;
+        _status = status;
+        _statusCode = code;
+        _userHeaders.Clear();
+        _contentLength = null;
+        _userConnectionHeader = false;
+        _userDate = false;
+        _state = code is >= 100 and < 200 && code != 101 ? ResponseState.InterimStatus : ResponseState.FinalStatus;
+    }
+
+    /// <summary>Sets the response status from a code, with its standard reason phrase.</summary>
+    /// <param name="statusCode">The status code, 101 to 599.</param>
+    public void SendStatus(int statusCode)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 101);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        SendStatus($"{statusCode} {StatusLine.ReasonPhrase(statusCode)}");
+    }
+
+    /// <summary>
+    /// Adds a response header (Lua <c>send_header</c>); only after a status and before the header section
+    /// is finished. Names must be tokens and values free of CR, LF and NUL (else <see cref="ArgumentException"/>).
+    /// <c>Content-Length</c> switches to fixed-length mode; a <c>Connection: close</c> closes after the response.
+    /// Framing (<c>Transfer-Encoding</c>) is the server's and cannot be set.
+    /// </summary>
+    /// <param name="name">The header name.</param>
+    /// <param name="value">The header value.</param>
+    public void SendHeader(string name, string value)
+    {
+        HeaderValidation.ThrowIfInvalid(name, value);
+        if (_state is not (ResponseState.InterimStatus or ResponseState.FinalStatus))
+        {
+            throw new InvalidOperationException(_state == ResponseState.NoStatus
+                ? "HTTP status has not been sent yet."
+                : "The header section has already been finished.");
+        }
+
+        if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("Transfer-Encoding is managed by the server.", nameof(name));
+        }
+
+        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+        {
+            if (_state == ResponseState.InterimStatus || IsBodyless)
+            {
+                throw new InvalidOperationException("Content-Length is not allowed with this status.");
+            }
+
+            if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length))
+            {
+                throw new ArgumentException($"'{value}' is not a valid Content-Length.", nameof(value));
+            }
+
+            if (_contentLength is { } existing)
+            {
+                if (existing != length)
+                {
+                    throw new InvalidOperationException("Content-Length has already been set to a different value.");
+                }
+
+                return;
+            }
+
+            _contentLength = length;
+        }
+        else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+        {
+            _userConnectionHeader = true;
+            foreach (Range token in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan(token).Trim().Equals("close", StringComparison.OrdinalIgnoreCase))
+                {
+                    _closeAfter = true;
+                }
+            }
+        }
+        else if (name.Equals("Date", StringComparison.OrdinalIgnoreCase))
+        {
+            _userDate = true;
+        }
+
+        _userHeaders.WriteLatin1(name);
+        _userHeaders.Write(": "u8);
+        _userHeaders.WriteLatin1(value);
+        _userHeaders.Write("\r\n"u8);
+    }
+
+    /// <summary>
+    /// Closes the connection after this response, with a <c>Connection: close</c> header (Lua
+    /// <c>close_after_finish</c>); only before the header section is finished.
+    /// </summary>
+    public void CloseAfterFinish()
+    {
+        if (_state >= ResponseState.Committed)
+        {
+            throw new InvalidOperationException("The header section has already been finished.");
+        }
+
+        _closeAfter = true;
+    }
+
+    /// <summary>Finishes and sends the header section (Lua <c>finish_headers</c>); an interim (1xx) response is sent at once.</summary>
+    public void FinishHeaders() => SyncWait.Completed(FinishHeadersCoreAsync(async: false));
+
+    /// <summary>Finishes and sends the header section without blocking a thread.</summary>
+    public ValueTask FinishHeadersAsync() => FinishHeadersCoreAsync(async: true);
+
+    /// <summary>
+    /// Sends response body data (Lua <c>send_data</c>); ignored for HEAD. Small pieces are gathered to
+    /// <see cref="HttpOptions.MinimumOutputChunkSize"/> before a chunk goes out; a response finished while
+    /// everything is still gathered is sent with a Content-Length.
+    /// </summary>
+    /// <param name="data">The bytes to send.</param>
+    public void SendData(ReadOnlySpan<byte> data) => SyncWait.Completed(SendDataCore(async: false, data));
+
+    /// <summary>Sends UTF-8 text as response body data (Lua <c>send_data</c>).</summary>
+    /// <param name="text">The text to send.</param>
+    public void SendData(string text) => SendData(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
+
+    /// <summary>Sends response body data without blocking a thread.</summary>
+    /// <param name="data">The bytes to send; they are copied or queued before the method returns.</param>
+    public ValueTask SendDataAsync(ReadOnlyMemory<byte> data) => SendDataCore(async: true, data.Span);
+
+    /// <summary>Sends UTF-8 text as response body data without blocking a thread.</summary>
+    /// <param name="text">The text to send.</param>
+    public ValueTask SendDataAsync(string text) => SendDataAsync(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
+
+    /// <summary>Sends what is gathered and flushes the connection (Lua <c>flush</c>); the response is not finished.</summary>
+    public void Flush() => SyncWait.Completed(FlushCoreAsync(async: false));
+
+    /// <summary>Flushes without blocking a thread.</summary>
+    public ValueTask FlushAsync() => FlushCoreAsync(async: true);
+
+    /// <summary>
+    /// Completes the response (Lua <c>finish</c>): sends the header section if still pending, the rest of
+    /// the body and the end of a chunked body, and flushes. Idempotent; called automatically when the
+    /// handler returns. Fewer bytes than a set Content-Length throws.
+    /// </summary>
+    public void Finish() => SyncWait.Completed(FinishCoreAsync(async: false));
+
+    /// <summary>Completes the response without blocking a thread.</summary>
+    public ValueTask FinishAsync() => FinishCoreAsync(async: true);
+
+    private void ThrowIfFinalStatusSent()
+    {
+        if (_state >= ResponseState.FinalStatus)
+        {
+            throw new InvalidOperationException("HTTP status has already been sent.");
+        }
+    }
+
+    private void ResetResponse()
+    {
+        _state = ResponseState.NoStatus;
+        _status = null;
+        _statusCode = 0;
+        _contentLength = null;
+        _bodyBytes = 0;
+        _chunked = false;
+        _closeAfter = !_head.KeepAlive;
+        _userConnectionHeader = false;
+        _userDate = false;
+        _userHeaders.Clear();
+        _gathered.Clear();
+        _out.Clear();
+    }
+
+    private async ValueTask FinishHeadersCoreAsync(bool async)
+    {
+        if (_state == ResponseState.InterimStatus)
+        {
+            await SendInterimAsync(async).ConfigureAwait(false);
+            return;
+        }
+
+        if (_state == ResponseState.FinalStatus)
+        {
+            await CommitAsync(async, atFinish: false).ConfigureAwait(false);
+            await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+            return;
+        }
+
+        if (_state == ResponseState.NoStatus)
+        {
+            throw new InvalidOperationException("HTTP status has not been sent yet.");
+        }
+    }
+
+    private ValueTask SendDataCore(bool async, ReadOnlySpan<byte> data)
+    {
+        switch (_state)
+        {
+            case ResponseState.NoStatus:
+            case ResponseState.InterimStatus:
+                throw new InvalidOperationException("HTTP status has not been sent yet.");
+            case ResponseState.Finished:
+                throw new InvalidOperationException("The response has already been finished.");
+        }
+
+        if (IsBodyless)
+        {
+            throw new InvalidOperationException($"A {_statusCode} response has no body.");
+        }
+
+        if (_contentLength is { } length && _bodyBytes + data.Length > length)
+        {
+            throw new InvalidOperationException("Content length exceeded.");
+        }
+
+        _bodyBytes += data.Length;
+        if (IsHead || data.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_state == ResponseState.FinalStatus)
+        {
+            _gathered.Write(data);
+            return _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize || _contentLength is not null
+                ? CommitAsync(async, atFinish: false)
+                : ValueTask.CompletedTask;
+        }
+
+        if (_chunked)
+        {
+            _gathered.Write(data);
+            return _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize ? EmitChunkAsync(async) : ValueTask.CompletedTask;
+        }
+
+        return _connection.WriteOutputAsync(async, data);
+    }
+
+    private async ValueTask FlushCoreAsync(bool async)
+    {
+        if (_state == ResponseState.FinalStatus)
+        {
+            await CommitAsync(async, atFinish: false).ConfigureAwait(false);
+        }
+        else if (_state == ResponseState.Committed && _chunked && _gathered.WrittenCount > 0)
+        {
+            await EmitChunkAsync(async).ConfigureAwait(false);
+        }
+
+        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+    }
+
+    private async ValueTask FinishCoreAsync(bool async)
+    {
+        switch (_state)
+        {
+            case ResponseState.Finished:
+                return;
+            case ResponseState.NoStatus:
+            case ResponseState.InterimStatus:
+                throw new InvalidOperationException("HTTP status has not been sent yet.");
+            case ResponseState.FinalStatus:
+                await CommitAsync(async, atFinish: true).ConfigureAwait(false);
+                break;
+            default:
+                if (_chunked)
+                {
+                    if (_gathered.WrittenCount > 0)
+                    {
+                        await EmitChunkAsync(async).ConfigureAwait(false);
+                    }
+
+                    await _connection.WriteOutputAsync(async, "0\r\n\r\n"u8).ConfigureAwait(false);
+                }
+
+                break;
+        }
+
+        if (_contentLength is { } length && _bodyBytes != length && !IsHead)
+        {
+            throw new InvalidOperationException("Content length not used: fewer bytes were sent than announced.");
+        }
+
+        _state = ResponseState.Finished;
+        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
+    private async ValueTask CommitAsync(bool async, bool atFinish)
+    {
+        await AutoProcessBodyAsync(async).ConfigureAwait(false);
+
+        long? length = _contentLength;
+        bool bodyless = IsBodyless;
+        if (!bodyless && length is null)
+        {
+            if (atFinish)
+            {
+                length = _bodyBytes;
+            }
+            else if (_head.Version == HttpVersion.Http11 && !IsHead)
+            {
+                _chunked = true;
+            }
+            else if (!IsHead)
+            {
+                // HTTP/1.0 has no chunked framing: the end of the body is the end of the connection.
+                _closeAfter = true;
+            }
+        }
+
+        PooledBufferWriter head = _out;
+        head.Clear();
+        head.Write("HTTP/1.1 "u8);
+        head.WriteLatin1(_status);
+        head.Write("\r\n"u8);
+        head.Write(_context.StaticHeaderBytes);
+        if (!_userDate && !_context.StaticDate)
+        {
+            head.Write(DateHeader.Line);
+        }
+
+        head.Write(_userHeaders.WrittenSpan);
+        if (_statusCode == 205)
+        {
+            head.Write("Content-Length: 0\r\n"u8);
+        }
+        else if (!bodyless && length is { } contentLength && _contentLength is null && !(IsHead && contentLength == 0))
+        {
+            head.Write("Content-Length: "u8);
+            Utf8Formatter.TryFormat(contentLength, head.GetSpan(20), out int digits);
+            head.Advance(digits);
+            head.Write("\r\n"u8);
+        }
+        else if (_chunked)
+        {
+            head.Write("Transfer-Encoding: chunked\r\n"u8);
+        }
+
+        if (_closeAfter && !_userConnectionHeader)
+        {
+            head.Write("Connection: close\r\n"u8);
+        }
+        else if (!_closeAfter && _head.Version == HttpVersion.Http10 && !_userConnectionHeader)
+        {
+            head.Write("Connection: keep-alive\r\n"u8);
+        }
+
+        head.Write("\r\n"u8);
+        _state = ResponseState.Committed;
+        if (_gathered.WrittenCount > 0 && !_chunked)
+        {
+            head.Write(_gathered.WrittenSpan);
+            _gathered.Clear();
+        }
+
+        await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
+        head.Clear();
+        if (_chunked && _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize)
+        {
+            await EmitChunkAsync(async).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask EmitChunkAsync(bool async)
+    {
+        PooledBufferWriter chunk = _out;
+        chunk.Clear();
+        Utf8Formatter.TryFormat(_gathered.WrittenCount, chunk.GetSpan(16), out int digits, new System.Buffers.StandardFormat('x'));
+        chunk.Advance(digits);
+        chunk.Write("\r\n"u8);
+        chunk.Write(_gathered.WrittenSpan);
+        chunk.Write("\r\n"u8);
+        _gathered.Clear();
+        ValueTask write = _connection.WriteOutputAsync(async, chunk.WrittenSpan);
+        chunk.Clear();
+        return write;
+    }
+
+    private async ValueTask SendInterimAsync(bool async)
+    {
+        _state = ResponseState.NoStatus;
+        if (_head.Version == HttpVersion.Http10)
+        {
+            // HTTP/1.0 clients do not understand interim responses (RFC 9110 §15.2).
+            _userHeaders.Clear();
+            return;
+        }
+
+        PooledBufferWriter head = _out;
+        head.Clear();
+        head.Write("HTTP/1.1 "u8);
+        head.WriteLatin1(_status);
+        head.Write("\r\n"u8);
+        head.Write(_context.StaticHeaderBytes);
+        head.Write(_userHeaders.WrittenSpan);
+        head.Write("\r\n"u8);
+        _userHeaders.Clear();
+        await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
+        head.Clear();
+        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the handler returned: finishes the response, then either keeps the connection (the unread
+    /// body drained, bounded) or closes it gracefully. Returns whether the connection stays open.
+    /// </summary>
+    internal async ValueTask<bool> CompleteExchangeAsync(bool async)
+    {
+        if (_state is ResponseState.NoStatus or ResponseState.InterimStatus)
+        {
+            throw new HttpStatusException(500, "The request handler did not send a status.");
+        }
+
+        await FinishCoreAsync(async).ConfigureAwait(false);
+        if (!_closeAfter && !await DrainBodyAsync(async).ConfigureAwait(false))
+        {
+            _closeAfter = true;
+        }
+
+        if (_closeAfter)
+        {
+            await _connection.CloseGracefullyAsync(async).ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
+    }
+}

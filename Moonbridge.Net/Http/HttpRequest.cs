@@ -1,0 +1,135 @@
+using Moonbridge.Net.Http.Forms;
+using Moonbridge.Net.Http.Internal;
+using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO;
+
+namespace Moonbridge.Net.Http;
+
+/// <summary>
+/// The Moonbridge request object (Lua <c>request</c>): what the client asked for, its headers,
+/// parameters, cookies and body, and the methods that send the response. One object serves every
+/// request of a connection in turn; do not keep it after the handler returns.
+/// </summary>
+/// <remarks>
+/// Members that read the body (<see cref="Body"/>, <see cref="PostParams"/>, <see cref="ProcessRequestBody"/>)
+/// block until the body has arrived; async handlers call <see cref="ReadBodyAsync(CancellationToken)"/> or
+/// <see cref="ProcessRequestBodyAsync"/> first. Misuse (a second status, headers after the body began)
+/// throws <see cref="InvalidOperationException"/>; a broken connection throws <see cref="IOException"/>.
+/// </remarks>
+public sealed partial class HttpRequest
+{
+    private readonly HttpConnection _connection;
+    private readonly HttpRequestHead _head;
+    private readonly HttpServerContext _context;
+    private readonly RequestHeaders _headers;
+    private FormParameters? _getParams;
+    private Dictionary<string, string>? _cookies;
+    private bool _fresh;
+
+    internal HttpRequest(HttpConnection connection, MoonSocket socket, HttpRequestHead head, HttpServerContext context)
+    {
+        _connection = connection;
+        Socket = socket;
+        _head = head;
+        _context = context;
+        _headers = new RequestHeaders(head.Headers);
+    }
+
+    /// <summary>The request method, e.g. <c>"GET"</c> (Lua <c>request.method</c>).</summary>
+    public string Method => _head.Method;
+
+    /// <summary>
+    /// The path without its leading slash and without the query, not percent-decoded, e.g.
+    /// <c>"index.html"</c> for <c>/index.html?a=b</c> (Lua <c>request.path</c>); null only for <c>OPTIONS *</c>.
+    /// </summary>
+    public string? Path => _head.Path;
+
+    /// <summary>The query with its leading <c>?</c>, or empty (Lua <c>request.query</c>); null only for <c>OPTIONS *</c>.</summary>
+    public string? Query => _head.Query;
+
+    /// <summary>The request target exactly as sent.</summary>
+    public string Target => _head.Target;
+
+    /// <summary>The host the request is for: from an absolute-form target, else the Host header (Lua <c>request.host</c>).</summary>
+    public string Host => _head.Host;
+
+    /// <summary>The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>.</summary>
+    public string Version => _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
+
+    /// <summary>The underlying socket (Lua <c>request.socket</c>), e.g. to reset the connection.</summary>
+    public MoonSocket Socket { get; }
+
+    /// <summary>Header values by name, case-insensitively, one per field line (Lua <c>request.headers</c>).</summary>
+    public RequestHeaders Headers => _headers;
+
+    /// <summary>Comma-separated header elements by name (Lua <c>request.headers_csv_table</c>).</summary>
+    public HeadersCsvTableView HeadersCsvTable => new(_headers);
+
+    /// <summary>Header values joined with <c>", "</c> (Lua <c>request.headers_csv_string</c>).</summary>
+    public HeadersCsvStringView HeadersCsvString => new(_headers);
+
+    /// <summary>A header's single value, telling absent from ambiguous (Lua <c>request.headers_value</c>).</summary>
+    public HeadersValueView HeadersValue => new(_headers);
+
+    /// <summary>Whether a token occurs in a header (Lua <c>request.headers_flags</c>).</summary>
+    public HeadersFlagsView HeadersFlags => new(_headers);
+
+    /// <summary>
+    /// The cookies the client sent (Lua <c>request.cookies</c>). Values may contain <c>=</c> and are not
+    /// decoded; when a name repeats, the first value is kept.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Cookies
+    {
+        get
+        {
+            if (_cookies is null)
+            {
+                _cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+                CookieParser.Parse(_headers["Cookie"], _cookies);
+            }
+
+            return _cookies;
+        }
+    }
+
+    /// <summary>The query's parameters (Lua <c>request.get_params</c>: <c>GetParams[name]</c> is the first value).</summary>
+    public FormParameters GetParams
+    {
+        get
+        {
+            if (_getParams is null)
+            {
+                _getParams = new FormParameters();
+                QueryStringParser.Parse(Query ?? string.Empty, _getParams);
+            }
+
+            return _getParams;
+        }
+    }
+
+    /// <summary>Every value of each query parameter (Lua <c>request.get_params_list</c>).</summary>
+    public FormParameterLists GetParamsList => new(GetParams);
+
+    /// <summary>True until a status was sent, body input was read, or a body streamer was installed (Lua <c>request.fresh</c>).</summary>
+    public bool Fresh => _fresh;
+
+    /// <summary>True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not be used further.</summary>
+    public bool Faulty => _connection.Io.HasFailed;
+
+    /// <summary>Prepares the object for the next request on the connection.</summary>
+    internal void Begin()
+    {
+        _getParams = null;
+        _cookies = null;
+        _fresh = true;
+        ResetResponse();
+        ResetBody();
+    }
+
+    internal void ReleaseBuffers()
+    {
+        _out.Release();
+        _gathered.Release();
+        _userHeaders.Release();
+    }
+}

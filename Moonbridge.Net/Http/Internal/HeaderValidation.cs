@@ -1,0 +1,55 @@
+namespace Moonbridge.Net.Http.Internal;
+
+/// <summary>Response header names must be tokens and values free of CR, LF and NUL, so no handler can inject a header or a response.</summary>
+internal static class HeaderValidation
+{
+    public static bool IsToken(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!IsTokenChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsTokenChar(char c)
+        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
+            or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+
+    public static bool IsValidValue(ReadOnlySpan<char> value)
+    {
+        foreach (char c in value)
+        {
+            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static void ThrowIfInvalid(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (!IsToken(name))
+        {
+            throw new ArgumentException($"'{name}' is not a valid header name.", nameof(name));
+        }
+
+        if (!IsValidValue(value))
+        {
+            throw new ArgumentException($"The value of header '{name}' contains a control character (CR, LF and NUL are not allowed) or a character beyond Latin-1.", nameof(value));
+        }
+    }
+}

@@ -1,0 +1,336 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.Http.Internal;
+
+/// <summary>
+/// One HTTP/1.1 connection: reads request heads, runs the handler for each, completes its response,
+/// drains what it left unread, and keeps the connection alive or closes it. Written once with a
+/// <c>bool async</c> flag (the runtime's <c>FillAsync(bool async)</c> idiom): with <c>async: false</c>
+/// nothing awaits an incomplete task, so a blocking handler's connection runs entirely on its worker thread.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the timeout source when the connection ends.")]
+internal sealed partial class HttpConnection
+{
+    private readonly MoonSocket _socket;
+    private readonly SocketConnection _io;
+    private readonly HttpServerContext _context;
+    private readonly HttpHeadParser _parser;
+    private readonly HttpRequestHead _head = new();
+    private readonly HttpRequest _request;
+    private CancellationTokenSource _timeout = new();
+
+    public HttpConnection(MoonSocket socket, HttpServerContext context)
+    {
+        _socket = socket;
+        _io = socket.Connection ?? throw new InvalidOperationException("An HTTP handler needs a socket with a connection; interval and main listeners have none.");
+        _context = context;
+        _parser = new HttpHeadParser(context.Limits);
+        _request = new HttpRequest(this, socket, _head, context);
+    }
+
+    internal HttpServerContext Context => _context;
+
+    internal SocketConnection Io => _io;
+
+    internal PipeReader Input => _io.Input;
+
+    /// <summary>Serves requests until the connection ends; returns whether every handler asked to keep the worker.</summary>
+    public async ValueTask<bool> RunAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
+    {
+        bool survive = true;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (!await ReadHeadAsync(async).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                _request.Begin();
+                bool keep = await RunHandlerAsync(async, handler, asyncHandler, cancellationToken).ConfigureAwait(false);
+                survive &= keep;
+                if (!await _request.CompleteExchangeAsync(async).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (HttpParseException e)
+        {
+            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason);
+            await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
+        }
+        catch (HttpStatusException e) when (!_request.StatusSent && !_request.Faulty)
+        {
+            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
+            await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpStatusException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or stalled mid-exchange: nothing more can be said to it.
+            Abort();
+        }
+        finally
+        {
+            _request.ReleaseBuffers();
+            _timeout.Dispose();
+        }
+
+        return survive;
+    }
+
+    private async ValueTask<bool> RunHandlerAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
+    {
+        using var response = new ResponseDeadline(this, _context.Options.ResponseTimeout, cancellationToken);
+        try
+        {
+            bool keep = async
+                ? await asyncHandler!(_request, response.Token).ConfigureAwait(false)
+                : handler!(_request);
+            if (response.Expired)
+            {
+                throw new IOException("The response timeout expired.");
+            }
+
+            return keep;
+        }
+        catch (Exception e) when (response.Expired)
+        {
+            HttpLog.ResponseTimedOut(_context.Logger, _request.Method, e);
+            throw new IOException("The response timeout expired.", e);
+        }
+        catch (HttpStatusException) when (!_request.StatusSent && !_request.Faulty)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not HttpParseException && !_request.Faulty)
+        {
+            HttpLog.HandlerFailed(_context.Logger, _request.Method, _request.Target, e);
+            if (_request.StatusSent)
+            {
+                // Part of a response is on its way: the only honest end is an abort.
+                throw new IOException("The handler failed after sending a status.", e);
+            }
+
+            throw new HttpStatusException(500, "The request handler failed.");
+        }
+    }
+
+    /// <summary>Waits for and parses the next request head; false when the connection ended quietly.</summary>
+    private async ValueTask<bool> ReadHeadAsync(bool async)
+    {
+        _head.Reset();
+        _parser.Reset();
+        TimeSpan timeout = _context.Options.IdleTimeout;
+        long headStarted = 0;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await ReadInputAsync(async, headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                if (headStarted == 0)
+                {
+                    // An idle keep-alive connection is closed silently, never with an unsolicited 408.
+                    return false;
+                }
+
+                throw new HttpParseException(408, "Timeout while receiving headers");
+            }
+
+            System.Buffers.ReadOnlySequence<byte> buffer = result.Buffer;
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                Input.AdvanceTo(buffer.End);
+                return false;
+            }
+
+            if (headStarted == 0 && !buffer.IsEmpty)
+            {
+                headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            bool complete;
+            SequencePosition consumed;
+            try
+            {
+                complete = _parser.TryParse(buffer, _head, out consumed);
+            }
+            catch (HttpParseException)
+            {
+                Input.AdvanceTo(buffer.Start, buffer.End);
+                throw;
+            }
+
+            if (complete)
+            {
+                Input.AdvanceTo(consumed);
+                return true;
+            }
+
+            Input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                // The client ended mid-head: nothing to answer.
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Reads input without waiting if some is there, else waits up to <paramref name="timeout"/>.</summary>
+    internal async ValueTask<ReadResult> ReadInputAsync(bool async, TimeSpan timeout)
+    {
+        if (Input.TryRead(out ReadResult ready))
+        {
+            return ready;
+        }
+
+        CancellationToken token = StartTimeout(timeout);
+        try
+        {
+            ValueTask<ReadResult> pending = Input.ReadAsync(token);
+            return async ? await pending.ConfigureAwait(false) : SyncWait.Wait(pending);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw new TimeoutException();
+        }
+        finally
+        {
+            StopTimeout();
+        }
+    }
+
+    /// <summary>Hands queued output to the kernel, waiting (each wait bounded by the stall timeout) until all is taken.</summary>
+    internal async ValueTask FlushOutputAsync(bool async)
+    {
+        IoWriteResult result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
+        while (!result.IsError && result.Pending > 0)
+        {
+            CancellationToken token = StartTimeout(_context.Options.StallTimeout);
+            try
+            {
+                ValueTask wait = _io.WaitWritableAsync(token);
+                if (async)
+                {
+                    await wait.ConfigureAwait(false);
+                }
+                else
+                {
+                    SyncWait.Wait(wait);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                throw new IOException("Client connection stalled.");
+            }
+            finally
+            {
+                StopTimeout();
+            }
+
+            result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
+        }
+
+        if (result.IsError)
+        {
+            throw new IOException($"Could not send data to client: {result.Error}.");
+        }
+    }
+
+    /// <summary>Queues output; past a high-water mark it waits for the client to take it (back-pressure).</summary>
+    internal ValueTask WriteOutputAsync(bool async, ReadOnlySpan<byte> data)
+    {
+        IoWriteResult result = _io.WriteCore(data, flush: false);
+        if (result.IsError)
+        {
+            throw new IOException($"Could not send data to client: {result.Error}.");
+        }
+
+        return result.Pending > HighWaterMark ? FlushOutputAsync(async) : ValueTask.CompletedTask;
+    }
+
+    private const long HighWaterMark = 256 * 1024;
+
+    internal void Abort()
+    {
+        if (!_io.IsClosed)
+        {
+            _io.Abort(SocketError.ConnectionAborted);
+        }
+    }
+
+    private async ValueTask SendErrorAndCloseAsync(bool async, int statusCode, string? reason)
+    {
+        try
+        {
+            _io.WriteCore(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
+            await CloseGracefullyAsync(async).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or ObjectDisposedException)
+        {
+            Abort();
+        }
+    }
+
+    /// <summary>
+    /// Flushes, half-closes, and waits up to the drain timeout for the client's end of input before
+    /// closing, so the response is not lost to an RST caused by unread input.
+    /// </summary>
+    internal async ValueTask CloseGracefullyAsync(bool async)
+    {
+        await FlushOutputAsync(async).ConfigureAwait(false);
+        _io.ShutdownSend();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await ReadInputAsync(async, Remaining(started, _context.Options.DrainTimeout)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Abort();
+                return;
+            }
+
+            Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private CancellationToken StartTimeout(TimeSpan timeout)
+    {
+        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            _timeout.CancelAfter(timeout <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : timeout);
+        }
+
+        return _timeout.Token;
+    }
+
+    private void StopTimeout()
+    {
+        if (!_timeout.TryReset())
+        {
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
+        }
+    }
+
+    private static TimeSpan Remaining(long started, TimeSpan limit)
+        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+}

@@ -1,0 +1,294 @@
+using System.Buffers;
+
+namespace Moonbridge.Net.Http.Parsing;
+
+/// <summary>
+/// Decodes a chunked request body (RFC 9112 §7.1) incrementally from a pipe: each call starts where the
+/// previous one said it consumed to, and state (the bytes left in the current chunk, the part of a line
+/// already searched) carries over, so the caller never has to keep more unconsumed framing than one size
+/// line or one trailer line, both bounded by the limits.
+/// </summary>
+internal sealed class ChunkedBodyDecoder
+{
+    private const int StackCopyLimit = 256;
+
+    /// <summary>CR and LF that end a line.</summary>
+    private const int LineEndLength = 2;
+
+    private readonly HttpParserLimits _limits;
+    private ChunkedDecoderState _state;
+
+    /// <summary>Payload bytes left in the current chunk.</summary>
+    private long _chunkRemaining;
+
+    /// <summary>Framing, payload and trailer bytes consumed so far: what <see cref="HttpParserLimits.BodySizeLimit"/> bounds.</summary>
+    private long _bodyLength;
+
+    /// <summary>Bytes of the trailer section consumed so far, its final CRLF included.</summary>
+    private int _trailerLength;
+
+    /// <summary>Bytes of the unfinished line at the start of the input already known to hold no LF.</summary>
+    private int _lineSearched;
+
+    public ChunkedBodyDecoder(HttpParserLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        _limits = limits;
+    }
+
+    public bool IsComplete => _state == ChunkedDecoderState.Complete;
+
+    /// <summary>Prepares for a new body.</summary>
+    public void Reset()
+    {
+        _state = ChunkedDecoderState.SizeLine;
+        _chunkRemaining = 0;
+        _bodyLength = 0;
+        _trailerLength = 0;
+        _lineSearched = 0;
+    }
+
+    /// <summary>
+    /// Decodes from the start of <paramref name="input"/>, which must begin where the previous call's
+    /// <paramref name="consumed"/> pointed. <see cref="ChunkedReadStatus.Data"/>: <paramref name="payload"/>
+    /// is 1 to <paramref name="maxLength"/> payload bytes (a slice of the input) and
+    /// <paramref name="consumed"/> is just after them. <see cref="ChunkedReadStatus.NeedMoreData"/>: the
+    /// input ended inside framing or payload; <paramref name="consumed"/> is after the framing that was
+    /// fully processed. <see cref="ChunkedReadStatus.Complete"/>: <paramref name="consumed"/> is just after
+    /// the final CRLF (or the input's start when the body had already been complete). Throws
+    /// <see cref="HttpParseException"/> with 400, 413 or 431.
+    /// </summary>
+    public ChunkedReadStatus Read(in ReadOnlySequence<byte> input, long maxLength, out ReadOnlySequence<byte> payload, out SequencePosition consumed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        payload = ReadOnlySequence<byte>.Empty;
+        ReadOnlySequence<byte> rest = input;
+        while (true)
+        {
+            bool hasProgressed = _state switch
+            {
+                ChunkedDecoderState.SizeLine => TryReadSizeLine(ref rest),
+                ChunkedDecoderState.DataEnd => TryReadDataEnd(ref rest),
+                ChunkedDecoderState.Trailer => TryReadTrailerLine(ref rest),
+                _ => true,
+            };
+
+            if (_state == ChunkedDecoderState.Complete)
+            {
+                consumed = rest.Start;
+                return ChunkedReadStatus.Complete;
+            }
+
+            if (_state == ChunkedDecoderState.Data && !rest.IsEmpty)
+            {
+                payload = rest.Slice(0, Math.Min(Math.Min(_chunkRemaining, maxLength), rest.Length));
+                ConsumePayload(payload.Length);
+                consumed = payload.End;
+                return ChunkedReadStatus.Data;
+            }
+
+            if (!hasProgressed || rest.IsEmpty)
+            {
+                consumed = rest.Start;
+                return ChunkedReadStatus.NeedMoreData;
+            }
+        }
+    }
+
+    private bool TryReadSizeLine(ref ReadOnlySequence<byte> rest)
+    {
+        if (!TryFindLine(rest, _limits.ChunkLineSizeLimit + LineEndLength, out int lineLength))
+        {
+            ThrowIfOverBodyLimit(_bodyLength + _lineSearched);
+            return false;
+        }
+
+        if (lineLength < 0)
+        {
+            // The line did not end within its limit.
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidChunk);
+        }
+
+        long size = ParseSizeLine(rest.Slice(0, lineLength));
+        ConsumeFraming(ref rest, lineLength);
+
+        // Reject an announced chunk that cannot fit at once rather than after reading up to the limit.
+        ThrowIfOverBodyLimit(_bodyLength + size);
+        _chunkRemaining = size;
+        _state = size == 0 ? ChunkedDecoderState.Trailer : ChunkedDecoderState.Data;
+        return true;
+    }
+
+    private bool TryReadDataEnd(ref ReadOnlySequence<byte> rest)
+    {
+        var reader = new SequenceReader<byte>(rest);
+        if (reader.TryRead(out byte first) && first != (byte)'\r')
+        {
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidChunk);
+        }
+
+        if (!reader.TryRead(out byte second))
+        {
+            return false;
+        }
+
+        if (second != (byte)'\n')
+        {
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidChunk);
+        }
+
+        ConsumeFraming(ref rest, LineEndLength);
+        _state = ChunkedDecoderState.SizeLine;
+        return true;
+    }
+
+    private bool TryReadTrailerLine(ref ReadOnlySequence<byte> rest)
+    {
+        int budget = _limits.TrailerSizeLimit - _trailerLength;
+        if (!TryFindLine(rest, budget, out int lineLength))
+        {
+            ThrowIfOverBodyLimit(_bodyLength + _lineSearched);
+            return false;
+        }
+
+        if (lineLength < 0)
+        {
+            HttpParseErrors.Throw(431, HttpParseErrors.TrailerTooLarge);
+        }
+
+        bool isEmptyLine = ParseTrailerLine(rest.Slice(0, lineLength));
+        _trailerLength += lineLength;
+        ConsumeFraming(ref rest, lineLength);
+        if (isEmptyLine)
+        {
+            _state = ChunkedDecoderState.Complete;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Looks for the LF ending the line at the start of <paramref name="rest"/>, resuming the search where
+    /// the last call left it. True with the line's length including CRLF, or with -1 when no line of at
+    /// most <paramref name="maxLength"/> bytes ends there; false when the input ends first.
+    /// </summary>
+    private bool TryFindLine(in ReadOnlySequence<byte> rest, int maxLength, out int lineLength)
+    {
+        int searchEnd = (int)Math.Min(rest.Length, maxLength);
+        if (_lineSearched < searchEnd)
+        {
+            var reader = new SequenceReader<byte>(rest.Slice(_lineSearched, searchEnd - _lineSearched));
+            if (reader.TryAdvanceTo((byte)'\n'))
+            {
+                lineLength = _lineSearched + (int)reader.Consumed;
+                _lineSearched = 0;
+                return true;
+            }
+
+            _lineSearched = searchEnd;
+        }
+
+        lineLength = -1;
+        return rest.Length >= maxLength;
+    }
+
+    private static long ParseSizeLine(in ReadOnlySequence<byte> line)
+    {
+        Span<byte> scratch = stackalloc byte[StackCopyLimit];
+        ReadOnlySpan<byte> bytes = GetContiguous(line, scratch, out byte[]? rented);
+        try
+        {
+            return ChunkLineParser.ParseSize(WithoutLineEnd(bytes, HttpParseErrors.InvalidChunk));
+        }
+        finally
+        {
+            ReturnRented(rented);
+        }
+    }
+
+    /// <summary>Checks a trailer field line (the content is discarded); true for the empty line ending the section.</summary>
+    private static bool ParseTrailerLine(in ReadOnlySequence<byte> line)
+    {
+        Span<byte> scratch = stackalloc byte[StackCopyLimit];
+        ReadOnlySpan<byte> bytes = GetContiguous(line, scratch, out byte[]? rented);
+        try
+        {
+            ReadOnlySpan<byte> content = WithoutLineEnd(bytes, HttpParseErrors.InvalidHeaderLine);
+            if (content.IsEmpty)
+            {
+                return true;
+            }
+
+            FieldLineParser.Parse(content, out _, out _);
+            return false;
+        }
+        finally
+        {
+            ReturnRented(rented);
+        }
+    }
+
+    /// <summary>The line without its CRLF; throws 400 for a bare LF or a CR inside the line.</summary>
+    private static ReadOnlySpan<byte> WithoutLineEnd(ReadOnlySpan<byte> line, string reason)
+    {
+        if (line.Length < LineEndLength || line[^LineEndLength] != (byte)'\r')
+        {
+            HttpParseErrors.BadRequest(reason);
+        }
+
+        ReadOnlySpan<byte> content = line[..^LineEndLength];
+        if (content.Contains((byte)'\r'))
+        {
+            HttpParseErrors.BadRequest(reason);
+        }
+
+        return content;
+    }
+
+    private static ReadOnlySpan<byte> GetContiguous(in ReadOnlySequence<byte> bytes, Span<byte> scratch, out byte[]? rented)
+    {
+        rented = null;
+        if (bytes.IsSingleSegment)
+        {
+            return bytes.FirstSpan;
+        }
+
+        int length = (int)bytes.Length;
+        Span<byte> copy = length <= scratch.Length ? scratch : (rented = ArrayPool<byte>.Shared.Rent(length));
+        bytes.CopyTo(copy);
+        return copy[..length];
+    }
+
+    private static void ReturnRented(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void ConsumeFraming(ref ReadOnlySequence<byte> rest, int length)
+    {
+        rest = rest.Slice(length);
+        _bodyLength += length;
+        ThrowIfOverBodyLimit(_bodyLength);
+    }
+
+    private void ConsumePayload(long length)
+    {
+        _bodyLength += length;
+        _chunkRemaining -= length;
+        if (_chunkRemaining == 0)
+        {
+            _state = ChunkedDecoderState.DataEnd;
+        }
+    }
+
+    private void ThrowIfOverBodyLimit(long length)
+    {
+        if (length > _limits.BodySizeLimit)
+        {
+            HttpParseErrors.Throw(413, HttpParseErrors.BodyTooLarge);
+        }
+    }
+}

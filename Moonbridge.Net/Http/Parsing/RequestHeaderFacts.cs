@@ -1,0 +1,145 @@
+using System.Text;
+
+namespace Moonbridge.Net.Http.Parsing;
+
+/// <summary>
+/// What the fields that shape a request say (Host, Content-Length, Transfer-Encoding, Connection,
+/// Expect), gathered from the raw bytes while the lines are parsed and judged by
+/// <see cref="RequestHeadValidator"/> once all are read, so the verdict does not depend on field order.
+/// One instance is reused per parser.
+/// </summary>
+internal sealed class RequestHeaderFacts
+{
+    public int HostCount { get; private set; }
+
+    public bool HasInvalidHost { get; private set; }
+
+    public string? HostValue { get; private set; }
+
+    public bool HasContentLength { get; private set; }
+
+    public bool HasInvalidContentLength { get; private set; }
+
+    /// <summary>The agreed Content-Length, or -1.</summary>
+    public long ContentLength { get; private set; } = -1;
+
+    public bool HasTransferEncoding { get; private set; }
+
+    public int ChunkedCount { get; private set; }
+
+    /// <summary>Whether the last coding of all Transfer-Encoding lines is chunked.</summary>
+    public bool IsChunkedLast { get; private set; }
+
+    public bool HasOtherCoding { get; private set; }
+
+    public bool HasConnectionClose { get; private set; }
+
+    public bool HasConnectionKeepAlive { get; private set; }
+
+    public bool ExpectsContinue { get; private set; }
+
+    public bool HasUnknownExpectation { get; private set; }
+
+    public void Reset()
+    {
+        HostCount = 0;
+        HasInvalidHost = false;
+        HostValue = null;
+        HasContentLength = false;
+        HasInvalidContentLength = false;
+        ContentLength = -1;
+        HasTransferEncoding = false;
+        ChunkedCount = 0;
+        IsChunkedLast = false;
+        HasOtherCoding = false;
+        HasConnectionClose = false;
+        HasConnectionKeepAlive = false;
+        ExpectsContinue = false;
+        HasUnknownExpectation = false;
+    }
+
+    /// <summary>Takes note of one field line; <paramref name="valueText"/> is <paramref name="value"/> decoded.</summary>
+    public void Observe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, string valueText)
+    {
+        switch (name.Length)
+        {
+            case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
+                HostCount++;
+                HostValue ??= valueText;
+                HasInvalidHost |= !HostSyntax.IsValid(valueText, allowEmptyHost: true);
+                break;
+            case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
+                ObserveExpect(value);
+                break;
+            case 10 when Ascii.EqualsIgnoreCase(name, "connection"u8):
+                ObserveConnection(value);
+                break;
+            case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
+                HasContentLength = true;
+                long length = ContentLength;
+                HasInvalidContentLength |= !ContentLengthParser.TryAccumulate(value, ref length);
+                ContentLength = length;
+                break;
+            case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+                ObserveTransferEncoding(value);
+                break;
+        }
+    }
+
+    private void ObserveTransferEncoding(ReadOnlySpan<byte> value)
+    {
+        // Several lines form one list (RFC 9110 §5.3), so "chunked" on one line and "gzip" on a later
+        // one means chunked is not last.
+        HasTransferEncoding = true;
+        var codings = new CommaSeparatedList(value);
+        while (codings.TryReadNext(out ReadOnlySpan<byte> coding))
+        {
+            if (coding.IsEmpty)
+            {
+                continue;
+            }
+
+            IsChunkedLast = Ascii.EqualsIgnoreCase(coding, "chunked"u8);
+            if (IsChunkedLast)
+            {
+                ChunkedCount++;
+            }
+            else
+            {
+                HasOtherCoding = true;
+            }
+        }
+    }
+
+    private void ObserveConnection(ReadOnlySpan<byte> value)
+    {
+        var options = new CommaSeparatedList(value);
+        while (options.TryReadNext(out ReadOnlySpan<byte> option))
+        {
+            HasConnectionClose |= Ascii.EqualsIgnoreCase(option, "close"u8);
+            HasConnectionKeepAlive |= Ascii.EqualsIgnoreCase(option, "keep-alive"u8);
+        }
+    }
+
+    private void ObserveExpect(ReadOnlySpan<byte> value)
+    {
+        // Expect = #expectation: empty elements (and so an empty value) expect nothing.
+        var expectations = new CommaSeparatedList(value);
+        while (expectations.TryReadNext(out ReadOnlySpan<byte> expectation))
+        {
+            if (expectation.IsEmpty)
+            {
+                continue;
+            }
+
+            if (Ascii.EqualsIgnoreCase(expectation, "100-continue"u8))
+            {
+                ExpectsContinue = true;
+            }
+            else
+            {
+                HasUnknownExpectation = true;
+            }
+        }
+    }
+}

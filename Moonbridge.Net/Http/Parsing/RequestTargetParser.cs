@@ -1,0 +1,105 @@
+namespace Moonbridge.Net.Http.Parsing;
+
+/// <summary>
+/// Classifies the request target (RFC 9112 §3.2) and splits it into path and query. The request line
+/// parser has already limited it to visible ASCII.
+/// </summary>
+internal static class RequestTargetParser
+{
+    /// <summary>
+    /// Sets <see cref="HttpRequestHead.TargetForm"/>, <see cref="HttpRequestHead.Path"/> and
+    /// <see cref="HttpRequestHead.Query"/>, and for absolute-form also <see cref="HttpRequestHead.Host"/>.
+    /// Throws 400 for authority-form (only CONNECT uses it, and CONNECT is not implemented), for other
+    /// schemes and for anything that is no target at all.
+    /// </summary>
+    public static void Apply(HttpRequestHead head)
+    {
+        string target = head.Target;
+
+        // A fragment is never sent (RFC 9112 §3.2): one here means a confused or malicious client.
+        if (target.Contains('#', StringComparison.Ordinal))
+        {
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidTarget);
+        }
+
+        if (target[0] == '/')
+        {
+            head.TargetForm = TargetForm.Origin;
+            SetPathAndQuery(head, target, pathStart: 1);
+        }
+        else if (target == "*")
+        {
+            if (head.Method != KnownMethods.Options)
+            {
+                HttpParseErrors.BadRequest(HttpParseErrors.InvalidTarget);
+            }
+
+            head.TargetForm = TargetForm.Asterisk;
+            head.Path = null;
+            head.Query = null;
+        }
+        else
+        {
+            ApplyAbsoluteForm(head, target);
+        }
+    }
+
+    private static void ApplyAbsoluteForm(HttpRequestHead head, string target)
+    {
+        int authorityStart;
+        if (target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            authorityStart = "http://".Length;
+        }
+        else if (target.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            authorityStart = "https://".Length;
+        }
+        else
+        {
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidTarget);
+            return;
+        }
+
+        int authorityLength = target.AsSpan(authorityStart).IndexOfAny('/', '?');
+        if (authorityLength < 0)
+        {
+            authorityLength = target.Length - authorityStart;
+        }
+
+        // Userinfo ('@') in an http(s) URI is to be treated as an error (RFC 9110 §4.2.4), and an empty
+        // host is invalid (§4.2.1); both fail the host grammar.
+        ReadOnlySpan<char> authority = target.AsSpan(authorityStart, authorityLength);
+        if (!HostSyntax.IsValid(authority, allowEmptyHost: false))
+        {
+            HttpParseErrors.BadRequest(HttpParseErrors.InvalidTarget);
+        }
+
+        head.TargetForm = TargetForm.Absolute;
+        head.Host = authority.ToString();
+
+        // path-abempty: "http://host" and "http://host?q" mean the path "/" (RFC 9112 §3.2.1).
+        int pathStart = authorityStart + authorityLength;
+        if (pathStart < target.Length && target[pathStart] == '/')
+        {
+            pathStart++;
+        }
+
+        SetPathAndQuery(head, target, pathStart);
+    }
+
+    private static void SetPathAndQuery(HttpRequestHead head, string target, int pathStart)
+    {
+        int queryStart = target.IndexOf('?', pathStart);
+        if (queryStart < 0)
+        {
+            head.Path = pathStart == target.Length ? string.Empty : target[pathStart..];
+            head.Query = string.Empty;
+        }
+        else
+        {
+            head.Path = queryStart == pathStart ? string.Empty : target[pathStart..queryStart];
+            head.Query = target[queryStart..];
+        }
+    }
+}

@@ -1,0 +1,196 @@
+// The original example_application.lua in C#: in-memory pages with content types, a redirect from
+// "/", 404 and 405 pages, a multipart upload streamed file by file, a text field, HTML escaping,
+// a static Server header and the pool options of the original. Also POST /echo, which answers
+// with the request body unchanged.
+//
+//   dotnet run --project examples/Example -- [--port 8080] [--host ::] [--unix PATH] [--interval SECONDS]
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.Server;
+
+int port = 8080;
+string host = "::";
+string? unixPath = null;
+double? interval = null;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--port": port = int.Parse(args[i + 1]); break;
+        case "--host": host = args[i + 1]; break;
+        case "--unix": unixPath = args[i + 1]; break;
+        case "--interval": interval = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 1;
+    }
+}
+
+// Loaded once before the server starts and shared by every worker, as the original does before listen{}.
+var documents = new Dictionary<string, (string ContentType, byte[] Content)>(StringComparer.Ordinal);
+foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "wwwroot")))
+{
+    documents[Path.GetFileName(file)] = (ContentTypeOf(file), File.ReadAllBytes(file));
+}
+
+using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+
+var http = new HttpOptions
+{
+    LoggerFactory = logging,
+    RequestHeaderSizeLimit = 1024 * 1024,
+    RequestBodySizeLimit = 16L * 1024 * 1024 * 1024, // uploads are streamed, so they may be large
+    IdleTimeout = TimeSpan.FromSeconds(65),
+    StallTimeout = TimeSpan.FromSeconds(60),
+    RequestHeaderTimeout = TimeSpan.FromSeconds(120),
+    ResponseTimeout = TimeSpan.FromSeconds(3600),
+    MaximumInputChunkSize = 16384,
+    MinimumOutputChunkSize = 1024,
+};
+http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
+
+AsyncConnectHandler handleHttp = HttpHandler.Create(http, HandleAsync);
+var options = new ListenOptions
+{
+    Name = "example",
+    PreFork = 1,
+    MinFork = 4,
+    MaxFork = 256,
+    ForkDelay = TimeSpan.FromSeconds(0.25),
+    ForkErrorDelay = TimeSpan.FromSeconds(2),
+    ExitDelay = TimeSpan.FromSeconds(60),
+    IdleTimeout = TimeSpan.Zero,
+    LoggerFactory = logging,
+    Prepare = worker => { /* e.g. open a database connection into worker.State */ },
+    Finish = worker => { /* e.g. close it */ },
+    ConnectAsync = async (socket, cancellationToken) =>
+    {
+        if (socket.Interval is { } name)
+        {
+            Console.WriteLine($"example: interval '{name}' fired");
+            return true;
+        }
+
+        return await handleHttp(socket, cancellationToken);
+    },
+};
+options.Listeners.Add(ListenerSpec.Tcp(host, port));
+if (unixPath is not null)
+{
+    options.Listeners.Add(ListenerSpec.Local(unixPath));
+}
+
+if (interval is { } seconds)
+{
+    options.Listeners.Add(ListenerSpec.Interval("myint", TimeSpan.FromSeconds(seconds)));
+}
+
+await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+foreach (BoundListener listener in server.Listeners)
+{
+    if (listener.LocalEndPoint is not null)
+    {
+        Console.WriteLine($"example: listening on {listener.LocalEndPoint}");
+    }
+}
+
+await server.RunUntilSignalAsync();
+return 0;
+
+async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+{
+    if (request.Method is "GET" or "HEAD")
+    {
+        if (request.Path == "")
+        {
+            request.SendStatus("303 See Other");
+            request.SendHeader("Location", $"http://{request.Host}/example_webpage.html");
+        }
+        else if (request.Path is { } path && documents.TryGetValue(path, out var document))
+        {
+            request.SendStatus("200 OK");
+            request.SendHeader("Content-Type", document.ContentType);
+            await request.SendDataAsync(document.Content);
+        }
+        else
+        {
+            ErrorPage(request, "404 Not Found");
+        }
+    }
+    else if (request.Method == "POST" && request.Path == "post_example")
+    {
+        var files = new List<UploadedFile>();
+        request.StreamPostParam("files", (metadata, data, isEnd) =>
+        {
+            if (files.Count == 0 || !ReferenceEquals(files[^1].Metadata, metadata))
+            {
+                files.Add(new UploadedFile(metadata));
+            }
+
+            files[^1].Length += data.Length;
+        });
+        await request.ProcessRequestBodyAsync(cancellationToken);
+
+        var page = new StringBuilder();
+        page.Append("<html><head><title>Upload result</title><link rel=\"stylesheet\" href=\"example_webpage.css\"></head><body>");
+        page.Append("<h1>Upload result</h1><table><tr><th>File name</th><th>Content type</th><th>Bytes</th></tr>");
+        foreach (UploadedFile file in files)
+        {
+            page.Append("<tr><td>").Append(HttpEncoding.EncodeHtml(file.Metadata.FileName ?? "")).Append("</td><td>")
+                .Append(HttpEncoding.EncodeHtml(file.Metadata.ContentType ?? "")).Append("</td><td>").Append(file.Length).Append("</td></tr>");
+        }
+
+        page.Append("</table><p>Comment: <em>").Append(HttpEncoding.EncodeHtml(request.PostParams["comment"] ?? "")).Append("</em></p>");
+        page.Append("<p><a href=\"/example_webpage.html\">Back</a></p></body></html>\n");
+        request.SendStatus("200 OK");
+        request.SendHeader("Content-Type", "text/html; charset=UTF-8");
+        await request.SendDataAsync(page.ToString());
+    }
+    else if (request.Path == "echo" && request.Method is not ("GET" or "HEAD" or "OPTIONS"))
+    {
+        // Echo the body back as it arrives: any method with a body, any content type, chunked or not.
+        request.SendStatus("200 OK");
+        if (request.Headers.GetValue("Content-Type").Value is { } contentType)
+        {
+            request.SendHeader("Content-Type", contentType);
+        }
+
+        await request.StreamRequestBodyAsync((chunk, ct) => request.SendDataAsync(chunk), cancellationToken);
+    }
+    else if (request.Method == "POST")
+    {
+        ErrorPage(request, "404 Not Found");
+    }
+    else
+    {
+        ErrorPage(request, "405 Method not allowed");
+    }
+
+    return true; // keep the worker; false would retire it after this connection
+}
+
+static void ErrorPage(HttpRequest request, string status)
+{
+    request.SendStatus(status);
+    request.SendHeader("Content-Type", "text/html; charset=UTF-8");
+    request.SendData($"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n");
+}
+
+static string ContentTypeOf(string file) => Path.GetExtension(file).ToLowerInvariant() switch
+{
+    ".html" or ".htm" => "text/html; charset=UTF-8",
+    ".css" => "text/css; charset=UTF-8",
+    ".js" => "text/javascript; charset=UTF-8",
+    ".png" => "image/png",
+    ".jpg" or ".jpeg" => "image/jpeg",
+    ".svg" => "image/svg+xml",
+    _ => "application/octet-stream",
+};
+
+/// <summary>One uploaded file and the bytes counted so far.</summary>
+internal sealed class UploadedFile(Moonbridge.Net.Http.Forms.PostMetadata metadata)
+{
+    public Moonbridge.Net.Http.Forms.PostMetadata Metadata { get; } = metadata;
+
+    public long Length { get; set; }
+}
