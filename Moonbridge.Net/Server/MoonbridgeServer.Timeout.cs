@@ -59,6 +59,13 @@ public sealed partial class MoonbridgeServer
     /// </summary>
     public static CancellationToken HandlerCancellation => RequireScope().Token;
 
+    /// <summary>
+    /// Cancelled when the server running the current handler begins a graceful stop: protocol handlers
+    /// such as HTTP finish the exchange in progress and then close instead of waiting for another.
+    /// <see cref="CancellationToken.None"/> outside a handler.
+    /// </summary>
+    public static CancellationToken StopRequested => HandlerScope.Current?.Stopping ?? CancellationToken.None;
+
     /// <summary>The current handler's cancellation token, or none outside a handler.</summary>
     internal static CancellationToken HandlerCancellationOrNone => HandlerScope.Current?.Token ?? CancellationToken.None;
 

@@ -280,7 +280,10 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
     private async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
     {
-        var scope = new HandlerScope(worker.Context, socket, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token);
+        var scope = new HandlerScope(worker.Context, socket, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
+        {
+            Stopping = _stopAccepting.Token,
+        };
         lock (_activeLock)
         {
             _active.Add(scope);

@@ -22,6 +22,7 @@ internal sealed partial class HttpConnection
     private readonly HttpHeadParser _parser;
     private readonly HttpRequestHead _head = new();
     private readonly HttpRequest _request;
+    private readonly CancellationToken _stopping;
     private CancellationTokenSource _timeout = new();
 
     public HttpConnection(MoonSocket socket, HttpServerContext context)
@@ -31,6 +32,7 @@ internal sealed partial class HttpConnection
         _context = context;
         _parser = new HttpHeadParser(context.Limits);
         _request = new HttpRequest(this, socket, _head, context);
+        _stopping = Server.MoonbridgeServer.StopRequested;
     }
 
     internal HttpServerContext Context => _context;
@@ -43,6 +45,9 @@ internal sealed partial class HttpConnection
     public async ValueTask<bool> RunAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
     {
         bool survive = true;
+
+        // A graceful server stop ends the wait for a next request at once; an exchange in progress completes.
+        using CancellationTokenRegistration stopping = _stopping.UnsafeRegister(static state => ((HttpConnection)state!).CancelIdleWait(), this);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -122,6 +127,22 @@ internal sealed partial class HttpConnection
         }
     }
 
+    private volatile bool _idleWait;
+
+    private void CancelIdleWait()
+    {
+        if (_idleWait)
+        {
+            try
+            {
+                _timeout.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
     /// <summary>Waits for and parses the next request head; false when the connection ended quietly.</summary>
     private async ValueTask<bool> ReadHeadAsync(bool async)
     {
@@ -134,10 +155,18 @@ internal sealed partial class HttpConnection
             ReadResult result;
             try
             {
+                _idleWait = headStarted == 0;
+                if (_idleWait && _stopping.IsCancellationRequested && !HasBufferedInput())
+                {
+                    return false;
+                }
+
                 result = await ReadInputAsync(async, headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout)).ConfigureAwait(false);
+                _idleWait = false;
             }
             catch (TimeoutException)
             {
+                _idleWait = false;
                 if (headStarted == 0)
                 {
                     // An idle keep-alive connection is closed silently, never with an unsolicited 408.
@@ -184,6 +213,17 @@ internal sealed partial class HttpConnection
                 return false;
             }
         }
+    }
+
+    private bool HasBufferedInput()
+    {
+        if (!Input.TryRead(out ReadResult result))
+        {
+            return false;
+        }
+
+        Input.AdvanceTo(result.Buffer.Start);
+        return !result.Buffer.IsEmpty;
     }
 
     /// <summary>Reads input without waiting if some is there, else waits up to <paramref name="timeout"/>.</summary>

@@ -42,6 +42,9 @@ internal sealed class HandlerScope : IDisposable
 
     public CancellationToken Token => _cancellation.Token;
 
+    /// <summary>Cancelled when the server begins a graceful stop: finish the current exchange, start no new one.</summary>
+    public CancellationToken Stopping { get; init; }
+
     public bool TimedOut => Volatile.Read(ref _expired) != 0;
 
     /// <summary>Seconds left on the timer, 0 when none is set (Lua <c>timeout()</c>).</summary>
