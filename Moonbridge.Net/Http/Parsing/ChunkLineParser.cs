@@ -95,7 +95,7 @@ internal static class ChunkLineParser
                 current = text[index];
             }
 
-            if (!HttpCharacters.FieldValueChars.Contains(current))
+            if (!HttpCharacters.IsFieldValueByte(current))
             {
                 break;
             }

@@ -10,8 +10,6 @@ namespace Moonbridge.Net.Http.Parsing;
 /// </summary>
 internal sealed class ChunkedBodyDecoder
 {
-    private const int StackCopyLimit = 256;
-
     /// <summary>CR and LF that end a line.</summary>
     private const int LineEndLength = 2;
 
@@ -27,8 +25,8 @@ internal sealed class ChunkedBodyDecoder
     /// <summary>Bytes of the trailer section consumed so far, its final CRLF included.</summary>
     private int _trailerLength;
 
-    /// <summary>Bytes of the unfinished line at the start of the input already known to hold no LF.</summary>
-    private int _lineSearched;
+    /// <summary>Progress in finding the end of the size or trailer line at the start of the input.</summary>
+    private LineEndSearch _lineEndSearch;
 
     public ChunkedBodyDecoder(HttpParserLimits limits)
     {
@@ -45,7 +43,7 @@ internal sealed class ChunkedBodyDecoder
         _chunkRemaining = 0;
         _bodyLength = 0;
         _trailerLength = 0;
-        _lineSearched = 0;
+        _lineEndSearch.Reset();
     }
 
     /// <summary>
@@ -97,9 +95,10 @@ internal sealed class ChunkedBodyDecoder
 
     private bool TryReadSizeLine(ref ReadOnlySequence<byte> rest)
     {
-        if (!TryFindLine(rest, _limits.ChunkLineSizeLimit + LineEndLength, out int lineLength))
+        int maxLineLength = (int)Math.Min(int.MaxValue, (long)_limits.ChunkLineSizeLimit + LineEndLength);
+        if (!_lineEndSearch.TryFind(rest, maxLineLength, out int lineLength))
         {
-            ThrowIfOverBodyLimit(_bodyLength + _lineSearched);
+            ThrowIfOverBodyLimit(_bodyLength + _lineEndSearch.SearchedLength);
             return false;
         }
 
@@ -145,9 +144,9 @@ internal sealed class ChunkedBodyDecoder
     private bool TryReadTrailerLine(ref ReadOnlySequence<byte> rest)
     {
         int budget = _limits.TrailerSizeLimit - _trailerLength;
-        if (!TryFindLine(rest, budget, out int lineLength))
+        if (!_lineEndSearch.TryFind(rest, budget, out int lineLength))
         {
-            ThrowIfOverBodyLimit(_bodyLength + _lineSearched);
+            ThrowIfOverBodyLimit(_bodyLength + _lineEndSearch.SearchedLength);
             return false;
         }
 
@@ -167,50 +166,25 @@ internal sealed class ChunkedBodyDecoder
         return true;
     }
 
-    /// <summary>
-    /// Looks for the LF ending the line at the start of <paramref name="rest"/>, resuming the search where
-    /// the last call left it. True with the line's length including CRLF, or with -1 when no line of at
-    /// most <paramref name="maxLength"/> bytes ends there; false when the input ends first.
-    /// </summary>
-    private bool TryFindLine(in ReadOnlySequence<byte> rest, int maxLength, out int lineLength)
-    {
-        int searchEnd = (int)Math.Min(rest.Length, maxLength);
-        if (_lineSearched < searchEnd)
-        {
-            var reader = new SequenceReader<byte>(rest.Slice(_lineSearched, searchEnd - _lineSearched));
-            if (reader.TryAdvanceTo((byte)'\n'))
-            {
-                lineLength = _lineSearched + (int)reader.Consumed;
-                _lineSearched = 0;
-                return true;
-            }
-
-            _lineSearched = searchEnd;
-        }
-
-        lineLength = -1;
-        return rest.Length >= maxLength;
-    }
-
     private static long ParseSizeLine(in ReadOnlySequence<byte> line)
     {
-        Span<byte> scratch = stackalloc byte[StackCopyLimit];
-        ReadOnlySpan<byte> bytes = GetContiguous(line, scratch, out byte[]? rented);
+        Span<byte> scratch = stackalloc byte[ContiguousBytes.StackLimit];
+        ReadOnlySpan<byte> bytes = ContiguousBytes.Get(line, scratch, out byte[]? rented);
         try
         {
             return ChunkLineParser.ParseSize(WithoutLineEnd(bytes, HttpParseErrors.InvalidChunk));
         }
         finally
         {
-            ReturnRented(rented);
+            ContiguousBytes.Return(rented);
         }
     }
 
     /// <summary>Checks a trailer field line (the content is discarded); true for the empty line ending the section.</summary>
     private static bool ParseTrailerLine(in ReadOnlySequence<byte> line)
     {
-        Span<byte> scratch = stackalloc byte[StackCopyLimit];
-        ReadOnlySpan<byte> bytes = GetContiguous(line, scratch, out byte[]? rented);
+        Span<byte> scratch = stackalloc byte[ContiguousBytes.StackLimit];
+        ReadOnlySpan<byte> bytes = ContiguousBytes.Get(line, scratch, out byte[]? rented);
         try
         {
             ReadOnlySpan<byte> content = WithoutLineEnd(bytes, HttpParseErrors.InvalidHeaderLine);
@@ -224,7 +198,7 @@ internal sealed class ChunkedBodyDecoder
         }
         finally
         {
-            ReturnRented(rented);
+            ContiguousBytes.Return(rented);
         }
     }
 
@@ -243,28 +217,6 @@ internal sealed class ChunkedBodyDecoder
         }
 
         return content;
-    }
-
-    private static ReadOnlySpan<byte> GetContiguous(in ReadOnlySequence<byte> bytes, Span<byte> scratch, out byte[]? rented)
-    {
-        rented = null;
-        if (bytes.IsSingleSegment)
-        {
-            return bytes.FirstSpan;
-        }
-
-        int length = (int)bytes.Length;
-        Span<byte> copy = length <= scratch.Length ? scratch : (rented = ArrayPool<byte>.Shared.Rent(length));
-        bytes.CopyTo(copy);
-        return copy[..length];
-    }
-
-    private static void ReturnRented(byte[]? rented)
-    {
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     private void ConsumeFraming(ref ReadOnlySequence<byte> rest, int length)

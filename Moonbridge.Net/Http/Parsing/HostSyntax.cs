@@ -20,14 +20,20 @@ internal static class HostSyntax
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:");
 
     /// <summary>
-    /// Whether <paramref name="value"/> is a host with an optional port. An empty host is valid in a Host
-    /// field (RFC 9112 §3.2: sent when the target URI has no authority), not in an http(s) URI (RFC 9110 §4.2.1).
+    /// Whether <paramref name="value"/> is a host with an optional port. An empty value is valid in a Host
+    /// field (RFC 9112 §3.2: sent when the target URI has no authority), not in an http(s) URI (RFC 9110
+    /// §4.2.1); an empty host before a port is never accepted.
     /// </summary>
-    public static bool IsValid(ReadOnlySpan<char> value, bool allowEmptyHost)
+    public static bool IsValid(ReadOnlySpan<char> value, bool allowEmpty)
     {
+        if (value.IsEmpty)
+        {
+            return allowEmpty;
+        }
+
         ReadOnlySpan<char> host;
         ReadOnlySpan<char> portPart;
-        if (!value.IsEmpty && value[0] == '[')
+        if (value[0] == '[')
         {
             int close = value.IndexOf(']');
             if (close < 0 || !IsValidIpLiteral(value[1..close]))
@@ -50,7 +56,7 @@ internal static class HostSyntax
             }
         }
 
-        if (host.IsEmpty && !allowEmptyHost)
+        if (host.IsEmpty)
         {
             return false;
         }

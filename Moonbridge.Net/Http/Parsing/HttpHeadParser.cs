@@ -9,8 +9,6 @@ namespace Moonbridge.Net.Http.Parsing;
 /// </summary>
 internal sealed class HttpHeadParser
 {
-    private const int StackCopyLimit = 256;
-
     private readonly HttpParserLimits _limits;
     private readonly RequestHeadScanner _scanner;
     private readonly RequestHeaderFacts _facts = new();
@@ -41,56 +39,48 @@ internal sealed class HttpHeadParser
             return false;
         }
 
-        int headLength = _scanner.HeadLength;
+        // Taken before parsing and reset at once, so that the next request starts afresh whether this
+        // head turns out valid or not.
+        var lines = new HeadLines(_scanner.RequestLineStart, _scanner.RequestLineEnd, _scanner.HeadLength);
+        _scanner.Reset();
+
         ReadOnlySpan<byte> first = buffer.FirstSpan;
-        if (first.Length >= headLength)
+        if (first.Length >= lines.HeadLength)
         {
-            Parse(first[..headLength], head);
+            Parse(first[..lines.HeadLength], lines, head);
         }
         else
         {
-            ParseCopy(buffer.Slice(0, headLength), head);
+            ParseCopy(buffer.Slice(0, lines.HeadLength), lines, head);
         }
 
-        consumed = buffer.GetPosition(headLength);
-        _scanner.Reset();
+        consumed = buffer.GetPosition(lines.HeadLength);
         return true;
     }
 
     /// <summary>A head spread over several segments is copied once, so the line parsers see plain spans.</summary>
-    private void ParseCopy(in ReadOnlySequence<byte> headBytes, HttpRequestHead head)
+    private void ParseCopy(in ReadOnlySequence<byte> headBytes, HeadLines lines, HttpRequestHead head)
     {
-        int length = (int)headBytes.Length;
-        if (length <= StackCopyLimit)
-        {
-            Span<byte> copy = stackalloc byte[StackCopyLimit];
-            headBytes.CopyTo(copy);
-            Parse(copy[..length], head);
-            return;
-        }
-
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> scratch = stackalloc byte[ContiguousBytes.StackLimit];
+        ReadOnlySpan<byte> bytes = ContiguousBytes.Get(headBytes, scratch, out byte[]? rented);
         try
         {
-            headBytes.CopyTo(rented);
-            Parse(rented.AsSpan(0, length), head);
+            Parse(bytes, lines, head);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ContiguousBytes.Return(rented);
         }
     }
 
     /// <summary><paramref name="bytes"/> is the whole head; the scanner has checked its CRLFs and limits.</summary>
-    private void Parse(ReadOnlySpan<byte> bytes, HttpRequestHead head)
+    private void Parse(ReadOnlySpan<byte> bytes, HeadLines lines, HttpRequestHead head)
     {
         head.Reset();
-        int requestLineStart = _scanner.RequestLineStart;
-        int requestLineEnd = _scanner.RequestLineEnd;
-        RequestLineParser.Parse(bytes[requestLineStart..(requestLineEnd - 2)], head);
+        RequestLineParser.Parse(bytes[lines.RequestLineStart..(lines.RequestLineEnd - 2)], head);
 
         _facts.Reset();
-        ReadOnlySpan<byte> fieldLines = bytes[requestLineEnd..^2];
+        ReadOnlySpan<byte> fieldLines = bytes[lines.RequestLineEnd..^2];
         while (!fieldLines.IsEmpty)
         {
             // Every line ends with CRLF and holds no other CR: the scanner guarantees it.

@@ -55,11 +55,6 @@ internal sealed class RequestHeadScanner
     /// </summary>
     public bool TryFindEnd(in ReadOnlySequence<byte> buffer)
     {
-        if (HeadLength > 0)
-        {
-            return true;
-        }
-
         if (buffer.Length < _scannedLength)
         {
             throw new InvalidOperationException("The buffer shrank between calls; call Reset before parsing a new request.");

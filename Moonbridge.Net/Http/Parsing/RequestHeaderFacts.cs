@@ -66,7 +66,7 @@ internal sealed class RequestHeaderFacts
             case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
                 HostCount++;
                 HostValue ??= valueText;
-                HasInvalidHost |= !HostSyntax.IsValid(valueText, allowEmptyHost: true);
+                HasInvalidHost |= !HostSyntax.IsValid(valueText, allowEmpty: true);
                 break;
             case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
                 ObserveExpect(value);

@@ -70,7 +70,7 @@ internal static class RequestTargetParser
         // Userinfo ('@') in an http(s) URI is to be treated as an error (RFC 9110 §4.2.4), and an empty
         // host is invalid (§4.2.1); both fail the host grammar.
         ReadOnlySpan<char> authority = target.AsSpan(authorityStart, authorityLength);
-        if (!HostSyntax.IsValid(authority, allowEmptyHost: false))
+        if (!HostSyntax.IsValid(authority, allowEmpty: false))
         {
             HttpParseErrors.BadRequest(HttpParseErrors.InvalidTarget);
         }
