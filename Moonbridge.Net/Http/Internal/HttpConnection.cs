@@ -71,7 +71,7 @@ internal sealed partial class HttpConnection
             HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason);
             await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
         }
-        catch (HttpStatusException e) when (!_request.StatusSent && !_request.Faulty)
+        catch (HttpStatusException e) when (!_request.ResponseStarted && !_request.Faulty)
         {
             HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
             await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
@@ -110,14 +110,14 @@ internal sealed partial class HttpConnection
             HttpLog.ResponseTimedOut(_context.Logger, _request.Method, e);
             throw new IOException("The response timeout expired.", e);
         }
-        catch (HttpStatusException) when (!_request.StatusSent && !_request.Faulty)
+        catch (HttpStatusException) when (!_request.ResponseStarted && !_request.Faulty)
         {
             throw;
         }
         catch (Exception e) when (e is not HttpParseException && !_request.Faulty)
         {
             HttpLog.HandlerFailed(_context.Logger, _request.Method, _request.Target, e);
-            if (_request.StatusSent)
+            if (_request.ResponseStarted)
             {
                 // Part of a response is on its way: the only honest end is an abort.
                 throw new IOException("The handler failed after sending a status.", e);
