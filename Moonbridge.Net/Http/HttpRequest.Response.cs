@@ -208,6 +208,7 @@ public sealed partial class HttpRequest
 
     private void ResetResponse()
     {
+        EndObservation(completed: false);
         _state = ResponseState.NoStatus;
         _status = null;
         _statusCode = 0;
@@ -284,6 +285,7 @@ public sealed partial class HttpRequest
             return _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize ? EmitChunkAsync(async) : ValueTask.CompletedTask;
         }
 
+        ObserveSent(data.Length);
         return _connection.WriteOutputAsync(async, data);
     }
 
@@ -405,6 +407,8 @@ public sealed partial class HttpRequest
             _gathered.Clear();
         }
 
+        ObserveResponseStarted(_contentLength ?? (_chunked ? null : length));
+        ObserveSent(head.WrittenCount);
         await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
         head.Clear();
         if (_chunked && _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize)
@@ -423,6 +427,7 @@ public sealed partial class HttpRequest
         chunk.Write(_gathered.WrittenSpan);
         chunk.Write("\r\n"u8);
         _gathered.Clear();
+        ObserveSent(chunk.WrittenCount);
         ValueTask write = _connection.WriteOutputAsync(async, chunk.WrittenSpan);
         chunk.Clear();
         return write;
@@ -464,6 +469,7 @@ public sealed partial class HttpRequest
         }
 
         await FinishCoreAsync(async).ConfigureAwait(false);
+        EndObservation(completed: true);
         if (!_closeAfter && !await DrainBodyAsync(async).ConfigureAwait(false))
         {
             _closeAfter = true;

@@ -68,11 +68,13 @@ internal sealed partial class HttpConnection
         }
         catch (HttpParseException e)
         {
+            _request.EndObservation(completed: false, e.StatusCode);
             HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason);
             await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
         }
         catch (HttpStatusException e) when (!_request.ResponseStarted && !_request.Faulty)
         {
+            _request.EndObservation(completed: false, e.StatusCode);
             HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
             await SendErrorAndCloseAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
         }
@@ -83,6 +85,7 @@ internal sealed partial class HttpConnection
         }
         finally
         {
+            _request.EndObservation(completed: false);
             _request.ReleaseBuffers();
             _timeout.Dispose();
         }

@@ -54,6 +54,9 @@ internal sealed partial class SocketConnection
 
     internal Socket Socket => _socket;
 
+    /// <summary>Told the size of every receive, on the receive loop's thread (progress tracking counts uploads with it).</summary>
+    internal Action<int>? ReceiveObserver { get; set; }
+
     internal PipeReader Input => _input.Reader;
 
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
@@ -92,6 +95,7 @@ internal sealed partial class SocketConnection
                 }
 
                 writer.Advance(received);
+                ReceiveObserver?.Invoke(received);
 
                 // A full buffer means more is probably queued in the kernel: read again at once.
                 waitForData = received < buffer.Length;
