@@ -8,6 +8,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
+using Moonbridge.Net.Progress;
 using Moonbridge.Net.Server;
 
 int port = 8080;
@@ -48,6 +49,9 @@ var http = new HttpOptions
     MinimumOutputChunkSize = 1024,
 };
 http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
+
+// One tracker for the whole server: uploads register under their X-Progress-Id, polls read it.
+var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging });
 
 AsyncConnectHandler handleHttp = HttpHandler.Create(http, HandleAsync);
 var options = new ListenOptions
@@ -101,7 +105,15 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
 {
     if (request.Method is "GET" or "HEAD")
     {
-        if (request.Path == "")
+        if (request.Path == "progress")
+        {
+            await progress.ShowAsync(request, cancellationToken: cancellationToken);
+        }
+        else if (request.Path == "progress/events")
+        {
+            await progress.ShowEventsAsync(request, cancellationToken: cancellationToken);
+        }
+        else if (request.Path == "")
         {
             request.SendStatus("303 See Other");
             request.SendHeader("Location", $"http://{request.Host}/example_webpage.html");
@@ -116,6 +128,20 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         {
             ErrorPage(request, "404 Not Found");
         }
+    }
+    else if (request.Method == "POST" && request.Path == "upload")
+    {
+        // Tracked upload: the body is counted as it arrives, and its size is the answer.
+        await progress.TrackAsync(request, cancellationToken);
+        long length = 0;
+        await request.StreamRequestBodyAsync((chunk, ct) =>
+        {
+            length += chunk.Length;
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+        request.SendStatus("200 OK");
+        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+        await request.SendDataAsync($"{length}\n");
     }
     else if (request.Method == "POST" && request.Path == "post_example")
     {

@@ -1,0 +1,214 @@
+using Moonbridge.Net.Progress.Internal;
+
+namespace Moonbridge.Net.Progress;
+
+/// <summary>
+/// The progress table of one process: a bounded dictionary of running and finished requests, with
+/// finished ones expiring at the time given to <see cref="ReleaseAsync"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Bound.</b> At most <see cref="Capacity"/> entries, running and finished together. When a new id
+/// finds the table full, expired entries go first, then the finished entry closest to its expiry (with
+/// one TTL for all, the one that finished first): a running upload matters more than an old result.
+/// When every entry is running, <see cref="TryAddAsync"/> returns false and the request goes untracked;
+/// the upload itself never fails because of the table (nginx's module answers 503 there).
+/// </para>
+/// <para>
+/// <b>Ids.</b> A running id cannot be taken over (lighttpd2 silently replaces it, letting anyone who
+/// learns an id hijack the progress display). A finished id can be reused at once, before its expiry:
+/// a client that retries an upload with the same id expects to see the new attempt, and the old
+/// result has no other claim to the id.
+/// </para>
+/// <para>
+/// <b>Expiry</b> is lazy: every call drops the expired entries at the head of an expiry-ordered list
+/// (amortised O(1)), and a lookup never returns an expired entry. No timer runs; call
+/// <see cref="RemoveExpired"/> to free memory eagerly while the store is idle.
+/// </para>
+/// <para>All members are thread-safe; each holds one short lock and none of them waits inside it.</para>
+/// </remarks>
+public sealed class InMemoryProgressStore : IProgressStore
+{
+    /// <summary>The default <see cref="Capacity"/>: 10,000 entries, running and finished.</summary>
+    public const int DefaultCapacity = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, StoredEntry> _entries = new(StringComparer.Ordinal);
+
+    // Released entries, soonest expiry first; expiry and eviction both take from the head.
+    private readonly LinkedList<StoredEntry> _released = new();
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="capacity">The most entries, running and finished, the store holds; at least 1.</param>
+    /// <param name="timeProvider">The clock expiry is measured against; null for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
+    public InMemoryProgressStore(int capacity = DefaultCapacity, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The most entries, running and finished, the store holds.</summary>
+    public int Capacity { get; }
+
+    /// <summary>How many entries the store holds now, including expired ones not yet dropped.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryAddAsync(ProgressEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return ValueTask.FromResult(TryAdd(entry));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProgressSnapshot> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return ValueTask.FromResult(Find(id)?.Snapshot() ?? ProgressSnapshot.Unknown);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProgressSnapshot> WaitForChangeAsync(string id, long afterVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ProgressEntry? entry = Find(id);
+        return entry is null
+            ? ValueTask.FromResult(ProgressSnapshot.Unknown)
+            : entry.WaitForChangeAsync(afterVersion, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ReleaseAsync(ProgressEntry entry, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Release(entry, expiresAt);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Drops every finished entry whose expiry time has passed.</summary>
+    /// <returns>How many entries were dropped.</returns>
+    public int RemoveExpired()
+    {
+        lock (_lock)
+        {
+            return RemoveExpiredLocked(_timeProvider.GetUtcNow());
+        }
+    }
+
+    private bool TryAdd(ProgressEntry entry)
+    {
+        if (!entry.IsRunning)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            RemoveExpiredLocked(_timeProvider.GetUtcNow());
+            if (_entries.TryGetValue(entry.Id, out StoredEntry? existing))
+            {
+                if (!existing.CanBeReplaced || ReferenceEquals(existing.Entry, entry))
+                {
+                    return false;
+                }
+
+                RemoveLocked(existing);
+            }
+            else if (_entries.Count >= Capacity && !EvictOneReleasedLocked())
+            {
+                return false;
+            }
+
+            _entries.Add(entry.Id, new StoredEntry(entry));
+            return true;
+        }
+    }
+
+    private ProgressEntry? Find(string id)
+    {
+        lock (_lock)
+        {
+            RemoveExpiredLocked(_timeProvider.GetUtcNow());
+            return _entries.TryGetValue(id, out StoredEntry? stored) ? stored.Entry : null;
+        }
+    }
+
+    private void Release(ProgressEntry entry, DateTimeOffset expiresAt)
+    {
+        // Outside the lock: aborting wakes the entry's waiters.
+        entry.Abort();
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(entry.Id, out StoredEntry? stored) || !ReferenceEquals(stored.Entry, entry))
+            {
+                return;
+            }
+
+            if (stored.ReleasedNode is { } previous)
+            {
+                _released.Remove(previous);
+            }
+
+            stored.ExpiresAt = expiresAt;
+            stored.ReleasedNode = InsertByExpiry(stored);
+            RemoveExpiredLocked(_timeProvider.GetUtcNow());
+        }
+    }
+
+    private LinkedListNode<StoredEntry> InsertByExpiry(StoredEntry stored)
+    {
+        // With one TTL for all, the newest release expires last: the walk from the tail stops at once.
+        LinkedListNode<StoredEntry>? before = _released.Last;
+        while (before is not null && before.Value.ExpiresAt > stored.ExpiresAt)
+        {
+            before = before.Previous;
+        }
+
+        return before is null ? _released.AddFirst(stored) : _released.AddAfter(before, stored);
+    }
+
+    private int RemoveExpiredLocked(DateTimeOffset now)
+    {
+        int removed = 0;
+        while (_released.First is { } head && head.Value.HasExpired(now))
+        {
+            RemoveLocked(head.Value);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    private bool EvictOneReleasedLocked()
+    {
+        if (_released.First is not { } head)
+        {
+            return false;
+        }
+
+        RemoveLocked(head.Value);
+        return true;
+    }
+
+    private void RemoveLocked(StoredEntry stored)
+    {
+        _entries.Remove(stored.Entry.Id);
+        if (stored.ReleasedNode is { } node)
+        {
+            _released.Remove(node);
+            stored.ReleasedNode = null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Moonbridge.Net.Progress.Internal;
+
+/// <summary>The progress layer's log messages (category <c>Moonbridge.Net.Progress</c>).</summary>
+internal static partial class ProgressLog
+{
+    [LoggerMessage(201, LogLevel.Debug, "Progress id {Id} registered for {Method} {Target}")]
+    public static partial void Registered(ILogger logger, string id, string method, string target);
+
+    [LoggerMessage(202, LogLevel.Warning, "Progress id {Id} is held by a running request; not tracked")]
+    public static partial void IdRefused(ILogger logger, string id);
+
+    [LoggerMessage(203, LogLevel.Warning, "Progress table full; request {Id} tracked without registration")]
+    public static partial void TableFull(ILogger logger, string id);
+}
