@@ -230,7 +230,20 @@ public sealed partial class HttpRequest
                 continue;
             }
 
-            ChunkedReadStatus status = _chunkedDecoder!.Read(buffer, destination.Length, out ReadOnlySequence<byte> payload, out SequencePosition consumed);
+            ChunkedReadStatus status;
+            ReadOnlySequence<byte> payload;
+            SequencePosition consumed;
+            try
+            {
+                status = _chunkedDecoder!.Read(buffer, destination.Length, out payload, out consumed);
+            }
+            catch (HttpParseException)
+            {
+                // End the read before the error goes up: closing the connection reads the input again.
+                input.AdvanceTo(buffer.Start, buffer.End);
+                throw;
+            }
+
             switch (status)
             {
                 case ChunkedReadStatus.Data:
@@ -307,6 +320,12 @@ public sealed partial class HttpRequest
                     return false;
                 }
             }
+        }
+        catch (HttpParseException)
+        {
+            // The request was answered already; a second (error) response to it would be taken as the
+            // answer to the client's next request. Closing is all that is left.
+            return false;
         }
         finally
         {

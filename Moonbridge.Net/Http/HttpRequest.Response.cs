@@ -58,7 +58,9 @@ public sealed partial class HttpRequest
         _status = status;
         _statusCode = code;
         _userHeaders.Clear();
-        _contentLength = null;
+
+        // 205 Reset Content is sent with Content-Length: 0, so no data may follow it.
+        _contentLength = code == 205 ? 0 : null;
         _userConnectionHeader = false;
         _userDate = false;
         _state = code is >= 100 and < 200 && code != 101 ? ResponseState.InterimStatus : ResponseState.FinalStatus;
@@ -295,7 +297,8 @@ public sealed partial class HttpRequest
         {
             await CommitAsync(async, atFinish: false).ConfigureAwait(false);
         }
-        else if (_state == ResponseState.Committed && _chunked && _gathered.WrittenCount > 0)
+
+        if (_state == ResponseState.Committed && _chunked && _gathered.WrittenCount > 0)
         {
             await EmitChunkAsync(async).ConfigureAwait(false);
         }
@@ -390,6 +393,13 @@ public sealed partial class HttpRequest
             head.Write("Transfer-Encoding: chunked\r\n"u8);
         }
 
+        if (_head.ExpectContinue && !_continueSent && !_bodyComplete)
+        {
+            // The client still waits for 100 Continue, so its body will not follow and the connection
+            // cannot be reused: say so (RFC 9110 §10.1.1) instead of closing unannounced.
+            _closeAfter = true;
+        }
+
         if (_closeAfter && !_userConnectionHeader)
         {
             head.Write("Connection: close\r\n"u8);
@@ -468,7 +478,18 @@ public sealed partial class HttpRequest
             throw new HttpStatusException(500, "The request handler did not send a status.");
         }
 
-        await FinishCoreAsync(async).ConfigureAwait(false);
+        try
+        {
+            await FinishCoreAsync(async).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The handler returned a response that cannot be completed (fewer bytes than its Content-Length):
+            // the head is out, so as for any handler failure after that, the connection is aborted.
+            HttpLog.HandlerFailed(_context.Logger, Method, Target, e);
+            throw new IOException("The response could not be completed.", e);
+        }
+
         EndObservation(completed: true);
         if (!_closeAfter && !await DrainBodyAsync(async).ConfigureAwait(false))
         {

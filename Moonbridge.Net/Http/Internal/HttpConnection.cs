@@ -117,12 +117,19 @@ internal sealed partial class HttpConnection
         {
             throw;
         }
+        catch (HttpParseException e) when (_request.ResponseStarted)
+        {
+            // The body turned out malformed after part of the response went out: an error response
+            // would land inside it, so the only honest end is an abort.
+            throw new IOException("The request body was rejected after the response began.", e);
+        }
         catch (Exception e) when (e is not HttpParseException && !_request.Faulty)
         {
             HttpLog.HandlerFailed(_context.Logger, _request.Method, _request.Target, e);
-            if (_request.ResponseStarted)
+            if (_request.StatusSent)
             {
-                // Part of a response is on its way: the only honest end is an abort.
+                // The handler had answered (or begun to): an error response now would contradict it, so,
+                // as the specification asks, the connection is aborted.
                 throw new IOException("The handler failed after sending a status.", e);
             }
 
@@ -274,6 +281,8 @@ internal sealed partial class HttpConnection
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                // As the original does: a stalled client's connection is reset, and the request is faulty.
+                Abort();
                 throw new IOException("Client connection stalled.");
             }
             finally

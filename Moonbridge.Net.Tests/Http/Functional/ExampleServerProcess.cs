@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Moonbridge.Net.Tests.Http.Functional;
+
+/// <summary>
+/// The example application (examples/Example, built before the tests through a project reference) run
+/// as a separate process on a free loopback port; disposing it kills the process by its id.
+/// </summary>
+internal sealed class ExampleServerProcess : IDisposable
+{
+    private static readonly TimeSpan s_startLimit = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
+
+    private ExampleServerProcess(Process process, ConcurrentQueue<string> output, int port)
+    {
+        _process = process;
+        _output = output;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>Everything the process wrote so far, for failure messages.</summary>
+    public string Output => string.Join("\n", _output);
+
+    /// <summary>The repository root: the first directory above the test assembly with Moonbridge.sln.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Moonbridge.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"No Moonbridge.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
+    /// <summary>Example.dll of the configuration the tests were built in (…/bin/&lt;Configuration&gt;/net10.0/).</summary>
+    public static string ExampleDll
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string configuration = testOutput.Parent?.Name ?? "Release";
+            return Path.Combine(RepositoryRoot, "examples", "Example", "bin", configuration, testOutput.Name, "Example.dll");
+        }
+    }
+
+    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken)
+    {
+        string dll = ExampleDll;
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("The example application has not been built (the test project references it, so building the tests builds it).", dll);
+        }
+
+        int port = FreePort();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (string argument in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var output = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            output.Enqueue(e.Data);
+            if (e.Data.Contains("listening on", StringComparison.Ordinal))
+            {
+                listening.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output.Enqueue(e.Data);
+            }
+        };
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The example application exited:\n" + string.Join("\n", output)));
+        process.Start();
+        var server = new ExampleServerProcess(process, output, port);
+        try
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            await listening.Task.WaitAsync(s_startLimit, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(5_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}

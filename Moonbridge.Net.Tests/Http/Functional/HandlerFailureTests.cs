@@ -1,0 +1,235 @@
+using Moonbridge.Net.Http;
+
+namespace Moonbridge.Net.Tests.Http.Functional;
+
+[TestFixture]
+public sealed class HandlerFailureTests
+{
+    private const int TestMilliseconds = 15_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_header_value_with_CR_LF_throws_ArgumentException_in_the_handler_and_is_never_sent([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartReportingServer(form, request =>
+        {
+            request.SendStatus(200);
+            request.SendHeader("X-Injected", "a\r\nSet-Cookie: evil=1");
+        });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo(nameof(ArgumentException)));
+        Assert.That(response.HeaderNames, Has.None.EqualTo("Set-Cookie").IgnoreCase.And.None.EqualTo("X-Injected").IgnoreCase);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_second_status_throws_InvalidOperationException_in_the_handler([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartReportingServer(form, request =>
+        {
+            request.SendStatus(200);
+            request.SendStatus(404);
+        });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(200));
+        Assert.That(response.BodyText, Is.EqualTo(nameof(InvalidOperationException)));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_that_throws_before_a_status_gets_a_500_and_the_connection_closed([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /before HTTP/1.1\r\nHost: test\r\n\r\nGET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("500 Internal Server Error"));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+        Assert.That(response.Header("Content-Type"), Does.StartWith("text/plain"));
+        Assert.That(response.BodyText, Is.EqualTo("500 Internal Server Error\n\nThe request handler failed.\n"));
+        Assert.That(end.Text, Is.Empty, "the pipelined request after the failure is not answered");
+        await AssertServerStillServesAsync(server, cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_that_returns_without_a_status_gets_a_500([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /nothing HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(500));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_that_throws_HttpStatusException_gets_that_status_with_its_reason([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /status HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("409 Conflict"));
+        Assert.That(response.BodyText, Is.EqualTo("409 Conflict\n\nAlready there\n"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_that_throws_after_part_of_the_response_went_out_has_its_connection_aborted([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /after HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+
+        Assert.That(async () => await client.ReadResponseAsync(cancellationToken), Throws.InstanceOf<IOException>());
+        await AssertServerStillServesAsync(server, cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_that_throws_after_only_setting_the_status_has_its_connection_aborted_without_a_response([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /status-only HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(end.Text, Is.Empty);
+        await AssertServerStillServesAsync(server, cancellationToken);
+    }
+
+    private static async Task AssertServerStillServesAsync(HttpTestServer server, CancellationToken cancellationToken)
+    {
+        using RawHttpClient other = await server.ConnectAsync(cancellationToken);
+        await other.SendAsync("GET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await other.ReadResponseAsync(cancellationToken);
+        Assert.That(response.BodyText, Is.EqualTo("ok"), "another connection is served as usual");
+    }
+
+    /// <summary>Runs <paramref name="misuse"/> and answers 200 with the name of the exception it threw, or "none".</summary>
+    private static HttpTestServer StartReportingServer(HandlerForm form, Action<HttpRequest> misuse)
+    {
+        return HttpTestServer.Start(
+            form,
+            HttpTestServer.Options(),
+            request =>
+            {
+                string caught = Run(request);
+                EnsureStatus(request);
+                request.SendData(caught);
+                return true;
+            },
+            async (request, ct) =>
+            {
+                string caught = Run(request);
+                EnsureStatus(request);
+                await request.SendDataAsync(caught);
+                return true;
+            });
+
+        string Run(HttpRequest request)
+        {
+            try
+            {
+                misuse(request);
+                return "none";
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return e.GetType().Name;
+            }
+        }
+
+        static void EnsureStatus(HttpRequest request)
+        {
+            if (!request.StatusSent)
+            {
+                request.SendStatus(200);
+            }
+        }
+    }
+
+    /// <summary>A handler that fails in the way its path names, and answers "ok" on /ok.</summary>
+    private static HttpTestServer StartFailingServer(HandlerForm form) => HttpTestServer.Start(
+        form,
+        HttpTestServer.Options(),
+        request =>
+        {
+            switch (request.Path)
+            {
+                case "ok":
+                    request.SendStatus(200);
+                    request.SendData("ok");
+                    return true;
+                case "after":
+                    request.SendStatus(200);
+                    request.SendData(new string('x', 4096));
+                    request.Flush();
+                    throw new InvalidOperationException("failure after the response began");
+                default:
+                    FailWithoutOutput(request);
+                    return true;
+            }
+        },
+        async (request, ct) =>
+        {
+            await Task.Yield();
+            switch (request.Path)
+            {
+                case "ok":
+                    request.SendStatus(200);
+                    await request.SendDataAsync("ok");
+                    return true;
+                case "after":
+                    request.SendStatus(200);
+                    await request.SendDataAsync(new string('x', 4096));
+                    await request.FlushAsync();
+                    throw new InvalidOperationException("failure after the response began");
+                default:
+                    FailWithoutOutput(request);
+                    return true;
+            }
+        });
+
+    private static void FailWithoutOutput(HttpRequest request)
+    {
+        switch (request.Path)
+        {
+            case "before":
+                throw new InvalidOperationException("failure before a status");
+            case "status":
+                throw new HttpStatusException(409, "Already there");
+            case "status-only":
+                request.SendStatus(200);
+                throw new InvalidOperationException("failure after the status");
+            default:
+                return; // "nothing": returns without a status
+        }
+    }
+}

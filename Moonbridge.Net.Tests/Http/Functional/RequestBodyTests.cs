@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using Moonbridge.Net.Http;
+
+namespace Moonbridge.Net.Tests.Http.Functional;
+
+[TestFixture]
+public sealed class RequestBodyTests
+{
+    private const int TestMilliseconds = 15_000;
+
+    private const string ChunkedBody = "5;ext=1\r\nhello\r\n6;  name = \"quoted\"\r\n world\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n";
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_content_length_body_is_read_whole([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartBodyEchoServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo("hello world"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_chunked_body_with_extensions_and_trailers_is_read_whole_and_the_connection_stays_usable(
+        [Values] HandlerForm form, [Values] bool byteByByte)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartBodyEchoServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + ChunkedBody
+            + "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nnext",
+            cancellationToken,
+            byteByByte);
+        RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse second = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(first.BodyText, Is.EqualTo("hello world"));
+        Assert.That(second.BodyText, Is.EqualTo("next"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_unread_body_is_drained_so_that_a_pipelined_request_on_the_same_connection_is_answered(
+        [Values] HandlerForm form, [Values] bool chunked)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = PathEchoHandlers.Start(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        string body = new('b', 5000);
+        string framed = chunked
+            ? $"Transfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n"
+            : $"Content-Length: {body.Length}\r\n\r\n{body}";
+
+        await client.SendAsync($"POST /unread HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\n{framed}GET /second HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse second = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(first.BodyText, Is.EqualTo("path=unread"));
+        Assert.That(second.BodyText, Is.EqualTo("path=second"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_unread_body_larger_than_the_drain_limit_closes_the_connection_after_the_response([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.RequestBodyDrainLimit = 1000;
+        await using HttpTestServer server = PathEchoHandlers.Start(form, options);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync($"POST /unread HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n{new string('b', 5000)}", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo("path=unread"));
+        Assert.That(end.Text, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task StreamRequestBody_hands_over_pieces_no_larger_than_the_maximum_input_chunk_size(
+        [Values] HandlerForm form, [Values] bool chunked)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.MaximumInputChunkSize = 1000;
+        var pieces = new List<int>();
+        var received = new MemoryStream();
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            options,
+            request =>
+            {
+                request.StreamRequestBody(piece =>
+                {
+                    pieces.Add(piece.Length);
+                    received.Write(piece);
+                });
+                request.SendStatus(204);
+                return true;
+            },
+            async (request, ct) =>
+            {
+                await request.StreamRequestBodyAsync(
+                    (piece, _) =>
+                    {
+                        pieces.Add(piece.Length);
+                        received.Write(piece.Span);
+                        return ValueTask.CompletedTask;
+                    },
+                    ct);
+                request.SendStatus(204);
+                return true;
+            });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        byte[] body = Pattern(10_000);
+        byte[] framed = chunked ? Chunk(body, 3000) : body;
+
+        await client.SendAsync(
+            $"PUT /data HTTP/1.1\r\nHost: test\r\n{(chunked ? "Transfer-Encoding: chunked" : "Content-Length: 10000")}\r\n\r\n",
+            cancellationToken);
+        await client.SendAsync(framed, cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(204));
+        Assert.That(pieces, Is.Not.Empty.And.All.InRange(1, 1000));
+        Assert.That(received.ToArray(), Is.EqualTo(body));
+    }
+
+    internal static byte[] Pattern(int length)
+    {
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            data[i] = (byte)(i * 31 % 251);
+        }
+
+        return data;
+    }
+
+    /// <summary>Frames <paramref name="body"/> as chunks of <paramref name="size"/> bytes plus the last chunk.</summary>
+    internal static byte[] Chunk(byte[] body, int size)
+    {
+        var framed = new MemoryStream();
+        for (int offset = 0; offset < body.Length; offset += size)
+        {
+            int length = Math.Min(size, body.Length - offset);
+            framed.Write(Encoding.ASCII.GetBytes(length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"));
+            framed.Write(body, offset, length);
+            framed.Write("\r\n"u8);
+        }
+
+        framed.Write("0\r\n\r\n"u8);
+        return framed.ToArray();
+    }
+
+    private static HttpTestServer StartBodyEchoServer(HandlerForm form) => HttpTestServer.Start(
+        form,
+        HttpTestServer.Options(),
+        request =>
+        {
+            byte[] body = request.Body;
+            request.SendStatus(200);
+            request.SendData(body);
+            return true;
+        },
+        async (request, ct) =>
+        {
+            byte[] body = await request.ReadBodyAsync(ct);
+            request.SendStatus(200);
+            await request.SendDataAsync(body);
+            return true;
+        });
+}

@@ -1,0 +1,312 @@
+using System.Globalization;
+using Moonbridge.Net.Http;
+
+namespace Moonbridge.Net.Tests.Http.Functional;
+
+[TestFixture]
+public sealed class ResponseFramingTests
+{
+    private const int TestMilliseconds = 15_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_response_finished_while_still_buffered_gets_a_content_length_and_a_date([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = PathEchoHandlers.Start(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /small HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.ContentLength));
+        Assert.That(response.Header("Content-Length"), Is.EqualTo("10"));
+        Assert.That(response.BodyText, Is.EqualTo("path=small"));
+        Assert.That(response.HeaderNames, Has.None.EqualTo("Transfer-Encoding").IgnoreCase);
+        Assert.That(
+            DateTimeOffset.ParseExact(response.Header("Date") ?? "", "r", CultureInfo.InvariantCulture),
+            Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Ten_500_byte_pieces_go_out_in_chunks_of_at_least_the_minimum_output_chunk_size([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.MinimumOutputChunkSize = 1024;
+        byte[] piece = [.. Enumerable.Repeat((byte)'x', 500)];
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            options,
+            request =>
+            {
+                request.SendStatus("200 OK");
+                for (int i = 0; i < 10; i++)
+                {
+                    request.SendData(piece);
+                }
+
+                return true;
+            },
+            async (request, ct) =>
+            {
+                request.SendStatus("200 OK");
+                for (int i = 0; i < 10; i++)
+                {
+                    await request.SendDataAsync(piece);
+                }
+
+                return true;
+            });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.Chunked));
+        Assert.That(response.ChunkSizes, Is.EqualTo((int[])[0x5dc, 0x5dc, 0x5dc, 0x1f4, 0]));
+        Assert.That(response.Body, Has.Length.EqualTo(5000).And.All.EqualTo((byte)'x'));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_content_length_set_by_the_handler_is_used_and_the_data_streams_without_chunks([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        byte[] piece = [.. Enumerable.Repeat((byte)'y', 500)];
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            HttpTestServer.Options(),
+            request =>
+            {
+                request.SendStatus("200 OK");
+                request.SendHeader("Content-Length", request.Path == "short" ? "5001" : "5000");
+                for (int i = 0; i < 10; i++)
+                {
+                    request.SendData(piece);
+                }
+
+                return true;
+            },
+            async (request, ct) =>
+            {
+                request.SendStatus("200 OK");
+                request.SendHeader("Content-Length", request.Path == "short" ? "5001" : "5000");
+                for (int i = 0; i < 10; i++)
+                {
+                    await request.SendDataAsync(piece);
+                }
+
+                return true;
+            });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /exact HTTP/1.1\r\nHost: test\r\n\r\nGET /short HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse exact = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(exact.Framing, Is.EqualTo(BodyFraming.ContentLength));
+        Assert.That(exact.HeaderValues("Content-Length"), Is.EqualTo((string[])["5000"]));
+        Assert.That(exact.HeaderNames, Has.None.EqualTo("Transfer-Encoding").IgnoreCase);
+        Assert.That(exact.Body, Has.Length.EqualTo(5000));
+        Assert.That(async () => await client.ReadResponseAsync(cancellationToken), Throws.InstanceOf<IOException>(), "fewer bytes than announced abort the connection");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Flush_sends_what_is_gathered_as_a_chunk_before_the_response_is_finished([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var firstChunkSeen = new Signal();
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            HttpTestServer.Options(),
+            request =>
+            {
+                request.SendStatus("200 OK");
+                request.SendData("early");
+                request.Flush();
+                firstChunkSeen.Wait();
+                request.SendData("late");
+                return true;
+            },
+            async (request, ct) =>
+            {
+                request.SendStatus("200 OK");
+                await request.SendDataAsync("early");
+                await request.FlushAsync();
+                await firstChunkSeen.WaitAsync(ct);
+                await request.SendDataAsync("late");
+                return true;
+            });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        await client.WaitForAsync("\r\n\r\n5\r\nearly\r\n", cancellationToken);
+        firstChunkSeen.Set();
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.ChunkSizes, Is.EqualTo((int[])[5, 4, 0]));
+        Assert.That(response.BodyText, Is.EqualTo("earlylate"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_HEAD_request_gets_only_the_header_section_with_the_length_the_body_would_have(
+        [Values] HandlerForm form, [Values("small", "stream")] string path)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = PathEchoHandlers.Start(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync($"HEAD /{path} HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(head.StatusCode, Is.EqualTo(200));
+        Assert.That(head.Header("Content-Length"), Is.EqualTo(path == "small" ? "10" : "3000"));
+        Assert.That(head.HeaderNames, Has.None.EqualTo("Transfer-Encoding").IgnoreCase);
+        Assert.That(next.BodyText, Is.EqualTo("path=next"), "no body bytes came between the two responses");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_204_or_304_response_has_neither_body_nor_framing_headers([Values] HandlerForm form, [Values(204, 304)] int status)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartStatusServer(form, status);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse bodyless = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(bodyless.StatusCode, Is.EqualTo(status));
+        Assert.That(bodyless.HeaderNames, Has.None.EqualTo("Content-Length").IgnoreCase.And.None.EqualTo("Transfer-Encoding").IgnoreCase);
+        Assert.That(next.BodyText, Is.EqualTo("next"), "no body bytes came between the two responses");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_205_response_gets_content_length_zero([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartStatusServer(form, 205);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse reset = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(reset.StatusCode, Is.EqualTo(205));
+        Assert.That(reset.HeaderValues("Content-Length"), Is.EqualTo((string[])["0"]));
+        Assert.That(next.BodyText, Is.EqualTo("next"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Sending_data_with_a_205_status_throws_in_the_handler()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        string? caught = null;
+        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        {
+            request.SendStatus(205);
+            try
+            {
+                request.SendData("not allowed");
+            }
+            catch (InvalidOperationException e)
+            {
+                caught = e.GetType().Name;
+            }
+
+            return true;
+        });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse second = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(caught, Is.EqualTo(nameof(InvalidOperationException)));
+        Assert.That(first.HeaderValues("Content-Length"), Is.EqualTo((string[])["0"]));
+        Assert.That(second.StatusCode, Is.EqualTo(205), "the body did not leak into the next response");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_interim_103_response_goes_out_before_the_final_200([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.StaticHeaders.Add(new("Server", "functional-test"));
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            options,
+            request =>
+            {
+                request.SendStatus("103 Early Hints");
+                request.SendHeader("Link", "</style.css>; rel=preload; as=style");
+                request.FinishHeaders();
+                request.SendStatus("200 OK");
+                request.SendData("final");
+                return true;
+            },
+            async (request, ct) =>
+            {
+                request.SendStatus("103 Early Hints");
+                request.SendHeader("Link", "</style.css>; rel=preload; as=style");
+                await request.FinishHeadersAsync();
+                request.SendStatus("200 OK");
+                await request.SendDataAsync("final");
+                return true;
+            });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse interim = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse final = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(interim.Status, Is.EqualTo("103 Early Hints"));
+        Assert.That(interim.Header("Link"), Is.EqualTo("</style.css>; rel=preload; as=style"));
+        Assert.That(interim.Header("Server"), Is.EqualTo("functional-test"));
+        Assert.That(final.StatusCode, Is.EqualTo(200));
+        Assert.That(final.Header("Link"), Is.Null);
+        Assert.That(final.BodyText, Is.EqualTo("final"));
+    }
+
+    private static HttpTestServer StartStatusServer(HandlerForm form, int status)
+        => HttpTestServer.Start(
+            form,
+            HttpTestServer.Options(),
+            request =>
+            {
+                if (request.Path == "next")
+                {
+                    request.SendStatus(200);
+                    request.SendData("next");
+                }
+                else
+                {
+                    request.SendStatus(status);
+                }
+
+                return true;
+            },
+            async (request, ct) =>
+            {
+                if (request.Path == "next")
+                {
+                    request.SendStatus(200);
+                    await request.SendDataAsync("next");
+                }
+                else
+                {
+                    request.SendStatus(status);
+                    await request.FinishAsync();
+                }
+
+                return true;
+            });
+}
