@@ -62,16 +62,16 @@ public sealed class ProgressEntryTests
     [TestCase(101, ProgressState.Done)]
     [TestCase(200, ProgressState.Done)]
     [TestCase(204, ProgressState.Done)]
-    [TestCase(301, ProgressState.Done)]
-    [TestCase(303, ProgressState.Done)]
-    [TestCase(304, ProgressState.Done)]
-    [TestCase(399, ProgressState.Done)]
+    [TestCase(301, ProgressState.Error)]
+    [TestCase(303, ProgressState.Error)]
+    [TestCase(304, ProgressState.Error)]
+    [TestCase(399, ProgressState.Error)]
     [TestCase(400, ProgressState.Error)]
     [TestCase(404, ProgressState.Error)]
     [TestCase(413, ProgressState.Error)]
     [TestCase(500, ProgressState.Error)]
     [TestCase(599, ProgressState.Error)]
-    public void CompleteIsDoneBelow400AndErrorFrom400(int status, ProgressState expected)
+    public void CompleteIsDoneFor2xxAndErrorOtherwise(int status, ProgressState expected)
     {
         var entry = new ProgressEntry("abc");
 

@@ -81,9 +81,9 @@ public sealed class ProgressEntry
     public void SetResponseSize(long? size) => SetSize(ref _responseSize, size);
 
     /// <summary>
-    /// Ends the request with its final status: <see cref="ProgressState.Done"/> below 400 (so a
-    /// POST-redirect-GET's 303 counts as success, unlike lighttpd2), <see cref="ProgressState.Error"/> from 400.
-    /// A final 1xx can only be 101 (Switching Protocols), a successful end.
+    /// Ends the request with its final status: <see cref="ProgressState.Done"/> for 2xx (and 101 Switching
+    /// Protocols, the only final 1xx), <see cref="ProgressState.Error"/> for any other status, as the
+    /// specification and lighttpd2 have it (so a POST-redirect-GET's 303 reads as an error with status 303).
     /// </summary>
     /// <param name="status">The final HTTP status, 100 to 599.</param>
     /// <returns>True when this call ended the request; false when it had already ended.</returns>
@@ -92,7 +92,7 @@ public sealed class ProgressEntry
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(status, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
-        return End(status < 400 ? ProgressState.Done : ProgressState.Error, status);
+        return End(status is 101 or (>= 200 and < 300) ? ProgressState.Done : ProgressState.Error, status);
     }
 
     /// <summary>

@@ -53,9 +53,10 @@ public sealed class ProgressOptions
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>
-    /// Whether a tracked request without an id gets a server-minted one (<see cref="ProgressId.NewId"/>),
-    /// returned to the client in an <c>X-Progress-Id</c> response header; default off, as in lighttpd2,
-    /// where such a request is not tracked.
+    /// Whether a tracked request without an id gets a server-minted one (<see cref="ProgressId.NewId"/>);
+    /// the handler finds it as the <see cref="ProgressEntry.Id"/> that <see cref="ProgressTracker.TrackAsync"/>
+    /// returns and tells the client (e.g. in an <c>X-Progress-Id</c> response header; the tracker sends
+    /// none itself). Default off, as in lighttpd2, where such a request is not tracked.
     /// </summary>
     public bool MintIds { get; set; }
 

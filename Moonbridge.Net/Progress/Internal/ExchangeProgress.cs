@@ -19,7 +19,7 @@ internal sealed class ExchangeProgress(ProgressEntry entry, IProgressStore store
 
     public void OnExchangeEnded(bool completed)
     {
-        if (_status >= 100 && (completed || _status >= 400))
+        if (_status >= 100 && (completed || _status >= 300))
         {
             entry.Complete(_status);
         }

@@ -1,0 +1,79 @@
+namespace Moonbridge.Net.Tests.Progress.Http;
+
+/// <summary><c>/progress/events</c>: the same record as <c>/progress</c>, pushed as Server-Sent Events.</summary>
+[TestFixture]
+public sealed class EventStreamTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_stream_follows_a_running_upload_with_received_never_decreasing_and_ends_with_done_then_end()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=sse1", 3000, 1000, cancellationToken);
+        await ProgressProbe.WaitForAsync(server.Port, "sse1", ProgressJsonText.Running(1000, 3000), cancellationToken);
+        using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "sse1", cancellationToken);
+
+        await stream.WaitForAsync(ProgressJsonText.Running(1000, 3000), cancellationToken);
+        await upload.SendBodyAsync(1000, cancellationToken);
+        await stream.WaitForAsync(ProgressJsonText.Running(2000, 3000), cancellationToken);
+        await upload.SendBodyAsync(1000, cancellationToken);
+        UploadResult result = await upload.ReadAnswerAsync(cancellationToken);
+        var (response, events) = await stream.ReadToEndAsync(cancellationToken);
+
+        AssertFollowsToDone(events, ProgressJsonText.Done(3000, result.WireLength, 3000, RawUpload.LengthOf(result.Body)));
+        Assert.That(response.StatusCode, Is.EqualTo(200));
+        Assert.That(response.Header("Content-Type"), Is.EqualTo("text/event-stream"));
+        Assert.That(response.Header("Cache-Control"), Is.EqualTo("no-store"));
+        Assert.That(response.Header("X-Content-Type-Options"), Is.EqualTo("nosniff"));
+        Assert.That(response.BodyText, Does.EndWith("event: end\ndata: end\n\n"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_stream_opened_before_the_upload_reports_unknown_then_follows_the_upload_once_it_registers()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "early", cancellationToken);
+        await stream.WaitForAsync(ProgressJsonText.Unknown, cancellationToken);
+
+        using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=early", 2000, 800, cancellationToken);
+        await stream.WaitForAsync(ProgressJsonText.Running(800, 2000), cancellationToken);
+        await upload.SendBodyAsync(1200, cancellationToken);
+        UploadResult result = await upload.ReadAnswerAsync(cancellationToken);
+        var (_, events) = await stream.ReadToEndAsync(cancellationToken);
+
+        Assert.That(events[0], Is.EqualTo(new ProgressEvent("progress", ProgressJsonText.Unknown)));
+        Assert.That(events.Count(e => e.Data == ProgressJsonText.Unknown), Is.EqualTo(1), "unknown is reported once, not per retry");
+        AssertFollowsToDone(events.Skip(1).ToList(), ProgressJsonText.Done(2000, result.WireLength, 2000, RawUpload.LengthOf(result.Body)));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_stream_for_a_finished_upload_sends_its_final_state_and_ends_at_once()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        await RawUpload.SendAsync(server.Port, "/reject?X-Progress-Id=over", 30, cancellationToken);
+        await ProgressProbe.WaitForAsync(server.Port, "over", ProgressJsonText.Error(413), cancellationToken);
+
+        using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "over", cancellationToken);
+        var (_, events) = await stream.ReadToEndAsync(cancellationToken);
+
+        Assert.That(events, Is.EqualTo(new[] { new ProgressEvent("progress", ProgressJsonText.Error(413)), new ProgressEvent("end", "end") }));
+    }
+
+    private static void AssertFollowsToDone(IReadOnlyList<ProgressEvent> events, string done)
+    {
+        Assert.That(events, Has.Count.GreaterThanOrEqualTo(3), "at least a running, the done and the end event");
+        Assert.That(events[^1], Is.EqualTo(new ProgressEvent("end", "end")));
+        Assert.That(events[^2], Is.EqualTo(new ProgressEvent("progress", done)));
+        IReadOnlyList<ProgressEvent> progress = [.. events.Take(events.Count - 1)];
+        Assert.That(progress.Select(e => e.Name), Is.All.EqualTo("progress"));
+        Assert.That(progress.Select(e => e.Received), Is.Ordered.Ascending.And.All.Not.Null);
+        Assert.That(progress.Take(progress.Count - 1).Select(e => e.Data), Is.All.StartsWith("{\"state\": \"running\""));
+    }
+}

@@ -1,0 +1,45 @@
+using Moonbridge.Net.Progress;
+
+namespace Moonbridge.Net.Tests.Progress.Http;
+
+/// <summary>A finished upload stays visible for the TTL of its tracker's clock, then is unknown.</summary>
+[TestFixture]
+public sealed class ExpiryTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_finished_upload_stays_done_until_its_ttl_has_passed_and_is_unknown_after()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var clock = new FakeTimeProvider();
+        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl", 100, cancellationToken);
+        await server.Store.WaitForReleaseAsync("ttl", cancellationToken);
+        string done = ProgressJsonText.Done(100, result.WireLength, 100, RawUpload.LengthOf(result.Body));
+
+        clock.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
+        string before = await ProgressProbe.ShowAsync(server.Port, "ttl", cancellationToken);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        string after = await ProgressProbe.ShowAsync(server.Port, "ttl", cancellationToken);
+
+        Assert.That(before, Is.EqualTo(done));
+        Assert.That(after, Is.EqualTo(ProgressJsonText.Unknown));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task With_a_ttl_of_zero_a_finished_upload_is_unknown_at_once()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var clock = new FakeTimeProvider();
+        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.Zero });
+
+        await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl0", 100, cancellationToken);
+        await server.Store.WaitForReleaseAsync("ttl0", cancellationToken);
+
+        Assert.That(await ProgressProbe.ShowAsync(server.Port, "ttl0", cancellationToken), Is.EqualTo(ProgressJsonText.Unknown));
+    }
+}

@@ -1,0 +1,85 @@
+namespace Moonbridge.Net.Tests.Progress.Http;
+
+/// <summary>Where an upload's id may come from, and which ids are refused.</summary>
+[TestFixture]
+public sealed class IdSpellingTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_id_in_the_query_is_tracked_whatever_the_case_of_its_name(
+        [Values("X-Progress-Id", "X-Progress-ID", "x-progress-id")] string name)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, $"/upload?{name}=spelled", 64, cancellationToken);
+
+        Assert.That(result.TrackedId, Is.EqualTo("spelled"));
+        await ProgressProbe.WaitForAsync(server.Port, "spelled", ProgressJsonText.Done(64, result.WireLength, 64, RawUpload.LengthOf(result.Body)), cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_id_in_the_x_progress_id_header_is_tracked_and_can_be_polled_by_header_too()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 64, cancellationToken, extraHeaders: "X-Progress-ID: by-header\r\n");
+        await ProgressProbe.WaitForAsync(server.Port, "by-header", ProgressJsonText.Done(64, result.WireLength, 64, RawUpload.LengthOf(result.Body)), cancellationToken);
+        var polledByHeader = await ProgressProbe.GetAsync(server.Port, "/progress", cancellationToken, "X-Progress-ID: by-header\r\n");
+
+        Assert.That(result.TrackedId, Is.EqualTo("by-header"));
+        Assert.That(polledByHeader.BodyText, Does.StartWith("{\"state\": \"done\""));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_id_of_the_longest_valid_length_with_every_allowed_kind_of_character_is_tracked()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        string id = "aZ09._~-" + new string('x', 120);
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=" + id, 10, cancellationToken);
+
+        Assert.That(id, Has.Length.EqualTo(128));
+        Assert.That(result.TrackedId, Is.EqualTo(id));
+        await ProgressProbe.WaitForAsync(server.Port, id, ProgressJsonText.Done(10, result.WireLength, 10, RawUpload.LengthOf(result.Body)), cancellationToken);
+    }
+
+    [TestCase("x-progress-id=" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "An_id_of_129_characters_is_not_tracked")]
+    [TestCase("X-Progress-Id=a%20b", TestName = "An_id_with_a_space_is_not_tracked")]
+    [TestCase("X-Progress-Id=a/b", TestName = "An_id_with_a_slash_is_not_tracked")]
+    [TestCase("X-Progress-Id=%3Cscript%3E", TestName = "An_id_with_angle_brackets_is_not_tracked")]
+    [TestCase("X-Progress-Id=a%ZZ", TestName = "An_id_with_a_malformed_escape_is_not_tracked")]
+    [TestCase("X-Progress-Id=", TestName = "An_empty_id_is_not_tracked")]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_invalid_id_is_not_tracked(string query)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?" + query, 10, cancellationToken);
+        var polled = await ProgressProbe.GetAsync(server.Port, "/progress?" + query, cancellationToken);
+
+        Assert.That(result.StatusCode, Is.EqualTo(200));
+        Assert.That(result.TrackedId, Is.EqualTo("none"));
+        Assert.That(polled.BodyText, Is.EqualTo(ProgressJsonText.Unknown));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_invalid_id_in_the_header_is_not_tracked()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 10, cancellationToken, extraHeaders: "X-Progress-Id: a;b\r\n");
+
+        Assert.That(result.StatusCode, Is.EqualTo(200));
+        Assert.That(result.TrackedId, Is.EqualTo("none"));
+    }
+}

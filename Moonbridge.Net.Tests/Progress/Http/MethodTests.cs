@@ -1,0 +1,53 @@
+using Moonbridge.Net.Progress;
+
+namespace Moonbridge.Net.Tests.Progress.Http;
+
+/// <summary>Only the methods in <see cref="ProgressOptions.Methods"/> are tracked.</summary>
+[TestFixture]
+public sealed class MethodTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_get_or_a_put_with_an_id_is_not_tracked_by_default([Values("GET", "PUT")] string method)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=m1", method == "GET" ? 0 : 20, cancellationToken, method);
+
+        Assert.That(result.StatusCode, Is.EqualTo(200));
+        Assert.That(result.TrackedId, Is.EqualTo("none"));
+        Assert.That(await ProgressProbe.ShowAsync(server.Port, "m1", cancellationToken), Is.EqualTo(ProgressJsonText.Unknown));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_put_is_tracked_when_the_methods_include_put()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var options = new ProgressOptions { Methods = new HashSet<string>(StringComparer.Ordinal) { "POST", "PUT" } };
+        await using ProgressTestServer server = ProgressTestServer.Start(options);
+        using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=put1", 400, 150, cancellationToken, "PUT");
+
+        await ProgressProbe.WaitForAsync(server.Port, "put1", ProgressJsonText.Running(150, 400), cancellationToken);
+        await upload.SendBodyAsync(250, cancellationToken);
+        UploadResult result = await upload.ReadAnswerAsync(cancellationToken);
+
+        Assert.That(result.TrackedId, Is.EqualTo("put1"));
+        await ProgressProbe.WaitForAsync(server.Port, "put1", ProgressJsonText.Done(400, result.WireLength, 400, RawUpload.LengthOf(result.Body)), cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Methods_compare_case_sensitively_so_a_lowercase_post_is_not_tracked()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+
+        UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=lower", 5, cancellationToken, "post");
+
+        Assert.That(result.TrackedId, Is.EqualTo("none"));
+    }
+}
