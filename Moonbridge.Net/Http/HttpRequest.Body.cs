@@ -11,6 +11,7 @@ public sealed partial class HttpRequest
     private ChunkedBodyDecoder? _chunkedDecoder;
     private BodyState _bodyState;
     private long _bodyRemaining;
+    private long _bodyConsumed;
     private bool _bodyComplete;
     private bool _continueSent;
     private bool _deferReading;
@@ -82,6 +83,7 @@ public sealed partial class HttpRequest
         _bodyState = BodyState.Untouched;
         _bodyComplete = _head.Framing == BodyFraming.None;
         _bodyRemaining = _head.Framing == BodyFraming.ContentLength ? _head.ContentLength : 0;
+        _bodyConsumed = 0;
         _continueSent = false;
         _deferReading = false;
         _body = null;
@@ -218,6 +220,8 @@ public sealed partial class HttpRequest
                     input.AdvanceTo(buffer.GetPosition(count));
                     _bodyRemaining -= count;
                     _bodyComplete = _bodyRemaining == 0;
+                    _bodyConsumed += count;
+                    CatchUpReceived();
                     return count;
                 }
 
@@ -251,6 +255,8 @@ public sealed partial class HttpRequest
                     int length = (int)payload.Length;
                     payload.CopyTo(destination.Span);
                     input.AdvanceTo(consumed);
+                    _bodyConsumed += length;
+                    CatchUpReceived();
                     return length;
                 case ChunkedReadStatus.Complete:
                     input.AdvanceTo(consumed);

@@ -7,7 +7,9 @@ namespace Moonbridge.Net.Http;
 public sealed partial class HttpRequest
 {
     private IExchangeObserver? _observer;
-    private long _unobservedBody;
+    private long _observeLimit;
+    private long _observedTotal;
+    private long _consumedAtObserve;
     private Action<int>? _receiveCounter;
 
     /// <summary>
@@ -28,7 +30,11 @@ public sealed partial class HttpRequest
         }
 
         // What the body can still bring: the rest of a Content-Length body, or unknown for chunked bodies.
-        _unobservedBody = _head.Framing == BodyFraming.ContentLength ? _bodyRemaining : long.MaxValue;
+        _observeLimit = _head.Framing == BodyFraming.ContentLength ? _bodyRemaining : long.MaxValue;
+        _observedTotal = 0;
+        _consumedAtObserve = _bodyConsumed;
+        // Buffered bytes first, then the counter: a receive in between is missed here rather than counted
+        // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes.
         PipeReader input = _connection.Input;
         if (input.TryRead(out ReadResult buffered))
         {
@@ -40,23 +46,44 @@ public sealed partial class HttpRequest
         _connection.Io.ReceiveObserver = _receiveCounter;
     }
 
+    /// <summary>Counts bytes that arrived from the socket (receive loop thread), up to what the body can still bring.</summary>
     private void CountReceived(long count)
     {
         IExchangeObserver? observer = _observer;
-        if (observer is null)
+        while (observer is not null)
+        {
+            long seen = Volatile.Read(ref _observedTotal);
+            long added = Math.Min(count, _observeLimit - seen);
+            if (added <= 0)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _observedTotal, seen + added, seen) == seen)
+            {
+                observer.OnBodyReceived(added);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bytes the handler consumed have certainly arrived: a receive that raced with <see cref="Observe"/>
+    /// (after the buffered count, before the counter was attached) is made up for here.
+    /// </summary>
+    private void CatchUpReceived()
+    {
+        if (_observer is null)
         {
             return;
         }
 
-        long left = Volatile.Read(ref _unobservedBody);
-        long counted = Math.Min(count, left);
-        if (counted <= 0)
+        long consumed = Math.Min(_bodyConsumed - _consumedAtObserve, _observeLimit);
+        long seen = Volatile.Read(ref _observedTotal);
+        if (consumed > seen)
         {
-            return;
+            CountReceived(consumed - seen);
         }
-
-        Volatile.Write(ref _unobservedBody, left - counted);
-        observer.OnBodyReceived(counted);
     }
 
     private void ObserveResponseStarted(long? contentLength) => _observer?.OnResponseStarted(_statusCode, contentLength);
