@@ -1,7 +1,8 @@
 // The original example_application.lua in C#: in-memory pages with content types, a redirect from
 // "/", 404 and 405 pages, a multipart upload streamed file by file, a text field, HTML escaping,
 // a static Server header and the pool options of the original. Also POST /echo, which answers
-// with the request body unchanged.
+// with the request body unchanged, and POST /job?steps=N&delay_ms=M, a long-running job that reports
+// progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html).
 //
 //   dotnet run --project examples/Example -- [--port 8080] [--host ::] [--unix PATH] [--interval SECONDS]
 using System.Text;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Progress;
+using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Server;
 
 int port = 8080;
@@ -52,6 +54,9 @@ http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
 
 // One tracker for the whole server: uploads register under their X-Progress-Id, polls read it.
 var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging });
+
+// Long-running jobs: status documents under /operations/<id>, kept for an hour after a job ends.
+var operations = new OperationManager(new OperationOptions { LoggerFactory = logging, TimeToLive = TimeSpan.FromHours(1) });
 
 AsyncConnectHandler handleHttp = HttpHandler.Create(http, HandleAsync);
 var options = new ListenOptions
@@ -103,7 +108,28 @@ return 0;
 
 async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
 {
-    if (request.Method is "GET" or "HEAD")
+    if (await operations.TryHandleStatusRequestAsync(request, cancellationToken))
+    {
+        // GET, HEAD or DELETE /operations/<id>: a job's status document.
+    }
+    else if (request.Method == "POST" && request.Path == "job")
+    {
+        // A job of N steps of M ms each, reporting progress; it runs on after a 202 answer.
+        int steps = int.TryParse(request.GetParams["steps"], out int n) ? Math.Clamp(n, 1, 10_000) : 10;
+        int delayMs = int.TryParse(request.GetParams["delay_ms"], out int m) ? Math.Clamp(m, 0, 60_000) : 500;
+        await operations.RunAsync(request, async (job, ct) =>
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                await job.ReportAsync(step, steps, $"step {step + 1} of {steps}", ct);
+                await Task.Delay(delayMs, ct);
+            }
+
+            await job.ReportAsync(steps, steps, "finished", ct);
+            return OperationResult.Json($"{{\"steps\":{steps},\"delay_ms\":{delayMs},\"result\":\"done\"}}\n");
+        }, cancellationToken);
+    }
+    else if (request.Method is "GET" or "HEAD")
     {
         if (request.Path == "progress")
         {
