@@ -222,6 +222,11 @@ public sealed partial class HttpRequest
                     _bodyComplete = _bodyRemaining == 0;
                     _bodyConsumed += count;
                     CatchUpReceived();
+                    if (InterimProgressDue())
+                    {
+                        await SendInterimProgressAsync(async).ConfigureAwait(false);
+                    }
+
                     return count;
                 }
 
@@ -257,6 +262,11 @@ public sealed partial class HttpRequest
                     input.AdvanceTo(consumed);
                     _bodyConsumed += length;
                     CatchUpReceived();
+                    if (InterimProgressDue())
+                    {
+                        await SendInterimProgressAsync(async).ConfigureAwait(false);
+                    }
+
                     return length;
                 case ChunkedReadStatus.Complete:
                     input.AdvanceTo(consumed);

@@ -11,6 +11,9 @@ public sealed partial class HttpRequest
     private long _observedTotal;
     private long _consumedAtObserve;
     private Action<int>? _receiveCounter;
+    private TimeSpan _interimInterval;
+    private long _lastInterim;
+    private long _lastInterimReceived = -1;
 
     /// <summary>
     /// Attaches <paramref name="observer"/> to this exchange: body bytes are reported as they arrive from
@@ -86,6 +89,60 @@ public sealed partial class HttpRequest
         }
     }
 
+    /// <summary>
+    /// Sends <c>102 Processing</c> with a <c>Progress: received/size</c> header as the body is read, at most
+    /// once per <paramref name="interval"/> (draft-wright-http-progress; the client asked with
+    /// <c>Prefer: processing</c>). Never to HTTP/1.0 clients, never after the response began; the
+    /// numerator never decreases because it counts bytes received.
+    /// </summary>
+    internal void EnableInterimProgress(TimeSpan interval)
+    {
+        if (_head.Version == HttpVersion.Http11)
+        {
+            _interimInterval = interval;
+            _lastInterim = 0;
+            _lastInterimReceived = -1;
+        }
+    }
+
+    private bool InterimProgressDue()
+    {
+        if (_interimInterval <= TimeSpan.Zero || ResponseStarted || _state == ResponseState.InterimStatus
+            || (_head.ExpectContinue && !_continueSent))
+        {
+            return false;
+        }
+
+        long received = Volatile.Read(ref _observedTotal);
+        return received != _lastInterimReceived
+            && (_bodyComplete || _lastInterim == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastInterim) >= _interimInterval);
+    }
+
+    private async ValueTask SendInterimProgressAsync(bool async)
+    {
+        long received = Volatile.Read(ref _observedTotal);
+        _lastInterimReceived = received;
+        _lastInterim = System.Diagnostics.Stopwatch.GetTimestamp();
+        Internal.PooledBufferWriter head = _out;
+        head.Clear();
+        head.Write("HTTP/1.1 102 Processing\r\n"u8);
+        head.Write(_context.StaticHeaderBytes);
+        head.Write("Progress: "u8);
+        System.Buffers.Text.Utf8Formatter.TryFormat(received, head.GetSpan(20), out int digits);
+        head.Advance(digits);
+        head.Write("/"u8);
+        if (_head.Framing == BodyFraming.ContentLength)
+        {
+            System.Buffers.Text.Utf8Formatter.TryFormat(_head.ContentLength, head.GetSpan(20), out digits);
+            head.Advance(digits);
+        }
+
+        head.Write("\r\n\r\n"u8);
+        await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
+        head.Clear();
+        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+    }
+
     private void ObserveResponseStarted(long? contentLength) => _observer?.OnResponseStarted(_statusCode, contentLength);
 
     private void ObserveSent(int bytes) => _observer?.OnResponseSent(bytes);
@@ -101,6 +158,7 @@ public sealed partial class HttpRequest
 
         _connection.Io.ReceiveObserver = null;
         _observer = null;
+        _interimInterval = TimeSpan.Zero;
         if (errorStatus > 0)
         {
             observer.OnResponseStarted(errorStatus, null);

@@ -10,6 +10,12 @@ public sealed class ProgressOptions
     private TimeProvider _timeProvider = TimeProvider.System;
 
     /// <summary>
+    /// Least time between two <c>102 Processing</c> responses sent to a tracked upload whose client asked
+    /// for them with <c>Prefer: processing</c> (default 100 ms); the last state is always sent.
+    /// </summary>
+    public TimeSpan InterimInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// The request methods that are tracked, compared case-sensitively as HTTP methods are
     /// (<c>progress.methods</c>); default <c>POST</c>. Add <c>PUT</c> for uploads by PUT, or <c>GET</c> to
     /// track downloads.

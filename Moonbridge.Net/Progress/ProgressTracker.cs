@@ -84,6 +84,12 @@ public sealed partial class ProgressTracker
         }
 
         request.Observe(new ExchangeProgress(entry, Store, Options, registered));
+        if (Operations.Preferences.FromRequest(request).Contains("processing"))
+        {
+            // The same record as an interim view: 102 Processing with Progress: received/size while the body arrives.
+            request.EnableInterimProgress(Options.InterimInterval);
+        }
+
         return entry;
     }
 
