@@ -14,8 +14,9 @@ public static class Program
         string? mode = args.Length > 0 ? args[0] : null;
         return mode switch
         {
-            // "load" => LoadMode.Run(args[1..]),
-            // "server" => ServerMode.Run(args[1..]),
+            "load" => Load.LoadMode.Run(args[1..]),
+            "server" => Load.ServerMode.Run(args[1..]),
+            "kestrel" => Load.KestrelMode.Run(args[1..]),
             _ => RunBenchmarks(args),
         };
     }
