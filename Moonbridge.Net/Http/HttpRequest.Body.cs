@@ -148,35 +148,44 @@ public sealed partial class HttpRequest
             EnterStreaming(allowRepeat: false);
         }
 
-        byte[] piece = ArrayPool<byte>.Shared.Rent(_context.Options.MaximumInputChunkSize);
+        await ForEachBodyPieceAsync(async, callback, asyncCallback, cancellationToken).ConfigureAwait(false);
+        if (!discard)
+        {
+            _bodyState = BodyState.Consumed;
+        }
+    }
+
+    /// <summary>
+    /// Reads the rest of the body in pieces of at most <see cref="HttpOptions.MaximumInputChunkSize"/> bytes,
+    /// handing each to <paramref name="sink"/> or <paramref name="asyncSink"/> (neither: discard).
+    /// </summary>
+    private async ValueTask ForEachBodyPieceAsync(bool async, Action<ReadOnlySpan<byte>>? sink, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncSink, CancellationToken cancellationToken)
+    {
+        int size = _context.Options.MaximumInputChunkSize;
+        byte[] piece = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             while (true)
             {
-                int read = await ReadBodyCoreAsync(async, piece.AsMemory(0, _context.Options.MaximumInputChunkSize)).ConfigureAwait(false);
+                int read = await ReadBodyCoreAsync(async, piece.AsMemory(0, size)).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    break;
+                    return;
                 }
 
-                if (asyncCallback is not null)
+                if (asyncSink is not null)
                 {
-                    await asyncCallback(piece.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    await asyncSink(piece.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    callback?.Invoke(piece.AsSpan(0, read));
+                    sink?.Invoke(piece.AsSpan(0, read));
                 }
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(piece);
-        }
-
-        if (!discard)
-        {
-            _bodyState = BodyState.Consumed;
         }
     }
 
@@ -284,17 +293,7 @@ public sealed partial class HttpRequest
         }
     }
 
-    private async ValueTask SendContinueAsync(bool async)
-    {
-        PooledBufferWriter head = _out;
-        head.Clear();
-        head.Write("HTTP/1.1 100 Continue\r\n"u8);
-        head.Write(_context.StaticHeaderBytes);
-        head.Write("\r\n"u8);
-        await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
-        head.Clear();
-        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
-    }
+    private ValueTask SendContinueAsync(bool async) => SendInterimHeadAsync(async, BeginHead("100 Continue"));
 
     /// <summary>
     /// Discards what the handler left of the body so the next request can be read; false when that is

@@ -167,14 +167,14 @@ public sealed partial class HttpRequest
             if (ContentTypeHeader.IsMediaType(value, ContentTypeHeader.FormUrlEncoded))
             {
                 var parser = new UrlEncodedBodyParser(_postParams, (int)Math.Min(int.MaxValue, _context.Options.RequestBodySizeLimit));
-                await FeedAsync(async, parser.Write).ConfigureAwait(false);
+                await ForEachBodyPieceAsync(async, parser.Write, null, CancellationToken.None).ConfigureAwait(false);
                 parser.Complete();
             }
             else if (ContentTypeHeader.TryGetBoundary(value, out string? boundary))
             {
                 var collector = new MultipartCollector(this);
                 var reader = new MultipartReader(boundary, _context.Options.RequestHeaderSizeLimit, collector);
-                await FeedAsync(async, reader.Write).ConfigureAwait(false);
+                await ForEachBodyPieceAsync(async, reader.Write, null, CancellationToken.None).ConfigureAwait(false);
                 reader.Complete();
             }
             else
@@ -189,30 +189,6 @@ public sealed partial class HttpRequest
 
         _bodyState = BodyState.Consumed;
         _formProcessed = true;
-    }
-
-    private delegate void ChunkSink(ReadOnlySpan<byte> chunk);
-
-    private async ValueTask FeedAsync(bool async, ChunkSink sink)
-    {
-        byte[] piece = ArrayPool<byte>.Shared.Rent(_context.Options.MaximumInputChunkSize);
-        try
-        {
-            while (true)
-            {
-                int read = await ReadBodyCoreAsync(async, piece.AsMemory(0, _context.Options.MaximumInputChunkSize)).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                sink(piece.AsSpan(0, read));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(piece);
-        }
     }
 
     private PostParamStreamHandler? FindStream(string fieldName)

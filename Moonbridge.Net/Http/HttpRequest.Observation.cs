@@ -118,15 +118,12 @@ public sealed partial class HttpRequest
             && (_bodyComplete || _lastInterim == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastInterim) >= _interimInterval);
     }
 
-    private async ValueTask SendInterimProgressAsync(bool async)
+    private ValueTask SendInterimProgressAsync(bool async)
     {
         long received = Volatile.Read(ref _observedTotal);
         _lastInterimReceived = received;
         _lastInterim = System.Diagnostics.Stopwatch.GetTimestamp();
-        Internal.PooledBufferWriter head = _out;
-        head.Clear();
-        head.Write("HTTP/1.1 102 Processing\r\n"u8);
-        head.Write(_context.StaticHeaderBytes);
+        Internal.PooledBufferWriter head = BeginHead("102 Processing");
         head.Write("Progress: "u8);
         System.Buffers.Text.Utf8Formatter.TryFormat(received, head.GetSpan(20), out int digits);
         head.Advance(digits);
@@ -137,10 +134,8 @@ public sealed partial class HttpRequest
             head.Advance(digits);
         }
 
-        head.Write("\r\n\r\n"u8);
-        await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
-        head.Clear();
-        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+        head.Write("\r\n"u8);
+        return SendInterimHeadAsync(async, head);
     }
 
     private void ObserveResponseStarted(long? contentLength) => _observer?.OnResponseStarted(_statusCode, contentLength);

@@ -35,7 +35,7 @@ public sealed partial class HttpRequest
     /// <summary>True once bytes of the final response head were handed to the connection.</summary>
     internal bool ResponseStarted => _state >= ResponseState.Committed;
 
-    private bool IsHead => ReferenceEquals(_head.Method, "HEAD") || _head.Method == "HEAD";
+    private bool IsHead => _head.Method == "HEAD";
 
     private bool IsBodyless => _statusCode is 204 or 304 or 101;
 
@@ -174,7 +174,7 @@ public sealed partial class HttpRequest
 
     /// <summary>Sends UTF-8 text as response body data (Lua <c>send_data</c>).</summary>
     /// <param name="text">The text to send.</param>
-    public void SendData(string text) => SendData(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
+    public void SendData(string text) => SyncWait.Completed(SendTextCore(async: false, text));
 
     /// <summary>Sends response body data without blocking a thread.</summary>
     /// <param name="data">The bytes to send; they are copied or queued before the method returns.</param>
@@ -182,7 +182,7 @@ public sealed partial class HttpRequest
 
     /// <summary>Sends UTF-8 text as response body data without blocking a thread.</summary>
     /// <param name="text">The text to send.</param>
-    public ValueTask SendDataAsync(string text) => SendDataAsync(System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))));
+    public ValueTask SendDataAsync(string text) => SendTextCore(async: true, text);
 
     /// <summary>Sends what is gathered and flushes the connection (Lua <c>flush</c>); the response is not finished.</summary>
     public void Flush() => SyncWait.Completed(FlushCoreAsync(async: false));
@@ -243,6 +243,21 @@ public sealed partial class HttpRequest
         if (_state == ResponseState.NoStatus)
         {
             throw new InvalidOperationException("HTTP status has not been sent yet.");
+        }
+    }
+
+    /// <summary>Encodes into a pooled buffer; <see cref="SendDataCore"/> copies or queues the bytes before it returns.</summary>
+    private ValueTask SendTextCore(bool async, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        byte[] utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            return SendDataCore(async, utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(text, utf8)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
         }
     }
 
@@ -365,12 +380,7 @@ public sealed partial class HttpRequest
             }
         }
 
-        PooledBufferWriter head = _out;
-        head.Clear();
-        head.Write("HTTP/1.1 "u8);
-        head.WriteLatin1(_status);
-        head.Write("\r\n"u8);
-        head.Write(_context.StaticHeaderBytes);
+        PooledBufferWriter head = BeginHead(_status);
         if (!_userDate && !_context.StaticDate)
         {
             head.Write(DateHeader.Line);
@@ -453,15 +463,28 @@ public sealed partial class HttpRequest
             return;
         }
 
+        PooledBufferWriter head = BeginHead(_status);
+        head.Write(_userHeaders.WrittenSpan);
+        _userHeaders.Clear();
+        await SendInterimHeadAsync(async, head).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a response head in the shared output buffer: the status line and the static headers.</summary>
+    private PooledBufferWriter BeginHead(ReadOnlySpan<char> status)
+    {
         PooledBufferWriter head = _out;
         head.Clear();
         head.Write("HTTP/1.1 "u8);
-        head.WriteLatin1(_status);
+        head.WriteLatin1(status);
         head.Write("\r\n"u8);
         head.Write(_context.StaticHeaderBytes);
-        head.Write(_userHeaders.WrittenSpan);
+        return head;
+    }
+
+    /// <summary>Ends an interim (1xx) head begun with <see cref="BeginHead"/> and sends it at once.</summary>
+    private async ValueTask SendInterimHeadAsync(bool async, PooledBufferWriter head)
+    {
         head.Write("\r\n"u8);
-        _userHeaders.Clear();
         await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
         head.Clear();
         await _connection.FlushOutputAsync(async).ConfigureAwait(false);

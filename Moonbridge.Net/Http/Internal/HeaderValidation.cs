@@ -4,26 +4,7 @@ namespace Moonbridge.Net.Http.Internal;
 internal static class HeaderValidation
 {
     public static bool IsToken(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (char c in name)
-        {
-            if (!IsTokenChar(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    public static bool IsTokenChar(char c)
-        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
-            or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+        => !name.IsEmpty && !name.ContainsAnyExcept(Parsing.HttpCharacters.TokenCharsUtf16);
 
     public static bool IsValidValue(ReadOnlySpan<char> value)
     {

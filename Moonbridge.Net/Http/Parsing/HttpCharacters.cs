@@ -9,6 +9,10 @@ internal static class HttpCharacters
     public static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
+    /// <summary>The same token characters, for names handlers give as strings (response headers).</summary>
+    public static readonly SearchValues<char> TokenCharsUtf16 =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     /// <summary>field-vchar, SP and HTAB: a field value may hold obs-text but no control character and no DEL.</summary>
     public static readonly SearchValues<byte> FieldValueChars = SearchValues.Create(CreateFieldValueChars());
 

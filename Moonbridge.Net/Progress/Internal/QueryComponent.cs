@@ -1,15 +1,14 @@
 using System.Text;
+using Moonbridge.Net.Http.Forms;
 
 namespace Moonbridge.Net.Progress.Internal;
 
 /// <summary>
-/// Just enough of <c>application/x-www-form-urlencoded</c> decoding to compare a parameter name and
-/// decode an id, without allocating for the common, unencoded case.
+/// Compares a query parameter name and decodes an id, without allocating for the common, unencoded
+/// case; encoded text goes through the forms' <see cref="PercentDecoder"/>.
 /// </summary>
 internal static class QueryComponent
 {
-    private const int NotHex = -1;
-
     // "%XX" is the longest encoding of one character; a longer raw text cannot decode to a short one.
     private const int MaxEncodedLength = 3;
 
@@ -29,8 +28,7 @@ internal static class QueryComponent
             return false;
         }
 
-        Span<char> decoded = stackalloc char[raw.Length];
-        return TryDecode(raw, decoded, out int length) && Ascii.EqualsIgnoreCase(decoded[..length], expected);
+        return Ascii.EqualsIgnoreCase(PercentDecoder.Decode(raw, plusAsSpace: true), expected);
     }
 
     /// <summary>Decodes a raw id value; false when malformed or when the decoded text is not a valid id.</summary>
@@ -54,58 +52,14 @@ internal static class QueryComponent
             return false;
         }
 
-        Span<char> decoded = stackalloc char[raw.Length];
-        if (!TryDecode(raw, decoded, out int length) || !ProgressId.IsValid(decoded[..length]))
+        // A malformed escape stays literal and its '%' fails IsValid; decoded non-ASCII fails it too.
+        string decoded = PercentDecoder.Decode(raw, plusAsSpace: true);
+        if (!ProgressId.IsValid(decoded))
         {
             return false;
         }
 
-        id = new string(decoded[..length]);
+        id = decoded;
         return true;
     }
-
-    /// <summary>
-    /// Decodes <c>%XX</c> to the byte it names (as a char: every byte above 0x7F fails the ASCII checks
-    /// anyway, so no UTF-8 decoding is needed) and <c>+</c> to a space; false on a malformed escape.
-    /// </summary>
-    private static bool TryDecode(ReadOnlySpan<char> raw, Span<char> destination, out int length)
-    {
-        length = 0;
-        for (int position = 0; position < raw.Length; length++)
-        {
-            char c = raw[position];
-            if (c != '%')
-            {
-                destination[length] = c == '+' ? ' ' : c;
-                position++;
-                continue;
-            }
-
-            // A '%' needs two hex digits after it.
-            if (position + 2 >= raw.Length)
-            {
-                return false;
-            }
-
-            int high = HexValue(raw[position + 1]);
-            int low = HexValue(raw[position + 2]);
-            if (high == NotHex || low == NotHex)
-            {
-                return false;
-            }
-
-            destination[length] = (char)((high << 4) | low);
-            position += MaxEncodedLength;
-        }
-
-        return true;
-    }
-
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        _ => NotHex,
-    };
 }
