@@ -195,10 +195,10 @@ public sealed partial class HttpRequest
     /// the body and the end of a chunked body, and flushes. Idempotent; called automatically when the
     /// handler returns. Fewer bytes than a set Content-Length throws.
     /// </summary>
-    public void Finish() => SyncWait.Completed(FinishCoreAsync(async: false));
+    public void Finish() => SyncWait.Completed(FinishCoreAsync(async: false, flush: true));
 
     /// <summary>Completes the response without blocking a thread.</summary>
-    public ValueTask FinishAsync() => FinishCoreAsync(async: true);
+    public ValueTask FinishAsync() => FinishCoreAsync(async: true, flush: true);
 
     private void ThrowIfFinalStatusSent()
     {
@@ -321,7 +321,12 @@ public sealed partial class HttpRequest
         await _connection.FlushOutputAsync(async).ConfigureAwait(false);
     }
 
-    private async ValueTask FinishCoreAsync(bool async)
+    /// <param name="async">Whether waits may suspend (else they block).</param>
+    /// <param name="flush">
+    /// Hand the output to the kernel now (an explicit Finish), or leave that to the connection, which flushes
+    /// before it waits for input, so that the responses to pipelined requests leave in one send.
+    /// </param>
+    private async ValueTask FinishCoreAsync(bool async, bool flush)
     {
         switch (_state)
         {
@@ -353,7 +358,10 @@ public sealed partial class HttpRequest
         }
 
         _state = ResponseState.Finished;
-        await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+        if (flush)
+        {
+            await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
@@ -503,7 +511,7 @@ public sealed partial class HttpRequest
 
         try
         {
-            await FinishCoreAsync(async).ConfigureAwait(false);
+            await FinishCoreAsync(async, flush: false).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -513,6 +521,7 @@ public sealed partial class HttpRequest
             throw new IOException("The response could not be completed.", e);
         }
 
+        _connection.Io.MarkOutputBoundary();
         EndObservation(completed: true);
         if (!_closeAfter && !await DrainBodyAsync(async).ConfigureAwait(false))
         {

@@ -65,6 +65,9 @@ internal sealed partial class HttpConnection
                     break;
                 }
             }
+
+            // Responses held back for a batch when the client's end of input was already buffered.
+            await FlushOutputAsync(async).ConfigureAwait(false);
         }
         catch (HttpParseException e)
         {
@@ -236,10 +239,20 @@ internal sealed partial class HttpConnection
         return !result.Buffer.IsEmpty;
     }
 
-    /// <summary>Reads input without waiting if some is there, else waits up to <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Reads input without waiting if some is there, else waits up to <paramref name="timeout"/>. Output held
+    /// back (responses to pipelined requests go out together) is flushed before any wait: a client is never
+    /// kept waiting for a response while the server waits for the client.
+    /// </summary>
     internal async ValueTask<ReadResult> ReadInputAsync(bool async, TimeSpan timeout)
     {
         if (Input.TryRead(out ReadResult ready))
+        {
+            return ready;
+        }
+
+        await FlushOutputAsync(async).ConfigureAwait(false);
+        if (Input.TryRead(out ready))
         {
             return ready;
         }

@@ -24,6 +24,7 @@ internal sealed partial class SocketConnection
                 return IoWriteResult.Failed(_writeError);
             }
 
+            _writtenTotal += data.Length;
             if (!_sending && _connecting is { IsCompleted: false })
             {
                 _output.Write(data);
@@ -89,6 +90,7 @@ internal sealed partial class SocketConnection
                 error = SocketError.OperationAborted;
             }
 
+            _sentTotal += sent;
             if (error == SocketError.WouldBlock)
             {
                 _sendBlocked = true;
@@ -106,6 +108,32 @@ internal sealed partial class SocketConnection
 
         _sendBlocked = false;
         return total;
+    }
+
+    /// <summary>
+    /// Declares the output written so far to be complete messages. A protocol that holds several
+    /// responses back to send them with one system call marks each end here, so that an abort caused by a
+    /// later message (<see cref="Abort"/>) still hands the earlier ones to the kernel instead of losing them.
+    /// </summary>
+    internal void MarkOutputBoundary()
+    {
+        lock (_outputLock)
+        {
+            _completeOutputEnd = _writtenTotal;
+        }
+    }
+
+    /// <summary>Before an abort: a last non-blocking attempt to send the output marked complete, and no more.</summary>
+    private void SendCompleteOutputLocked()
+    {
+        long owed = _completeOutputEnd - _sentTotal;
+        while (owed > 0 && !_sending && !_sendBlocked && _output.Length > 0 && _writeError == SocketError.Success)
+        {
+            ReadOnlySpan<byte> first = _output.First.Span;
+            int sent = SendNonBlockingLocked(first[..(int)Math.Min(first.Length, owed)]);
+            _output.Consume(sent);
+            owed -= sent;
+        }
     }
 
     /// <summary>Whether a write would not block: nothing is held up waiting for the kernel.</summary>
@@ -212,6 +240,7 @@ internal sealed partial class SocketConnection
             lock (_outputLock)
             {
                 _output.Consume(sent);
+                _sentTotal += sent;
             }
         }
     }

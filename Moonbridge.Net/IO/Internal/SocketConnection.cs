@@ -37,6 +37,13 @@ internal sealed partial class SocketConnection
     private Task _sendLoop = Task.CompletedTask;
     private SocketError _writeError;
 
+    /// <summary>Bytes ever accepted for output, and bytes the kernel has taken: their difference is pending.</summary>
+    private long _writtenTotal;
+    private long _sentTotal;
+
+    /// <summary>Output up to here forms complete messages (<see cref="MarkOutputBoundary"/>); an abort still sends it.</summary>
+    private long _completeOutputEnd;
+
     private SocketError _receiveError;
     private bool _readErrorReported;
     private SocketError _abortReason;
@@ -137,6 +144,7 @@ internal sealed partial class SocketConnection
         {
             if (_writeError == SocketError.Success)
             {
+                SendCompleteOutputLocked();
                 _writeError = reason;
             }
         }
