@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Moonbridge.Net.Http.Internal;
 using Moonbridge.Net.Http.Parsing;
 using Moonbridge.Net.IO.Internal;
@@ -107,6 +108,7 @@ public sealed partial class HttpRequest
         throw new InvalidOperationException("Cannot set up a request body reader at this stage anymore: the body was already read or processed.");
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte[]> ReadWholeBodyAsync(bool async)
     {
         if (_bodyState != BodyState.Untouched)
@@ -133,6 +135,7 @@ public sealed partial class HttpRequest
         return _body;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StreamBodyAsync(bool async, Action<ReadOnlySpan<byte>>? callback, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncCallback, CancellationToken cancellationToken)
     {
         bool discard = callback is null && asyncCallback is null;
@@ -159,6 +162,7 @@ public sealed partial class HttpRequest
     /// Reads the rest of the body in pieces of at most <see cref="HttpOptions.MaximumInputChunkSize"/> bytes,
     /// handing each to <paramref name="sink"/> or <paramref name="asyncSink"/> (neither: discard).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForEachBodyPieceAsync(bool async, Action<ReadOnlySpan<byte>>? sink, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncSink, CancellationToken cancellationToken)
     {
         int size = _context.Options.MaximumInputChunkSize;
@@ -190,6 +194,7 @@ public sealed partial class HttpRequest
     }
 
     /// <summary>The one body read: sends 100 Continue when due, then copies body bytes out of the connection's input.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadBodyCoreAsync(bool async, Memory<byte> destination)
     {
         if (_bodyComplete || destination.IsEmpty)
@@ -299,6 +304,7 @@ public sealed partial class HttpRequest
     /// Discards what the handler left of the body so the next request can be read; false when that is
     /// not possible (more than the drain limit left, or a client still waiting for 100 Continue).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DrainBodyAsync(bool async)
     {
         if (_bodyComplete)

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using Moonbridge.Net.Http.Internal;
 using Moonbridge.Net.Http.Parsing;
 using Moonbridge.Net.IO.Internal;
@@ -225,6 +226,7 @@ public sealed partial class HttpRequest
         _out.Clear();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishHeadersCoreAsync(bool async)
     {
         if (_state == ResponseState.InterimStatus)
@@ -306,6 +308,7 @@ public sealed partial class HttpRequest
         return _connection.WriteOutputAsync(async, data);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushCoreAsync(bool async)
     {
         if (_state == ResponseState.FinalStatus)
@@ -326,6 +329,7 @@ public sealed partial class HttpRequest
     /// Hand the output to the kernel now (an explicit Finish), or leave that to the connection, which flushes
     /// before it waits for input, so that the responses to pipelined requests leave in one send.
     /// </param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishCoreAsync(bool async, bool flush)
     {
         switch (_state)
@@ -365,6 +369,7 @@ public sealed partial class HttpRequest
     }
 
     /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CommitAsync(bool async, bool atFinish)
     {
         await AutoProcessBodyAsync(async).ConfigureAwait(false);
@@ -461,6 +466,7 @@ public sealed partial class HttpRequest
         return write;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendInterimAsync(bool async)
     {
         _state = ResponseState.NoStatus;
@@ -490,6 +496,7 @@ public sealed partial class HttpRequest
     }
 
     /// <summary>Ends an interim (1xx) head begun with <see cref="BeginHead"/> and sends it at once.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendInterimHeadAsync(bool async, PooledBufferWriter head)
     {
         head.Write("\r\n"u8);
@@ -502,6 +509,7 @@ public sealed partial class HttpRequest
     /// After the handler returned: finishes the response, then either keeps the connection (the unread
     /// body drained, bounded) or closes it gracefully. Returns whether the connection stays open.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> CompleteExchangeAsync(bool async)
     {
         if (_state is ResponseState.NoStatus or ResponseState.InterimStatus)

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http.Parsing;
 using Moonbridge.Net.IO;
@@ -24,6 +25,7 @@ internal sealed partial class HttpConnection
     private readonly HttpRequest _request;
     private readonly CancellationToken _stopping;
     private CancellationTokenSource _timeout = new();
+    private ResponseDeadline? _responseDeadline;
 
     public HttpConnection(MoonSocket socket, HttpServerContext context)
     {
@@ -91,19 +93,23 @@ internal sealed partial class HttpConnection
             _request.EndObservation(completed: false);
             _request.ReleaseBuffers();
             _timeout.Dispose();
+            _responseDeadline?.Dispose();
         }
 
         return survive;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RunHandlerAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
     {
-        using var response = new ResponseDeadline(this, _context.Options.ResponseTimeout, cancellationToken);
+        ResponseDeadline response = _responseDeadline ??= new ResponseDeadline(this, _context.Options.ResponseTimeout, cancellationToken);
+        CancellationToken token = response.Start();
         try
         {
             bool keep = async
-                ? await asyncHandler!(_request, response.Token).ConfigureAwait(false)
+                ? await asyncHandler!(_request, token).ConfigureAwait(false)
                 : handler!(_request);
+            response.Stop();
             if (response.Expired)
             {
                 throw new IOException("The response timeout expired.");
@@ -111,7 +117,7 @@ internal sealed partial class HttpConnection
 
             return keep;
         }
-        catch (Exception e) when (response.Expired)
+        catch (Exception e) when (StopDeadline(response))
         {
             HttpLog.ResponseTimedOut(_context.Logger, _request.Method, e);
             throw new IOException("The response timeout expired.", e);
@@ -140,6 +146,13 @@ internal sealed partial class HttpConnection
         }
     }
 
+    /// <summary>Disarms the deadline in an exception filter, then tells whether it had expired.</summary>
+    private static bool StopDeadline(ResponseDeadline response)
+    {
+        response.Stop();
+        return response.Expired;
+    }
+
     private volatile bool _idleWait;
 
     private void CancelIdleWait()
@@ -157,6 +170,7 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>Waits for and parses the next request head; false when the connection ended quietly.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadHeadAsync(bool async)
     {
         _head.Reset();
@@ -244,6 +258,7 @@ internal sealed partial class HttpConnection
     /// back (responses to pipelined requests go out together) is flushed before any wait: a client is never
     /// kept waiting for a response while the server waits for the client.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ReadResult> ReadInputAsync(bool async, TimeSpan timeout)
     {
         if (Input.TryRead(out ReadResult ready))
@@ -274,6 +289,7 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>Hands queued output to the kernel, waiting (each wait bounded by the stall timeout) until all is taken.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask FlushOutputAsync(bool async)
     {
         IoWriteResult result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
@@ -334,6 +350,7 @@ internal sealed partial class HttpConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendErrorAndCloseAsync(bool async, int statusCode, string? reason)
     {
         try
@@ -351,6 +368,7 @@ internal sealed partial class HttpConnection
     /// Flushes, half-closes, and waits up to the drain timeout for the client's end of input before
     /// closing, so the response is not lost to an RST caused by unread input.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask CloseGracefullyAsync(bool async)
     {
         await FlushOutputAsync(async).ConfigureAwait(false);

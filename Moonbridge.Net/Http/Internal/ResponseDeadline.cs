@@ -1,39 +1,92 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Moonbridge.Net.Http.Internal;
 
 /// <summary>
-/// The response timeout around one handler call: on expiry the handler's token is cancelled and its
-/// connection reset (the original's <c>timeout(response_timeout)</c> killed the worker instead).
+/// The response timeout around each handler call of one connection: on expiry the handler's token is
+/// cancelled and its connection reset (the original's <c>timeout(response_timeout)</c> killed the worker
+/// instead). One instance serves every request of the connection, re-arming the same timer, so a
+/// request costs no timer or token source of its own.
 /// </summary>
 internal sealed class ResponseDeadline : IDisposable
 {
     private readonly HttpConnection _connection;
-    private readonly CancellationTokenSource _cancellation;
-    private readonly Timer? _timer;
+    private readonly TimeSpan _timeout;
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly CancellationTokenRegistration _outer;
+    private Timer? _timer;
+    private long _deadline = long.MaxValue;
     private int _expired;
 
     public ResponseDeadline(HttpConnection connection, TimeSpan timeout, CancellationToken outer)
     {
         _connection = connection;
-        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            _timer = new Timer(static state => ((ResponseDeadline)state!).Expire(), this, timeout, Timeout.InfiniteTimeSpan);
-        }
+        _timeout = timeout;
+        _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
     }
-
-    public CancellationToken Token => _cancellation.Token;
 
     public bool Expired => Volatile.Read(ref _expired) != 0;
 
+    /// <summary>Arms the deadline for a handler call and returns the handler's token.</summary>
+    public CancellationToken Start()
+    {
+        if (_timeout != Timeout.InfiniteTimeSpan)
+        {
+            Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency));
+            _timer ??= new Timer(static state => ((ResponseDeadline)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        return _cancellation.Token;
+    }
+
+    /// <summary>Disarms the deadline once the handler returned.</summary>
+    public void Stop()
+    {
+        Volatile.Write(ref _deadline, long.MaxValue);
+        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
     private void Expire()
     {
+        // A firing that raced with Stop, or left over from an earlier call, finds the deadline not reached; so
+        // does one a little early (timers count milliseconds), which waits out the rest.
+        long deadline = Volatile.Read(ref _deadline);
+        long now = Stopwatch.GetTimestamp();
+        if (now < deadline)
+        {
+            if (deadline != long.MaxValue)
+            {
+                RearmForRest(deadline - now);
+            }
+
+            return;
+        }
+
         if (Interlocked.Exchange(ref _expired, 1) != 0)
         {
             return;
         }
 
+        CancelHandler();
+        _connection.Io.Abort(SocketError.TimedOut);
+    }
+
+    private void RearmForRest(long ticks)
+    {
+        try
+        {
+            _timer?.Change(TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
+    }
+
+    private void CancelHandler()
+    {
         try
         {
             _cancellation.Cancel();
@@ -42,12 +95,11 @@ internal sealed class ResponseDeadline : IDisposable
         {
             // The handler's own cancellation callbacks must not escape onto the timer thread.
         }
-
-        _connection.Io.Abort(SocketError.TimedOut);
     }
 
     public void Dispose()
     {
+        _outer.Dispose();
         _timer?.Dispose();
         _cancellation.Dispose();
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace Moonbridge.Net.Http.Parsing;
 
@@ -12,6 +11,7 @@ internal sealed class HttpHeadParser
     private readonly HttpParserLimits _limits;
     private readonly RequestHeadScanner _scanner;
     private readonly RequestHeaderFacts _facts = new();
+    private readonly PreviousRequestStrings _previous = new();
 
     public HttpHeadParser(HttpParserLimits limits)
     {
@@ -77,7 +77,7 @@ internal sealed class HttpHeadParser
     private void Parse(ReadOnlySpan<byte> bytes, HeadLines lines, HttpRequestHead head)
     {
         head.Reset();
-        RequestLineParser.Parse(bytes[lines.RequestLineStart..(lines.RequestLineEnd - 2)], head);
+        RequestLineParser.Parse(bytes[lines.RequestLineStart..(lines.RequestLineEnd - 2)], head, _previous);
 
         _facts.Reset();
         ReadOnlySpan<byte> fieldLines = bytes[lines.RequestLineEnd..^2];
@@ -86,12 +86,14 @@ internal sealed class HttpHeadParser
             // Every line ends with CRLF and holds no other CR: the scanner guarantees it.
             int lineEnd = fieldLines.IndexOf((byte)'\r');
             FieldLineParser.Parse(fieldLines[..lineEnd], out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
-            string valueText = value.IsEmpty ? string.Empty : Encoding.Latin1.GetString(value);
-            head.Headers.Add(new KeyValuePair<string, string>(KnownHeaderNames.GetString(name), valueText));
+            int index = head.Headers.Count;
+            string valueText = _previous.GetValue(index, value);
+            head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
             _facts.Observe(name, value, valueText);
             fieldLines = fieldLines[(lineEnd + 2)..];
         }
 
-        RequestHeadValidator.Validate(head, _facts, _limits);
+        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
+        _previous.Remember(head);
     }
 }

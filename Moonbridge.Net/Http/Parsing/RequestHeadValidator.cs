@@ -6,14 +6,14 @@ namespace Moonbridge.Net.Http.Parsing;
 /// </summary>
 internal static class RequestHeadValidator
 {
-    public static void Validate(HttpRequestHead head, RequestHeaderFacts facts, HttpParserLimits limits)
+    public static void Validate(HttpRequestHead head, RequestHeaderFacts facts, HttpParserLimits limits, PreviousRequestStrings? previous = null)
     {
         if (head.Method == KnownMethods.Connect)
         {
             HttpParseErrors.Throw(501, HttpParseErrors.MethodNotImplemented);
         }
 
-        RequestTargetParser.Apply(head);
+        RequestTargetParser.Apply(head, previous);
         ValidateHost(head, facts);
         SetFraming(head, facts, limits);
 

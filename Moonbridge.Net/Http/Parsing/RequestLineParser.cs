@@ -5,7 +5,10 @@ namespace Moonbridge.Net.Http.Parsing;
 /// <summary><c>method SP request-target SP HTTP-version</c> (RFC 9112 §3), without its CRLF.</summary>
 internal static class RequestLineParser
 {
-    public static void Parse(ReadOnlySpan<byte> line, HttpRequestHead head)
+    /// <param name="line">The request line without its CRLF.</param>
+    /// <param name="head">Receives method, target and version.</param>
+    /// <param name="previous">The previous request's strings on the connection, to reuse an unchanged target; null for none.</param>
+    public static void Parse(ReadOnlySpan<byte> line, HttpRequestHead head, PreviousRequestStrings? previous = null)
     {
         // A single SP ends the method and the target: any other byte there (a second SP, HTAB, a control
         // character) is not a token or target character, so strictness needs no separate whitespace rule.
@@ -24,7 +27,8 @@ internal static class RequestLineParser
 
         head.Version = ParseVersion(afterMethod[(targetEnd + 1)..]);
         head.Method = KnownMethods.GetString(line[..methodEnd]);
-        head.Target = Encoding.ASCII.GetString(afterMethod[..targetEnd]);
+        ReadOnlySpan<byte> target = afterMethod[..targetEnd];
+        head.Target = previous is null ? Encoding.ASCII.GetString(target) : previous.GetTarget(target);
     }
 
     /// <summary>

@@ -12,7 +12,9 @@ internal static class RequestTargetParser
     /// Throws 400 for authority-form (only CONNECT uses it, and CONNECT is not implemented), for other
     /// schemes and for anything that is no target at all.
     /// </summary>
-    public static void Apply(HttpRequestHead head)
+    /// <param name="head">The head whose target is classified.</param>
+    /// <param name="previous">The previous request's strings: the same target string means the same path and query.</param>
+    public static void Apply(HttpRequestHead head, PreviousRequestStrings? previous = null)
     {
         string target = head.Target;
 
@@ -25,7 +27,15 @@ internal static class RequestTargetParser
         if (target[0] == '/')
         {
             head.TargetForm = TargetForm.Origin;
-            SetPathAndQuery(head, target, pathStart: 1);
+            if (previous is not null && ReferenceEquals(target, previous.Target) && previous.Path is not null)
+            {
+                head.Path = previous.Path;
+                head.Query = previous.Query;
+            }
+            else
+            {
+                SetPathAndQuery(head, target, pathStart: 1);
+            }
         }
         else if (target == "*")
         {

@@ -18,13 +18,26 @@ internal sealed partial class SocketConnection
 
     private const int MinimumReceiveSize = 16 * 1024;
 
+    // The reader runs inline on the receive loop: when input arrives, the code waiting for it (an HTTP
+    // connection parsing its next request, an async handler) continues on the thread that received it,
+    // with no second hop through the thread pool. The writer (the receive loop, resumed when a reader
+    // frees space) goes through the pool so that it never runs inside a reader's call.
     private static readonly PipeOptions s_inputOptions = new(
-        readerScheduler: PipeScheduler.ThreadPool,
+        readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.ThreadPool,
         pauseWriterThreshold: 1024 * 1024,
         resumeWriterThreshold: 512 * 1024,
         minimumSegmentSize: MinimumReceiveSize,
         useSynchronizationContext: false);
+
+    [ThreadStatic]
+    private static bool t_isReceiveLoop;
+
+    /// <summary>
+    /// True while code continues inline on a receive loop (see <c>s_inputOptions</c>). Blocking there would
+    /// stop that connection's input, so a blocking wait on it is refused (<see cref="SyncWait"/>).
+    /// </summary>
+    internal static bool IsOnReceiveLoop => t_isReceiveLoop;
 
     private readonly Socket _socket;
     private readonly Pipe _input = new(s_inputOptions);
@@ -107,7 +120,18 @@ internal sealed partial class SocketConnection
                 // A full buffer means more is probably queued in the kernel: read again at once.
                 waitForData = received < buffer.Length;
 
-                FlushResult flush = await writer.FlushAsync().ConfigureAwait(false);
+                ValueTask<FlushResult> flushing;
+                t_isReceiveLoop = true;
+                try
+                {
+                    flushing = writer.FlushAsync();
+                }
+                finally
+                {
+                    t_isReceiveLoop = false;
+                }
+
+                FlushResult flush = await flushing.ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
                     break;

@@ -55,6 +55,13 @@ internal static class SyncWait
 
     private static ManualResetEventSlim Prepare(out Action set)
     {
+        if (SocketConnection.IsOnReceiveLoop)
+        {
+            // Async code continues on the thread that received its input; blocking it would stop that input.
+            throw new InvalidOperationException("A blocking Moonbridge call was made from async code running on a connection's receive loop; use the async form of the call (for example ReadAsync instead of Read).");
+        }
+
+
         ManualResetEventSlim signal = t_signal ??= new ManualResetEventSlim(false, spinCount: 0);
         set = t_set ??= signal.Set;
         signal.Reset();
