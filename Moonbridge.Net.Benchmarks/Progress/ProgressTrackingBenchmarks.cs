@@ -10,8 +10,8 @@ namespace Moonbridge.Net.Benchmarks.Progress;
 
 /// <summary>
 /// What upload progress tracking adds. <b>PerReceive</b>: the connection's receive loop calls
-/// <c>SocketConnection.ReceiveObserver</c> after every receive (4 KiB here); untracked it is null (the
-/// baseline), tracked it is the request's counter, which feeds the <see cref="ProgressEntry"/> through the
+/// <c>SocketConnection.ReceiveObserver</c> after every receive (4 KiB here); untracked it is null,
+/// tracked it is the request's counter, which feeds the <see cref="ProgressEntry"/> through the
 /// exchange observer. <c>ProgressEntry.AddReceived</c> alone is shown for scale. <b>PerRequest</b>: what
 /// tracking costs once per request: <see cref="ProgressTracker.TrackAsync"/> (find the id, create the
 /// entry, register it in the <see cref="InMemoryProgressStore"/>) and the end of the exchange (complete and
@@ -29,7 +29,7 @@ public class ProgressTrackingBenchmarks
         "POST /upload?X-Progress-Id=bench-upload-1 HTTP/1.1\r\n" +
         "Host: localhost\r\n" +
         "Content-Type: application/octet-stream\r\n" +
-        "Content-Length: 1000000000000\r\n" +
+        "Content-Length: 4000000000000000000\r\n" +
         "\r\n");
 
     private readonly ProgressEntry _entry = new("bench-entry");
@@ -71,7 +71,9 @@ public class ProgressTrackingBenchmarks
         _tracked?.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "Receive, untracked (observer null)")]
+    // Not a baseline: a null check measures as 0 ns, which gives no ratio. The Content-Length is huge so that
+    // billions of counted receives never reach it (past it the counter stops counting and gets cheaper).
+    [Benchmark(Description = "Receive, untracked (observer null)")]
     [BenchmarkCategory("PerReceive")]
     public void UntrackedReceive() => _untrackedIo!.ReceiveObserver?.Invoke(ReceiveSize);
 
