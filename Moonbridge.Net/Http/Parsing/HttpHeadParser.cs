@@ -80,6 +80,7 @@ internal sealed class HttpHeadParser
         RequestLineParser.Parse(bytes[lines.RequestLineStart..(lines.RequestLineEnd - 2)], head, _previous);
 
         _facts.Reset();
+        _facts.KnownValidHost = _previous.Host;
         ReadOnlySpan<byte> fieldLines = bytes[lines.RequestLineEnd..^2];
         while (!fieldLines.IsEmpty)
         {

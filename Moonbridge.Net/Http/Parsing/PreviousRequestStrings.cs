@@ -21,6 +21,9 @@ internal sealed class PreviousRequestStrings
 
     public string? Query { get; private set; }
 
+    /// <summary>The previous request's Host value, which passed validation.</summary>
+    public string? Host { get; private set; }
+
     public string GetTarget(ReadOnlySpan<byte> target)
         => Target is { } previous && Ascii.Equals(target, previous) ? previous : Encoding.ASCII.GetString(target);
 
@@ -60,5 +63,6 @@ internal sealed class PreviousRequestStrings
         Target = head.Target;
         Path = head.Path;
         Query = head.Query;
+        Host = head.TargetForm == TargetForm.Absolute ? null : head.Host;
     }
 }

@@ -62,7 +62,14 @@ internal sealed class RequestHeadScanner
 
         // Never look further than the limit: a head that does not end within it is rejected anyway.
         int scanEnd = (int)Math.Min(buffer.Length, _limits.HeaderSizeLimit);
-        if (_scannedLength < scanEnd)
+        if (_scannedLength < scanEnd && buffer.IsSingleSegment)
+        {
+            if (ScanSegment(buffer.FirstSpan[_scannedLength..scanEnd]))
+            {
+                return true;
+            }
+        }
+        else if (_scannedLength < scanEnd)
         {
             foreach (ReadOnlyMemory<byte> segment in buffer.Slice(_scannedLength, scanEnd - _scannedLength))
             {

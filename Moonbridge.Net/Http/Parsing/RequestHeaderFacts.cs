@@ -40,6 +40,9 @@ internal sealed class RequestHeaderFacts
 
     public bool HasUnknownExpectation { get; private set; }
 
+    /// <summary>A Host value already found valid (the previous request's): the same string needs no second check.</summary>
+    public string? KnownValidHost { get; set; }
+
     public void Reset()
     {
         HostCount = 0;
@@ -66,7 +69,7 @@ internal sealed class RequestHeaderFacts
             case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
                 HostCount++;
                 HostValue ??= valueText;
-                HasInvalidHost |= !HostSyntax.IsValid(valueText, allowEmpty: true);
+                HasInvalidHost |= !ReferenceEquals(valueText, KnownValidHost) && !HostSyntax.IsValid(valueText, allowEmpty: true);
                 break;
             case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
                 ObserveExpect(value);
@@ -113,6 +116,19 @@ internal sealed class RequestHeaderFacts
 
     private void ObserveConnection(ReadOnlySpan<byte> value)
     {
+        // The two values nearly every client sends, without walking a list.
+        if (Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        {
+            HasConnectionKeepAlive = true;
+            return;
+        }
+
+        if (Ascii.EqualsIgnoreCase(value, "close"u8))
+        {
+            HasConnectionClose = true;
+            return;
+        }
+
         var options = new CommaSeparatedList(value);
         while (options.TryReadNext(out ReadOnlySpan<byte> option))
         {
