@@ -18,6 +18,9 @@ internal sealed partial class SocketConnection
 
     private const int MinimumReceiveSize = 16 * 1024;
 
+    /// <summary>The largest single receive: a stream that keeps filling its buffer (an upload) is read in ever larger pieces up to this.</summary>
+    private const int MaximumReceiveSize = 256 * 1024;
+
     // The reader runs inline on the receive loop: when input arrives, the code waiting for it (an HTTP
     // connection parsing its next request, an async handler) continues on the thread that received it,
     // with no second hop through the thread pool. The writer (the receive loop, resumed when a reader
@@ -99,6 +102,7 @@ internal sealed partial class SocketConnection
             }
 
             bool waitForData = true;
+            int receiveSize = MinimumReceiveSize;
             while (true)
             {
                 if (waitForData)
@@ -107,7 +111,7 @@ internal sealed partial class SocketConnection
                     await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 }
 
-                Memory<byte> buffer = writer.GetMemory(MinimumReceiveSize);
+                Memory<byte> buffer = writer.GetMemory(receiveSize);
                 int received = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
@@ -117,8 +121,10 @@ internal sealed partial class SocketConnection
                 writer.Advance(received);
                 ReceiveObserver?.Invoke(received);
 
-                // A full buffer means more is probably queued in the kernel: read again at once.
+                // A full buffer means more is probably queued in the kernel: read again at once, and more of it
+                // per system call. Anything less returns to small reads and, next time, the zero-byte wait.
                 waitForData = received < buffer.Length;
+                receiveSize = waitForData ? MinimumReceiveSize : Math.Min(receiveSize * 2, MaximumReceiveSize);
 
                 ValueTask<FlushResult> flushing;
                 t_isReceiveLoop = true;
