@@ -100,6 +100,8 @@ internal static class IdleConnectionProbe
             {
                 BytesPerConnection = (double)(after.Value - before.Value) / opened,
                 HeldConnections = opened,
+                RssBefore = before,
+                RssAfter = after,
                 Errors = failures,
                 Note = note.Length > 0 ? note : null,
             };

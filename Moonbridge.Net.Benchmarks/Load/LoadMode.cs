@@ -134,7 +134,7 @@ internal static class LoadMode
             TimeSpan? cpuAfter = ProcessStats.CpuTime(server.Pid);
             if (server.HasExited)
             {
-                return result with { Rate = null, BytesPerConnection = null, Note = string.Join("; ", new[] { server.ExitDescription + " during the run", result.Note }.OfType<string>()) };
+                return result with { Rate = null, P50 = "-", P99 = "-", BytesPerConnection = null, Note = string.Join("; ", new[] { server.ExitDescription + " during the run", result.Note }.OfType<string>()) };
             }
 
             if (scenario.Kind != ScenarioKind.IdleConnections && cpuBefore is { } before && cpuAfter is { } after && result.Requests > 0)

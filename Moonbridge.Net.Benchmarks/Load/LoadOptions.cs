@@ -54,7 +54,7 @@ internal sealed record LoadOptions
         error = null;
         bool quick = args.Contains("--quick");
         var options = quick
-            ? new LoadOptions { Quick = true, Duration = 2, Warmup = 1, Uploads = 2, UploadConnections = 2, IdleConnections = 1_000, Settle = TimeSpan.FromSeconds(1) }
+            ? new LoadOptions { Quick = true, Duration = 1, Warmup = 1, Uploads = 2, UploadConnections = 2, IdleConnections = 1_000, Settle = TimeSpan.FromSeconds(1) }
             : new LoadOptions();
         for (int i = 0; i < args.Length; i++)
         {

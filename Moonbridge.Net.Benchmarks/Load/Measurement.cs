@@ -25,6 +25,11 @@ internal sealed record Measurement
     /// <summary>Server RSS growth per held idle connection, in bytes.</summary>
     public double? BytesPerConnection { get; init; }
 
+    /// <summary>Server VmRSS in bytes before the idle connections were opened and while they were held.</summary>
+    public long? RssBefore { get; init; }
+
+    public long? RssAfter { get; init; }
+
     /// <summary>Idle connections actually held open during the memory measurement.</summary>
     public int HeldConnections { get; init; }
 

@@ -99,7 +99,8 @@ internal static class ResultTable
             + "the tracking-on row compares Moonbridge's tracked upload (`/upload?X-Progress-Id=<unique>`) with Kestrel's plain one.");
         Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload.");
         Console.WriteLine($"- RSS bytes/idle conn: (server VmRSS with the connections held − VmRSS before) / connections held, each reading after {options.Settle.TotalSeconds} s of settling; "
-            + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses.");
+            + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses. "
+            + "RSS only grows when the server touches new pages, so allocations that fit in memory its GC already holds do not show; a growth of 0 or less gives no ratio.");
         Console.WriteLine("- \"-\": not measured (server did not start or crashed, wrk failed, no Kestrel in the run); see the notes.");
     }
 
@@ -133,12 +134,17 @@ internal static class ResultTable
         private static readonly Metric Memory = new("RSS bytes/idle conn", false, r => r.BytesPerConnection,
             r => r.BytesPerConnection is null ? "-" : $"{Number(r.BytesPerConnection, "N0")} ({r.HeldConnections.ToString("N0", CultureInfo.InvariantCulture)})");
 
+        private static readonly Metric Rss = new("VmRSS before → held, MiB", false, null,
+            r => r.RssBefore is { } b && r.RssAfter is { } a ? $"{Mib(b)} → {Mib(a)}" : "-");
+
         public static Metric[] For(Scenario scenario) => scenario.Kind switch
         {
             ScenarioKind.Requests => [Rps, Latency, Cpu],
             ScenarioKind.Upload => [MegabytesPerSecond, Latency, CpuPerUpload],
-            _ => [Memory],
+            _ => [Memory, Rss],
         };
+
+        private static string Mib(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture);
 
         private static string Number(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
     }

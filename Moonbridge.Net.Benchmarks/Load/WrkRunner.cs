@@ -68,8 +68,10 @@ internal static partial class WrkRunner
         Measurement result = Parse(output);
         if (code != 0 || result.Rate is null)
         {
-            string firstLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no output";
-            return Measurement.Failed($"wrk failed (exit {code.ToString(CultureInfo.InvariantCulture)}): {firstLine}");
+            string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string detail = lines.FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("timed out", StringComparison.Ordinal))
+                ?? lines.LastOrDefault() ?? "no output";
+            return result with { Rate = null, Note = $"wrk failed or completed no request (exit {code.ToString(CultureInfo.InvariantCulture)}): {detail}" };
         }
 
         return result;
