@@ -1,109 +1,85 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--duration S] [--connections C]</c>: starts each benchmark server in turn (Moonbridge,
-/// Kestrel default, Kestrel inline) as a child process pinned to CPU 1, drives it from CPU 0 with wrk (or,
-/// without wrk, a bounded built-in keep-alive client) and prints one table comparing Moonbridge with the
-/// best Kestrel variant measured in the same run.
+/// <c>load [--quick] [--duration S] [--connections C] [--only a,b] [--servers moonbridge,kestrel,kestrel-inline] [--idle N]</c>:
+/// starts each benchmark server in turn (Moonbridge, Kestrel default, Kestrel inline) as a child process pinned
+/// to CPU 1, drives it from CPU 0 (wrk, or without wrk a bounded built-in client; large uploads and idle
+/// connections always come from this process) and prints one Markdown table comparing Moonbridge with the
+/// best Kestrel variant measured in the same run. Every wait is bounded; a failed run becomes a "-" and a note.
 /// </summary>
-internal static partial class LoadMode
+internal static class LoadMode
 {
-    private const int UploadBytes = 64 * 1024;
-    private const int PipelineDepth = 16;
-
-    private static readonly (string Name, string[] Args)[] Servers =
-    [
-        ("Moonbridge", ["server"]),
-        ("Kestrel", ["kestrel"]),
-        ("Kestrel-inline", ["kestrel", "--inline"]),
-    ];
-
-    private static readonly Scenario[] Scenarios =
-    [
-        new("plaintext", "/plaintext", 1, null),
-        new("plaintext-pipelined-16", "/plaintext", PipelineDepth, "pipeline.lua"),
-        new("bytes-64KiB", "/bytes/65536", 1, null),
-        new("upload-64KiB-tracked", "/upload", 1, "upload.lua"),
-    ];
-
     public static int Run(string[] args)
     {
-        bool quick = args.Contains("--quick");
-        int duration = quick ? 3 : 10;
-        int connections = 64;
-        for (int i = 0; i < args.Length; i++)
+        LoadOptions? options = LoadOptions.Parse(args, out string? error);
+        if (options is null)
         {
-            switch (args[i])
-            {
-                case "--quick":
-                    break;
-                case "--duration" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0:
-                    duration = d;
-                    i++;
-                    break;
-                case "--connections" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c > 0:
-                    connections = c;
-                    i++;
-                    break;
-                default:
-                    Console.Error.WriteLine("usage: load [--quick] [--duration S] [--connections C]");
-                    return 2;
-            }
+            Console.Error.WriteLine($"load: {error}");
+            Console.Error.WriteLine(LoadOptions.Usage);
+            return 2;
         }
 
-        return RunAsync(quick, duration, connections).GetAwaiter().GetResult();
+        return RunAsync(options).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(bool quick, int duration, int connections)
+    private static async Task<int> RunAsync(LoadOptions options)
     {
-        bool haveWrk = await CommandExistsAsync("wrk");
-        bool haveTaskset = await CommandExistsAsync("taskset");
+        bool haveWrk = await ChildProcess.CommandExistsAsync("wrk");
+        bool haveTaskset = await ChildProcess.CommandExistsAsync("taskset");
+        MachineInfo machine = await MachineInfo.CaptureAsync(haveWrk);
+        await ProcessStats.InitializeAsync();
         if (!haveWrk)
         {
             Console.WriteLine("load: wrk not found (install it with `apt-get install wrk`); using the built-in loopback client");
-            if (haveTaskset)
-            {
-                // The built-in client runs in this process: pin it (all its threads) to CPU 0.
-                await RunToEndAsync("taskset", ["-a", "-p", "-c", "0", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
-            }
         }
 
-        if (!haveTaskset)
+        if (haveTaskset)
+        {
+            // The built-in clients (uploads, idle connections, the wrk fallback) run in this process: pin all
+            // its threads to CPU 0, the load generator's core; servers re-pin themselves to CPU 1.
+            await ChildProcess.RunAsync("taskset", ["-a", "-p", "-c", "0", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
+        }
+        else
         {
             Console.WriteLine("load: taskset not found; server and load generator are not pinned");
         }
 
         string scripts = Directory.CreateTempSubdirectory("moonbridge-load-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(scripts, "pipeline.lua"), PipelineLua);
-        await File.WriteAllTextAsync(Path.Combine(scripts, "upload.lua"), UploadLua);
-
-        int warmup = quick ? 1 : 3;
-        Console.WriteLine($"load: {(haveWrk ? "wrk" : "built-in client")}, {connections} connections, {duration} s per run, {warmup} s warm-up per server");
-        var results = new Dictionary<(string Server, string Scenario), RunResult>();
+        await WrkRunner.WriteScriptsAsync(scripts);
+        Console.WriteLine($"load: {(haveWrk ? "wrk" : "built-in client")}, {options.Connections} connections, {options.Duration} s per run, {options.Warmup} s warm-up per server; "
+            + $"scenarios {string.Join(",", options.Scenarios.Select(s => s.Name))}; servers {string.Join(",", options.Servers.Select(s => s.Key))}");
+        var results = new Dictionary<(string Server, string Scenario), Measurement>();
+        var driver = new Driver(options, haveWrk, haveTaskset, scripts);
         try
         {
-            foreach ((string name, string[] serverArgs) in Servers)
+            foreach (ServerSpec spec in options.Servers)
             {
                 int port = FreePort();
-                using ServerProcess? server = await ServerProcess.StartAsync(name, serverArgs, port, haveTaskset);
+                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.Args, port, haveTaskset);
                 if (server is null)
                 {
+                    foreach (Scenario scenario in options.Scenarios)
+                    {
+                        results[(spec.Name, scenario.Name)] = Measurement.Failed("server did not start");
+                    }
+
                     continue;
                 }
 
-                await MeasureAsync(haveWrk, haveTaskset, scripts, port, Scenarios[0], warmup, connections);
-                foreach (Scenario scenario in Scenarios)
+                if (options.Scenarios.Any(s => s.Kind != ScenarioKind.IdleConnections))
                 {
-                    RunResult result = await MeasureAsync(haveWrk, haveTaskset, scripts, port, scenario, duration, connections);
-                    results[(name, scenario.Name)] = result;
-                    Console.WriteLine($"  {name,-15} {scenario.Name,-24} {result.Rps,12:N0} req/s  p50 {result.P50,-9} p99 {result.P99,-9}{(result.Errors > 0 ? $" errors {result.Errors}" : "")}");
+                    await driver.RequestsAsync(port, Scenario.All[0], options.Warmup);
+                }
+
+                foreach (Scenario scenario in options.Scenarios)
+                {
+                    Measurement result = await driver.MeasureAsync(server, port, scenario);
+                    results[(spec.Name, scenario.Name)] = result;
+                    Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {Summary(scenario, result)}");
                 }
 
                 await server.StopAsync();
@@ -114,122 +90,20 @@ internal static partial class LoadMode
             Directory.Delete(scripts, recursive: true);
         }
 
-        PrintTable(results);
+        ResultTable.Print(options, machine, results);
         return 0;
     }
 
-    private static void PrintTable(Dictionary<(string Server, string Scenario), RunResult> results)
+    private static string Summary(Scenario scenario, Measurement r)
     {
-        Console.WriteLine();
-        string header = $"| {"scenario",-24} | {"Moonbridge rps",14} | {"p50 / p99",-19} | {"best Kestrel rps",16} | {"variant",-14} | {"p50 / p99",-19} | {"ratio",6} |";
-        Console.WriteLine(header);
-        Console.WriteLine("|" + string.Join("|", header.Split('|')[1..^1].Select(cell => new string('-', cell.Length))) + "|");
-        foreach (Scenario scenario in Scenarios)
+        string figures = scenario.Kind switch
         {
-            results.TryGetValue(("Moonbridge", scenario.Name), out RunResult? moon);
-            RunResult? best = null;
-            string bestName = "-";
-            foreach ((string name, _) in Servers.Skip(1))
-            {
-                if (results.TryGetValue((name, scenario.Name), out RunResult? r) && (best is null || r.Rps > best.Rps))
-                {
-                    best = r;
-                    bestName = name;
-                }
-            }
-
-            string ratio = moon is not null && best is not null && best.Rps > 0 ? (moon.Rps / best.Rps).ToString("0.00", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"| {scenario.Name,-24} | {Rps(moon),14} | {Lat(moon),-19} | {Rps(best),16} | {bestName,-14} | {Lat(best),-19} | {ratio,6} |");
-        }
-
-        Console.WriteLine("ratio = Moonbridge rps / best Kestrel rps (same run); pipelined latencies are per batch of 16; Kestrel's /upload is not tracked.");
-        foreach (((string server, string scenario), RunResult r) in results)
-        {
-            if (r.Errors > 0)
-            {
-                Console.WriteLine($"note: {server} {scenario}: {r.Errors} errors (non-2xx, socket errors or timeouts)");
-            }
-        }
-
-        static string Rps(RunResult? r) => r is null ? "-" : r.Rps.ToString("N0", CultureInfo.InvariantCulture);
-        static string Lat(RunResult? r) => r is null ? "-" : $"{r.P50} / {r.P99}";
-    }
-
-    private static async Task<RunResult> MeasureAsync(bool haveWrk, bool haveTaskset, string scripts, int port, Scenario scenario, int seconds, int connections)
-    {
-        if (!haveWrk)
-        {
-            return await LoopbackClient.RunAsync(port, scenario, connections, TimeSpan.FromSeconds(seconds), UploadBytes);
-        }
-
-        var args = new List<string>();
-        if (haveTaskset)
-        {
-            args.AddRange(["-c", "0", "wrk"]);
-        }
-
-        args.AddRange(["-t1", $"-c{connections}", $"-d{seconds}s", "--latency"]);
-        if (scenario.Script is not null)
-        {
-            args.AddRange(["-s", Path.Combine(scripts, scenario.Script)]);
-        }
-
-        args.Add($"http://127.0.0.1:{port}{scenario.Path}");
-        string output = await RunToEndAsync(haveTaskset ? "taskset" : "wrk", args, TimeSpan.FromSeconds(seconds + 30));
-        return ParseWrk(output);
-    }
-
-    private static RunResult ParseWrk(string output)
-    {
-        double rps = RequestsPerSecond().Match(output) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        string p50 = Percentile50().Match(output) is { Success: true } a ? a.Groups[1].Value : "-";
-        string p99 = Percentile99().Match(output) is { Success: true } b ? b.Groups[1].Value : "-";
-        long errors = 0;
-        if (Non2xx().Match(output) is { Success: true } n)
-        {
-            errors += long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture);
-        }
-
-        if (SocketErrors().Match(output) is { Success: true } s)
-        {
-            for (int g = 1; g <= 4; g++)
-            {
-                errors += long.Parse(s.Groups[g].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        if (rps == 0)
-        {
-            Console.WriteLine("load: could not parse wrk output:\n" + output);
-        }
-
-        return new RunResult(rps, p50, p99, errors);
-    }
-
-    private static async Task<bool> CommandExistsAsync(string command)
-    {
-        string output = await RunToEndAsync("sh", ["-c", $"command -v {command}"], TimeSpan.FromSeconds(5));
-        return output.Trim().Length > 0;
-    }
-
-    private static async Task<string> RunToEndAsync(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Console.WriteLine($"load: {file} timed out after {timeout.TotalSeconds} s");
-        }
-
-        return await stdout + await stderr;
+            _ when r.Rate is null && r.BytesPerConnection is null => "-",
+            ScenarioKind.Requests => $"{r.Rate,12:N0} req/s  p50 {r.P50,-9} p99 {r.P99,-9} cpu {r.CpuMicrosPerRequest,8:N1} us/req",
+            ScenarioKind.Upload => $"{r.Rate,12:N1} MB/s   p50 {r.P50,-9} p99 {r.P99,-9} cpu {r.CpuMicrosPerRequest,8:N0} us/upload",
+            _ => $"{r.BytesPerConnection,12:N0} bytes/conn ({r.HeldConnections:N0} held)",
+        };
+        return figures + (r.Errors > 0 ? $" errors {r.Errors}" : "") + (r.Note is null ? "" : $"  [{r.Note}]");
     }
 
     private static int FreePort()
@@ -239,148 +113,40 @@ internal static partial class LoadMode
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
-    private static partial Regex RequestsPerSecond();
-
-    [GeneratedRegex(@"^\s+50%\s+(\S+)", RegexOptions.Multiline)]
-    private static partial Regex Percentile50();
-
-    [GeneratedRegex(@"^\s+99%\s+(\S+)", RegexOptions.Multiline)]
-    private static partial Regex Percentile99();
-
-    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
-    private static partial Regex Non2xx();
-
-    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
-    private static partial Regex SocketErrors();
-
-    // wrk's pipeline.lua pattern: one write carries 16 requests.
-    private const string PipelineLua = """
-        init = function(args)
-           local r = {}
-           for i = 1, 16 do
-              r[i] = wrk.format(nil, nil)
-           end
-           req = table.concat(r)
-        end
-
-        request = function()
-           return req
-        end
-        """;
-
-    // A 64 KiB POST to /upload, each with its own X-Progress-Id so every upload is tracked.
-    private const string UploadLua = """
-        counter = 0
-        wrk.method = "POST"
-        wrk.body = string.rep("x", 65536)
-        wrk.headers["Content-Type"] = "application/octet-stream"
-
-        request = function()
-           counter = counter + 1
-           return wrk.format(nil, "/upload?X-Progress-Id=bench" .. counter)
-        end
-        """;
-}
-
-/// <summary>One load scenario: a path, how many requests per write, and the wrk script for it.</summary>
-internal sealed record Scenario(string Name, string Path, int Depth, string? Script);
-
-/// <summary>One measured run: requests per second, latency percentiles as printed, and error count.</summary>
-internal sealed record RunResult(double Rps, string P50, string P99, long Errors);
-
-/// <summary>A benchmark server child process (this assembly in server or kestrel mode).</summary>
-internal sealed class ServerProcess : IDisposable
-{
-    private readonly Process _process;
-
-    private ServerProcess(Process process) => _process = process;
-
-    public static async Task<ServerProcess?> StartAsync(string name, string[] modeArgs, int port, bool pin)
+    /// <summary>Runs one scenario against a running server and charges it the server's CPU time.</summary>
+    private sealed class Driver(LoadOptions options, bool haveWrk, bool haveTaskset, string scripts)
     {
-        string dll = typeof(ServerProcess).Assembly.Location;
-        var args = new List<string>();
-        if (pin)
+        public async Task<Measurement> MeasureAsync(ServerProcess server, int port, Scenario scenario)
         {
-            args.AddRange(["-c", "1", "dotnet"]);
-        }
-
-        args.Add(dll);
-        args.AddRange(modeArgs);
-        args.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var info = new ProcessStartInfo(pin ? "taskset" : "dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line && line.Contains("listening on", StringComparison.Ordinal))
+            if (server.HasExited)
             {
-                ready.TrySetResult();
+                return Measurement.Failed(server.ExitDescription);
             }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { Length: > 0 } line)
+
+            TimeSpan? cpuBefore = ProcessStats.CpuTime(server.Pid);
+            Measurement result = scenario.Kind switch
             {
-                Console.Error.WriteLine($"[{name}] {line}");
-            }
-        };
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{name} exited before it was ready"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new ServerProcess(process);
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-        {
-            Console.WriteLine($"load: {name} did not start: {e.Message}");
-            server.Dispose();
-            return null;
-        }
-
-        Console.WriteLine($"load: {name} (pid {process.Id}) listening on 127.0.0.1:{port}{(pin ? ", pinned to CPU 1" : "")}");
-        return server;
-    }
-
-    /// <summary>SIGTERM (through the shell's <c>kill</c>), then a kill after 5 s.</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start(new ProcessStartInfo("sh", ["-c", "kill -TERM " + _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
-        {
-            if (kill is not null)
+                ScenarioKind.Requests => await RequestsAsync(port, scenario, options.Duration),
+                ScenarioKind.Upload => await UploadClient.RunAsync(port, options.Uploads, options.UploadConnections, Scenario.LargeUploadBytes, scenario.Tracked,
+                    TimeSpan.FromSeconds(options.Quick ? 30 : 120)),
+                _ => await IdleConnectionProbe.RunAsync(port, server.Pid, options.IdleConnections, options.Settle, TimeSpan.FromSeconds(options.Quick ? 30 : 90)),
+            };
+            TimeSpan? cpuAfter = ProcessStats.CpuTime(server.Pid);
+            if (server.HasExited)
             {
-                await kill.WaitForExitAsync();
+                return result with { Rate = null, P50 = "-", P99 = "-", BytesPerConnection = null, Note = string.Join("; ", new[] { server.ExitDescription + " during the run", result.Note }.OfType<string>()) };
             }
+
+            if (scenario.Kind != ScenarioKind.IdleConnections && cpuBefore is { } before && cpuAfter is { } after && result.Requests > 0)
+            {
+                result = result with { CpuMicrosPerRequest = (after - before).TotalMicroseconds / result.Requests };
+            }
+
+            return result;
         }
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Console.WriteLine($"load: pid {_process.Id} ignored SIGTERM for 5 s; killing it");
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        _process.Dispose();
+        public Task<Measurement> RequestsAsync(int port, Scenario scenario, int seconds) => haveWrk
+            ? WrkRunner.RunAsync(haveTaskset, scripts, port, scenario, seconds, options.Connections)
+            : LoopbackClient.RunAsync(port, scenario, options.Connections, TimeSpan.FromSeconds(seconds), Scenario.SmallUploadBytes);
     }
 }

@@ -8,14 +8,15 @@ namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
 /// The fallback load generator when wrk is missing: keep-alive connections over raw sockets, each writing
-/// <see cref="Scenario.Depth"/> requests at a time and reading as many Content-Length-framed responses.
+/// <see cref="Scenario.Depth"/> requests at a time and reading as many Content-Length-framed responses; or,
+/// for <see cref="Scenario.CloseEach"/>, a new connection per request (<c>Connection: close</c>).
 /// Bounded by time and by a total request count.
 /// </summary>
 internal static class LoopbackClient
 {
     private const long MaxRequests = 5_000_000;
 
-    public static async Task<RunResult> RunAsync(int port, Scenario scenario, int connections, TimeSpan duration, int uploadBytes)
+    public static async Task<Measurement> RunAsync(int port, Scenario scenario, int connections, TimeSpan duration, int uploadBytes)
     {
         long total = 0;
         long errors = 0;
@@ -32,7 +33,16 @@ internal static class LoopbackClient
             {
                 try
                 {
-                    await ConnectionLoopAsync(port, scenario, connection, uploadBytes, latencies[connection], () => stop.IsCancellationRequested || Interlocked.Read(ref total) >= MaxRequests, n => Interlocked.Add(ref total, n), hardStop.Token);
+                    Func<bool> done = () => stop.IsCancellationRequested || Interlocked.Read(ref total) >= MaxRequests;
+                    Action<long> count = n => Interlocked.Add(ref total, n);
+                    if (scenario.CloseEach)
+                    {
+                        await ConnectionPerRequestLoopAsync(port, scenario, latencies[connection], done, count, hardStop.Token);
+                    }
+                    else
+                    {
+                        await ConnectionLoopAsync(port, scenario, connection, uploadBytes, latencies[connection], done, count, hardStop.Token);
+                    }
                 }
                 catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or InvalidDataException)
                 {
@@ -44,7 +54,15 @@ internal static class LoopbackClient
         await Task.WhenAll(tasks);
         double seconds = stopwatch.Elapsed.TotalSeconds;
         long[] all = latencies.SelectMany(l => l).Order().ToArray();
-        return new RunResult(total / seconds, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+        return new Measurement
+        {
+            Rate = total > 0 ? total / seconds : null,
+            Requests = total,
+            P50 = Percentile(all, 0.50),
+            P99 = Percentile(all, 0.99),
+            Errors = errors,
+            Note = total > 0 ? null : "built-in client completed no request",
+        };
     }
 
     private static string Percentile(long[] sorted, double p)
@@ -57,6 +75,28 @@ internal static class LoopbackClient
         long ticks = sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
         double ms = ticks * 1000.0 / Stopwatch.Frequency;
         return ms < 1 ? (ms * 1000).ToString("0.00", CultureInfo.InvariantCulture) + "us" : ms.ToString("0.00", CultureInfo.InvariantCulture) + "ms";
+    }
+
+    private static async Task ConnectionPerRequestLoopAsync(int port, Scenario scenario, List<long> latencies, Func<bool> done, Action<long> count, CancellationToken cancellationToken)
+    {
+        byte[] request = Encoding.ASCII.GetBytes($"GET {scenario.Path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+        while (!done())
+        {
+            long start = Stopwatch.GetTimestamp();
+            using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true })
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                await socket.SendAsync(request, cancellationToken);
+                int status = await new ResponseReader(socket, 4096).ReadResponseAsync(cancellationToken);
+                if (status is < 200 or > 399)
+                {
+                    throw new InvalidDataException($"status {status}");
+                }
+            }
+
+            latencies.Add(Stopwatch.GetTimestamp() - start);
+            count(1);
+        }
     }
 
     private static async Task ConnectionLoopAsync(int port, Scenario scenario, int connection, int uploadBytes, List<long> latencies, Func<bool> done, Action<long> count, CancellationToken cancellationToken)
@@ -94,81 +134,6 @@ internal static class LoopbackClient
 
             latencies.Add(Stopwatch.GetTimestamp() - start);
             count(scenario.Depth);
-        }
-    }
-
-    /// <summary>Reads Content-Length-framed responses off a socket, discarding the bodies.</summary>
-    private sealed class ResponseReader(Socket socket)
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _start;
-        private int _end;
-
-        public async Task<int> ReadResponseAsync(CancellationToken cancellationToken)
-        {
-            int headerEnd;
-            while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
-            {
-                await FillAsync(cancellationToken);
-            }
-
-            string head = Encoding.ASCII.GetString(_buffer, _start, headerEnd);
-            _start += headerEnd + 4;
-            int status = int.Parse(head.AsSpan(9, 3), CultureInfo.InvariantCulture);
-            long length = -1;
-            foreach (string line in head.Split("\r\n"))
-            {
-                if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
-                {
-                    length = long.Parse(line.AsSpan(15).Trim(), CultureInfo.InvariantCulture);
-                }
-            }
-
-            if (length < 0)
-            {
-                throw new InvalidDataException("response without Content-Length");
-            }
-
-            while (length > 0)
-            {
-                if (_start == _end)
-                {
-                    await FillAsync(cancellationToken);
-                }
-
-                int take = (int)Math.Min(length, _end - _start);
-                _start += take;
-                length -= take;
-            }
-
-            return status;
-        }
-
-        private async Task FillAsync(CancellationToken cancellationToken)
-        {
-            if (_start == _end)
-            {
-                _start = _end = 0;
-            }
-            else if (_end == _buffer.Length)
-            {
-                if (_start == 0)
-                {
-                    throw new InvalidDataException("response head too large");
-                }
-
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            int read = await socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
-            if (read == 0)
-            {
-                throw new IOException("connection closed");
-            }
-
-            _end += read;
         }
     }
 }

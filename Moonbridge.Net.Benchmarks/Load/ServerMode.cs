@@ -38,7 +38,7 @@ internal static class ServerMode
         {
             Name = "bench",
             PreFork = 1,
-            MaxFork = 4096,
+            MaxFork = 32_768, // above the idle-connection scenario's 10,000: every connection holds a worker
             ForkDelay = TimeSpan.Zero,
             ConnectAsync = handleHttp,
         };

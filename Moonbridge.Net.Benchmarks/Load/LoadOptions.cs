@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace Moonbridge.Net.Benchmarks.Load;
+
+/// <summary>A benchmark server the load mode can start: its key for <c>--servers</c>, its display name, its mode arguments.</summary>
+internal sealed record ServerSpec(string Key, string Name, string[] Args)
+{
+    public static readonly ServerSpec[] All =
+    [
+        new("moonbridge", "Moonbridge", ["server"]),
+        new("kestrel", "Kestrel", ["kestrel"]),
+        new("kestrel-inline", "Kestrel-inline", ["kestrel", "--inline"]),
+    ];
+
+    public bool IsKestrel => Key != "moonbridge";
+}
+
+/// <summary>
+/// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
+/// [--servers moonbridge,kestrel,kestrel-inline] [--idle N]</c>.
+/// </summary>
+internal sealed record LoadOptions
+{
+    public const string Usage = "usage: load [--quick] [--duration S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline] [--idle N]";
+
+    public bool Quick { get; private init; }
+
+    /// <summary>Seconds per wrk run.</summary>
+    public int Duration { get; private init; } = 10;
+
+    /// <summary>Seconds of warm-up load per server before the first measured run.</summary>
+    public int Warmup { get; private init; } = 3;
+
+    public int Connections { get; private init; } = 64;
+
+    /// <summary>Large uploads per upload scenario, and the connections they are spread over.</summary>
+    public int Uploads { get; private init; } = 20;
+
+    public int UploadConnections { get; private init; } = 4;
+
+    /// <summary>Idle keep-alive connections to hold (fewer if fd or port limits forbid it).</summary>
+    public int IdleConnections { get; private init; } = 10_000;
+
+    /// <summary>Pause before each RSS reading so the server settles (timers, lazy allocations, GC).</summary>
+    public TimeSpan Settle { get; private init; } = TimeSpan.FromSeconds(2);
+
+    public IReadOnlyList<Scenario> Scenarios { get; private init; } = Scenario.All;
+
+    public IReadOnlyList<ServerSpec> Servers { get; private init; } = ServerSpec.All;
+
+    /// <summary>Parses the arguments; on error returns null and a message.</summary>
+    public static LoadOptions? Parse(string[] args, out string? error)
+    {
+        error = null;
+        bool quick = args.Contains("--quick");
+        var options = quick
+            ? new LoadOptions { Quick = true, Duration = 1, Warmup = 1, Uploads = 2, UploadConnections = 2, IdleConnections = 1_000, Settle = TimeSpan.FromSeconds(1) }
+            : new LoadOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--quick":
+                    continue;
+                case "--duration" when TryPositive(value, out int d):
+                    options = options with { Duration = d };
+                    break;
+                case "--connections" when TryPositive(value, out int c):
+                    options = options with { Connections = c };
+                    break;
+                case "--idle" when TryPositive(value, out int n):
+                    options = options with { IdleConnections = n };
+                    break;
+                case "--only" when value is not null:
+                    List<Scenario> scenarios = [];
+                    foreach (string name in Split(value))
+                    {
+                        Scenario? scenario = Scenario.All.FirstOrDefault(s => s.Name == name);
+                        if (scenario is null)
+                        {
+                            error = $"unknown scenario '{name}'; scenarios: {string.Join(", ", Scenario.All.Select(s => s.Name))}";
+                            return null;
+                        }
+
+                        scenarios.Add(scenario);
+                    }
+
+                    options = options with { Scenarios = Scenario.All.Where(scenarios.Contains).ToArray() };
+                    break;
+                case "--servers" when value is not null:
+                    List<ServerSpec> servers = [];
+                    foreach (string key in Split(value))
+                    {
+                        ServerSpec? server = ServerSpec.All.FirstOrDefault(s => s.Key == key);
+                        if (server is null)
+                        {
+                            error = $"unknown server '{key}'; servers: {string.Join(", ", ServerSpec.All.Select(s => s.Key))}";
+                            return null;
+                        }
+
+                        servers.Add(server);
+                    }
+
+                    options = options with { Servers = ServerSpec.All.Where(servers.Contains).ToArray() };
+                    break;
+                default:
+                    error = $"unexpected argument '{args[i]}'";
+                    return null;
+            }
+
+            i++;
+        }
+
+        if (options.Scenarios.Count == 0 || options.Servers.Count == 0)
+        {
+            error = "--only and --servers need at least one name";
+            return null;
+        }
+
+        return options;
+    }
+
+    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static bool TryPositive(string? text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
+}

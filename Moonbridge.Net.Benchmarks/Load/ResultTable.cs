@@ -1,0 +1,151 @@
+using System.Globalization;
+
+namespace Moonbridge.Net.Benchmarks.Load;
+
+/// <summary>
+/// Prints a load run as Markdown: the comparison of Moonbridge with the best Kestrel variant of the same run
+/// (one row per scenario and metric, with the ratio and which direction is better), the raw figures of every
+/// server, notes on failed or erroneous runs, and a legend with the machine.
+/// </summary>
+internal static class ResultTable
+{
+    private const string Moonbridge = "Moonbridge";
+
+    public static void Print(LoadOptions options, MachineInfo machine, IReadOnlyDictionary<(string Server, string Scenario), Measurement> results)
+    {
+        IReadOnlyList<ServerSpec> servers = options.Servers;
+        string[] kestrels = servers.Where(s => s.IsKestrel).Select(s => s.Name).ToArray();
+        Console.WriteLine();
+        Console.WriteLine($"## Moonbridge vs Kestrel ({(options.Quick ? "quick smoke run" : "full run")})");
+        Console.WriteLine();
+        Console.WriteLine("| Scenario | Metric | Moonbridge | Best Kestrel | Kestrel variant | Moonbridge / Kestrel | Better |");
+        Console.WriteLine("|---|---|---:|---:|---|---:|---|");
+        foreach (Scenario scenario in options.Scenarios)
+        {
+            string title = scenario.Describe(options);
+            results.TryGetValue((Moonbridge, scenario.Name), out Measurement? moon);
+            string? primaryVariant = null;
+            foreach (Metric metric in Metric.For(scenario))
+            {
+                string? variant = metric.Value is null ? primaryVariant : Best(metric, kestrels, scenario, results);
+                primaryVariant ??= variant;
+                Measurement? kestrel = variant is null ? null : results.GetValueOrDefault((variant, scenario.Name));
+                string ratio = "-";
+                if (metric.Value is not null && moon is not null && kestrel is not null
+                    && metric.Value(moon) is { } m && metric.Value(kestrel) is { } k && k > 0)
+                {
+                    ratio = (m / k).ToString("0.00", CultureInfo.InvariantCulture);
+                }
+
+                Console.WriteLine($"| {title} | {metric.Label} | {Show(metric, moon)} | {Show(metric, kestrel)} | {variant ?? "-"} | {ratio} | {(metric.HigherIsBetter ? "higher" : "lower")} |");
+                title = "";
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("### All servers");
+        Console.WriteLine();
+        Console.WriteLine($"| Scenario | Metric | {string.Join(" | ", servers.Select(s => s.Name))} |");
+        Console.WriteLine($"|---|---|{string.Concat(servers.Select(_ => "---:|"))}");
+        foreach (Scenario scenario in options.Scenarios)
+        {
+            string name = scenario.Name;
+            foreach (Metric metric in Metric.For(scenario))
+            {
+                Console.WriteLine($"| {name} | {metric.Label} | {string.Join(" | ", servers.Select(s => Show(metric, results.GetValueOrDefault((s.Name, scenario.Name)))))} |");
+                name = "";
+            }
+        }
+
+        var notes = new List<string>();
+        foreach (Scenario scenario in options.Scenarios)
+        {
+            foreach (ServerSpec server in servers)
+            {
+                if (!results.TryGetValue((server.Name, scenario.Name), out Measurement? r))
+                {
+                    notes.Add($"- {server.Name} / {scenario.Name}: not measured");
+                    continue;
+                }
+
+                string errors = r.Errors > 0 ? $"{r.Errors.ToString("N0", CultureInfo.InvariantCulture)} errors (non-2xx/3xx, socket errors or timeouts)" : "";
+                if (r.Note is not null || errors.Length > 0)
+                {
+                    notes.Add($"- {server.Name} / {scenario.Name}: {string.Join("; ", new[] { r.Note, errors }.Where(s => !string.IsNullOrEmpty(s)))}");
+                }
+            }
+        }
+
+        if (notes.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("Notes:");
+            Console.WriteLine();
+            notes.ForEach(Console.WriteLine);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Legend:");
+        Console.WriteLine();
+        Console.WriteLine($"- Machine: {machine}.");
+        Console.WriteLine($"- Each server runs alone as a child process pinned to CPU 1; the load comes from CPU 0 ({machine.LoadGenerator}, one thread; uploads and idle connections from this process). "
+            + $"Request scenarios: {options.Duration} s each after {options.Warmup} s of warm-up per server.");
+        Console.WriteLine("- Moonbridge / Kestrel: Moonbridge's figure divided by the best Kestrel variant measured in the same run (best = highest req/s or MB/s, lowest CPU or memory). "
+            + "\"Better\" is the direction that favours a server: for req/s and MB/s a ratio above 1 means Moonbridge is ahead; for CPU and memory a ratio below 1 means Moonbridge is ahead. "
+            + "Latencies come from the variant of the throughput row.");
+        Console.WriteLine("- req/s: responses per second over the run. p50 / p99: latency percentiles (wrk: request written to response read; pipelined: per batch of 16; uploads: per 64 MiB upload).");
+        Console.WriteLine("- connection per request: every request on a new TCP connection (`Connection: close`), so connect, accept and close are part of the cost.");
+        Console.WriteLine("- MB/s: 10^6 bytes of request body per second of wall time, over all uploads together. Kestrel's /upload is never tracked (it has no tracking): "
+            + "the tracking-on row compares Moonbridge's tracked upload (`/upload?X-Progress-Id=<unique>`) with Kestrel's plain one.");
+        Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload.");
+        Console.WriteLine($"- RSS bytes/idle conn: (server VmRSS with the connections held − VmRSS before) / connections held, each reading after {options.Settle.TotalSeconds} s of settling; "
+            + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses. "
+            + "RSS only grows when the server touches new pages, so allocations that fit in memory its GC already holds do not show; a growth of 0 or less gives no ratio.");
+        Console.WriteLine("- \"-\": not measured (server did not start or crashed, wrk failed, no Kestrel in the run); see the notes.");
+    }
+
+    private static string? Best(Metric metric, string[] kestrels, Scenario scenario, IReadOnlyDictionary<(string Server, string Scenario), Measurement> results)
+    {
+        string? best = null;
+        double bestValue = 0;
+        foreach (string name in kestrels)
+        {
+            if (results.TryGetValue((name, scenario.Name), out Measurement? r) && metric.Value!(r) is { } v
+                && (best is null || (metric.HigherIsBetter ? v > bestValue : v < bestValue)))
+            {
+                best = name;
+                bestValue = v;
+            }
+        }
+
+        return best;
+    }
+
+    private static string Show(Metric metric, Measurement? r) => r is null ? "-" : metric.Display(r);
+
+    /// <summary>One printed figure of a scenario: its label, its better direction, its value (null for display-only rows).</summary>
+    private sealed record Metric(string Label, bool HigherIsBetter, Func<Measurement, double?>? Value, Func<Measurement, string> Display)
+    {
+        private static readonly Metric Rps = new("req/s", true, r => r.Rate, r => Number(r.Rate, "N0"));
+        private static readonly Metric MegabytesPerSecond = new("MB/s", true, r => r.Rate, r => Number(r.Rate, "N1"));
+        private static readonly Metric Latency = new("latency p50 / p99", false, null, r => r.P50 == "-" && r.P99 == "-" ? "-" : $"{r.P50} / {r.P99}");
+        private static readonly Metric Cpu = new("server CPU µs/req", false, r => r.CpuMicrosPerRequest, r => Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0"));
+        private static readonly Metric CpuPerUpload = new("server CPU µs/upload", false, r => r.CpuMicrosPerRequest, r => Number(r.CpuMicrosPerRequest, "N0"));
+        private static readonly Metric Memory = new("RSS bytes/idle conn", false, r => r.BytesPerConnection,
+            r => r.BytesPerConnection is null ? "-" : $"{Number(r.BytesPerConnection, "N0")} ({r.HeldConnections.ToString("N0", CultureInfo.InvariantCulture)})");
+
+        private static readonly Metric Rss = new("VmRSS before → held, MiB", false, null,
+            r => r.RssBefore is { } b && r.RssAfter is { } a ? $"{Mib(b)} → {Mib(a)}" : "-");
+
+        public static Metric[] For(Scenario scenario) => scenario.Kind switch
+        {
+            ScenarioKind.Requests => [Rps, Latency, Cpu],
+            ScenarioKind.Upload => [MegabytesPerSecond, Latency, CpuPerUpload],
+            _ => [Memory, Rss],
+        };
+
+        private static string Mib(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture);
+
+        private static string Number(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
+    }
+}
