@@ -272,6 +272,12 @@ internal sealed partial class HttpConnection
             return ready;
         }
 
+        if (_idleWait)
+        {
+            // Between requests with nothing to do: an idle connection holds no response buffer.
+            _request.ReleaseBuffers();
+        }
+
         CancellationToken token = StartTimeout(timeout);
         try
         {
