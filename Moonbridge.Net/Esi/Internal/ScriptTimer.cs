@@ -10,21 +10,23 @@ internal sealed class ScriptTimer : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _outer;
     private readonly TimeSpan _timeout;
-    private volatile bool _expired;
 
     public ScriptTimer(TimeSpan timeout, CancellationToken outer)
     {
         _timeout = timeout;
         _outer = outer;
         _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        _source.Token.UnsafeRegister(static state => ((ScriptTimer)state!).OnCancelled(), this);
     }
 
     /// <summary>The token handed to the handler: cancelled on expiry or when the request is cancelled.</summary>
     public CancellationToken Token => _source.Token;
 
     /// <summary>True once the timeout (not the request's own cancellation) cancelled <see cref="Token"/>.</summary>
-    public bool Expired => _expired;
+    /// <remarks>
+    /// Read from the sources themselves, not from a cancellation callback: callbacks run after the handler's own
+    /// continuations may already have observed the cancellation.
+    /// </remarks>
+    public bool Expired => _source.IsCancellationRequested && !_outer.IsCancellationRequested;
 
     public TimeSpan Timeout => _timeout;
 
@@ -51,6 +53,4 @@ internal sealed class ScriptTimer : IDisposable
             // An abandoned handler delivering after its request ended: the session refuses it anyway.
         }
     }
-
-    private void OnCancelled() => _expired = !_outer.IsCancellationRequested;
 }
