@@ -99,6 +99,35 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
+    public async Task The_blocking_deliver_answers_an_invalid_status_with_500_too(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        var thrown = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
+        {
+            try
+            {
+                session.Deliver("status: two hundred\r\n\r\n");
+                thrown.TrySetResult(null);
+            }
+            catch (EsiSessionClosedException e)
+            {
+                thrown.TrySetResult(e);
+            }
+
+            return ValueTask.FromResult<object?>(null);
+        }));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(500));
+        Assert.That(await thrown.Task.WaitAsync(cancellationToken), Is.InstanceOf<EsiSessionClosedException>());
+        Assert.That(log.Has(LogLevel.Error, 401), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 406), Is.False, "a script answered for is not one that delivered nothing");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
     public async Task A_location_with_a_full_uri_redirects_with_302(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("Location: http://example.com/next\r\n\r\n", cancellationToken);

@@ -76,6 +76,25 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
+    public async Task Over_http_1_0_a_timeout_after_the_headers_ends_the_body_by_closing(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            await session.DeliverAsync("partial", ct);
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        }));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken, version: "HTTP/1.0");
+
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.UntilClose));
+        Assert.That(response.BodyText, Is.EqualTo("partial"));
+        Assert.That(log.Has(LogLevel.Warning, 405), Is.True, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
     public async Task The_connection_serves_the_next_request_after_a_timeout_that_ended_a_stream(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
