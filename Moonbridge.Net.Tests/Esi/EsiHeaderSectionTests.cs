@@ -207,21 +207,24 @@ public sealed class EsiHeaderSectionTests
         Assert.That(log.Has(LogLevel.Error, 409), Is.True, log.ToString());
     }
 
-    [Test]
+    [TestCase("status: 204", "204 No Content")]
+    [TestCase("status: 205", "205 Reset Content")]
+    [TestCase("status: 304", "304 Not Modified")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_204_status_sends_no_body_even_when_the_script_delivers_one(CancellationToken cancellationToken)
+    public async Task A_bodyless_status_sends_no_body_even_when_the_script_delivers_one(string field, string expected, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("status: 204\r\n\r\nignored")));
+        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(field + "\r\n\r\nignored")));
         using RawHttpClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
         RawHttpResponse second = await client.ReadResponseAsync(cancellationToken);
 
-        Assert.That(first.Status, Is.EqualTo("204 No Content"));
+        Assert.That(first.Status, Is.EqualTo(expected));
+        Assert.That(first.Body, Is.Empty);
         Assert.That(first.HeaderNames, Has.None.EqualTo("Transfer-Encoding").IgnoreCase);
-        Assert.That(second.Status, Is.EqualTo("204 No Content"), "nothing of the dropped body is left on the connection");
+        Assert.That(second.Status, Is.EqualTo(expected), "nothing of the dropped body is left on the connection");
     }
 
     [Test]

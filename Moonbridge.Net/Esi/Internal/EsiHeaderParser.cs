@@ -105,7 +105,8 @@ internal static class EsiHeaderParser
             }
         }
 
-        if (contentLength is not null && statusCode is 204 or 304)
+        // The HTTP module frames these itself (205 with Content-Length: 0), so a length of the script's would conflict.
+        if (contentLength is not null && statusCode is 204 or 205 or 304)
         {
             error = $"A {statusCode} response cannot have a Content-Length.";
             return null;

@@ -23,6 +23,6 @@ internal sealed class EsiResponseHead
     /// <summary>The script set <c>Transfer-Encoding</c>, which was dropped: framing is the server's.</summary>
     public bool DroppedFraming { get; init; }
 
-    /// <summary>No body may follow this status (RFC 9110 §15.3.5, §15.4.5).</summary>
-    public bool IsBodyless => StatusCode is 204 or 304;
+    /// <summary>No body may follow this status (RFC 9110 §15.3.5, §15.3.6, §15.4.5).</summary>
+    public bool IsBodyless => StatusCode is 204 or 205 or 304;
 }
