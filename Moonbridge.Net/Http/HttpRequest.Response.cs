@@ -368,6 +368,39 @@ public sealed partial class HttpRequest
         }
     }
 
+    /// <summary>
+    /// Completes a chunked response with one trailer field, so a client can learn that the body it got may be
+    /// incomplete (the ESI layer's <c>Warning</c> after a script failed or timed out mid-stream). Responses
+    /// framed otherwise finish as <see cref="FinishAsync"/> does: they have no place for a trailer.
+    /// </summary>
+    internal async ValueTask FinishWithTrailerAsync(string name, string value)
+    {
+        HeaderValidation.ThrowIfInvalid(name, value);
+        if (_state != ResponseState.Committed || !_chunked)
+        {
+            await FinishCoreAsync(async: true).ConfigureAwait(false);
+            return;
+        }
+
+        if (_gathered.WrittenCount > 0)
+        {
+            await EmitChunkAsync(async: true).ConfigureAwait(false);
+        }
+
+        PooledBufferWriter last = _out;
+        last.Clear();
+        last.Write("0\r\n"u8);
+        last.WriteLatin1(name);
+        last.Write(": "u8);
+        last.WriteLatin1(value);
+        last.Write("\r\n\r\n"u8);
+        _state = ResponseState.Finished;
+        ObserveSent(last.WrittenCount);
+        await _connection.WriteOutputAsync(async: true, last.WrittenSpan).ConfigureAwait(false);
+        last.Clear();
+        await _connection.FlushOutputAsync(async: true).ConfigureAwait(false);
+    }
+
     /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CommitAsync(bool async, bool atFinish)

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using EsiExample;
+using Moonbridge.Net.Esi;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Http.Functional;
+
+namespace Moonbridge.Net.Tests.Esi;
+
+/// <summary>The functions of examples/Esi, served in-process and driven by HttpClient.</summary>
+[TestFixture]
+public sealed class EsiExampleTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_example_serves_its_page_its_stream_and_a_chunked_upload(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        EsiRouter router = EsiDemo.CreateRouter(new EsiOptions { LoggerFactory = log, MaximumBodyChunkSize = 8 * 1024 });
+        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), router.ToRequestHandler(EsiDemo.IndexAsync));
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(15) };
+
+        string index = await client.GetStringAsync("/", cancellationToken);
+        string page = await client.GetStringAsync("/esi/demo/page?name=%3Cb%3E", cancellationToken);
+        using HttpResponseMessage stream = await client.GetAsync("/esi/demo/stream?count=4&delay_ms=10", cancellationToken);
+        string lines = await stream.Content.ReadAsStringAsync(cancellationToken);
+        byte[] upload = new byte[200_000];
+        new Random(11).NextBytes(upload);
+        using HttpResponseMessage uploaded = await client.PostAsync("/esi/demo/upload", new ByteArrayContent(upload), cancellationToken);
+        using JsonDocument summary = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync(cancellationToken));
+        using HttpResponseMessage wrongMethod = await client.GetAsync("/esi/demo/upload", cancellationToken);
+
+        Assert.That(index, Does.Contain("/esi/demo/stream"));
+        Assert.That(page, Does.Contain("Hello, &lt;b&gt;").And.Contain("server_software").And.Contain("http_host"));
+        Assert.That(stream.Headers.TransferEncodingChunked, Is.True);
+        Assert.That(lines, Is.EqualTo("line 1 of 4\nline 2 of 4\nline 3 of 4\nline 4 of 4\n"));
+        Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(summary.RootElement.GetProperty("bytes").GetInt64(), Is.EqualTo(upload.Length));
+        Assert.That(summary.RootElement.GetProperty("chunks").GetInt32(), Is.EqualTo((upload.Length + 8191) / 8192));
+        Assert.That(summary.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(upload))));
+        Assert.That(wrongMethod.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
+        Assert.That(log.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning), Is.Empty, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_upload_function_also_works_with_whole_input_and_a_small_body(CancellationToken cancellationToken)
+    {
+        EsiRouter router = EsiDemo.CreateRouter(new EsiOptions());
+        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), router.ToRequestHandler());
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(15) };
+
+        using HttpResponseMessage uploaded = await client.PostAsync("/esi/demo/upload", new StringContent("abc"), cancellationToken);
+        using JsonDocument summary = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync(cancellationToken));
+
+        Assert.That(summary.RootElement.GetProperty("bytes").GetInt64(), Is.EqualTo(3));
+        Assert.That(summary.RootElement.GetProperty("chunks").GetInt32(), Is.EqualTo(1));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using Moonbridge.Net.Esi;
+using Moonbridge.Net.Tests.Http.Functional;
+
+namespace Moonbridge.Net.Tests.Esi;
+
+/// <summary>How deliveries are framed: one chunk each for HTTP/1.1, a close-delimited body for HTTP/1.0.</summary>
+[TestFixture]
+public sealed class EsiFramingTests
+{
+    private const int TestMilliseconds = 15_000;
+
+    private static readonly EsiHandler s_threeDeliveries = async (session, environment, input, ct) =>
+    {
+        await session.DeliverAsync("content-type: text/plain\r\n\r\n", ct);
+        await session.DeliverAsync("one", ct);
+        session.Deliver("two"u8);
+        await session.DeliverAsync("three", ct);
+        return null;
+    };
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Over_http_1_1_each_delivery_goes_out_as_its_own_chunk(CancellationToken cancellationToken)
+    {
+        await using HttpTestServer server = Start();
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
+
+        Assert.That(response.Version, Is.EqualTo("HTTP/1.1"));
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.Chunked));
+        Assert.That(response.ChunkSizes, Is.EqualTo((int[])[3, 3, 5, 0]));
+        Assert.That(response.BodyText, Is.EqualTo("onetwothree"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Over_http_1_0_the_body_ends_with_the_connection(CancellationToken cancellationToken)
+    {
+        await using HttpTestServer server = Start();
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken, version: "HTTP/1.0");
+
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.UntilClose));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+        Assert.That(response.HeaderNames, Has.None.EqualTo("Transfer-Encoding").IgnoreCase);
+        Assert.That(response.BodyText, Is.EqualTo("onetwothree"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_head_request_gets_the_headers_only(CancellationToken cancellationToken)
+    {
+        await using HttpTestServer server = Start();
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("HEAD /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
+        RawHttpResponse get = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(head.StatusCode, Is.EqualTo(200));
+        Assert.That(head.Header("Content-Type"), Is.EqualTo("text/plain"));
+        Assert.That(get.BodyText, Is.EqualTo("onetwothree"), "no body bytes of the HEAD response were left on the connection");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_first_delivery_reaches_the_client_before_the_script_ends(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            await session.DeliverAsync("x-step: 1\r\n\r\nfirst;", ct);
+            await proceed.Task.WaitAsync(ct);
+            await session.DeliverAsync("second", ct);
+            return null;
+        }));
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        await client.WaitForAsync("first;", cancellationToken);
+        proceed.SetResult();
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.Header("x-step"), Is.EqualTo("1"));
+        Assert.That(response.BodyText, Is.EqualTo("first;second"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task HttpClient_reads_a_streamed_esi_response_over_http_1_1_and_http_1_0(CancellationToken cancellationToken)
+    {
+        await using HttpTestServer server = Start();
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(10) };
+
+        foreach (Version version in new[] { HttpVersion.Version11, HttpVersion.Version10 })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/esi/t/f") { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using HttpResponseMessage response = await client.SendAsync(request, cancellationToken);
+
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/plain"));
+            Assert.That(await response.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("onetwothree"), version.ToString());
+        }
+    }
+
+    private static HttpTestServer Start() => EsiServer.Start(EsiServer.Options(new EsiLogCapture()), EsiServer.One(s_threeDeliveries));
+}

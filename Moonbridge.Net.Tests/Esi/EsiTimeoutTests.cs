@@ -1,0 +1,206 @@
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Esi;
+using Moonbridge.Net.Tests.Http.Functional;
+
+namespace Moonbridge.Net.Tests.Esi;
+
+/// <summary>The script timeout (mod_esi <c>erl_script_timeout</c>), configured short.</summary>
+[TestFixture]
+public sealed class EsiTimeoutTests
+{
+    private const int TestMilliseconds = 15_000;
+    private static readonly TimeSpan s_shortTimeout = TimeSpan.FromMilliseconds(300);
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_script_silent_past_the_timeout_before_its_headers_gets_504_and_the_connection_closes(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            using CancellationTokenRegistration registration = ct.Register(cancelled.SetResult);
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        }));
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("504 Gateway Timeout"));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+        Assert.That(end.Data, Is.Empty);
+        await cancelled.Task.WaitAsync(cancellationToken);
+        Assert.That(log.Has(LogLevel.Warning, 404), Is.True, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_script_that_ignores_its_token_is_abandoned_and_its_late_delivery_is_refused(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            await session.DeliverAsync("content-type: text/plain\r\n\r\npartial", CancellationToken.None);
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            try
+            {
+                await session.DeliverAsync("too late", CancellationToken.None);
+                late.TrySetResult(null);
+            }
+            catch (EsiSessionClosedException e)
+            {
+                late.TrySetResult(e);
+            }
+
+            return null;
+        }));
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        release.SetResult();
+
+        Assert.That(response.Status, Is.EqualTo("200 OK"));
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.Chunked));
+        Assert.That(response.BodyText, Is.EqualTo("partial"));
+        Assert.That(response.Trailers, Has.One.Matches<KeyValuePair<string, string>>(
+            t => t.Key == "Warning" && t.Value.StartsWith("199 ", StringComparison.Ordinal) && t.Value.Contains("timed out", StringComparison.Ordinal)));
+        Assert.That(log.Has(LogLevel.Warning, 405), Is.True, log.ToString());
+        Assert.That(await late.Task.WaitAsync(cancellationToken), Is.InstanceOf<EsiSessionClosedException>());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Over_http_1_0_a_timeout_after_the_headers_ends_the_body_by_closing(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            await session.DeliverAsync("partial", ct);
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        }));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken, version: "HTTP/1.0");
+
+        Assert.That(response.Framing, Is.EqualTo(BodyFraming.UntilClose));
+        Assert.That(response.BodyText, Is.EqualTo("partial"));
+        Assert.That(log.Has(LogLevel.Warning, 405), Is.True, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_connection_serves_the_next_request_after_a_timeout_that_ended_a_stream(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        var module = new EsiModule("t")
+        {
+            {
+                "stuck", async (session, environment, input, ct) =>
+                {
+                    await session.DeliverAsync("started", ct);
+                    await Task.Delay(Timeout.Infinite, ct);
+                    return null;
+                }
+            },
+            { "quick", EsiServer.Delivering("done") },
+        };
+        await using HttpTestServer server = EsiServer.Start(Short(log), module);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /esi/t/stuck HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse stuck = await client.ReadResponseAsync(cancellationToken);
+        await client.SendAsync("GET /esi/t/quick HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse quick = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(stuck.BodyText, Is.EqualTo("started"));
+        Assert.That(stuck.Trailers.Select(t => t.Key), Is.EqualTo((string[])["Warning"]));
+        Assert.That(quick.BodyText, Is.EqualTo("done"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Each_delivery_restarts_the_clock(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        EsiOptions options = EsiServer.Options(log);
+        options.ScriptTimeout = TimeSpan.FromSeconds(1);
+        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        {
+            // Five pauses of 0.4 s: twice the timeout in all, never that long between two deliveries.
+            for (int i = 0; i < 5; i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(400), ct);
+                await session.DeliverAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
+            return null;
+        }));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo("01234"));
+        Assert.That(response.Trailers, Is.Empty);
+        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_script_failing_after_its_headers_ends_the_stream_with_a_warning_and_a_log_entry(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        {
+            await session.DeliverAsync("half", ct);
+            throw new InvalidOperationException("script bug");
+        }));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo("half"));
+        Assert.That(response.Trailers, Has.One.Matches<KeyValuePair<string, string>>(t => t.Value.Contains("internal server error", StringComparison.Ordinal)));
+        Assert.That(log.Has(LogLevel.Error, 403), Is.True, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_script_failing_before_its_headers_gets_500_and_the_connection_stays_usable(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => throw new InvalidOperationException("script bug")));
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse second = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(first.StatusCode, Is.EqualTo(500));
+        Assert.That(second.StatusCode, Is.EqualTo(500));
+        Assert.That(log.Has(LogLevel.Error, 402), Is.True, log.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_script_that_delivers_nothing_gets_500_and_a_log_entry(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => ValueTask.FromResult<object?>(null)));
+
+        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(500));
+        Assert.That(log.Has(LogLevel.Error, 406), Is.True, log.ToString());
+    }
+
+    private static EsiOptions Short(EsiLogCapture log)
+    {
+        EsiOptions options = EsiServer.Options(log);
+        options.ScriptTimeout = s_shortTimeout;
+        return options;
+    }
+}
