@@ -378,7 +378,7 @@ public sealed partial class HttpRequest
         HeaderValidation.ThrowIfInvalid(name, value);
         if (_state != ResponseState.Committed || !_chunked)
         {
-            await FinishCoreAsync(async: true).ConfigureAwait(false);
+            await FinishCoreAsync(async: true, flush: true).ConfigureAwait(false);
             return;
         }
 
