@@ -7,17 +7,26 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal static class DateHeader
 {
-    private static Entry s_current = new(0, []);
+    private static Entry s_current = new(0, [], 0);
 
     public static ReadOnlySpan<byte> Line
     {
         get
         {
-            long now = DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond;
+            // The coarse tick count is cheaper than reading the wall clock; the wall clock is read only when
+            // the next second may have begun.
             Entry entry = Volatile.Read(ref s_current);
-            if (entry.Second != now)
+            if (Environment.TickCount64 >= entry.ValidUntilTick)
             {
-                entry = new Entry(now, Build(new DateTime(now * TimeSpan.TicksPerSecond, DateTimeKind.Utc)));
+                DateTime utcNow = DateTime.UtcNow;
+                long second = utcNow.Ticks / TimeSpan.TicksPerSecond;
+                if (second != entry.Second)
+                {
+                    entry = new Entry(second, Build(new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc)), 0);
+                }
+
+                long msToNextSecond = ((second + 1) * TimeSpan.TicksPerSecond - utcNow.Ticks) / TimeSpan.TicksPerMillisecond;
+                entry = entry with { ValidUntilTick = Environment.TickCount64 + msToNextSecond };
                 Volatile.Write(ref s_current, entry);
             }
 
@@ -34,5 +43,5 @@ internal static class DateHeader
         return line[..(8 + written)].ToArray();
     }
 
-    private sealed record Entry(long Second, byte[] Bytes);
+    private sealed record Entry(long Second, byte[] Bytes, long ValidUntilTick);
 }

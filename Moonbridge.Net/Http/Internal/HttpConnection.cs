@@ -210,10 +210,6 @@ internal sealed partial class HttpConnection
                 return false;
             }
 
-            if (headStarted == 0 && !buffer.IsEmpty)
-            {
-                headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            }
 
             bool complete;
             SequencePosition consumed;
@@ -238,6 +234,13 @@ internal sealed partial class HttpConnection
             {
                 // The client ended mid-head: nothing to answer.
                 return false;
+            }
+
+            if (headStarted == 0 && !buffer.IsEmpty)
+            {
+                // The header timeout runs from the first part of an incomplete head; a head that arrives
+                // whole in one read never needs the clock.
+                headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             }
         }
     }

@@ -17,6 +17,7 @@ internal sealed class ResponseDeadline : IDisposable
     private readonly CancellationTokenRegistration _outer;
     private Timer? _timer;
     private long _deadline = long.MaxValue;
+    private int _timerArmed;
     private int _expired;
 
     public ResponseDeadline(HttpConnection connection, TimeSpan timeout, CancellationToken outer)
@@ -29,34 +30,40 @@ internal sealed class ResponseDeadline : IDisposable
     public bool Expired => Volatile.Read(ref _expired) != 0;
 
     /// <summary>Arms the deadline for a handler call and returns the handler's token.</summary>
+    /// <remarks>
+    /// The timer is not moved per request: deadlines only grow, so a timer armed for an earlier one fires
+    /// early, finds the current deadline, and waits out the rest. A request costs a timestamp and two writes.
+    /// </remarks>
     public CancellationToken Start()
     {
         if (_timeout != Timeout.InfiniteTimeSpan)
         {
             Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency));
-            _timer ??= new Timer(static state => ((ResponseDeadline)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
+            if (Volatile.Read(ref _timerArmed) == 0 && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
+            {
+                _timer ??= new Timer(static state => ((ResponseDeadline)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
+            }
         }
 
         return _cancellation.Token;
     }
 
-    /// <summary>Disarms the deadline once the handler returned.</summary>
-    public void Stop()
-    {
-        Volatile.Write(ref _deadline, long.MaxValue);
-        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-    }
+    /// <summary>Disarms the deadline once the handler returned (the timer, if armed, will find nothing to do).</summary>
+    public void Stop() => Volatile.Write(ref _deadline, long.MaxValue);
 
     private void Expire()
     {
         // A firing that raced with Stop, or left over from an earlier call, finds the deadline not reached; so
         // does one a little early (timers count milliseconds), which waits out the rest.
+        // Disarmed first, then the deadline read: a Start in between either sees the timer disarmed and arms
+        // it, or wrote a deadline this read sees.
+        Volatile.Write(ref _timerArmed, 0);
         long deadline = Volatile.Read(ref _deadline);
         long now = Stopwatch.GetTimestamp();
         if (now < deadline)
         {
-            if (deadline != long.MaxValue)
+            if (deadline != long.MaxValue && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
             {
                 RearmForRest(deadline - now);
             }
