@@ -18,6 +18,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private readonly ListenOptions _options;
     private readonly ILogger _logger;
+    private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
     private readonly List<MoonListener> _sockets = [];
     private readonly List<BoundListener> _listeners = [];
@@ -33,7 +34,9 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private MoonbridgeServer(ListenOptions options)
     {
         _options = options;
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Moonbridge.Net.Server");
+        ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
+        _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
         _pool = new WorkerPool(options, _logger, _abortHandlers.Token);
     }
 
@@ -198,9 +201,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 continue;
             }
 
+            IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
             Worker? worker = await RentAsync(stop).ConfigureAwait(false);
             if (worker is null)
             {
+                IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
                 socket.Reset();
                 return;
             }
@@ -363,6 +368,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         if (abort || socket.Connection!.IsAborted)
         {
+            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, abort ? "the handler failed or timed out" : "the connection was aborted");
             socket.Connection!.Reset();
             return;
         }
@@ -376,9 +382,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // CloseAsync has reset the connection.
+            IoLog.CloseTimedOut(_ioLogger, socket.RemoteEndPoint, _options.CloseTimeout);
         }
         catch (InvalidOperationException)
         {
+            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
             socket.Connection!.Reset();
         }
     }
@@ -431,6 +439,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         foreach (MoonListener socket in _sockets)
         {
             socket.Close();
+            IoLog.ListenerClosed(_ioLogger, socket.LocalEndPoint);
         }
     }
 }
