@@ -28,6 +28,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly Lock _activeLock = new();
     private readonly HashSet<HandlerScope> _active = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _idle;
     private Task? _stopping;
 
@@ -108,8 +109,15 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT).</summary>
-    public Task Abort() => StopAsync(TimeSpan.Zero);
+    /// <summary>
+    /// Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT). During a graceful
+    /// stop, it ends the grace period now.
+    /// </summary>
+    public Task Abort()
+    {
+        _abortRequested.TrySetResult();
+        return StopAsync(TimeSpan.Zero);
+    }
 
     /// <summary>Stops gracefully; see <see cref="StopAsync"/>.</summary>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -410,7 +418,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             idle = _idle.Task;
         }
 
-        if (await Task.WhenAny(idle, Task.Delay(gracePeriod)).ConfigureAwait(false) != idle)
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod), _abortRequested.Task).ConfigureAwait(false) != idle)
         {
             HandlerScope[] running;
             lock (_activeLock)
