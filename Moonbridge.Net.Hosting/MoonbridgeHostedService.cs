@@ -87,18 +87,17 @@ public sealed class MoonbridgeHostedService : IHostedService, IAsyncDisposable
 
         _stopRequested = true;
         Task stopped = server.StopAsync();
-        await using (cancellationToken.Register(static s => _ = ((MoonbridgeServer)s!).Abort(), server).ConfigureAwait(false))
+        try
         {
-            try
-            {
-                await stopped.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // The handlers are being aborted; the host does not wait for stuck ones.
-                HostingLog.StopAbandoned(_logger, server.Options.Name);
-                return;
-            }
+            await stopped.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout ended first: abort the remaining handlers now, and do not make the
+            // host wait for handlers that ignore their token.
+            _ = server.Abort();
+            HostingLog.StopAbandoned(_logger, server.Options.Name);
+            return;
         }
 
         HostingLog.Stopped(_logger, server.Options.Name);

@@ -14,7 +14,7 @@ internal static partial class HostingLog
     [LoggerMessage(702, LogLevel.Debug, "Pool {Pool} stopped")]
     public static partial void Stopped(ILogger logger, string pool);
 
-    [LoggerMessage(703, LogLevel.Warning, "Pool {Pool} had not stopped when the host's shutdown timeout expired")]
+    [LoggerMessage(703, LogLevel.Warning, "Pool {Pool} had not stopped when the host's shutdown timeout expired; its running handlers are aborted")]
     public static partial void StopAbandoned(ILogger logger, string pool);
 
     [LoggerMessage(704, LogLevel.Information, "Pool {Pool} stopped by itself; stopping the application")]
