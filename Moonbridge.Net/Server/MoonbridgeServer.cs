@@ -18,6 +18,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private readonly ListenOptions _options;
     private readonly ILogger _logger;
+    private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
     private readonly List<MoonListener> _sockets = [];
     private readonly List<BoundListener> _listeners = [];
@@ -27,13 +28,16 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly Lock _activeLock = new();
     private readonly HashSet<HandlerScope> _active = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _idle;
     private Task? _stopping;
 
     private MoonbridgeServer(ListenOptions options)
     {
         _options = options;
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Moonbridge.Net.Server");
+        ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
+        _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
         _pool = new WorkerPool(options, _logger, _abortHandlers.Token);
     }
 
@@ -105,8 +109,15 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT).</summary>
-    public Task Abort() => StopAsync(TimeSpan.Zero);
+    /// <summary>
+    /// Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT). During a graceful
+    /// stop, it ends the grace period now.
+    /// </summary>
+    public Task Abort()
+    {
+        _abortRequested.TrySetResult();
+        return StopAsync(TimeSpan.Zero);
+    }
 
     /// <summary>Stops gracefully; see <see cref="StopAsync"/>.</summary>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -198,9 +209,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 continue;
             }
 
+            IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
             Worker? worker = await RentAsync(stop).ConfigureAwait(false);
             if (worker is null)
             {
+                IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
                 socket.Reset();
                 return;
             }
@@ -363,6 +376,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         if (abort || socket.Connection!.IsAborted)
         {
+            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, abort ? "the handler failed or timed out" : "the connection was aborted");
             socket.Connection!.Reset();
             return;
         }
@@ -376,9 +390,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // CloseAsync has reset the connection.
+            IoLog.CloseTimedOut(_ioLogger, socket.RemoteEndPoint, _options.CloseTimeout);
         }
         catch (InvalidOperationException)
         {
+            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
             socket.Connection!.Reset();
         }
     }
@@ -402,7 +418,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             idle = _idle.Task;
         }
 
-        if (await Task.WhenAny(idle, Task.Delay(gracePeriod)).ConfigureAwait(false) != idle)
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod), _abortRequested.Task).ConfigureAwait(false) != idle)
         {
             HandlerScope[] running;
             lock (_activeLock)
@@ -431,6 +447,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         foreach (MoonListener socket in _sockets)
         {
             socket.Close();
+            IoLog.ListenerClosed(_ioLogger, socket.LocalEndPoint);
         }
     }
 }

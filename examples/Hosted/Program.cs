@@ -1,0 +1,49 @@
+// A Moonbridge pool in the .NET generic host: listeners, pool and HTTP options come from
+// appsettings.json (or the command line), logs go to the host's console logger, and Ctrl+C or
+// SIGTERM stops the pool gracefully.
+//
+//   dotnet run --project examples/Hosted
+//   dotnet run --project examples/Hosted -- --Moonbridge:Listeners:0:Port=9090
+//   curl 'http://127.0.0.1:8080/?name=host'
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Moonbridge.Net.Hosting;
+
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    // appsettings.json is copied next to the program, so it is found wherever the program is started.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.Services.AddSingleton<Greeter>();
+builder.Services.AddMoonbridge(moonbridge => moonbridge.UseHttp(services =>
+{
+    // The handler is made once the host starts, so it can use the host's services.
+    Greeter greeter = services.GetRequiredService<Greeter>();
+    return async (request, cancellationToken) =>
+    {
+        if (request.Path != "")
+        {
+            request.SendStatus("404 Not Found");
+            request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+            await request.SendDataAsync("Not found.\n");
+            return true;
+        }
+
+        request.SendStatus("200 OK");
+        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+        await request.SendDataAsync(greeter.Greet(request.GetParams["name"]));
+        return true; // keep the worker
+    };
+}));
+
+using IHost host = builder.Build();
+await host.RunAsync();
+
+/// <summary>A service the handler takes from the host's container.</summary>
+internal sealed class Greeter
+{
+    private int _count;
+
+    public string Greet(string? name) => $"Hello, {name ?? "world"}! (greeting {Interlocked.Increment(ref _count)})\n";
+}
