@@ -93,7 +93,7 @@ public sealed class EsiHeaderSectionTests
 
         Assert.That(first.StatusCode, Is.EqualTo(500));
         Assert.That(await thrown.Task.WaitAsync(cancellationToken), Is.InstanceOf<EsiSessionClosedException>());
-        Assert.That(log.Has(LogLevel.Error, 401), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 601), Is.True, log.ToString());
         Assert.That(second.StatusCode, Is.EqualTo(500), "the server keeps serving");
     }
 
@@ -122,8 +122,8 @@ public sealed class EsiHeaderSectionTests
 
         Assert.That(response.StatusCode, Is.EqualTo(500));
         Assert.That(await thrown.Task.WaitAsync(cancellationToken), Is.InstanceOf<EsiSessionClosedException>());
-        Assert.That(log.Has(LogLevel.Error, 401), Is.True, log.ToString());
-        Assert.That(log.Has(LogLevel.Error, 406), Is.False, "a script answered for is not one that delivered nothing");
+        Assert.That(log.Has(LogLevel.Error, 601), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 606), Is.False, "a script answered for is not one that delivered nothing");
     }
 
     [Test]
@@ -204,7 +204,7 @@ public sealed class EsiHeaderSectionTests
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
         Assert.That(response.StatusCode, Is.EqualTo(500));
-        Assert.That(log.Has(LogLevel.Error, 409), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 609), Is.True, log.ToString());
     }
 
     [TestCase("status: 204", "204 No Content")]

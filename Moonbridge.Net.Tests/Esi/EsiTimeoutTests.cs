@@ -33,7 +33,7 @@ public sealed class EsiTimeoutTests
         Assert.That(response.Header("Connection"), Is.EqualTo("close"));
         Assert.That(end.Data, Is.Empty);
         await cancelled.Task.WaitAsync(cancellationToken);
-        Assert.That(log.Has(LogLevel.Warning, 404), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Warning, 604), Is.True, log.ToString());
     }
 
     [Test]
@@ -70,7 +70,7 @@ public sealed class EsiTimeoutTests
         Assert.That(response.BodyText, Is.EqualTo("partial"));
         Assert.That(response.Trailers, Has.One.Matches<KeyValuePair<string, string>>(
             t => t.Key == "Warning" && t.Value.StartsWith("199 ", StringComparison.Ordinal) && t.Value.Contains("timed out", StringComparison.Ordinal)));
-        Assert.That(log.Has(LogLevel.Warning, 405), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Warning, 605), Is.True, log.ToString());
         Assert.That(await late.Task.WaitAsync(cancellationToken), Is.InstanceOf<EsiSessionClosedException>());
     }
 
@@ -90,7 +90,7 @@ public sealed class EsiTimeoutTests
 
         Assert.That(response.Framing, Is.EqualTo(BodyFraming.UntilClose));
         Assert.That(response.BodyText, Is.EqualTo("partial"));
-        Assert.That(log.Has(LogLevel.Warning, 405), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Warning, 605), Is.True, log.ToString());
     }
 
     [Test]
@@ -164,7 +164,7 @@ public sealed class EsiTimeoutTests
 
         Assert.That(response.BodyText, Is.EqualTo("half"));
         Assert.That(response.Trailers, Has.One.Matches<KeyValuePair<string, string>>(t => t.Value.Contains("internal server error", StringComparison.Ordinal)));
-        Assert.That(log.Has(LogLevel.Error, 403), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 603), Is.True, log.ToString());
     }
 
     [Test]
@@ -181,7 +181,7 @@ public sealed class EsiTimeoutTests
 
         Assert.That(first.StatusCode, Is.EqualTo(500));
         Assert.That(second.StatusCode, Is.EqualTo(500));
-        Assert.That(log.Has(LogLevel.Error, 402), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 602), Is.True, log.ToString());
     }
 
     [Test]
@@ -194,7 +194,7 @@ public sealed class EsiTimeoutTests
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
         Assert.That(response.StatusCode, Is.EqualTo(500));
-        Assert.That(log.Has(LogLevel.Error, 406), Is.True, log.ToString());
+        Assert.That(log.Has(LogLevel.Error, 606), Is.True, log.ToString());
     }
 
     private static EsiOptions Short(EsiLogCapture log)
