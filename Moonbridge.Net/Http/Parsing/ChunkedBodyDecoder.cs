@@ -240,7 +240,7 @@ internal sealed class ChunkedBodyDecoder
     {
         if (length > _limits.BodySizeLimit)
         {
-            HttpParseErrors.Throw(413, HttpParseErrors.BodyTooLarge);
+            HttpParseErrors.TooLarge(HttpParseErrors.BodyTooLarge, _limits.BodySizeLimit);
         }
     }
 }
