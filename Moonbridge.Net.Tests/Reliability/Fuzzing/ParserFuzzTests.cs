@@ -99,6 +99,25 @@ public sealed class ParserFuzzTests
         Assert.That(ParseHead(bytes, [bytes.Length - 1], limits), Is.EqualTo("rejected 414"));
     }
 
+    /// <summary>Found by this fuzzer: a trailer line crossing both the trailer and the body limit gave 431 whole but 413 in pieces.</summary>
+    [TestCase("5\r\nhello\r\n0\r\nX-Trailer: t\r\nX-Other-Offffffffffffffffffffffffffffffffffffffffffffther: o\r\n\r\n", 60, 48)]
+    [TestCase("5\r\nhello\r\n0\r\nX-Trailer: t\r\nX-Bad : value value value value value\r\n\r\n", 40, 4096)]
+    [TestCase("5;eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\r\nhello\r\n0\r\n\r\n", 20, 4096)]
+    public void A_chunked_body_crossing_the_body_limit_gets_the_same_status_however_it_is_cut(string input, int bodyLimit, int trailerLimit)
+    {
+        var limits = new HttpParserLimits { BodySizeLimit = bodyLimit, TrailerSizeLimit = trailerLimit, ChunkLineSizeLimit = 24 };
+        byte[] bytes = Encoding.Latin1.GetBytes(input);
+        var mutator = new Mutator(new Random(1), ["x"]);
+        string whole = DecodeChunked(bytes, [], limits, mutator);
+        Assert.That(whole, Does.StartWith("rejected"));
+        for (int cut = 1; cut < bytes.Length; cut++)
+        {
+            Assert.That(DecodeChunked(bytes, [cut], limits, mutator), Is.EqualTo(whole), $"cut at {cut}");
+        }
+
+        Assert.That(DecodeChunked(bytes, [.. Enumerable.Range(1, bytes.Length - 1)], limits, mutator), Is.EqualTo(whole));
+    }
+
     private static List<byte[]> Seeds(params string[] seeds) => [.. seeds.Select(Encoding.Latin1.GetBytes)];
 
     private static HttpParserLimits PickLimits(Mutator mutator) => mutator.Chance(2) ? s_tightLimits : s_defaultLimits;
