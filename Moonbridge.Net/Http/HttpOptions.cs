@@ -25,6 +25,15 @@ public sealed class HttpOptions
     public long RequestBodySizeLimit { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// Most bytes of one chunk-size line of a chunked request body, its chunk extensions included (default
+    /// 4 KiB); a longer line is answered with 400.
+    /// </summary>
+    public int RequestChunkLineSizeLimit { get; set; } = 4 * 1024;
+
+    /// <summary>Most bytes of the trailer section of a chunked request body (default 16 KiB); more is answered with 431.</summary>
+    public int RequestTrailerSizeLimit { get; set; } = 16 * 1024;
+
+    /// <summary>
     /// Unread request body the server discards after a response to keep the connection (default 1 MiB);
     /// a larger remainder closes the connection instead.
     /// </summary>
@@ -56,6 +65,18 @@ public sealed class HttpOptions
     /// <summary>Longest single wait for body data or output capacity (default 60 s).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Least average rate, in bytes per second, at which a client must send a request body while the server
+    /// waits for it (default 240); 0 turns the check off. Only time spent waiting for the client counts, and
+    /// <see cref="MinimumRequestBodyDataRateGracePeriod"/> comes first, so a slow handler never trips it. A
+    /// client below the rate gets 408 (or, once the response has begun, a reset), which ends slow-POST attacks
+    /// that trickle a byte just before each <see cref="StallTimeout"/>.
+    /// </summary>
+    public double MinimumRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>Waiting time for a request body allowed before <see cref="MinimumRequestBodyDataRate"/> applies (default 5 s).</summary>
+    public TimeSpan MinimumRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Time to receive the whole request head once it has begun (default 120 s); then 408.</summary>
     public TimeSpan RequestHeaderTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
@@ -78,6 +99,14 @@ public sealed class HttpOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestHeaderCountLimit, 1, nameof(RequestHeaderCountLimit));
         ArgumentOutOfRangeException.ThrowIfNegative(RequestBodySizeLimit, nameof(RequestBodySizeLimit));
         ArgumentOutOfRangeException.ThrowIfNegative(RequestBodyDrainLimit, nameof(RequestBodyDrainLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestChunkLineSizeLimit, 16, nameof(RequestChunkLineSizeLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestTrailerSizeLimit, 2, nameof(RequestTrailerSizeLimit));
+        if (!(MinimumRequestBodyDataRate >= 0) || double.IsInfinity(MinimumRequestBodyDataRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumRequestBodyDataRate), MinimumRequestBodyDataRate, "The rate must be a finite number of bytes per second, 0 for none.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumRequestBodyDataRateGracePeriod, TimeSpan.Zero, nameof(MinimumRequestBodyDataRateGracePeriod));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaximumInputChunkSize, 1, nameof(MaximumInputChunkSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumOutputChunkSize, 1, nameof(MinimumOutputChunkSize));
         foreach ((TimeSpan value, string name) in new[]

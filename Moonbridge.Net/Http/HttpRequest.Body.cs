@@ -13,6 +13,9 @@ public sealed partial class HttpRequest
     private BodyState _bodyState;
     private long _bodyRemaining;
     private long _bodyConsumed;
+
+    /// <summary>Time spent waiting for body bytes from the client, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    private long _bodyWaitTicks;
     private bool _bodyComplete;
     private bool _continueSent;
     private bool _deferReading;
@@ -85,6 +88,7 @@ public sealed partial class HttpRequest
         _bodyComplete = _head.Framing == BodyFraming.None;
         _bodyRemaining = _head.Framing == BodyFraming.ContentLength ? _head.ContentLength : 0;
         _bodyConsumed = 0;
+        _bodyWaitTicks = 0;
         _continueSent = false;
         _deferReading = false;
         _body = null;
@@ -215,13 +219,19 @@ public sealed partial class HttpRequest
         while (true)
         {
             ReadResult result;
+            (TimeSpan wait, bool rateBound) = BodyWaitLimit();
+            long waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                result = await _connection.ReadInputAsync(async, _context.Options.StallTimeout).ConfigureAwait(false);
+                result = await _connection.ReadInputAsync(async, wait).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new HttpStatusException(408, "Timeout while waiting for request body");
+                throw new HttpStatusException(408, rateBound ? "Request body data rate too low" : "Timeout while waiting for request body");
+            }
+            finally
+            {
+                _bodyWaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - waitStarted;
             }
 
             ReadOnlySequence<byte> buffer = result.Buffer;
@@ -296,6 +306,31 @@ public sealed partial class HttpRequest
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// How long the next wait for body bytes may take: the stall timeout, or less when the client has used up
+    /// the time <see cref="HttpOptions.MinimumRequestBodyDataRate"/> gives it (the grace period plus one second
+    /// per that many bytes received). Only time spent waiting for the client counts, not the handler's own.
+    /// </summary>
+    private (TimeSpan Wait, bool RateBound) BodyWaitLimit()
+    {
+        HttpOptions options = _context.Options;
+        TimeSpan stall = options.StallTimeout;
+        if (options.MinimumRequestBodyDataRate <= 0)
+        {
+            return (stall, false);
+        }
+
+        double allowedSeconds = options.MinimumRequestBodyDataRateGracePeriod.TotalSeconds + (_bodyConsumed / options.MinimumRequestBodyDataRate);
+        TimeSpan left = TimeSpan.FromSeconds(Math.Min(allowedSeconds, TimeSpan.MaxValue.TotalSeconds / 2))
+            - System.Diagnostics.Stopwatch.GetElapsedTime(0, _bodyWaitTicks);
+        if (left < TimeSpan.FromMilliseconds(1))
+        {
+            left = TimeSpan.FromMilliseconds(1);
+        }
+
+        return stall != System.Threading.Timeout.InfiniteTimeSpan && stall <= left ? (stall, false) : (left, true);
     }
 
     private ValueTask SendContinueAsync(bool async) => SendInterimHeadAsync(async, BeginHead("100 Continue"));

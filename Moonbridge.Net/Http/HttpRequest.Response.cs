@@ -456,6 +456,13 @@ public sealed partial class HttpRequest
             _closeAfter = true;
         }
 
+        if (_serverStopping.IsCancellationRequested)
+        {
+            // A stopping server serves no further request on this connection: say so, so that a client
+            // never sends one that would go unanswered (RFC 9112 §9.6).
+            _closeAfter = true;
+        }
+
         if (_closeAfter && !_userConnectionHeader)
         {
             head.Write("Connection: close\r\n"u8);

@@ -33,7 +33,11 @@ public sealed partial class HttpRequest
         _head = head;
         _context = context;
         _headers = new RequestHeaders(head.Headers);
+        _serverStopping = Server.MoonbridgeServer.StopRequested;
     }
+
+    /// <summary>Set when the server stops gracefully: responses then announce that the connection closes.</summary>
+    private readonly CancellationToken _serverStopping;
 
     /// <summary>The request method, e.g. <c>"GET"</c> (Lua <c>request.method</c>).</summary>
     public string Method => _head.Method;

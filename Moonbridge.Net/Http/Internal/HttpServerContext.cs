@@ -17,6 +17,8 @@ internal sealed class HttpServerContext
             RequestLineSizeLimit = Math.Min(options.RequestLineSizeLimit, options.RequestHeaderSizeLimit),
             HeaderCountLimit = options.RequestHeaderCountLimit,
             BodySizeLimit = options.RequestBodySizeLimit,
+            ChunkLineSizeLimit = options.RequestChunkLineSizeLimit,
+            TrailerSizeLimit = options.RequestTrailerSizeLimit,
         };
 
         var headers = new StringBuilder();

@@ -102,6 +102,7 @@ internal sealed class ChunkedBodyDecoder
             return false;
         }
 
+        ThrowIfLineCrossesBodyLimit(lineLength, maxLineLength);
         if (lineLength < 0)
         {
             // The line did not end within its limit.
@@ -150,6 +151,7 @@ internal sealed class ChunkedBodyDecoder
             return false;
         }
 
+        ThrowIfLineCrossesBodyLimit(lineLength, budget);
         if (lineLength < 0)
         {
             HttpParseErrors.Throw(431, HttpParseErrors.TrailerTooLarge);
@@ -236,11 +238,19 @@ internal sealed class ChunkedBodyDecoder
         }
     }
 
+    /// <summary>
+    /// Before a found line (or one over its own limit) is judged, the body limit is applied to the bytes
+    /// before its LF, exactly as it is applied while the line is still arriving: so the status (413, or the
+    /// line's own 400 or 431) does not depend on how the input was cut into reads.
+    /// </summary>
+    private void ThrowIfLineCrossesBodyLimit(int lineLength, int maxLength)
+        => ThrowIfOverBodyLimit(_bodyLength + (lineLength < 0 ? maxLength : lineLength) - 1);
+
     private void ThrowIfOverBodyLimit(long length)
     {
         if (length > _limits.BodySizeLimit)
         {
-            HttpParseErrors.Throw(413, HttpParseErrors.BodyTooLarge);
+            HttpParseErrors.TooLarge(HttpParseErrors.BodyTooLarge, _limits.BodySizeLimit);
         }
     }
 }

@@ -31,6 +31,11 @@ internal static class HttpParseErrors
     [DoesNotReturn]
     public static void Throw(int statusCode, string reason) => throw new HttpParseException(statusCode, reason);
 
+    /// <summary>413 with <paramref name="reason"/> and the limit that was exceeded, so a client can tell what to send instead.</summary>
+    [DoesNotReturn]
+    public static void TooLarge(string reason, long limit)
+        => throw new HttpParseException(413, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{reason} (limit {limit} bytes)"));
+
     [DoesNotReturn]
     public static void BadRequest(string reason) => throw new HttpParseException(400, reason);
 }

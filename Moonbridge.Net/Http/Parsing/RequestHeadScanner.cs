@@ -93,7 +93,7 @@ internal sealed class RequestHeadScanner
             // The CR ended the previous segment.
             if (segment[0] != (byte)'\n')
             {
-                HttpParseErrors.BadRequest(HttpParseErrors.BareCarriageReturn);
+                RejectLineEnd(HttpParseErrors.BareCarriageReturn, segmentStart - 1);
             }
 
             _isLineFeedDue = false;
@@ -117,7 +117,7 @@ internal sealed class RequestHeadScanner
             int carriageReturn = index + found;
             if (segment[carriageReturn] == (byte)'\n')
             {
-                HttpParseErrors.BadRequest(HttpParseErrors.BareLineFeed);
+                RejectLineEnd(HttpParseErrors.BareLineFeed, segmentStart + carriageReturn);
             }
 
             if (carriageReturn + 1 == segment.Length)
@@ -128,7 +128,7 @@ internal sealed class RequestHeadScanner
 
             if (segment[carriageReturn + 1] != (byte)'\n')
             {
-                HttpParseErrors.BadRequest(HttpParseErrors.BareCarriageReturn);
+                RejectLineEnd(HttpParseErrors.BareCarriageReturn, segmentStart + carriageReturn);
             }
 
             if (EndLine(lineFeedOffset: segmentStart + carriageReturn + 1))
@@ -172,6 +172,22 @@ internal sealed class RequestHeadScanner
 
         _lineStart = nextLineStart;
         return false;
+    }
+
+    /// <summary>
+    /// Rejects a malformed line end at <paramref name="offset"/>. A request line already longer than its limit
+    /// there is reported as such (414), as it is when the same bytes arrive in pieces and the limit is
+    /// judged before the bad line end is seen: the outcome must not depend on how the input was cut.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void RejectLineEnd(string reason, int offset)
+    {
+        if (!_hasRequestLine)
+        {
+            ThrowIfRequestLineTooLong(offset - _lineStart);
+        }
+
+        HttpParseErrors.BadRequest(reason);
     }
 
     private void ThrowIfIncompleteHeadIsTooLong(long bufferLength)

@@ -66,7 +66,7 @@ internal static class RequestHeadValidator
 
         if (facts.ContentLength > limits.BodySizeLimit)
         {
-            HttpParseErrors.Throw(413, HttpParseErrors.AnnouncedBodyTooBig);
+            HttpParseErrors.TooLarge(HttpParseErrors.AnnouncedBodyTooBig, limits.BodySizeLimit);
         }
 
         // Content-Length: 0 is framed as None: there is no body to read, which is all a reader needs to know.
