@@ -92,6 +92,7 @@ internal sealed class DetachedConnection : IDisposable
         try
         {
             int original = (int)handle.DangerousGetHandle();
+            EventPolls.Forget(original);
             int copy = Native.Fcntl(original, Native.FDupFdCloexec, 3);
             if (copy < 0)
             {

@@ -81,6 +81,11 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "dup3", SetLastError = true)]
     internal static partial int Dup3(int oldFd, int newFd, int flags);
 
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    internal static partial int EpollCtl(int epollFd, int operation, int fd, void* eventOrNull);
+
+    internal const int EpollCtlDel = 2;
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEffectiveUserId();
 
