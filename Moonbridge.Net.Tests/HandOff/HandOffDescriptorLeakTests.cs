@@ -31,9 +31,13 @@ public sealed class HandOffDescriptorLeakTests
         Task serving = ServeReceivedAsync(receiver, cancellationToken);
 
         // Warm up (thread pool, epoll, pooled channels), then measure.
+        // Idle pooled channels are closed before each count: how many the pool keeps depends on the
+        // concurrency the run happened to reach, not on leaks.
         await RunAsync(clients, good, unreachable, broken, 40, cancellationToken);
-        int before = CountDescriptors();
+        good.CloseIdleChannels();
+        int before = await StableCountAsync(cancellationToken);
         Outcome outcome = await RunAsync(clients, good, unreachable, broken, HandOffs, cancellationToken);
+        good.CloseIdleChannels();
         int after = await SettledCountAsync(before, cancellationToken);
 
         TestContext.Out.WriteLine($"open descriptors: {before} before, {after} after {HandOffs} hand-offs ({outcome.Succeeded} succeeded, {outcome.Returned} returned, {outcome.Unreachable} unreachable)");
@@ -170,6 +174,22 @@ public sealed class HandOffDescriptorLeakTests
                 }
             }
         }
+    }
+
+    /// <summary>The count once the receiver has noticed closed channels: two equal readings in a row.</summary>
+    private static async Task<int> StableCountAsync(CancellationToken cancellationToken)
+    {
+        int previous = -1;
+        int count = CountDescriptors();
+        Deadline deadline = Deadline.Start();
+        while (count != previous && deadline.Remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(100, cancellationToken);
+            previous = count;
+            count = CountDescriptors();
+        }
+
+        return count;
     }
 
     private static int CountDescriptors() => Directory.GetFiles("/proc/self/fd").Length;

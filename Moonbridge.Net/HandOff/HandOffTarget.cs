@@ -156,9 +156,13 @@ public sealed class HandOffTarget : IDisposable
     {
         while (_idle.TryDequeue(out HandOffChannel? channel))
         {
+            Interlocked.Decrement(ref _idleCount);
             channel.Dispose();
         }
     }
+
+    /// <summary>Closes the channels kept open for reuse (e.g. before the receiver restarts); later hand-offs open new ones.</summary>
+    public void CloseIdleChannels() => DisposeIdle();
 
     /// <summary>Closes the idle channels; later hand-offs throw.</summary>
     public void Dispose()
