@@ -44,7 +44,8 @@ public sealed class HandOffDescriptorLeakTests
         Assert.That(outcome.Succeeded + outcome.Returned + outcome.Unreachable, Is.EqualTo(HandOffs));
         Assert.That(outcome.Returned, Is.GreaterThan(0));
         Assert.That(outcome.Unreachable, Is.GreaterThan(0));
-        Assert.That(after, Is.EqualTo(before));
+        // Equal when run alone; within the whole suite, descriptors of earlier tests may still close meanwhile.
+        Assert.That(after, Is.LessThanOrEqualTo(before), "descriptors left open by the hand-offs");
 
         await stopDying.CancelAsync();
         await dyingLoop;
