@@ -21,6 +21,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
     private readonly List<MoonListener> _sockets = [];
+    private readonly List<IConnectionSource> _sources = [];
     private readonly List<BoundListener> _listeners = [];
     private readonly List<Task> _loops = [];
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -148,6 +149,15 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     {
         foreach (ListenerSpec spec in _options.Listeners)
         {
+            if (spec is IConnectionSourceSpec sourceSpec)
+            {
+                IConnectionSource source = sourceSpec.Open(_options.Backlog);
+                _sources.Add(source);
+                ServerLog.Listening(_logger, _options.Name, source.LocalEndPoint?.ToString() ?? spec.ToString());
+                _listeners.Add(new BoundListener(spec, source.LocalEndPoint));
+                continue;
+            }
+
             MoonListener? socket = spec switch
             {
                 TcpListenerSpec tcp => MoonbridgeIO.TcpListen(tcp.Host, tcp.Port, _options.Backlog),
@@ -168,18 +178,20 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     {
         _pool.Start();
         int socketIndex = 0;
+        int sourceIndex = 0;
         foreach (ListenerSpec spec in _options.Listeners)
         {
             _loops.Add(spec switch
             {
                 IntervalListenerSpec interval => IntervalLoopAsync(interval),
                 MainListenerSpec main => MainAsync(main),
-                _ => AcceptLoopAsync(_sockets[socketIndex++]),
+                IConnectionSourceSpec => AcceptLoopAsync(_sources[sourceIndex].AcceptAsync, _sources[sourceIndex++].LocalEndPoint?.ToString() ?? "listener"),
+                _ => AcceptLoopAsync(_sockets[socketIndex].AcceptAsync, _sockets[socketIndex++].LocalEndPoint.ToString() ?? "listener"),
             });
         }
     }
 
-    private async Task AcceptLoopAsync(MoonListener listener)
+    private async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<MoonSocket>> accept, string name)
     {
         CancellationToken stop = _stopAccepting.Token;
         while (!stop.IsCancellationRequested)
@@ -187,7 +199,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             MoonSocket socket;
             try
             {
-                socket = await listener.AcceptAsync(stop).ConfigureAwait(false);
+                socket = await accept(stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -196,7 +208,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             catch (SocketException e)
             {
                 // E.g. out of file descriptors: back off instead of spinning.
-                ServerLog.AcceptFailed(_logger, listener.LocalEndPoint.ToString() ?? "listener", e);
+                ServerLog.AcceptFailed(_logger, name, e);
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), stop).ConfigureAwait(false);
@@ -448,6 +460,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         {
             socket.Close();
             IoLog.ListenerClosed(_ioLogger, socket.LocalEndPoint);
+        }
+
+        foreach (IConnectionSource source in _sources)
+        {
+            source.Close();
         }
     }
 }

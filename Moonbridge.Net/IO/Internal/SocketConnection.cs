@@ -45,6 +45,7 @@ internal sealed partial class SocketConnection
     private readonly Socket _socket;
     private readonly Pipe _input = new(s_inputOptions);
     private readonly Task? _connecting;
+    private ReadOnlyMemory<byte> _preRead;
 
     private readonly Lock _outputLock = new();
     private readonly OutputBuffer _output = new();
@@ -68,10 +69,15 @@ internal sealed partial class SocketConnection
     private int _aborted;
     private volatile bool _finished;
 
-    internal SocketConnection(Socket socket, Task? connecting = null)
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="connecting">A connect still under way; receiving starts once it completes.</param>
+    /// <param name="preRead">Bytes received from this connection before (by another process, for a
+    /// handed-off connection): the first reads return them.</param>
+    internal SocketConnection(Socket socket, Task? connecting = null, ReadOnlyMemory<byte> preRead = default)
     {
         _socket = socket;
         _connecting = connecting;
+        _preRead = preRead;
         _ = ReceiveLoopAsync();
     }
 
@@ -99,6 +105,17 @@ internal sealed partial class SocketConnection
             if (_connecting is not null)
             {
                 await _connecting.ConfigureAwait(false);
+            }
+
+            if (!_preRead.IsEmpty)
+            {
+                _preRead.Span.CopyTo(writer.GetSpan(_preRead.Length));
+                writer.Advance(_preRead.Length);
+                _preRead = default;
+                if ((await writer.FlushAsync().ConfigureAwait(false)).IsCompleted)
+                {
+                    return;
+                }
             }
 
             bool waitForData = true;

@@ -1,0 +1,149 @@
+// Socket hand-off between two processes: a front process accepts HTTP connections and hands every
+// request for /upload* to a worker process (this same program, started with "worker <socket>"),
+// which answers it; everything else the front answers itself.
+//
+//   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]
+//
+//   curl http://127.0.0.1:8080/                          -> answered by the front
+//   curl --data-binary @some.file http://127.0.0.1:8080/upload -> answered by the worker
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.HandOff;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Server;
+
+if (args.Length == 2 && args[0] == "worker")
+{
+    await RunWorkerAsync(args[1]);
+    return;
+}
+
+int port = 8080;
+string host = "127.0.0.1";
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    if (args[i] == "--port") port = int.Parse(args[i + 1]);
+    else if (args[i] == "--host") host = args[i + 1];
+}
+
+await RunFrontAsync(host, port);
+
+static async Task RunFrontAsync(string host, int port)
+{
+    string socketPath = Path.Combine(Path.GetTempPath(), $"moonbridge-handoff-{Environment.ProcessId}.sock");
+    using Process worker = StartWorker(socketPath);
+    try
+    {
+        await WaitForSocketAsync(socketPath, worker);
+        using var target = new HandOffTarget(socketPath);
+        using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+        var options = new ListenOptions
+        {
+            Name = "front",
+            LoggerFactory = logging,
+            ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+            {
+                if (request.Path?.StartsWith("upload", StringComparison.Ordinal) == true)
+                {
+                    try
+                    {
+                        // The worker takes the whole exchange: it parses the request again from the
+                        // bytes that travel with the connection, reads the body and answers.
+                        await request.HandOffAsync(target, HandOffFlushers.None, tag: "upload", cancellationToken);
+                        return true;
+                    }
+                    catch (HandOffException) when (request.Fresh)
+                    {
+                        request.SendStatus(503);
+                        await request.SendDataAsync("The upload worker is not available.\n");
+                        return true;
+                    }
+                }
+
+                request.SendStatus(200);
+                request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+                await request.SendDataAsync($"Answered by the front process {Environment.ProcessId}. POST to /upload to reach the worker.\n");
+                return true;
+            }),
+        };
+        options.Listeners.Add(ListenerSpec.Tcp(host, port));
+        await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+        Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.Id} on {socketPath}");
+        await server.RunUntilSignalAsync();
+    }
+    finally
+    {
+        if (!worker.HasExited)
+        {
+            worker.Kill();
+            await worker.WaitForExitAsync();
+        }
+    }
+}
+
+static async Task RunWorkerAsync(string socketPath)
+{
+    var options = new ListenOptions
+    {
+        Name = "upload-worker",
+        ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+        {
+            long received = 0;
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await request.ReadBodyAsync(buffer, cancellationToken)) > 0)
+            {
+                received += read;
+            }
+
+            request.SendStatus(200);
+            request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+            await request.SendDataAsync($"Worker process {Environment.ProcessId} received {received} bytes for /{request.Path} (handed off with tag '{request.Socket.GetHandOffInfo()?.Tag}').\n");
+            return true;
+        }),
+    };
+    options.Listeners.Add(new HandOffListenerSpec(socketPath));
+    await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+    Console.WriteLine($"worker {Environment.ProcessId} receiving connections on {socketPath}");
+
+    // The worker ends with its front: when the parent process goes away, so does it.
+    using var parentGone = new CancellationTokenSource();
+    _ = Task.Run(async () =>
+    {
+        while (Console.In.Read() >= 0)
+        {
+        }
+
+        await parentGone.CancelAsync();
+    });
+    await server.RunUntilSignalAsync(parentGone.Token);
+}
+
+static Process StartWorker(string socketPath)
+{
+    // The same program: as "dotnet HandOff.dll" or as the apphost.
+    string self = Environment.ProcessPath!;
+    var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+    }
+
+    start.ArgumentList.Add("worker");
+    start.ArgumentList.Add(socketPath);
+    return Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
+}
+
+static async Task WaitForSocketAsync(string socketPath, Process worker)
+{
+    var started = Stopwatch.StartNew();
+    while (!File.Exists(socketPath))
+    {
+        if (worker.HasExited || started.Elapsed > TimeSpan.FromSeconds(30))
+        {
+            throw new InvalidOperationException("The worker process did not start listening.");
+        }
+
+        await Task.Delay(50);
+    }
+}
