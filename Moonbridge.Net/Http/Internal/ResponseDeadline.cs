@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Moonbridge.Net.Http.Internal;
@@ -32,13 +31,13 @@ internal sealed class ResponseDeadline : IDisposable
     /// <summary>Arms the deadline for a handler call and returns the handler's token.</summary>
     /// <remarks>
     /// The timer is not moved per request: deadlines only grow, so a timer armed for an earlier one fires
-    /// early, finds the current deadline, and waits out the rest. A request costs a timestamp and two writes.
+    /// early, finds the current deadline, and waits out the rest. A request costs a read of the coarse tick count and two writes.
     /// </remarks>
     public CancellationToken Start()
     {
         if (_timeout != Timeout.InfiniteTimeSpan)
         {
-            Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency));
+            Volatile.Write(ref _deadline, Environment.TickCount64 + (long)Math.Ceiling(_timeout.TotalMilliseconds));
             if (Volatile.Read(ref _timerArmed) == 0 && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
             {
                 _timer ??= new Timer(static state => ((ResponseDeadline)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -60,7 +59,7 @@ internal sealed class ResponseDeadline : IDisposable
         // it, or wrote a deadline this read sees.
         Volatile.Write(ref _timerArmed, 0);
         long deadline = Volatile.Read(ref _deadline);
-        long now = Stopwatch.GetTimestamp();
+        long now = Environment.TickCount64;
         if (now < deadline)
         {
             if (deadline != long.MaxValue && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
@@ -80,11 +79,11 @@ internal sealed class ResponseDeadline : IDisposable
         _connection.Io.Abort(SocketError.TimedOut);
     }
 
-    private void RearmForRest(long ticks)
+    private void RearmForRest(long milliseconds)
     {
         try
         {
-            _timer?.Change(TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            _timer?.Change(TimeSpan.FromMilliseconds(milliseconds + 1), Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
