@@ -50,6 +50,8 @@ internal static partial class SnippetCompiler
         private readonly IHost host = null!;
         private readonly ILoggerFactory loggerFactory = null!;
         private readonly string path = "/tmp/app.sock";
+        private static ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+        private static bool Handle(HttpRequest request) => true;
         """;
 
     /// <summary>Compiler warnings that a snippet may have: they come from showing a piece rather than a whole program.</summary>
