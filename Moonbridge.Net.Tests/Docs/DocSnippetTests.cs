@@ -31,10 +31,16 @@ public sealed class DocSnippetTests
     public void CompileAll() => SnippetCompiler.Precompile(s_snippets.Value);
 
     [Test]
-    public void The_guides_have_snippets_and_the_index_lists_every_guide()
+    public void The_guides_have_snippets_the_index_lists_every_guide_and_the_awaiting_list_is_current()
     {
         string root = RepositoryRoot();
         Assert.That(s_snippets.Value.Count(s => s.File.StartsWith("docs/", StringComparison.Ordinal)), Is.GreaterThan(20));
+
+        foreach (string location in s_readmeAwaitingFix.Keys)
+        {
+            Assert.That(s_snippets.Value.Select(s => s.Location), Does.Contain(location),
+                $"{location} is listed as awaiting a fix but is no C# block (any more): remove it from the list.");
+        }
 
         string index = File.ReadAllText(Path.Combine(root, "docs", "README.md"));
         foreach (string guide in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Select(f => Path.GetFileName(f)))
