@@ -17,8 +17,6 @@ public sealed class DocSnippetTests
     /// </summary>
     private static readonly Dictionary<string, string> s_readmeAwaitingFix = new(StringComparer.Ordinal)
     {
-        ["README.md:85"] = "a fragment (request, cancellationToken and the Moonbridge.Net.Progress namespace come from "
-            + "the surrounding program): add <!-- snippet: fragment --> above the fence",
     };
 
     private static readonly Lazy<IReadOnlyList<DocSnippet>> s_snippets = new(FindSnippets);
