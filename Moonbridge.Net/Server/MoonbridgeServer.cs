@@ -20,6 +20,9 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
+
+    /// <summary>Made once: every connection's handler scope shares it.</summary>
+    private Action<HandlerScope>? _logHandlerTimedOut;
     private readonly List<MoonListener> _sockets = [];
     private readonly List<IConnectionSource> _sources = [];
     private readonly List<BoundListener> _listeners = [];
@@ -305,7 +308,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
     private async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
     {
-        var scope = new HandlerScope(worker.Context, socket, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
+        var scope = new HandlerScope(worker.Context, socket, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
         {
             Stopping = _stopAccepting.Token,
         };
