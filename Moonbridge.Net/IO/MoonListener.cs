@@ -34,6 +34,12 @@ public sealed class MoonListener : IPollable, IDisposable
     /// <summary>The socket file's path for a local (Unix) listener, else null.</summary>
     public string? Path => _unixPath;
 
+    /// <summary>The underlying socket (for handing the listening socket to another process).</summary>
+    internal Socket Socket => _socket;
+
+    /// <summary>True when another process now serves this listener: <see cref="Close"/> must not remove the socket file.</summary>
+    internal bool KeepSocketFile { get; set; }
+
     /// <summary>True once <see cref="Close"/> was called.</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
@@ -85,7 +91,7 @@ public sealed class MoonListener : IPollable, IDisposable
 
         _socket.Dispose();
         TakePending()?.Dispose();
-        if (_unixPath is not null)
+        if (_unixPath is not null && !KeepSocketFile)
         {
             try
             {
