@@ -65,7 +65,15 @@ public static class ListenerHandOver
                         continue;
                     }
 
-                    await SendListenersAsync(control, listeners, identities, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await SendListenersAsync(control, listeners, identities, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (SocketException e)
+                    {
+                        throw new HandOffException($"The new process went away during the listener hand-over ({e.SocketErrorCode}); this server keeps its listeners.", e);
+                    }
+
                     await WaitReadyAsync(control, cancellationToken).ConfigureAwait(false);
                 }
 

@@ -89,7 +89,20 @@ public sealed class MoonListener : IPollable, IDisposable
             return;
         }
 
-        _socket.Dispose();
+        if (_unixPath is not null && KeepSocketFile)
+        {
+            // The runtime's Socket.Dispose (and finalizer) deletes the file a Unix socket was bound to;
+            // another process serves it now, so only the descriptor is closed.
+#pragma warning disable CA1816 // The socket object is abandoned on purpose; its finalizer would delete the file.
+            GC.SuppressFinalize(_socket);
+#pragma warning restore CA1816
+            _socket.SafeHandle.Dispose();
+        }
+        else
+        {
+            _socket.Dispose();
+        }
+
         TakePending()?.Dispose();
         if (_unixPath is not null && !KeepSocketFile)
         {
