@@ -28,7 +28,7 @@ public sealed class ListenerHandOverTests
             int port = old.Listeners[0].Port!.Value;
             Assert.That(await AskAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken), Is.EqualTo("old"));
 
-            Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken);
+            Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken: cancellationToken);
             ListenOptions options = Options("new", local);
             options.InheritFrom = temp.File("restart.sock");
             next = await Task.Run(() => MoonbridgeServer.Listen(options), cancellationToken);
@@ -76,7 +76,7 @@ public sealed class ListenerHandOverTests
 
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken);
+            Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken: cancellationToken);
             using (var impostor = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
                 await impostor.ConnectAsync(new UnixDomainSocketEndPoint(temp.File("restart.sock")), cancellationToken);
@@ -93,6 +93,22 @@ public sealed class ListenerHandOverTests
 
         Assert.That(CountDescriptors(), Is.EqualTo(before));
         Assert.That(old.Completion.IsCompleted, Is.False);
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task ANewProcessThatStaysSilentTimesOutAndTheOldServerKeepsAccepting(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        await using MoonbridgeServer old = MoonbridgeServer.Listen(Options("old", temp.File("app.sock")));
+        Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), TimeSpan.FromMilliseconds(300), cancellationToken);
+        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await silent.ConnectAsync(new UnixDomainSocketEndPoint(temp.File("restart.sock")), cancellationToken);
+
+        HandOffException failure = Assert.ThrowsAsync<HandOffException>(async () => await handOver.WaitAsync(cancellationToken))!;
+        Assert.That(failure.Message, Does.Contain("in time"));
+        Assert.That(await AskAsync(new IPEndPoint(IPAddress.Loopback, old.Listeners[0].Port!.Value), cancellationToken), Is.EqualTo("old"));
+        Assert.That(await AskAsync(new UnixDomainSocketEndPoint(temp.File("app.sock")), cancellationToken), Is.EqualTo("old"));
     }
 
     private static ListenOptions Options(string answer, string localPath)

@@ -15,8 +15,7 @@ namespace Moonbridge.Net.HandOff;
 /// </summary>
 public static class ListenerHandOver
 {
-    /// <summary>How long the new process may take, once connected, to start accepting (default 30 s).</summary>
-    public static TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_defaultReadyTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Listens on the Unix socket <paramref name="path"/> (call this before starting the new process),
@@ -32,13 +31,16 @@ public static class ListenerHandOver
     /// </summary>
     /// <param name="server">The running server whose listeners move.</param>
     /// <param name="path">The Unix socket path the new process's <see cref="ListenOptions.InheritFrom"/> names; a stale file there is replaced, and it is removed afterwards.</param>
+    /// <param name="readyTimeout">How long the new process may take, once connected, to report that it accepts (default 30 s); then the hand-over fails.</param>
     /// <param name="cancellationToken">Stops waiting for the new process (before it took over).</param>
-    /// <exception cref="HandOffException">The new process failed during the hand-over.</exception>
+    /// <exception cref="HandOffException">The new process failed during the hand-over or did not report readiness in time.</exception>
     /// <exception cref="InvalidOperationException">The server is stopping or has no TCP or local listener.</exception>
-    public static async Task HandOverListenersAsync(this MoonbridgeServer server, string path, CancellationToken cancellationToken = default)
+    public static async Task HandOverListenersAsync(this MoonbridgeServer server, string path, TimeSpan? readyTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        TimeSpan timeout = readyTimeout ?? s_defaultReadyTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(readyTimeout));
         Native.EnsureSupported();
         if (server.IsStopping)
         {
@@ -74,7 +76,7 @@ public static class ListenerHandOver
                         throw new HandOffException($"The new process went away during the listener hand-over ({e.SocketErrorCode}); this server keeps its listeners.", e);
                     }
 
-                    await WaitReadyAsync(control, cancellationToken).ConfigureAwait(false);
+                    await WaitReadyAsync(control, timeout, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -156,10 +158,10 @@ public static class ListenerHandOver
         }
     }
 
-    private static async Task WaitReadyAsync(Socket control, CancellationToken cancellationToken)
+    private static async Task WaitReadyAsync(Socket control, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ReadyTimeout);
+        timeout.CancelAfter(readyTimeout);
         byte[] answer = new byte[1];
         int read;
         try

@@ -90,7 +90,7 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
     {
         // Listen for the new process first, then start it: it connects, adopts the socket, reports ready.
         using var giveUp = new CancellationTokenSource();
-        Task handOver = server.HandOverListenersAsync(restartSocket, giveUp.Token);
+        Task handOver = server.HandOverListenersAsync(restartSocket, cancellationToken: giveUp.Token);
         Process? next = null;
         try
         {
