@@ -111,6 +111,29 @@ public sealed class ListenerHandOverTests
         Assert.That(await AskAsync(new UnixDomainSocketEndPoint(temp.File("app.sock")), cancellationToken), Is.EqualTo("old"));
     }
 
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task ANewServerThatFailsToStartAfterAdoptingLeavesTheOldServerAndItsSocketFileIntact(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        string local = temp.File("app.sock");
+        await using MoonbridgeServer old = MoonbridgeServer.Listen(Options("old", local));
+        Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken: cancellationToken);
+
+        // The new configuration has one more listener, on a path that is not a socket: binding it fails
+        // after the TCP and local listeners were adopted.
+        await File.WriteAllTextAsync(temp.File("not-a-socket"), "x", cancellationToken);
+        ListenOptions options = Options("new", local);
+        options.Listeners.Add(ListenerSpec.Local(temp.File("not-a-socket")));
+        options.InheritFrom = temp.File("restart.sock");
+        Assert.Throws<IOException>(() => MoonbridgeServer.Listen(options));
+
+        Assert.ThrowsAsync<HandOffException>(async () => await handOver.WaitAsync(cancellationToken));
+        Assert.That(File.Exists(local), Is.True);
+        Assert.That(await AskAsync(new IPEndPoint(IPAddress.Loopback, old.Listeners[0].Port!.Value), cancellationToken), Is.EqualTo("old"));
+        Assert.That(await AskAsync(new UnixDomainSocketEndPoint(local), cancellationToken), Is.EqualTo("old"));
+    }
+
     private static ListenOptions Options(string answer, string localPath)
     {
         var options = new ListenOptions

@@ -194,7 +194,15 @@ public static class ListenerHandOver
         listener.KeepSocketFile = true;
         SafeHandle handle = listener.Socket.SafeHandle;
         bool added = false;
-        handle.DangerousAddRef(ref added);
+        try
+        {
+            handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;   // a concurrent stop closed it already
+        }
+
         try
         {
             int original = (int)handle.DangerousGetHandle();

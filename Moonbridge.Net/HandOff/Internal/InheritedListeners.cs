@@ -20,6 +20,7 @@ internal sealed partial class InheritedListeners : IDisposable
     private readonly string _pool;
     private readonly Dictionary<string, Socket> _sockets;
     private readonly Dictionary<string, int> _taken = new(StringComparer.Ordinal);
+    private readonly List<MoonListener> _adopted = [];
 
     private InheritedListeners(Socket control, Dictionary<string, Socket> sockets, ILogger logger, string pool)
     {
@@ -80,8 +81,11 @@ internal sealed partial class InheritedListeners : IDisposable
                 }
 
                 string identity = Encoding.UTF8.GetString(identityBytes);
-                Socket listener = AdoptListening(fds[0]);
+
+                // From here the descriptor is AdoptListening's to close on failure.
+                int fd = fds[0];
                 fds.Clear();
+                Socket listener = AdoptListening(fd);
                 if (!sockets.TryAdd(identity, listener))
                 {
                     listener.Dispose();
@@ -128,7 +132,10 @@ internal sealed partial class InheritedListeners : IDisposable
 
         try
         {
-            var listener = new MoonListener(socket, (spec as LocalListenerSpec)?.Path);
+            // Until this process reports ready, the old one owns a shared socket file: a failed start
+            // here must not remove it.
+            var listener = new MoonListener(socket, (spec as LocalListenerSpec)?.Path) { KeepSocketFile = true };
+            _adopted.Add(listener);
             Adopted(_logger, _pool, identity, listener.LocalEndPoint);
             return listener;
         }
@@ -142,6 +149,12 @@ internal sealed partial class InheritedListeners : IDisposable
     /// <summary>Tells the old process that this one accepts now; a gone old process is only logged.</summary>
     internal void SignalReady()
     {
+        // This process serves the listeners now (whether or not the old one hears of it): its last close removes the file.
+        foreach (MoonListener listener in _adopted)
+        {
+            listener.KeepSocketFile = false;
+        }
+
         try
         {
             _control.Send([ListenerWire.Ready]);
