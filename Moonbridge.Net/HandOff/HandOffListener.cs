@@ -134,7 +134,8 @@ public sealed class HandOffListener : IDisposable, IAsyncDisposable
         }
     }
 
-    private static bool IsSameUser(Socket socket)
+    /// <summary>Whether the peer of <paramref name="socket"/> runs as this process's effective user (<c>SO_PEERCRED</c>).</summary>
+    internal static bool IsSameUser(Socket socket)
     {
         Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid
         try

@@ -34,6 +34,12 @@ public sealed class MoonListener : IPollable, IDisposable
     /// <summary>The socket file's path for a local (Unix) listener, else null.</summary>
     public string? Path => _unixPath;
 
+    /// <summary>The underlying socket (for handing the listening socket to another process).</summary>
+    internal Socket Socket => _socket;
+
+    /// <summary>True when another process now serves this listener: <see cref="Close"/> must not remove the socket file.</summary>
+    internal bool KeepSocketFile { get; set; }
+
     /// <summary>True once <see cref="Close"/> was called.</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
@@ -83,9 +89,22 @@ public sealed class MoonListener : IPollable, IDisposable
             return;
         }
 
-        _socket.Dispose();
+        if (_unixPath is not null && KeepSocketFile)
+        {
+            // The runtime's Socket.Dispose (and finalizer) deletes the file a Unix socket was bound to;
+            // another process serves it now, so only the descriptor is closed.
+#pragma warning disable CA1816 // The socket object is abandoned on purpose; its finalizer would delete the file.
+            GC.SuppressFinalize(_socket);
+#pragma warning restore CA1816
+            _socket.SafeHandle.Dispose();
+        }
+        else
+        {
+            _socket.Dispose();
+        }
+
         TakePending()?.Dispose();
-        if (_unixPath is not null)
+        if (_unixPath is not null && !KeepSocketFile)
         {
             try
             {

@@ -74,6 +74,17 @@ public sealed class ListenOptions
     /// <summary>Async form of <see cref="Finish"/>.</summary>
     public AsyncWorkerHandler? FinishAsync { get; set; }
 
+    /// <summary>
+    /// Zero-downtime restart, new process's side (Linux): the Unix socket path of a running server that
+    /// is handing its listening sockets over (see <c>Moonbridge.Net.HandOff.ListenerHandOver</c>). When set,
+    /// <see cref="MoonbridgeServer.Listen"/> connects there and adopts the TCP and local listeners that
+    /// match this pool's entries instead of binding them, starts accepting on them, and then tells the
+    /// old process, which stops accepting and drains. When nothing listens at the path, listeners are
+    /// bound as usual, so the same configuration serves the first start and every restart. Null (the
+    /// default) binds as usual.
+    /// </summary>
+    public string? InheritFrom { get; set; }
+
     /// <summary>Where the server logs handler errors and worker changes; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

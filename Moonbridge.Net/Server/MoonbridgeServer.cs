@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server.Internal;
 
@@ -43,6 +44,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
         _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
         _pool = new WorkerPool(options, _logger, _abortHandlers.Token);
+        _listenerAccept = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
     }
 
     /// <summary>
@@ -55,17 +57,31 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var server = new MoonbridgeServer(options);
+        InheritedListeners? inherited = null;
         try
         {
-            server.Bind();
+            inherited = options.InheritFrom is { } inheritFrom ? InheritedListeners.Receive(inheritFrom, server._logger, options.Name) : null;
+            server.Bind(inherited);
         }
         catch
         {
+            inherited?.Dispose();
             server.CloseListeners();
             throw;
         }
 
-        server.Begin();
+        try
+        {
+            server.Begin();
+
+            // Accepting on the inherited sockets has begun: the previous process may stop accepting now.
+            inherited?.SignalReady();
+        }
+        finally
+        {
+            inherited?.Dispose();
+        }
+
         return server;
     }
 
@@ -148,7 +164,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         }
     }
 
-    private void Bind()
+    private void Bind(InheritedListeners? inherited)
     {
         foreach (ListenerSpec spec in _options.Listeners)
         {
@@ -161,7 +177,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 continue;
             }
 
-            MoonListener? socket = spec switch
+            MoonListener? socket = inherited?.Take(spec) ?? spec switch
             {
                 TcpListenerSpec tcp => MoonbridgeIO.TcpListen(tcp.Host, tcp.Port, _options.Backlog),
                 LocalListenerSpec local => MoonbridgeIO.LocalListen(local.Path, _options.Backlog),
@@ -170,6 +186,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             if (socket is not null)
             {
                 _sockets.Add(socket);
+                _socketSpecs.Add(spec);
                 ServerLog.Listening(_logger, _options.Name, socket.LocalEndPoint.ToString() ?? spec.ToString());
             }
 
@@ -189,20 +206,32 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 IntervalListenerSpec interval => IntervalLoopAsync(interval),
                 MainListenerSpec main => MainAsync(main),
                 IConnectionSourceSpec => AcceptLoopAsync(_sources[sourceIndex].AcceptAsync, _sources[sourceIndex++].LocalEndPoint?.ToString() ?? "listener"),
-                _ => AcceptLoopAsync(_sockets[socketIndex].AcceptAsync, _sockets[socketIndex++].LocalEndPoint.ToString() ?? "listener"),
+                _ => TrackListenerLoop(AcceptLoopAsync(_sockets[socketIndex].AcceptAsync, _sockets[socketIndex++].LocalEndPoint.ToString() ?? "listener", _listenerAccept.Token)),
             });
         }
     }
 
-    private async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<MoonSocket>> accept, string name)
+    /// <param name="accept">Takes the next connection.</param>
+    /// <param name="name">The listener's name in logs.</param>
+    /// <param name="acceptStop">
+    /// Ends the loop; by default the server's stop. A connection already accepted is still given to a
+    /// worker unless the server is stopping, so ending accepting early (listeners handed to another
+    /// process) loses no connection.
+    /// </param>
+    private async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<MoonSocket>> accept, string name, CancellationToken acceptStop = default)
     {
         CancellationToken stop = _stopAccepting.Token;
-        while (!stop.IsCancellationRequested)
+        if (!acceptStop.CanBeCanceled)
+        {
+            acceptStop = stop;
+        }
+
+        while (!acceptStop.IsCancellationRequested)
         {
             MoonSocket socket;
             try
             {
-                socket = await accept(stop).ConfigureAwait(false);
+                socket = await accept(acceptStop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -214,7 +243,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 ServerLog.AcceptFailed(_logger, name, e);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), stop).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), acceptStop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -6,7 +6,14 @@
 //
 //   curl http://127.0.0.1:8080/                          -> answered by the front
 //   curl --data-binary @some.file http://127.0.0.1:8080/upload -> answered by the worker
+//
+// Zero-downtime restart: a server that, on SIGHUP, starts a new copy of itself, hands it its listening
+// socket and drains (every response carries the answering process in X-Pid):
+//
+//   dotnet run --project examples/HandOff -- --restart-demo [--port 8080] [--host 127.0.0.1] [--restart-socket path]
+//   kill -HUP <pid>
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
@@ -18,15 +25,126 @@ if (args.Length == 2 && args[0] == "worker")
     return;
 }
 
+bool restartDemo = args.Length > 0 && args[0] == "--restart-demo";
 int port = 8080;
 string host = "127.0.0.1";
-for (int i = 0; i + 1 < args.Length; i += 2)
+string restartSocket = Path.Combine(Path.GetTempPath(), "moonbridge-restart-demo.sock");
+for (int i = restartDemo ? 1 : 0; i + 1 < args.Length; i += 2)
 {
     if (args[i] == "--port") port = int.Parse(args[i + 1]);
     else if (args[i] == "--host") host = args[i + 1];
+    else if (args[i] == "--restart-socket") restartSocket = args[i + 1];
+}
+
+if (restartDemo)
+{
+    await RunRestartDemoAsync(host, port, restartSocket);
+    return;
 }
 
 await RunFrontAsync(host, port);
+
+static async Task RunRestartDemoAsync(string host, int port, string restartSocket)
+{
+    int pid = Environment.ProcessId;
+    using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+    var options = new ListenOptions
+    {
+        Name = "restart-demo",
+        LoggerFactory = logging,
+
+        // Adopt the listening socket of a running instance that is handing it over; bind it otherwise.
+        InheritFrom = restartSocket,
+        ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+        {
+            if (request.Path == "slow")
+            {
+                // A request in progress when the restart begins still completes in the old process.
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+            }
+
+            request.SendStatus(200);
+            request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+            request.SendHeader("X-Pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await request.SendDataAsync($"Answered by process {pid}.\n");
+            return true;
+        }),
+    };
+    options.Listeners.Add(ListenerSpec.Tcp(host, port));
+    await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+    Console.WriteLine($"restart-demo {pid} listening on http://{host}:{server.Listeners[0].Port}/ (kill -HUP {pid} restarts)");
+
+    int restarting = 0;
+    using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+    {
+        context.Cancel = true;
+        if (Interlocked.Exchange(ref restarting, 1) == 0)
+        {
+            _ = RestartAsync();
+        }
+    });
+    await server.RunUntilSignalAsync();
+    Console.WriteLine($"restart-demo {pid} drained, exiting");
+
+    async Task RestartAsync()
+    {
+        // Listen for the new process first, then start it: it connects, adopts the socket, reports ready.
+        using var giveUp = new CancellationTokenSource();
+        Task handOver = server.HandOverListenersAsync(restartSocket, cancellationToken: giveUp.Token);
+        Process? next = null;
+        try
+        {
+            next = StartSelf("--restart-demo", "--host", host, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--restart-socket", restartSocket);
+            if (await Task.WhenAny(handOver, next.WaitForExitAsync()) != handOver)
+            {
+                throw new InvalidOperationException($"the new process exited with code {next.ExitCode}");
+            }
+
+            await handOver;
+            Console.WriteLine($"restart-demo {pid} handed its listener to {next.Id}; draining");
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"restart-demo {pid}: restart failed, still serving ({e.Message})");
+            await giveUp.CancelAsync();
+            try
+            {
+                await handOver;
+            }
+            catch (Exception)
+            {
+            }
+
+            if (next is { HasExited: false })
+            {
+                next.Kill();
+            }
+
+            Volatile.Write(ref restarting, 0);
+        }
+        finally
+        {
+            next?.Dispose();
+        }
+    }
+}
+
+static Process StartSelf(params string[] arguments)
+{
+    string self = Environment.ProcessPath!;
+    var start = new ProcessStartInfo(self) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+    }
+
+    foreach (string argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    return Process.Start(start) ?? throw new InvalidOperationException("The new process did not start.");
+}
 
 static async Task RunFrontAsync(string host, int port)
 {

@@ -1,0 +1,229 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.Server;
+
+namespace Moonbridge.Net.HandOff.Internal;
+
+/// <summary>
+/// The new process's side of a restart: listening sockets received from the old process, by identity,
+/// and the connection on which readiness is reported. Sockets no listener takes are closed on dispose
+/// (the old process's copies stay open, so closing ours costs nothing).
+/// </summary>
+internal sealed partial class InheritedListeners : IDisposable
+{
+    private static readonly TimeSpan s_receiveTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Socket _control;
+    private readonly ILogger _logger;
+    private readonly string _pool;
+    private readonly Dictionary<string, Socket> _sockets;
+    private readonly Dictionary<string, int> _taken = new(StringComparer.Ordinal);
+    private readonly List<MoonListener> _adopted = [];
+
+    private InheritedListeners(Socket control, Dictionary<string, Socket> sockets, ILogger logger, string pool)
+    {
+        _control = control;
+        _sockets = sockets;
+        _logger = logger;
+        _pool = pool;
+    }
+
+    /// <summary>
+    /// Connects to the old process at <paramref name="path"/> and receives its listening sockets.
+    /// Returns null when no process listens there (then the caller binds as usual).
+    /// </summary>
+    internal static InheritedListeners? Receive(string path, ILogger logger, string pool)
+    {
+        Native.EnsureSupported();
+        var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            control.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied)
+        {
+            control.Dispose();
+            NothingToInherit(logger, pool, path, e.SocketErrorCode);
+            return null;
+        }
+        catch
+        {
+            control.Dispose();
+            throw;
+        }
+
+        var sockets = new Dictionary<string, Socket>(StringComparer.Ordinal);
+        var fds = new List<int>();
+        try
+        {
+            DateTime deadline = DateTime.UtcNow + s_receiveTimeout;
+            Span<byte> header = stackalloc byte[ListenerWire.HeaderLength];
+            ListenerWire.ReceiveExactly(control, header, fds, deadline);
+            ThrowIfDescriptors(fds);
+            int count = ListenerWire.ParseHeader(header);
+            Span<byte> lengthBytes = stackalloc byte[2];
+            for (int i = 0; i < count; i++)
+            {
+                ListenerWire.ReceiveExactly(control, lengthBytes, fds, deadline);
+                int length = lengthBytes[0] | (lengthBytes[1] << 8);
+                if (length > ListenerWire.MaxIdentityLength)
+                {
+                    throw new HandOffException("A listener identity in the hand-over is too long.");
+                }
+
+                byte[] identityBytes = new byte[length];
+                ListenerWire.ReceiveExactly(control, identityBytes, fds, deadline);
+                if (fds.Count != 1)
+                {
+                    throw new HandOffException($"A listener frame carried {fds.Count} descriptors instead of one.");
+                }
+
+                string identity = Encoding.UTF8.GetString(identityBytes);
+
+                // From here the descriptor is AdoptListening's to close on failure.
+                int fd = fds[0];
+                fds.Clear();
+                Socket listener = AdoptListening(fd);
+                if (!sockets.TryAdd(identity, listener))
+                {
+                    listener.Dispose();
+                    throw new HandOffException($"The listener '{identity}' was handed over twice.");
+                }
+            }
+
+            return new InheritedListeners(control, sockets, logger, pool);
+        }
+        catch
+        {
+            foreach (int fd in fds)
+            {
+                Native.CloseQuietly(fd);
+            }
+
+            foreach (Socket socket in sockets.Values)
+            {
+                socket.Dispose();
+            }
+
+            control.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The inherited socket for <paramref name="spec"/> as a listener, or null (the caller binds anew).</summary>
+    internal MoonListener? Take(ListenerSpec spec)
+    {
+        if (spec is not (TcpListenerSpec or LocalListenerSpec))
+        {
+            return null;
+        }
+
+        string name = ListenerIdentity.Of(spec);
+        int occurrence = _taken.GetValueOrDefault(name);
+        _taken[name] = occurrence + 1;
+        string identity = ListenerIdentity.Numbered(name, occurrence);
+        if (!_sockets.Remove(identity, out Socket? socket))
+        {
+            NotInherited(_logger, _pool, identity);
+            return null;
+        }
+
+        try
+        {
+            // Until this process reports ready, the old one owns a shared socket file: a failed start
+            // here must not remove it.
+            var listener = new MoonListener(socket, (spec as LocalListenerSpec)?.Path) { KeepSocketFile = true };
+            _adopted.Add(listener);
+            Adopted(_logger, _pool, identity, listener.LocalEndPoint);
+            return listener;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tells the old process that this one accepts now; a gone old process is only logged.</summary>
+    internal void SignalReady()
+    {
+        // This process serves the listeners now (whether or not the old one hears of it): its last close removes the file.
+        foreach (MoonListener listener in _adopted)
+        {
+            listener.KeepSocketFile = false;
+        }
+
+        try
+        {
+            _control.Send([ListenerWire.Ready]);
+        }
+        catch (SocketException e)
+        {
+            ReadyNotDelivered(_logger, _pool, e.SocketErrorCode);
+        }
+    }
+
+    /// <summary>Closes the connection to the old process and every socket no listener took.</summary>
+    public void Dispose()
+    {
+        foreach (Socket socket in _sockets.Values)
+        {
+            socket.Dispose();
+        }
+
+        _sockets.Clear();
+        _control.Dispose();
+    }
+
+    private static Socket AdoptListening(int fd)
+    {
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        Socket socket;
+        try
+        {
+            socket = new Socket(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        try
+        {
+            if ((int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! == 0)
+            {
+                throw new HandOffException("A descriptor in the listener hand-over is not a listening socket.");
+            }
+
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void ThrowIfDescriptors(List<int> fds)
+    {
+        if (fds.Count != 0)
+        {
+            throw new HandOffException("The listener hand-over header carried descriptors.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: nothing to inherit at {Path} ({Error}); binding listeners")]
+    private static partial void NothingToInherit(ILogger logger, string pool, string path, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: adopted listener {Identity} ({EndPoint}) from the previous process")]
+    private static partial void Adopted(ILogger logger, string pool, string identity, System.Net.EndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: the previous process had no listener {Identity}; binding it")]
+    private static partial void NotInherited(ILogger logger, string pool, string identity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: could not tell the previous process that listeners were adopted ({Error})")]
+    private static partial void ReadyNotDelivered(ILogger logger, string pool, SocketError error);
+}
