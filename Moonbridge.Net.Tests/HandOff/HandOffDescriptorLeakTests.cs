@@ -44,8 +44,10 @@ public sealed class HandOffDescriptorLeakTests
         Assert.That(outcome.Succeeded + outcome.Returned + outcome.Unreachable, Is.EqualTo(HandOffs));
         Assert.That(outcome.Returned, Is.GreaterThan(0));
         Assert.That(outcome.Unreachable, Is.GreaterThan(0));
-        // Equal when run alone; within the whole suite, descriptors of earlier tests may still close meanwhile.
-        Assert.That(after, Is.LessThanOrEqualTo(before), "descriptors left open by the hand-offs");
+        // Equal when run alone; within the whole suite, descriptors of earlier tests may still close meanwhile,
+        // and the runtime may open one of its own lazily (a thread's wait handle, say). A leak shows as one
+        // descriptor per failing hand-off (100 here), so a handful of slack cannot hide it.
+        Assert.That(after, Is.LessThanOrEqualTo(before + RuntimeSlack), "descriptors left open by the hand-offs");
 
         await stopDying.CancelAsync();
         await dyingLoop;
@@ -178,6 +180,9 @@ public sealed class HandOffDescriptorLeakTests
     }
 
     /// <summary>The count once the receiver has noticed closed channels: two equal readings in a row.</summary>
+    /// <summary>Descriptors the runtime itself may open during the run, unrelated to hand-offs.</summary>
+    private const int RuntimeSlack = 4;
+
     private static async Task<int> StableCountAsync(CancellationToken cancellationToken)
     {
         int previous = -1;
