@@ -33,6 +33,15 @@ internal sealed class HttpHeadParser
     public bool TryParse(in ReadOnlySequence<byte> buffer, HttpRequestHead head, out SequencePosition consumed)
     {
         ArgumentNullException.ThrowIfNull(head);
+
+        // The common case: the whole head arrived in the first read. Only tried when the scanner has not
+        // started on this request, so a head trickling in is still scanned once, resuming, not once per call.
+        if (_scanner.IsAtStart && TryParseInOnePass(buffer.FirstSpan, head, out int headLength))
+        {
+            consumed = buffer.GetPosition(headLength);
+            return true;
+        }
+
         if (!_scanner.TryFindEnd(buffer))
         {
             consumed = buffer.Start;
@@ -56,6 +65,67 @@ internal sealed class HttpHeadParser
 
         consumed = buffer.GetPosition(lines.HeadLength);
         return true;
+    }
+
+    /// <summary>
+    /// Finds and parses each line in one scan when the head is plainly valid and complete within
+    /// <paramref name="bytes"/> and within the limits. False, having changed nothing, for anything else: the scanner then judges the bytes, so errors, their status codes and
+    /// their precedence are exactly those of a head that arrives in pieces. The rules that span the head
+    /// (<see cref="RequestHeadValidator"/>) run here as they do there, once every line is known to be sound.
+    /// </summary>
+    private bool TryParseInOnePass(ReadOnlySpan<byte> bytes, HttpRequestHead head, out int headLength)
+    {
+        headLength = 0;
+        if (bytes.Length > _limits.HeaderSizeLimit)
+        {
+            bytes = bytes[.._limits.HeaderSizeLimit];
+        }
+
+        // Empty lines before the request line are legal but unusual: the fallback skips them.
+        if (!OnePassLineReader.TryReadRequestLine(bytes, out ReadOnlySpan<byte> method, out ReadOnlySpan<byte> target, out HttpVersion version, out int position)
+            || position - 2 > _limits.RequestLineSizeLimit)
+        {
+            return false;
+        }
+
+        head.Reset();
+        _facts.Reset();
+        _facts.KnownValidHost = _previous.Host;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = bytes[position..];
+            if (rest.Length >= 2 && rest[0] == (byte)'\r' && rest[1] == (byte)'\n')
+            {
+                headLength = position + 2;
+                break;
+            }
+
+            if (head.Headers.Count == _limits.HeaderCountLimit
+                || !OnePassLineReader.TryReadFieldLine(rest, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value, out int lineLength))
+            {
+                // An incomplete head leaves the head as empty as the scanner's path does.
+                head.Reset();
+                return false;
+            }
+
+            AddField(head, name, value);
+            position += lineLength;
+        }
+
+        head.Version = version;
+        head.Method = KnownMethods.GetString(method);
+        head.Target = _previous.GetTarget(target);
+        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
+        _previous.Remember(head);
+        return true;
+    }
+
+    private void AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        int index = head.Headers.Count;
+        string valueText = _previous.GetValue(index, value);
+        head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
+        _facts.Observe(name, value, valueText);
     }
 
     /// <summary>A head spread over several segments is copied once, so the line parsers see plain spans.</summary>
@@ -87,10 +157,7 @@ internal sealed class HttpHeadParser
             // Every line ends with CRLF and holds no other CR: the scanner guarantees it.
             int lineEnd = fieldLines.IndexOf((byte)'\r');
             FieldLineParser.Parse(fieldLines[..lineEnd], out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
-            int index = head.Headers.Count;
-            string valueText = _previous.GetValue(index, value);
-            head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
-            _facts.Observe(name, value, valueText);
+            AddField(head, name, value);
             fieldLines = fieldLines[(lineEnd + 2)..];
         }
 
