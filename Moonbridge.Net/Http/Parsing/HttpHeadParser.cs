@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Moonbridge.Net.Http.Parsing;
 
@@ -82,8 +84,13 @@ internal sealed class HttpHeadParser
         }
 
         // Empty lines before the request line are legal but unusual: the fallback skips them.
-        if (!OnePassLineReader.TryReadRequestLine(bytes, out ReadOnlySpan<byte> method, out ReadOnlySpan<byte> target, out HttpVersion version, out int position)
-            || position - 2 > _limits.RequestLineSizeLimit)
+        ReadOnlySpan<byte> method = default;
+        ReadOnlySpan<byte> target = default;
+        HttpVersion version = default;
+        int requestLineLength = _previous.MatchRequestLine(bytes);
+        if (requestLineLength == 0
+            && (!OnePassLineReader.TryReadRequestLine(bytes, out method, out target, out version, out requestLineLength)
+                || requestLineLength - 2 > _limits.RequestLineSizeLimit))
         {
             return false;
         }
@@ -91,6 +98,8 @@ internal sealed class HttpHeadParser
         head.Reset();
         _facts.Reset();
         _facts.KnownValidHost = _previous.Host;
+        int position = requestLineLength;
+        bool isRepeat = target.IsEmpty;
         while (true)
         {
             ReadOnlySpan<byte> rest = bytes[position..];
@@ -100,32 +109,77 @@ internal sealed class HttpHeadParser
                 break;
             }
 
-            if (head.Headers.Count == _limits.HeaderCountLimit
-                || !OnePassLineReader.TryReadFieldLine(rest, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value, out int lineLength))
+            int index = head.Headers.Count;
+            if (index == _limits.HeaderCountLimit || !TryAddFieldLine(index, rest, position, head, ref isRepeat, out int lineLength))
             {
                 // An incomplete head leaves the head as empty as the scanner's path does.
                 head.Reset();
                 return false;
             }
 
-            AddField(head, name, value);
             position += lineLength;
         }
 
-        head.Version = version;
-        head.Method = KnownMethods.GetString(method);
-        head.Target = _previous.GetTarget(target);
+        if (target.IsEmpty)
+        {
+            // The request line was the previous one, byte for byte.
+            head.Version = _previous.Version;
+            head.Method = _previous.Method!;
+            head.Target = _previous.Target!;
+        }
+        else
+        {
+            head.Version = version;
+            head.Method = KnownMethods.GetString(method);
+            head.Target = _previous.GetTarget(target);
+        }
+
         RequestHeadValidator.Validate(head, _facts, _limits, _previous);
-        _previous.Remember(head);
+        _previous.RememberLayout(head, bytes[..headLength], requestLineLength, isRepeat);
         return true;
     }
 
-    private void AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// Field line <paramref name="index"/> at <paramref name="position"/> in the head, <paramref name="line"/>
+    /// the bytes from there on; <paramref name="isRepeat"/> is cleared unless it is the previous request's line.
+    /// </summary>
+    private bool TryAddFieldLine(int index, ReadOnlySpan<byte> line, int position, HttpRequestHead head, ref bool isRepeat, out int lineLength)
+    {
+        ReadOnlySpan<byte> name;
+        ReadOnlySpan<byte> value;
+        bool shapesRequest;
+        if (_previous.MatchFieldLine(index, line, out FieldLineLayout layout))
+        {
+            // The same line as before: sound, split the same way, with the same strings.
+            name = line[..layout.NameLength];
+            value = line.Slice(layout.ValueOffset, layout.ValueLength);
+            string valueText = _previous.ValueAt(index);
+            head.Headers.Add(new KeyValuePair<string, string>(_previous.NameAt(index), valueText));
+            shapesRequest = layout.ShapesRequest && _facts.Observe(name, value, valueText);
+            lineLength = layout.Length;
+        }
+        else if (OnePassLineReader.TryReadFieldLine(line, out name, out value, out lineLength))
+        {
+            shapesRequest = AddField(head, name, value);
+            isRepeat = false;
+        }
+        else
+        {
+            return false;
+        }
+
+        int valueOffset = value.IsEmpty ? 0 : (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(value));
+        _previous.NoteLayout(index, new FieldLineLayout(position, lineLength, name.Length, valueOffset, value.Length, shapesRequest));
+        return true;
+    }
+
+    /// <summary>Adds a field line to <paramref name="head"/>; true when it is one that shapes the request.</summary>
+    private bool AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         int index = head.Headers.Count;
         string valueText = _previous.GetValue(index, value);
         head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
-        _facts.Observe(name, value, valueText);
+        return _facts.Observe(name, value, valueText);
     }
 
     /// <summary>A head spread over several segments is copied once, so the line parsers see plain spans.</summary>
@@ -157,7 +211,7 @@ internal sealed class HttpHeadParser
             // Every line ends with CRLF and holds no other CR: the scanner guarantees it.
             int lineEnd = fieldLines.IndexOf((byte)'\r');
             FieldLineParser.Parse(fieldLines[..lineEnd], out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
-            AddField(head, name, value);
+            _ = AddField(head, name, value);
             fieldLines = fieldLines[(lineEnd + 2)..];
         }
 

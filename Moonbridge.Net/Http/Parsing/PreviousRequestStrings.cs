@@ -8,11 +8,30 @@ namespace Moonbridge.Net.Http.Parsing;
 /// previous request, byte for byte and at the same position, reuses that string: a repeated request then
 /// allocates nothing. Only ASCII text is compared; anything else is decoded afresh.
 /// </summary>
+/// <remarks>
+/// When the previous head was parsed in one pass, its bytes and the layout of its lines are kept as well: a
+/// line identical to the one at the same position before, CRLF included, was then already found sound and
+/// is split where it was split before, without scanning it again (see <see cref="MatchRequestLine"/> and
+/// <see cref="MatchFieldLine"/>). A line's grammar does not depend on the lines around it, so this holds.
+/// </remarks>
 internal sealed class PreviousRequestStrings
 {
     private string[] _names = [];
     private string[] _values = [];
     private int _count;
+
+    /// <summary>The previous head's bytes when it was parsed in one pass; its request line is the first <see cref="_requestLineLength"/>.</summary>
+    private byte[] _headBytes = [];
+
+    /// <summary>A larger head is not kept: each connection would hold on to a copy of its largest head.</summary>
+    private const int MaxLayoutHeadLength = 8 * 1024;
+
+    private int _requestLineLength;
+    private FieldLineLayout[] _lines = [];
+    private int _lineCount;
+
+    /// <summary>The layout of the lines of the head being parsed, kept by <see cref="RememberLayout"/> once it is valid.</summary>
+    private FieldLineLayout[] _pendingLines = [];
 
     /// <summary>The previous request target, and the path and query taken from it.</summary>
     public string? Target { get; private set; }
@@ -23,6 +42,52 @@ internal sealed class PreviousRequestStrings
 
     /// <summary>The previous request's Host value, which passed validation.</summary>
     public string? Host { get; private set; }
+
+    public string? Method { get; private set; }
+
+    public HttpVersion Version { get; private set; }
+
+    /// <summary>
+    /// The length of the request line including its CRLF when <paramref name="bytes"/> starts with exactly the
+    /// previous request line (then <see cref="Method"/>, <see cref="Version"/> and <see cref="Target"/> are
+    /// its parts), else 0.
+    /// </summary>
+    public int MatchRequestLine(ReadOnlySpan<byte> bytes)
+        => _requestLineLength > 0 && bytes.StartsWith(_headBytes.AsSpan(0, _requestLineLength)) ? _requestLineLength : 0;
+
+    /// <summary>
+    /// Whether <paramref name="bytes"/> starts with exactly the previous request's field line
+    /// <paramref name="index"/>, CRLF included; then <paramref name="layout"/> says how it splits, and its
+    /// name and value strings are <see cref="GetName"/>'s and <see cref="GetValue"/>'s for that index.
+    /// </summary>
+    public bool MatchFieldLine(int index, ReadOnlySpan<byte> bytes, out FieldLineLayout layout)
+    {
+        if (index < _lineCount)
+        {
+            layout = _lines[index];
+            return bytes.StartsWith(_headBytes.AsSpan(layout.Start, layout.Length));
+        }
+
+        layout = default;
+        return false;
+    }
+
+    /// <summary>The name string of the previous request's field line <paramref name="index"/>, after <see cref="MatchFieldLine"/> found it again.</summary>
+    public string NameAt(int index) => _names[index];
+
+    /// <summary>The value string of the previous request's field line <paramref name="index"/>, after <see cref="MatchFieldLine"/> found it again.</summary>
+    public string ValueAt(int index) => _values[index];
+
+    /// <summary>Notes where field line <paramref name="index"/> of the head being parsed in one pass lies.</summary>
+    public void NoteLayout(int index, in FieldLineLayout layout)
+    {
+        if (index >= _pendingLines.Length)
+        {
+            Array.Resize(ref _pendingLines, Math.Max(16, index * 2));
+        }
+
+        _pendingLines[index] = layout;
+    }
 
     public string GetTarget(ReadOnlySpan<byte> target)
         => Target is { } previous && Ascii.Equals(target, previous) ? previous : Encoding.ASCII.GetString(target);
@@ -42,9 +107,47 @@ internal sealed class PreviousRequestStrings
         return index < _count && Ascii.Equals(value, _values[index]) ? _values[index] : Encoding.Latin1.GetString(value);
     }
 
-    /// <summary>Keeps the strings of <paramref name="head"/>, a request just parsed, for the next one.</summary>
+    /// <summary>
+    /// Keeps the strings of <paramref name="head"/>, parsed in one pass from <paramref name="headBytes"/>, and
+    /// the bytes with the layout noted by <see cref="NoteLayout"/>, for the next request.
+    /// </summary>
+    /// <param name="head">The head just parsed and validated.</param>
+    /// <param name="headBytes">Its bytes, up to and including the empty line.</param>
+    /// <param name="requestLineLength">Its request line, including the CRLF.</param>
+    /// <param name="isRepeat">
+    /// Its request line and every field line matched the previous ones (<see cref="MatchRequestLine"/>,
+    /// <see cref="MatchFieldLine"/>) and there are as many lines: the head is the previous one byte for byte,
+    /// with the same strings, so everything kept already describes it.
+    /// </param>
+    public void RememberLayout(HttpRequestHead head, ReadOnlySpan<byte> headBytes, int requestLineLength, bool isRepeat)
+    {
+        if (isRepeat && _requestLineLength > 0 && _lineCount == head.Headers.Count)
+        {
+            return;
+        }
+
+        Remember(head);
+        if (headBytes.Length > MaxLayoutHeadLength)
+        {
+            return;
+        }
+
+        if (_headBytes.Length < headBytes.Length)
+        {
+            _headBytes = new byte[Math.Max(512, headBytes.Length)];
+        }
+
+        headBytes.CopyTo(_headBytes);
+        _requestLineLength = requestLineLength;
+        (_lines, _pendingLines) = (_pendingLines, _lines);
+        _lineCount = head.Headers.Count;
+    }
+
+    /// <summary>Keeps the strings of <paramref name="head"/>, a request just parsed, for the next one; no layout is known.</summary>
     public void Remember(HttpRequestHead head)
     {
+        _requestLineLength = 0;
+        _lineCount = 0;
         List<KeyValuePair<string, string>> headers = head.Headers;
         if (_names.Length < headers.Count)
         {
@@ -54,12 +157,23 @@ internal sealed class PreviousRequestStrings
 
         for (int i = 0; i < headers.Count; i++)
         {
-            _names[i] = headers[i].Key;
-            _values[i] = headers[i].Value;
+            // Most strings are the ones already kept: comparing is cheaper than storing (a GC write barrier).
+            (string name, string value) = headers[i];
+            if (!ReferenceEquals(_names[i], name))
+            {
+                _names[i] = name;
+            }
+
+            if (!ReferenceEquals(_values[i], value))
+            {
+                _values[i] = value;
+            }
         }
 
         // Stale entries past the new count keep strings alive a little longer; harmless, and cheaper than clearing.
         _count = headers.Count;
+        Method = head.Method;
+        Version = head.Version;
         Target = head.Target;
         Path = head.Path;
         Query = head.Query;

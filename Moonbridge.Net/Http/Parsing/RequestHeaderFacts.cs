@@ -61,8 +61,12 @@ internal sealed class RequestHeaderFacts
         HasUnknownExpectation = false;
     }
 
-    /// <summary>Takes note of one field line; <paramref name="valueText"/> is <paramref name="value"/> decoded.</summary>
-    public void Observe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, string valueText)
+    /// <summary>
+    /// Takes note of one field line; <paramref name="valueText"/> is <paramref name="value"/> decoded. False
+    /// when the field is none of those that shape a request, so a caller that meets the same line again
+    /// knows it can skip it.
+    /// </summary>
+    public bool Observe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, string valueText)
     {
         switch (name.Length)
         {
@@ -86,7 +90,11 @@ internal sealed class RequestHeaderFacts
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
                 ObserveTransferEncoding(value);
                 break;
+            default:
+                return false;
         }
+
+        return true;
     }
 
     private void ObserveTransferEncoding(ReadOnlySpan<byte> value)
