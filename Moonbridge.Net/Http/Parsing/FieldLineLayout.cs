@@ -9,5 +9,5 @@ namespace Moonbridge.Net.Http.Parsing;
 /// <param name="NameLength">The field name, which starts the line.</param>
 /// <param name="ValueOffset">The value without surrounding whitespace, from <paramref name="Start"/>.</param>
 /// <param name="ValueLength">The value's length.</param>
-/// <param name="ShapesRequest">Whether <see cref="RequestHeaderFacts"/> takes note of this field.</param>
-internal readonly record struct FieldLineLayout(int Start, int Length, int NameLength, int ValueOffset, int ValueLength, bool ShapesRequest);
+/// <param name="Field">Which field <see cref="RequestHeaderFacts"/> takes it for, if any.</param>
+internal readonly record struct FieldLineLayout(int Start, int Length, int NameLength, int ValueOffset, int ValueLength, RequestShapingField Field);

@@ -83,6 +83,13 @@ internal sealed class HttpHeadParser
             bytes = bytes[.._limits.HeaderSizeLimit];
         }
 
+        headLength = _previous.MatchHead(bytes);
+        if (headLength > 0)
+        {
+            ParseRepeatedHead(bytes, head);
+            return true;
+        }
+
         // Empty lines before the request line are legal but unusual: the fallback skips them.
         ReadOnlySpan<byte> method = default;
         ReadOnlySpan<byte> target = default;
@@ -140,6 +147,34 @@ internal sealed class HttpHeadParser
     }
 
     /// <summary>
+    /// The head at the start of <paramref name="bytes"/> is the previous one byte for byte, so every line is
+    /// sound and splits as before, with the same strings: only the fields that shape the request are noted
+    /// again and the rules that span the head applied again, as for any other head.
+    /// </summary>
+    private void ParseRepeatedHead(ReadOnlySpan<byte> bytes, HttpRequestHead head)
+    {
+        head.Reset();
+        _facts.Reset();
+        _facts.KnownValidHost = _previous.Host;
+        int lineCount = _previous.LineCount;
+        for (int index = 0; index < lineCount; index++)
+        {
+            string valueText = _previous.ValueAt(index);
+            head.Headers.Add(new KeyValuePair<string, string>(_previous.NameAt(index), valueText));
+            FieldLineLayout layout = _previous.LayoutAt(index);
+            if (layout.Field != RequestShapingField.None)
+            {
+                _facts.Observe(layout.Field, bytes.Slice(layout.Start + layout.ValueOffset, layout.ValueLength), valueText);
+            }
+        }
+
+        head.Version = _previous.Version;
+        head.Method = _previous.Method!;
+        head.Target = _previous.Target!;
+        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
+    }
+
+    /// <summary>
     /// Field line <paramref name="index"/> at <paramref name="position"/> in the head, <paramref name="line"/>
     /// the bytes from there on; <paramref name="isRepeat"/> is cleared unless it is the previous request's line.
     /// </summary>
@@ -147,7 +182,7 @@ internal sealed class HttpHeadParser
     {
         ReadOnlySpan<byte> name;
         ReadOnlySpan<byte> value;
-        bool shapesRequest;
+        RequestShapingField field;
         if (_previous.MatchFieldLine(index, line, out FieldLineLayout layout))
         {
             // The same line as before: sound, split the same way, with the same strings.
@@ -155,12 +190,13 @@ internal sealed class HttpHeadParser
             value = line.Slice(layout.ValueOffset, layout.ValueLength);
             string valueText = _previous.ValueAt(index);
             head.Headers.Add(new KeyValuePair<string, string>(_previous.NameAt(index), valueText));
-            shapesRequest = layout.ShapesRequest && _facts.Observe(name, value, valueText);
+            field = layout.Field;
+            _facts.Observe(field, value, valueText);
             lineLength = layout.Length;
         }
         else if (OnePassLineReader.TryReadFieldLine(line, out name, out value, out lineLength))
         {
-            shapesRequest = AddField(head, name, value);
+            field = AddField(head, name, value);
             isRepeat = false;
         }
         else
@@ -169,12 +205,12 @@ internal sealed class HttpHeadParser
         }
 
         int valueOffset = value.IsEmpty ? 0 : (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(value));
-        _previous.NoteLayout(index, new FieldLineLayout(position, lineLength, name.Length, valueOffset, value.Length, shapesRequest));
+        _previous.NoteLayout(index, new FieldLineLayout(position, lineLength, name.Length, valueOffset, value.Length, field));
         return true;
     }
 
-    /// <summary>Adds a field line to <paramref name="head"/>; true when it is one that shapes the request.</summary>
-    private bool AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary>Adds a field line to <paramref name="head"/>; returns which of the fields that shape the request it is.</summary>
+    private RequestShapingField AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         int index = head.Headers.Count;
         string valueText = _previous.GetValue(index, value);

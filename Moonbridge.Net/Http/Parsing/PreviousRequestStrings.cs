@@ -27,6 +27,7 @@ internal sealed class PreviousRequestStrings
     private const int MaxLayoutHeadLength = 8 * 1024;
 
     private int _requestLineLength;
+    private int _headLength;
     private FieldLineLayout[] _lines = [];
     private int _lineCount;
 
@@ -54,6 +55,20 @@ internal sealed class PreviousRequestStrings
     /// </summary>
     public int MatchRequestLine(ReadOnlySpan<byte> bytes)
         => _requestLineLength > 0 && bytes.StartsWith(_headBytes.AsSpan(0, _requestLineLength)) ? _requestLineLength : 0;
+
+    /// <summary>
+    /// The length of the previous head when <paramref name="bytes"/> starts with exactly that head, up to
+    /// and including its empty line (then <see cref="LineCount"/> and <see cref="LayoutAt"/> describe its
+    /// field lines), else 0.
+    /// </summary>
+    public int MatchHead(ReadOnlySpan<byte> bytes)
+        => _requestLineLength > 0 && bytes.StartsWith(_headBytes.AsSpan(0, _headLength)) ? _headLength : 0;
+
+    /// <summary>The number of field lines of the previous head, after <see cref="MatchHead"/> found it again.</summary>
+    public int LineCount => _lineCount;
+
+    /// <summary>How field line <paramref name="index"/> of the previous head splits, after <see cref="MatchHead"/> found it again.</summary>
+    public FieldLineLayout LayoutAt(int index) => _lines[index];
 
     /// <summary>
     /// Whether <paramref name="bytes"/> starts with exactly the previous request's field line
@@ -138,6 +153,7 @@ internal sealed class PreviousRequestStrings
         }
 
         headBytes.CopyTo(_headBytes);
+        _headLength = headBytes.Length;
         _requestLineLength = requestLineLength;
         (_lines, _pendingLines) = (_pendingLines, _lines);
         _lineCount = head.Headers.Count;
