@@ -87,6 +87,33 @@ public sealed class HttpHeadParserReuseTests
     }
 
     [Test]
+    public void PipelinedHeadsInOneSegmentEachHaveTheFreshParsersOutcome()
+    {
+        foreach (string text in s_repeatedHeads)
+        {
+            byte[] repeated = Encoding.Latin1.GetBytes(text);
+            foreach (ValidRequestVector last in HttpRequestVectors.Valid)
+            {
+                byte[][] heads = [repeated, repeated, last.Bytes, last.Bytes];
+                ReadOnlySequence<byte> rest = Sequences.Whole(heads.SelectMany(bytes => bytes).ToArray());
+                var parser = new HttpHeadParser(new HttpParserLimits());
+                foreach (byte[] expected in heads)
+                {
+                    var head = new HttpRequestHead();
+                    parser.Reset();
+                    Assert.That(parser.TryParse(rest, head, out SequencePosition consumed), Is.True, last.Name);
+
+                    Assert.That(
+                        $"accepted {Sequences.OffsetOf(rest, consumed)} {ExpectedHead.From(head)}",
+                        Is.EqualTo(Outcome(new HttpHeadParser(new HttpParserLimits()), expected)),
+                        last.Name);
+                    rest = rest.Slice(consumed);
+                }
+            }
+        }
+    }
+
+    [Test]
     public void ARepeatedHeadSharesThePreviousStringsAndStillReadsTheNewOnes()
     {
         var parser = new HttpHeadParser(new HttpParserLimits());
