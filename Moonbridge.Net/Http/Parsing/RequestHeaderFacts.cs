@@ -138,8 +138,9 @@ internal sealed class RequestHeaderFacts
 
     private void ObserveConnection(ReadOnlySpan<byte> value)
     {
-        // The two values nearly every client sends, without walking a list.
-        if (Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        // The two values nearly every client sends, without walking a list; in the usual lower case first,
+        // which is a plain comparison.
+        if (value.SequenceEqual("keep-alive"u8) || Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
         {
             HasConnectionKeepAlive = true;
             return;
