@@ -106,7 +106,6 @@ internal sealed class HttpHeadParser
         _facts.Reset();
         _facts.KnownValidHost = _previous.Host;
         int position = requestLineLength;
-        bool isRepeat = target.IsEmpty;
         while (true)
         {
             ReadOnlySpan<byte> rest = bytes[position..];
@@ -117,7 +116,7 @@ internal sealed class HttpHeadParser
             }
 
             int index = head.Headers.Count;
-            if (index == _limits.HeaderCountLimit || !TryAddFieldLine(index, rest, position, head, ref isRepeat, out int lineLength))
+            if (index == _limits.HeaderCountLimit || !TryAddFieldLine(index, rest, position, head, out int lineLength))
             {
                 // An incomplete head leaves the head as empty as the scanner's path does.
                 head.Reset();
@@ -142,7 +141,7 @@ internal sealed class HttpHeadParser
         }
 
         RequestHeadValidator.Validate(head, _facts, _limits, _previous);
-        _previous.RememberLayout(head, bytes[..headLength], requestLineLength, isRepeat);
+        _previous.RememberLayout(head, bytes[..headLength], requestLineLength);
         return true;
     }
 
@@ -174,11 +173,8 @@ internal sealed class HttpHeadParser
         RequestHeadValidator.Validate(head, _facts, _limits, _previous);
     }
 
-    /// <summary>
-    /// Field line <paramref name="index"/> at <paramref name="position"/> in the head, <paramref name="line"/>
-    /// the bytes from there on; <paramref name="isRepeat"/> is cleared unless it is the previous request's line.
-    /// </summary>
-    private bool TryAddFieldLine(int index, ReadOnlySpan<byte> line, int position, HttpRequestHead head, ref bool isRepeat, out int lineLength)
+    /// <summary>Field line <paramref name="index"/> at <paramref name="position"/> in the head, <paramref name="line"/> the bytes from there on.</summary>
+    private bool TryAddFieldLine(int index, ReadOnlySpan<byte> line, int position, HttpRequestHead head, out int lineLength)
     {
         ReadOnlySpan<byte> name;
         ReadOnlySpan<byte> value;
@@ -197,7 +193,6 @@ internal sealed class HttpHeadParser
         else if (OnePassLineReader.TryReadFieldLine(line, out name, out value, out lineLength))
         {
             field = AddField(head, name, value);
-            isRepeat = false;
         }
         else
         {

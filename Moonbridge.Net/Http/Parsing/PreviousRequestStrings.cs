@@ -129,18 +129,8 @@ internal sealed class PreviousRequestStrings
     /// <param name="head">The head just parsed and validated.</param>
     /// <param name="headBytes">Its bytes, up to and including the empty line.</param>
     /// <param name="requestLineLength">Its request line, including the CRLF.</param>
-    /// <param name="isRepeat">
-    /// Its request line and every field line matched the previous ones (<see cref="MatchRequestLine"/>,
-    /// <see cref="MatchFieldLine"/>) and there are as many lines: the head is the previous one byte for byte,
-    /// with the same strings, so everything kept already describes it.
-    /// </param>
-    public void RememberLayout(HttpRequestHead head, ReadOnlySpan<byte> headBytes, int requestLineLength, bool isRepeat)
+    public void RememberLayout(HttpRequestHead head, ReadOnlySpan<byte> headBytes, int requestLineLength)
     {
-        if (isRepeat && _requestLineLength > 0 && _lineCount == head.Headers.Count)
-        {
-            return;
-        }
-
         Remember(head);
         if (headBytes.Length > MaxLayoutHeadLength)
         {
