@@ -155,15 +155,15 @@ internal sealed class HttpHeadParser
         head.Reset();
         _facts.Reset();
         _facts.KnownValidHost = _previous.Host;
+        // One bulk copy of the previous fields rather than an Add each.
+        head.Headers.AddRange(_previous.Fields);
         int lineCount = _previous.LineCount;
         for (int index = 0; index < lineCount; index++)
         {
-            string valueText = _previous.ValueAt(index);
-            head.Headers.Add(new KeyValuePair<string, string>(_previous.NameAt(index), valueText));
             FieldLineLayout layout = _previous.LayoutAt(index);
             if (layout.Field != RequestShapingField.None)
             {
-                _facts.Observe(layout.Field, bytes.Slice(layout.Start + layout.ValueOffset, layout.ValueLength), valueText);
+                _facts.Observe(layout.Field, bytes.Slice(layout.Start + layout.ValueOffset, layout.ValueLength), _previous.ValueAt(index));
             }
         }
 

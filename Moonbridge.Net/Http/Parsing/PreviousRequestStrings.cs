@@ -16,8 +16,8 @@ namespace Moonbridge.Net.Http.Parsing;
 /// </remarks>
 internal sealed class PreviousRequestStrings
 {
-    private string[] _names = [];
-    private string[] _values = [];
+    /// <summary>The previous request's fields, as the head held them, so a repeated head can take them all at once.</summary>
+    private KeyValuePair<string, string>[] _fields = [];
     private int _count;
 
     /// <summary>The previous head's bytes when it was parsed in one pass; its request line is the first <see cref="_requestLineLength"/>.</summary>
@@ -88,10 +88,13 @@ internal sealed class PreviousRequestStrings
     }
 
     /// <summary>The name string of the previous request's field line <paramref name="index"/>, after <see cref="MatchFieldLine"/> found it again.</summary>
-    public string NameAt(int index) => _names[index];
+    public string NameAt(int index) => _fields[index].Key;
 
     /// <summary>The value string of the previous request's field line <paramref name="index"/>, after <see cref="MatchFieldLine"/> found it again.</summary>
-    public string ValueAt(int index) => _values[index];
+    public string ValueAt(int index) => _fields[index].Value;
+
+    /// <summary>All fields of the previous head, after <see cref="MatchHead"/> found it again.</summary>
+    public ReadOnlySpan<KeyValuePair<string, string>> Fields => _fields.AsSpan(0, _count);
 
     /// <summary>Notes where field line <paramref name="index"/> of the head being parsed in one pass lies.</summary>
     public void NoteLayout(int index, in FieldLineLayout layout)
@@ -109,7 +112,7 @@ internal sealed class PreviousRequestStrings
 
     /// <summary>The name of field line <paramref name="index"/>; the caller has checked it is a token.</summary>
     public string GetName(int index, ReadOnlySpan<byte> name)
-        => index < _count && Ascii.Equals(name, _names[index]) ? _names[index] : KnownHeaderNames.GetString(name);
+        => index < _count && Ascii.Equals(name, _fields[index].Key) ? _fields[index].Key : KnownHeaderNames.GetString(name);
 
     /// <summary>The value of field line <paramref name="index"/>, Latin-1 decoded.</summary>
     public string GetValue(int index, ReadOnlySpan<byte> value)
@@ -119,7 +122,7 @@ internal sealed class PreviousRequestStrings
             return string.Empty;
         }
 
-        return index < _count && Ascii.Equals(value, _values[index]) ? _values[index] : Encoding.Latin1.GetString(value);
+        return index < _count && Ascii.Equals(value, _fields[index].Value) ? _fields[index].Value : Encoding.Latin1.GetString(value);
     }
 
     /// <summary>
@@ -155,24 +158,18 @@ internal sealed class PreviousRequestStrings
         _requestLineLength = 0;
         _lineCount = 0;
         List<KeyValuePair<string, string>> headers = head.Headers;
-        if (_names.Length < headers.Count)
+        if (_fields.Length < headers.Count)
         {
-            _names = new string[headers.Count];
-            _values = new string[headers.Count];
+            _fields = new KeyValuePair<string, string>[headers.Count];
         }
 
         for (int i = 0; i < headers.Count; i++)
         {
             // Most strings are the ones already kept: comparing is cheaper than storing (a GC write barrier).
-            (string name, string value) = headers[i];
-            if (!ReferenceEquals(_names[i], name))
+            KeyValuePair<string, string> field = headers[i];
+            if (!ReferenceEquals(_fields[i].Key, field.Key) || !ReferenceEquals(_fields[i].Value, field.Value))
             {
-                _names[i] = name;
-            }
-
-            if (!ReferenceEquals(_values[i], value))
-            {
-                _values[i] = value;
+                _fields[i] = field;
             }
         }
 
