@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Moonbridge.Net.Http.Parsing;
 
@@ -33,6 +35,15 @@ internal sealed class HttpHeadParser
     public bool TryParse(in ReadOnlySequence<byte> buffer, HttpRequestHead head, out SequencePosition consumed)
     {
         ArgumentNullException.ThrowIfNull(head);
+
+        // The common case: the whole head arrived in the first read. Only tried when the scanner has not
+        // started on this request, so a head trickling in is still scanned once, resuming, not once per call.
+        if (_scanner.IsAtStart && TryParseInOnePass(buffer.FirstSpan, head, out int headLength))
+        {
+            consumed = buffer.GetPosition(headLength);
+            return true;
+        }
+
         if (!_scanner.TryFindEnd(buffer))
         {
             consumed = buffer.Start;
@@ -56,6 +67,150 @@ internal sealed class HttpHeadParser
 
         consumed = buffer.GetPosition(lines.HeadLength);
         return true;
+    }
+
+    /// <summary>
+    /// Finds and parses each line in one scan when the head is plainly valid and complete within
+    /// <paramref name="bytes"/> and within the limits. False, having changed nothing, for anything else: the scanner then judges the bytes, so errors, their status codes and
+    /// their precedence are exactly those of a head that arrives in pieces. The rules that span the head
+    /// (<see cref="RequestHeadValidator"/>) run here as they do there, once every line is known to be sound.
+    /// </summary>
+    private bool TryParseInOnePass(ReadOnlySpan<byte> bytes, HttpRequestHead head, out int headLength)
+    {
+        headLength = 0;
+        if (bytes.Length > _limits.HeaderSizeLimit)
+        {
+            bytes = bytes[.._limits.HeaderSizeLimit];
+        }
+
+        headLength = _previous.MatchHead(bytes);
+        if (headLength > 0)
+        {
+            ParseRepeatedHead(bytes, head);
+            return true;
+        }
+
+        // Empty lines before the request line are legal but unusual: the fallback skips them.
+        ReadOnlySpan<byte> method = default;
+        ReadOnlySpan<byte> target = default;
+        HttpVersion version = default;
+        int requestLineLength = _previous.MatchRequestLine(bytes);
+        if (requestLineLength == 0
+            && (!OnePassLineReader.TryReadRequestLine(bytes, out method, out target, out version, out requestLineLength)
+                || requestLineLength - 2 > _limits.RequestLineSizeLimit))
+        {
+            return false;
+        }
+
+        head.Reset();
+        _facts.Reset();
+        _facts.KnownValidHost = _previous.Host;
+        int position = requestLineLength;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = bytes[position..];
+            if (rest.Length >= 2 && rest[0] == (byte)'\r' && rest[1] == (byte)'\n')
+            {
+                headLength = position + 2;
+                break;
+            }
+
+            int index = head.Headers.Count;
+            if (index == _limits.HeaderCountLimit || !TryAddFieldLine(index, rest, position, head, out int lineLength))
+            {
+                // An incomplete head leaves the head as empty as the scanner's path does.
+                head.Reset();
+                return false;
+            }
+
+            position += lineLength;
+        }
+
+        if (target.IsEmpty)
+        {
+            // The request line was the previous one, byte for byte.
+            head.Version = _previous.Version;
+            head.Method = _previous.Method!;
+            head.Target = _previous.Target!;
+        }
+        else
+        {
+            head.Version = version;
+            head.Method = KnownMethods.GetString(method);
+            head.Target = _previous.GetTarget(target);
+        }
+
+        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
+        _previous.RememberLayout(head, bytes[..headLength], requestLineLength);
+        return true;
+    }
+
+    /// <summary>
+    /// The head at the start of <paramref name="bytes"/> is the previous one byte for byte, so every line is
+    /// sound and splits as before, with the same strings: only the fields that shape the request are noted
+    /// again and the rules that span the head applied again, as for any other head.
+    /// </summary>
+    private void ParseRepeatedHead(ReadOnlySpan<byte> bytes, HttpRequestHead head)
+    {
+        head.Reset();
+        _facts.Reset();
+        _facts.KnownValidHost = _previous.Host;
+        // One bulk copy of the previous fields rather than an Add each.
+        head.Headers.AddRange(_previous.Fields);
+        int lineCount = _previous.LineCount;
+        for (int index = 0; index < lineCount; index++)
+        {
+            FieldLineLayout layout = _previous.LayoutAt(index);
+            if (layout.Field != RequestShapingField.None)
+            {
+                _facts.Observe(layout.Field, bytes.Slice(layout.Start + layout.ValueOffset, layout.ValueLength), _previous.ValueAt(index));
+            }
+        }
+
+        head.Version = _previous.Version;
+        head.Method = _previous.Method!;
+        head.Target = _previous.Target!;
+        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
+    }
+
+    /// <summary>Field line <paramref name="index"/> at <paramref name="position"/> in the head, <paramref name="line"/> the bytes from there on.</summary>
+    private bool TryAddFieldLine(int index, ReadOnlySpan<byte> line, int position, HttpRequestHead head, out int lineLength)
+    {
+        ReadOnlySpan<byte> name;
+        ReadOnlySpan<byte> value;
+        RequestShapingField field;
+        if (_previous.MatchFieldLine(index, line, out FieldLineLayout layout))
+        {
+            // The same line as before: sound, split the same way, with the same strings.
+            name = line[..layout.NameLength];
+            value = line.Slice(layout.ValueOffset, layout.ValueLength);
+            string valueText = _previous.ValueAt(index);
+            head.Headers.Add(new KeyValuePair<string, string>(_previous.NameAt(index), valueText));
+            field = layout.Field;
+            _facts.Observe(field, value, valueText);
+            lineLength = layout.Length;
+        }
+        else if (OnePassLineReader.TryReadFieldLine(line, out name, out value, out lineLength))
+        {
+            field = AddField(head, name, value);
+        }
+        else
+        {
+            return false;
+        }
+
+        int valueOffset = value.IsEmpty ? 0 : (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(value));
+        _previous.NoteLayout(index, new FieldLineLayout(position, lineLength, name.Length, valueOffset, value.Length, field));
+        return true;
+    }
+
+    /// <summary>Adds a field line to <paramref name="head"/>; returns which of the fields that shape the request it is.</summary>
+    private RequestShapingField AddField(HttpRequestHead head, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        int index = head.Headers.Count;
+        string valueText = _previous.GetValue(index, value);
+        head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
+        return _facts.Observe(name, value, valueText);
     }
 
     /// <summary>A head spread over several segments is copied once, so the line parsers see plain spans.</summary>
@@ -87,10 +242,7 @@ internal sealed class HttpHeadParser
             // Every line ends with CRLF and holds no other CR: the scanner guarantees it.
             int lineEnd = fieldLines.IndexOf((byte)'\r');
             FieldLineParser.Parse(fieldLines[..lineEnd], out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
-            int index = head.Headers.Count;
-            string valueText = _previous.GetValue(index, value);
-            head.Headers.Add(new KeyValuePair<string, string>(_previous.GetName(index, name), valueText));
-            _facts.Observe(name, value, valueText);
+            _ = AddField(head, name, value);
             fieldLines = fieldLines[(lineEnd + 2)..];
         }
 

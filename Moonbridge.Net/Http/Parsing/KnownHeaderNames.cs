@@ -8,24 +8,37 @@ namespace Moonbridge.Net.Http.Parsing;
 /// </summary>
 internal static class KnownHeaderNames
 {
-    private static readonly string[] _names =
-    [
-        "Host", "Accept", "Cookie", "Expect", "Origin", "Pragma", "Referer", "Upgrade", "Connection",
-        "User-Agent", "Content-Type", "Authorization", "Cache-Control", "If-None-Match", "Content-Length",
-        "Accept-Encoding", "Accept-Language", "Transfer-Encoding", "If-Modified-Since",
-    ];
-
     /// <summary>The name as a string; the caller has checked it is a token (so ASCII).</summary>
     public static string GetString(ReadOnlySpan<byte> name)
     {
-        foreach (string known in _names)
+        // The length and the first byte leave at most one candidate to compare.
+        string? known = name.Length switch
         {
-            if (known.Length == name.Length && Ascii.Equals(name, known))
+            4 => "Host",
+            6 => name[0] switch
             {
-                return known;
-            }
-        }
+                (byte)'A' => "Accept",
+                (byte)'C' => "Cookie",
+                (byte)'E' => "Expect",
+                (byte)'O' => "Origin",
+                (byte)'P' => "Pragma",
+                _ => null,
+            },
+            7 => name[0] == (byte)'R' ? "Referer" : "Upgrade",
+            10 => name[0] == (byte)'C' ? "Connection" : "User-Agent",
+            12 => "Content-Type",
+            13 => name[0] switch
+            {
+                (byte)'A' => "Authorization",
+                (byte)'C' => "Cache-Control",
+                _ => "If-None-Match",
+            },
+            14 => "Content-Length",
+            15 => name[7] == (byte)'E' ? "Accept-Encoding" : "Accept-Language",
+            17 => name[0] == (byte)'T' ? "Transfer-Encoding" : "If-Modified-Since",
+            _ => null,
+        };
 
-        return Encoding.ASCII.GetString(name);
+        return known is not null && Ascii.Equals(name, known) ? known : Encoding.ASCII.GetString(name);
     }
 }

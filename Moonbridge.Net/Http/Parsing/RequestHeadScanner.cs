@@ -37,6 +37,9 @@ internal sealed class RequestHeadScanner
     /// <summary>Bytes of the whole head including its final empty line; valid once <see cref="TryFindEnd"/> returned true.</summary>
     public int HeadLength { get; private set; }
 
+    /// <summary>True before the first byte of a request was scanned: nothing is to be resumed.</summary>
+    public bool IsAtStart => _scannedLength == 0;
+
     public void Reset()
     {
         _scannedLength = 0;

@@ -61,29 +61,51 @@ internal sealed class RequestHeaderFacts
         HasUnknownExpectation = false;
     }
 
-    /// <summary>Takes note of one field line; <paramref name="valueText"/> is <paramref name="value"/> decoded.</summary>
-    public void Observe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, string valueText)
+    /// <summary>Which of the fields that shape a request <paramref name="name"/> is, if any (names are case-insensitive).</summary>
+    public static RequestShapingField Classify(ReadOnlySpan<byte> name) => name.Length switch
     {
-        switch (name.Length)
+        4 when Ascii.EqualsIgnoreCase(name, "host"u8) => RequestShapingField.Host,
+        6 when Ascii.EqualsIgnoreCase(name, "expect"u8) => RequestShapingField.Expect,
+        10 when Ascii.EqualsIgnoreCase(name, "connection"u8) => RequestShapingField.Connection,
+        14 when Ascii.EqualsIgnoreCase(name, "content-length"u8) => RequestShapingField.ContentLength,
+        17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8) => RequestShapingField.TransferEncoding,
+        _ => RequestShapingField.None,
+    };
+
+    /// <summary>
+    /// Takes note of one field line; <paramref name="valueText"/> is <paramref name="value"/> decoded. Returns
+    /// which field it is, so a caller that meets the same line again can pass that instead of the name.
+    /// </summary>
+    public RequestShapingField Observe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, string valueText)
+    {
+        RequestShapingField field = Classify(name);
+        Observe(field, value, valueText);
+        return field;
+    }
+
+    /// <summary>Takes note of a field line already classified as <paramref name="field"/>.</summary>
+    public void Observe(RequestShapingField field, ReadOnlySpan<byte> value, string valueText)
+    {
+        switch (field)
         {
-            case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
+            case RequestShapingField.Host:
                 HostCount++;
                 HostValue ??= valueText;
                 HasInvalidHost |= !ReferenceEquals(valueText, KnownValidHost) && !HostSyntax.IsValid(valueText, allowEmpty: true);
                 break;
-            case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
+            case RequestShapingField.Expect:
                 ObserveExpect(value);
                 break;
-            case 10 when Ascii.EqualsIgnoreCase(name, "connection"u8):
+            case RequestShapingField.Connection:
                 ObserveConnection(value);
                 break;
-            case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
+            case RequestShapingField.ContentLength:
                 HasContentLength = true;
                 long length = ContentLength;
                 HasInvalidContentLength |= !ContentLengthParser.TryAccumulate(value, ref length);
                 ContentLength = length;
                 break;
-            case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+            case RequestShapingField.TransferEncoding:
                 ObserveTransferEncoding(value);
                 break;
         }
@@ -116,8 +138,9 @@ internal sealed class RequestHeaderFacts
 
     private void ObserveConnection(ReadOnlySpan<byte> value)
     {
-        // The two values nearly every client sends, without walking a list.
-        if (Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        // The two values nearly every client sends, without walking a list; in the usual lower case first,
+        // which is a plain comparison.
+        if (value.SequenceEqual("keep-alive"u8) || Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
         {
             HasConnectionKeepAlive = true;
             return;

@@ -17,6 +17,14 @@ internal static class RequestTargetParser
     public static void Apply(HttpRequestHead head, PreviousRequestStrings? previous = null)
     {
         string target = head.Target;
+        if (target[0] == '/' && previous is not null && ReferenceEquals(target, previous.Target) && previous.Path is not null)
+        {
+            // The previous request's origin-form target, which passed every check below.
+            head.TargetForm = TargetForm.Origin;
+            head.Path = previous.Path;
+            head.Query = previous.Query;
+            return;
+        }
 
         // A fragment is never sent (RFC 9112 §3.2): one here means a confused or malicious client.
         if (target.Contains('#', StringComparison.Ordinal))
@@ -27,15 +35,7 @@ internal static class RequestTargetParser
         if (target[0] == '/')
         {
             head.TargetForm = TargetForm.Origin;
-            if (previous is not null && ReferenceEquals(target, previous.Target) && previous.Path is not null)
-            {
-                head.Path = previous.Path;
-                head.Query = previous.Query;
-            }
-            else
-            {
-                SetPathAndQuery(head, target, pathStart: 1);
-            }
+            SetPathAndQuery(head, target, pathStart: 1);
         }
         else if (target == "*")
         {
