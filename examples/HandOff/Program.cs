@@ -14,7 +14,8 @@
 //   kill -HUP <pid>
 //
 // Worker processes: the process accepts, and N (PreFork) child processes, started as copies of this
-// program, answer (X-Pid says which); /slow?ms=500 takes its time:
+// program, answer (X-Pid says which); /slow?ms=500 takes its time, /hang?ms=5000 sends a first line
+// and the rest later:
 //
 //   dotnet run --project examples/HandOff -- --workers 2 [--port 8080] [--host 127.0.0.1] [--min-fork 2]
 //       [--max-fork 4] [--fork-delay 0.25] [--fork-error-delay 2] [--exit-delay 60] [--idle-timeout 0]
@@ -183,6 +184,17 @@ static async Task RunWorkersAsync(string[] args)
         request.SendStatus(200);
         request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
         request.SendHeader("X-Pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (request.Path == "hang")
+        {
+            // The head and a first line now, the rest after ?ms= milliseconds: a request to interrupt.
+            int ms = int.TryParse(request.GetParams["ms"], System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : 5000;
+            await request.SendDataAsync("started\n");
+            await request.FlushAsync();
+            await Task.Delay(ms, cancellationToken);
+            await request.SendDataAsync("done\n");
+            return true;
+        }
+
         await request.SendDataAsync($"Answered by worker process {pid}.\n");
         return true;
     });
