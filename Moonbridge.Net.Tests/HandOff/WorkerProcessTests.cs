@@ -101,6 +101,31 @@ public sealed partial class WorkerProcessTests
         Assert.That(server.Output, Does.Contain($"process {busy} died (exit code 137)"));
     }
 
+    [Test]
+    [CancelAfter(20_000)]
+    public async Task ConnectionsForWorkersThatDiedWhileIdleGoToOtherWorkers(CancellationToken cancellationToken)
+    {
+        await using var server = await WorkerServer.StartAsync(cancellationToken, "--workers", "2", "--min-fork", "2", "--max-fork", "4", "--fork-delay", "0.05", "--fork-error-delay", "0.3");
+        await server.WaitForChildrenAsync(count => count == 2, cancellationToken);
+        int[] killed = server.Children();
+        foreach (int pid in killed)
+        {
+            using Process worker = Process.GetProcessById(pid);
+            worker.Kill();
+            await worker.WaitForExitAsync(cancellationToken);
+        }
+
+        // The parent learns of the deaths when a hand-off fails; the connection is returned and served elsewhere.
+        for (int i = 0; i < 4; i++)
+        {
+            int pid = await GetPidAsync(server.Port, "/", cancellationToken);
+            Assert.That(killed, Does.Not.Contain(pid), server.Output);
+            Assert.That(pid, Is.Not.EqualTo(server.Pid));
+        }
+
+        await server.WaitForChildrenAsync(count => count >= 2, cancellationToken);
+    }
+
     private static async Task<int> GetPidAsync(int port, string target, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
