@@ -81,6 +81,8 @@ internal sealed partial class WorkerProcessHost
             Task exited = process.WaitForExitAsync(timeout.Token);
             if (await Task.WhenAny(accepting, exited).ConfigureAwait(false) != accepting)
             {
+                // Should a connection still come in, it is closed, not left to the finalizer.
+                _ = accepting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 await exited.ConfigureAwait(false);
                 throw new InvalidOperationException($"Worker process {process.Id} exited with code {process.ExitCode} before it connected.");
             }
