@@ -14,6 +14,9 @@ internal static class WorkerProcessEnvironment
     public const string SocketVariable = "MOONBRIDGE_WORKER_SOCKET";
     public const string IdVariable = "MOONBRIDGE_WORKER_ID";
 
+    /// <summary>Marks a name in the abstract socket namespace; the environment carries the name without it.</summary>
+    public const string AbstractPrefix = "\0";
+
     /// <summary>Child to parent: the prepare handler is done, connections may come.</summary>
     public const byte StatusReady = (byte)'R';
 
@@ -119,7 +122,7 @@ internal sealed class WorkerProcessChild
     {
         Native.EnsureSupported();
         (string socket, int id) = WorkerProcessEnvironment.Claim(options.Name);
-        HandOffChannel channel = HandOffChannel.ConnectAsync(socket).AsTask().GetAwaiter().GetResult();
+        HandOffChannel channel = HandOffChannel.ConnectAsync(WorkerProcessEnvironment.AbstractPrefix + socket).AsTask().GetAwaiter().GetResult();
         return new WorkerProcessChild(channel, options, id);
     }
 

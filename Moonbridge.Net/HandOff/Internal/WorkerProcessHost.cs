@@ -64,7 +64,9 @@ internal sealed partial class WorkerProcessHost
             await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
         }
 
-        string path = Path.Combine(Path.GetTempPath(), $"moonbridge-worker-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}.sock");
+        // An abstract socket (Linux): no file to leave behind, whatever kills this process. Only the child
+        // started here is accepted (SO_PEERCRED), and the random name is bound before the child learns it.
+        string name = $"moonbridge-worker-{Environment.ProcessId}-{Guid.NewGuid():N}";
         Socket? listener = null;
         Socket? accepted = null;
         Process? process = null;
@@ -72,9 +74,9 @@ internal sealed partial class WorkerProcessHost
         try
         {
             listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Bind(new UnixDomainSocketEndPoint(WorkerProcessEnvironment.AbstractPrefix + name));
             listener.Listen(1);
-            process = StartProcess(context, path);
+            process = StartProcess(context, name);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_startTimeout);
             Task<Socket> accepting = listener.AcceptAsync(timeout.Token).AsTask();
@@ -119,7 +121,6 @@ internal sealed partial class WorkerProcessHost
             accepted?.Dispose();
             channel?.Dispose();
             listener?.Dispose();
-            TryDelete(path);
             if (process is not null)
             {
                 Kill(process);
@@ -128,7 +129,7 @@ internal sealed partial class WorkerProcessHost
         }
     }
 
-    private Process StartProcess(WorkerContext context, string path)
+    private Process StartProcess(WorkerContext context, string name)
     {
         string executable = Environment.ProcessPath ?? throw new InvalidOperationException("The path of the current program is unknown.");
         var start = new ProcessStartInfo(executable) { UseShellExecute = false };
@@ -138,7 +139,7 @@ internal sealed partial class WorkerProcessHost
         }
 
         start.Environment[WorkerProcessEnvironment.PoolVariable] = _options.Name;
-        start.Environment[WorkerProcessEnvironment.SocketVariable] = path;
+        start.Environment[WorkerProcessEnvironment.SocketVariable] = name;
         start.Environment[WorkerProcessEnvironment.IdVariable] = context.Id.ToString(CultureInfo.InvariantCulture);
         return Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
     }
@@ -253,17 +254,6 @@ internal sealed partial class WorkerProcessHost
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already exited.
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
         }
     }
 
