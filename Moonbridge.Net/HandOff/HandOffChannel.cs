@@ -327,6 +327,38 @@ public sealed class HandOffChannel : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Worker processes: writes one status byte outside the hand-off protocol (the worker's side, between
+    /// hand-offs; may run while a <see cref="ReceiveAsync"/> waits). False when the channel is broken.
+    /// </summary>
+    internal bool TrySendStatus(byte status)
+    {
+        try
+        {
+            return _socket.Send([status], SocketFlags.None) == 1;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Worker processes: reads one status byte (the parent's side, between hand-offs); null at the end of the stream.</summary>
+    internal async ValueTask<byte?> ReceiveStatusAsync(CancellationToken cancellationToken)
+    {
+        byte[] status = new byte[1];
+        try
+        {
+            int received = await _socket.ReceiveAsync(status, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            return received == 1 ? status[0] : null;
+        }
+        catch (SocketException)
+        {
+            _faulted = true;
+            return null;
+        }
+    }
+
     /// <summary>Closes the channel. A sender waiting for an acknowledgement gets its connection back.</summary>
     public void Dispose()
     {

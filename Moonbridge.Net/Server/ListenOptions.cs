@@ -43,7 +43,9 @@ public sealed class ListenOptions
 
     /// <summary>
     /// Memory limit per worker in bytes (Lua <c>memory_limit</c>); 0 (the default) means none. In-process
-    /// workers share one heap, so the limit is validated here and enforced once workers run as processes.
+    /// workers share one heap, so there the limit is only validated. With <see cref="WorkerProcesses"/>, a
+    /// worker process whose working set exceeds the limit after a connection retires (runs the finish
+    /// handler and exits) and is replaced; unlike the original's <c>setrlimit</c>, an allocation never fails.
     /// </summary>
     public long MemoryLimit { get; set; }
 
@@ -85,8 +87,40 @@ public sealed class ListenOptions
     /// </summary>
     public string? InheritFrom { get; set; }
 
+    /// <summary>
+    /// Run the workers as child processes (Linux). This process keeps the listening sockets and accepts;
+    /// each worker is this program started again (<see cref="Environment.ProcessPath"/> with the same
+    /// arguments), which calls <see cref="MoonbridgeServer.Listen"/> with the same options, detects from
+    /// its environment that it is a worker, runs the prepare handler and then the connect handler for one
+    /// handed-off connection at a time, and the finish handler when it retires. The pool options schedule
+    /// the processes as the original schedules its forks; a worker process that dies costs only its
+    /// connection and is replaced (after <see cref="ForkErrorDelay"/>). Only TCP and local listeners are
+    /// allowed, and a program may start only one pool with worker processes. False (the default) runs
+    /// workers in this process. See docs/handoff.md.
+    /// </summary>
+    public bool WorkerProcesses { get; set; }
+
     /// <summary>Where the server logs handler errors and worker changes; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>A copy of the settings (not the listeners, not the handlers).</summary>
+    internal ListenOptions CopySettings() => new()
+    {
+        Name = Name,
+        PreFork = PreFork,
+        MinFork = MinFork,
+        MaxFork = MaxFork,
+        ForkDelay = ForkDelay,
+        ForkErrorDelay = ForkErrorDelay,
+        ExitDelay = ExitDelay,
+        IdleTimeout = IdleTimeout,
+        MemoryLimit = MemoryLimit,
+        Backlog = Backlog,
+        ShutdownTimeout = ShutdownTimeout,
+        CloseTimeout = CloseTimeout,
+        InheritFrom = InheritFrom,
+        LoggerFactory = LoggerFactory,
+    };
 
     internal bool IsMainOnly => Listeners.Count > 0 && Listeners.All(l => l is MainListenerSpec);
 
@@ -137,6 +171,19 @@ public sealed class ListenOptions
             if (value < TimeSpan.Zero || value > s_maxTime)
             {
                 throw new ArgumentOutOfRangeException(name, value, "A time option must lie between 0 and 1e8 seconds.");
+            }
+        }
+
+        if (WorkerProcesses)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                throw new PlatformNotSupportedException("Worker processes are supported on Linux only.");
+            }
+
+            if (Listeners.Any(l => l is not (TcpListenerSpec or LocalListenerSpec)))
+            {
+                throw new ArgumentException("With worker processes, only TCP and local listeners are allowed.", nameof(Listeners));
             }
         }
 

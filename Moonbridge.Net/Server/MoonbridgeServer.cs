@@ -18,6 +18,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private static readonly TimeSpan s_abandonAfter = TimeSpan.FromSeconds(5);
 
     private readonly ListenOptions _options;
+
+    /// <summary>What the pool runs: the options themselves, or the worker-process handlers built from them.</summary>
+    private readonly ListenOptions _poolOptions;
+
+    /// <summary>Set in a worker process: the channel to the parent.</summary>
+    private WorkerProcessChild? _child;
     private readonly ILogger _logger;
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
@@ -37,13 +43,14 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private TaskCompletionSource? _idle;
     private Task? _stopping;
 
-    private MoonbridgeServer(ListenOptions options)
+    private MoonbridgeServer(ListenOptions options, ListenOptions? poolOptions = null)
     {
         _options = options;
+        _poolOptions = poolOptions ?? options;
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
         _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
-        _pool = new WorkerPool(options, _logger, _abortHandlers.Token);
+        _pool = new WorkerPool(_poolOptions, _logger, _abortHandlers.Token);
         _listenerAccept = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
     }
 
@@ -56,7 +63,24 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var server = new MoonbridgeServer(options);
+        if (WorkerProcessEnvironment.Pool is not null)
+        {
+            return ListenAsWorkerProcess(options);
+        }
+
+        MoonbridgeServer server;
+        if (options.WorkerProcesses)
+        {
+            ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+            var host = new WorkerProcessHost(options, loggerFactory.CreateLogger("Moonbridge.Net.Server"));
+            server = new MoonbridgeServer(options, host.CreatePoolOptions());
+            host.Redispatch = server.Dispatch;
+        }
+        else
+        {
+            server = new MoonbridgeServer(options);
+        }
+
         InheritedListeners? inherited = null;
         try
         {
@@ -84,6 +108,44 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         return server;
     }
+
+    /// <summary>In a worker process: becomes the pool's one worker, fed by the parent over hand-off.</summary>
+    private static MoonbridgeServer ListenAsWorkerProcess(ListenOptions options)
+    {
+        if (!options.WorkerProcesses)
+        {
+            throw new InvalidOperationException($"This process is a worker process of pool '{WorkerProcessEnvironment.Pool}'; it cannot start pool '{options.Name}', which does not use worker processes.");
+        }
+
+        WorkerProcessChild child = WorkerProcessChild.Connect(options);
+        var server = new MoonbridgeServer(options, child.CreatePoolOptions()) { _child = child };
+        child.Ended = () => _ = server.StopAsync();
+        try
+        {
+            server.Bind(null);
+        }
+        catch
+        {
+            server.CloseListeners();
+            throw;
+        }
+
+        // The listeners as configured (they are bound in the parent).
+        server._listeners.Clear();
+        foreach (ListenerSpec spec in options.Listeners)
+        {
+            server._listeners.Add(new BoundListener(spec, null));
+        }
+
+        server.Begin();
+        return server;
+    }
+
+    /// <summary>
+    /// True in a worker process started by a pool with <see cref="ListenOptions.WorkerProcesses"/>: this
+    /// server is that pool's single worker, fed by the parent; its <see cref="Listeners"/> have no endpoints.
+    /// </summary>
+    public bool IsWorkerProcess => _child is not null;
 
     /// <summary>The listeners, in the order given, with their bound endpoints.</summary>
     public IReadOnlyList<BoundListener> Listeners => _listeners;
@@ -166,13 +228,17 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private void Bind(InheritedListeners? inherited)
     {
-        foreach (ListenerSpec spec in _options.Listeners)
+        foreach (ListenerSpec spec in _poolOptions.Listeners)
         {
             if (spec is IConnectionSourceSpec sourceSpec)
             {
                 IConnectionSource source = sourceSpec.Open(_options.Backlog);
                 _sources.Add(source);
-                ServerLog.Listening(_logger, _options.Name, source.LocalEndPoint?.ToString() ?? spec.ToString());
+                if (_child is null)
+                {
+                    ServerLog.Listening(_logger, _options.Name, source.LocalEndPoint?.ToString() ?? spec.ToString());
+                }
+
                 _listeners.Add(new BoundListener(spec, source.LocalEndPoint));
                 continue;
             }
@@ -199,7 +265,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _pool.Start();
         int socketIndex = 0;
         int sourceIndex = 0;
-        foreach (ListenerSpec spec in _options.Listeners)
+        foreach (ListenerSpec spec in _poolOptions.Listeners)
         {
             _loops.Add(spec switch
             {
@@ -264,6 +330,22 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
             _ = ServeAsync(worker, socket);
         }
+    }
+
+    /// <summary>Gives a connection to a worker, outside the accept loops (a failed hand-off to a worker process returned it).</summary>
+    private void Dispatch(MoonSocket socket) => _ = DispatchAsync(socket);
+
+    private async Task DispatchAsync(MoonSocket socket)
+    {
+        Worker? worker = await RentAsync(_stopAccepting.Token).ConfigureAwait(false);
+        if (worker is null)
+        {
+            IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
+            socket.Reset();
+            return;
+        }
+
+        await ServeAsync(worker, socket).ConfigureAwait(false);
     }
 
     private async Task IntervalLoopAsync(IntervalListenerSpec interval)
@@ -377,13 +459,24 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
         reuse = reuse && !failed && !scope.TimedOut;
+        if (_child is not null)
+        {
+            // A worker process reports to its parent; one that retires ends with its only worker.
+            reuse = _child.Served(reuse);
+            if (!reuse)
+            {
+                _ = _pool.StopAsync();
+                _ = StopAsync();
+            }
+        }
+
         _pool.Return(worker, reuse);
         return reuse;
     }
 
     private Task<bool> RunConnectAsync(Worker worker, MoonSocket socket, HandlerScope scope)
     {
-        if (_options.Connect is { } connect)
+        if (_poolOptions.Connect is { } connect)
         {
             return worker.Run(() =>
             {
@@ -399,7 +492,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             });
         }
 
-        return RunConnectAsyncCore(_options.ConnectAsync!, socket, scope);
+        return RunConnectAsyncCore(_poolOptions.ConnectAsync!, socket, scope);
 
         static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
         {

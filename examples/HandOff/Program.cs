@@ -12,6 +12,13 @@
 //
 //   dotnet run --project examples/HandOff -- --restart-demo [--port 8080] [--host 127.0.0.1] [--restart-socket path]
 //   kill -HUP <pid>
+//
+// Worker processes: the process accepts, and N (PreFork) child processes, started as copies of this
+// program, answer (X-Pid says which); /slow?ms=500 takes its time, /hang?ms=5000 sends a first line
+// and the rest later:
+//
+//   dotnet run --project examples/HandOff -- --workers 2 [--port 8080] [--host 127.0.0.1] [--min-fork 2]
+//       [--max-fork 4] [--fork-delay 0.25] [--fork-error-delay 2] [--exit-delay 60] [--idle-timeout 0]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -34,6 +41,12 @@ for (int i = restartDemo ? 1 : 0; i + 1 < args.Length; i += 2)
     if (args[i] == "--port") port = int.Parse(args[i + 1]);
     else if (args[i] == "--host") host = args[i + 1];
     else if (args[i] == "--restart-socket") restartSocket = args[i + 1];
+}
+
+if (args.Length > 1 && args[0] == "--workers")
+{
+    await RunWorkersAsync(args);
+    return;
 }
 
 if (restartDemo)
@@ -127,6 +140,72 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
             next?.Dispose();
         }
     }
+}
+
+static async Task RunWorkersAsync(string[] args)
+{
+    var options = new ListenOptions
+    {
+        Name = "workers",
+        WorkerProcesses = true,
+        PreFork = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+    };
+    string host = "127.0.0.1";
+    int port = 8080;
+    for (int i = 2; i + 1 < args.Length; i += 2)
+    {
+        string value = args[i + 1];
+        TimeSpan Seconds() => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+        switch (args[i])
+        {
+            case "--host": host = value; break;
+            case "--port": port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--min-fork": options.MinFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--max-fork": options.MaxFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--fork-delay": options.ForkDelay = Seconds(); break;
+            case "--fork-error-delay": options.ForkErrorDelay = Seconds(); break;
+            case "--exit-delay": options.ExitDelay = Seconds(); break;
+            case "--idle-timeout": options.IdleTimeout = Seconds(); break;
+        }
+    }
+
+    int pid = Environment.ProcessId;
+    using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+    options.LoggerFactory = logging;
+    options.Listeners.Add(ListenerSpec.Tcp(host, port));
+    options.ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+    {
+        if (request.Path == "slow")
+        {
+            int ms = int.TryParse(request.GetParams["ms"], System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : 500;
+            await Task.Delay(ms, cancellationToken);
+        }
+
+        request.SendStatus(200);
+        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+        request.SendHeader("X-Pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (request.Path == "hang")
+        {
+            // The head and a first line now, the rest after ?ms= milliseconds: a request to interrupt.
+            int ms = int.TryParse(request.GetParams["ms"], System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : 5000;
+            await request.SendDataAsync("started\n");
+            await request.FlushAsync();
+            await Task.Delay(ms, cancellationToken);
+            await request.SendDataAsync("done\n");
+            return true;
+        }
+
+        await request.SendDataAsync($"Answered by worker process {pid}.\n");
+        return true;
+    });
+
+    await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+    if (!server.IsWorkerProcess)
+    {
+        Console.WriteLine($"workers {pid} listening on http://{host}:{server.Listeners[0].Port}/");
+    }
+
+    await server.RunUntilSignalAsync();
 }
 
 static Process StartSelf(params string[] arguments)
