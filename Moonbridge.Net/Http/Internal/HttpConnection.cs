@@ -173,7 +173,8 @@ internal sealed partial class HttpConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadHeadAsync(bool async)
     {
-        _head.Reset();
+        // The head is not reset here: the parser resets and fills it when a head is complete, and nothing
+        // reads it before then.
         _parser.Reset();
         TimeSpan timeout = _context.Options.IdleTimeout;
         long headStarted = 0;
