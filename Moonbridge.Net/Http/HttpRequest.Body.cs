@@ -201,6 +201,11 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadBodyCoreAsync(bool async, Memory<byte> destination)
     {
+        if (Faulty)
+        {
+            throw new IOException("The request is faulty: reading from or writing to the client failed, so it must not be used further.");
+        }
+
         if (_bodyComplete || destination.IsEmpty)
         {
             return 0;
