@@ -117,7 +117,10 @@ public sealed partial class HttpRequest
     /// <summary>True until a status was sent, body input was read, or a body streamer was installed (Lua <c>request.fresh</c>).</summary>
     public bool Fresh => _fresh;
 
-    /// <summary>True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not be used further.</summary>
+    /// <summary>
+    /// True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not
+    /// be used further: its response methods and body reads then throw <see cref="IOException"/>.
+    /// </summary>
     public bool Faulty => _connection.Io.HasFailed;
 
     /// <summary>Prepares the object for the next request on the connection.</summary>

@@ -2,8 +2,9 @@ namespace Moonbridge.Net.Http;
 
 /// <summary>
 /// Thrown by a handler (or by the request object, e.g. 415 for form parsing of an unknown content type)
-/// to answer with an error status. Before a status was sent the server answers with a plain-text
-/// response in the original's format; after that, the connection is aborted.
+/// to answer with an error status. While nothing of the response has gone out, the server answers with a
+/// plain-text response in the original's format, and keeps the connection when the whole request had been
+/// read (else it closes it, since where the next request begins is in doubt); after that, the connection is aborted.
 /// </summary>
 public sealed class HttpStatusException : Exception
 {
