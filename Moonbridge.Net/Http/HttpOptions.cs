@@ -39,6 +39,9 @@ public sealed class HttpOptions
     /// </summary>
     public long RequestBodyDrainLimit { get; set; } = 1024 * 1024;
 
+    /// <summary>Limits of form processing (counts and lengths of fields and parts, total buffered size).</summary>
+    public FormOptions Forms { get; } = new();
+
     /// <summary>Default for <see cref="MaximumInputChunkSize"/> and <see cref="MinimumOutputChunkSize"/> when set (Lua <c>chunk_size</c>).</summary>
     public int? ChunkSize { get; set; }
 
@@ -140,6 +143,7 @@ public sealed class HttpOptions
             }
         }
 
+        Forms.Validate();
         foreach (KeyValuePair<string, string> header in StaticHeaders)
         {
             Internal.HeaderValidation.ThrowIfInvalid(header.Key, header.Value);

@@ -18,7 +18,6 @@ public sealed partial class HttpRequest
     private long _bodyWaitTicks;
     private bool _bodyComplete;
     private bool _continueSent;
-    private bool _deferReading;
     private byte[]? _body;
 
     private enum BodyState
@@ -76,11 +75,16 @@ public sealed partial class HttpRequest
         => StreamBodyAsync(async: true, null, callback, cancellationToken);
 
     /// <summary>
-    /// Keeps the server from processing the body by itself when the response begins (Lua
-    /// <c>defer_reading</c>). Answering before reading a large body risks a deadlock with clients that do
-    /// not read while they send; use it for small responses, under a timeout.
+    /// Lua <c>defer_reading</c>; has no effect, because the server never processes the body by itself when the
+    /// response begins (forms are parsed only when the handler asks, see <see cref="PostParams"/>). Answering
+    /// before reading a large body risks a deadlock with clients that do not read while they send; read the
+    /// body first, or keep such responses small.
     /// </summary>
-    public void DeferReading() => _deferReading = true;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the request object's Lua-shaped API.")]
+    public void DeferReading()
+    {
+        // Deferred already: nothing reads the body unless the handler asks.
+    }
 
     private void ResetBody()
     {
@@ -90,7 +94,6 @@ public sealed partial class HttpRequest
         _bodyConsumed = 0;
         _bodyWaitTicks = 0;
         _continueSent = false;
-        _deferReading = false;
         _body = null;
         if (_head.Framing == BodyFraming.Chunked)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Http.Forms;
@@ -118,26 +117,6 @@ public sealed partial class HttpRequest
         (_postStreams ??= []).Add((name, pattern, handler));
     }
 
-    /// <summary>
-    /// When the response begins, form bodies are processed first (unless deferred), as the original does,
-    /// so a client that sends its whole body before reading cannot deadlock with the response. A client
-    /// still waiting for 100 Continue has sent nothing, so its body is left alone.
-    /// </summary>
-    private ValueTask AutoProcessBodyAsync(bool async)
-    {
-        if (_formProcessed || _deferReading || _bodyState != BodyState.Untouched || _bodyComplete
-            || (_head.ExpectContinue && !_continueSent))
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        string? contentType = _headers.GetValue("Content-Type").Value;
-        return contentType is not null
-            && (ContentTypeHeader.IsMediaType(contentType, ContentTypeHeader.FormUrlEncoded) || ContentTypeHeader.IsMediaType(contentType, ContentTypeHeader.MultipartFormData))
-            ? ProcessFormAsync(async)
-            : ValueTask.CompletedTask;
-    }
-
     private async ValueTask ProcessFormAsync(bool async)
     {
         if (_formProcessed)
@@ -162,18 +141,20 @@ public sealed partial class HttpRequest
         string value = contentType.Value ?? throw new HttpStatusException(400, "Ambiguous Content-Type header");
         _bodyState = BodyState.Streaming;
         _fresh = false;
+        var budget = new FormBudget(_context.Options.Forms);
+        MultipartCollector? collector = null;
         try
         {
             if (ContentTypeHeader.IsMediaType(value, ContentTypeHeader.FormUrlEncoded))
             {
-                var parser = new UrlEncodedBodyParser(_postParams, (int)Math.Min(int.MaxValue, _context.Options.RequestBodySizeLimit));
+                var parser = new UrlEncodedBodyParser(_postParams, budget);
                 await ForEachBodyPieceAsync(async, parser.Write, null, CancellationToken.None).ConfigureAwait(false);
                 parser.Complete();
             }
             else if (ContentTypeHeader.TryGetBoundary(value, out string? boundary))
             {
-                var collector = new MultipartCollector(this);
-                var reader = new MultipartReader(boundary, _context.Options.RequestHeaderSizeLimit, collector);
+                collector = new MultipartCollector(this, budget);
+                var reader = new MultipartReader(boundary, budget.MultipartHeaderSizeLimit, collector);
                 await ForEachBodyPieceAsync(async, reader.Write, null, CancellationToken.None).ConfigureAwait(false);
                 reader.Complete();
             }
@@ -185,6 +166,10 @@ public sealed partial class HttpRequest
         catch (FormParseException e)
         {
             throw new HttpStatusException(e.StatusCode, e.Message);
+        }
+        finally
+        {
+            collector?.Release();
         }
 
         _bodyState = BodyState.Consumed;
@@ -209,20 +194,31 @@ public sealed partial class HttpRequest
         return null;
     }
 
-    /// <summary>Routes multipart parts to their stream handlers, or collects them as form values.</summary>
-    private sealed class MultipartCollector(HttpRequest request) : IMultipartHandler
+    /// <summary>
+    /// Routes multipart parts to their stream handlers, or collects them as form values within the budget's
+    /// limits, checked before the bytes are kept.
+    /// </summary>
+    private sealed class MultipartCollector(HttpRequest request, FormBudget budget) : IMultipartHandler
     {
-        private readonly ArrayBufferWriter<byte> _value = new();
+        private readonly SegmentedByteBuffer _value = new();
         private PostMetadata? _part;
         private PostParamStreamHandler? _stream;
         private bool _streamed;
 
         public void OnPartBegin(PostMetadata metadata)
         {
+            budget.AddPart();
+            budget.CheckKeyLength(Encoding.UTF8.GetByteCount(metadata.FieldName));
             _part = metadata;
             _stream = request.FindStream(metadata.FieldName);
             _streamed = false;
-            _value.ResetWrittenCount();
+            _value.Clear();
+            if (_stream is null)
+            {
+                budget.AddValue();
+                budget.Reserve(Encoding.UTF8.GetByteCount(metadata.FieldName));
+            }
+
             if (!request._postMetadata!.TryGetValue(metadata.FieldName, out List<PostMetadata>? list))
             {
                 request._postMetadata[metadata.FieldName] = list = [];
@@ -237,11 +233,16 @@ public sealed partial class HttpRequest
             {
                 _streamed = true;
                 _stream(_part!, data, false);
+                return;
             }
-            else
+
+            if (data.Length > budget.ValueLengthLimit - _value.Length)
             {
-                _value.Write(data);
+                throw FormBudget.Exceeded(nameof(FormOptions.ValueLengthLimit), budget.ValueLengthLimit, "Multipart field length");
             }
+
+            budget.Reserve(data.Length);
+            _value.Append(data);
         }
 
         public void OnPartEnd()
@@ -258,8 +259,11 @@ public sealed partial class HttpRequest
             }
             else
             {
-                request._postParams!.Add(_part!.FieldName, Encoding.UTF8.GetString(_value.WrittenSpan));
+                request._postParams!.Add(_part!.FieldName, _value.ToArrayAndClear());
             }
         }
+
+        /// <summary>Gives pooled segments back when the body fails half-way through a part.</summary>
+        public void Release() => _value.Clear();
     }
 }

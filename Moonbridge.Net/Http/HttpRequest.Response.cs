@@ -434,8 +434,6 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CommitAsync(bool async, bool atFinish)
     {
-        await AutoProcessBodyAsync(async).ConfigureAwait(false);
-
         long? length = _contentLength;
         bool bodyless = IsBodyless;
         if (!bodyless && length is null)

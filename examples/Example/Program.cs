@@ -1,7 +1,8 @@
 // The original example_application.lua in C#: in-memory pages with content types, a redirect from
 // "/", 404 and 405 pages, a multipart upload streamed file by file, a text field, HTML escaping,
 // a static Server header and the pool options of the original. Also POST /echo, which answers
-// with the request body unchanged, and POST /job?steps=N&delay_ms=M, a long-running job that reports
+// with the request body unchanged, POST /post_params, which lists the form fields with their SHA-256,
+// and POST /job?steps=N&delay_ms=M, a long-running job that reports
 // progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html).
 //
 //   dotnet run --project examples/Example -- [--port 8080] [--host ::] [--unix PATH] [--interval SECONDS]
@@ -198,6 +199,13 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         request.SendHeader("Content-Type", "text/html; charset=UTF-8");
         await request.SendDataAsync(page.ToString());
     }
+    else if (request.Method == "POST" && request.Path == "post_params")
+    {
+        await request.ProcessRequestBodyAsync(cancellationToken);
+        request.SendStatus("200 OK");
+        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+        await request.SendDataAsync(PostParamsDigest(request.PostParams));
+    }
     else if (request.Path == "echo" && request.Method is not ("GET" or "HEAD" or "OPTIONS"))
     {
         // Echo the body back as it arrives: any method with a body, any content type, chunked or not.
@@ -226,6 +234,19 @@ static void ErrorPage(HttpRequest request, string status)
     request.SendStatus(status);
     request.SendHeader("Content-Type", "text/html; charset=UTF-8");
     request.SendData($"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n");
+}
+
+// One line per form field in arrival order: NAME LENGTH SHA256HEX of the bytes PostParams holds.
+static string PostParamsDigest(Moonbridge.Net.Http.Forms.FormParameters fields)
+{
+    var lines = new StringBuilder();
+    foreach ((string name, ReadOnlyMemory<byte> value) in fields.EnumerateBytes())
+    {
+        lines.Append(name).Append(' ').Append(value.Length).Append(' ')
+            .Append(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(value.Span))).Append('\n');
+    }
+
+    return lines.ToString();
 }
 
 static string ContentTypeOf(string file) => Path.GetExtension(file).ToLowerInvariant() switch

@@ -195,7 +195,7 @@ public sealed class MultipartReaderTests
     }
 
     [Test]
-    public void AHeaderSectionOverTheLimitIsRejectedWith400()
+    public void AHeaderSectionOverTheLimitIsRejectedWith413NamingTheLimit()
     {
         byte[] body = Body(
             "--AaB03x\r\nContent-Disposition: form-data; name=a\r\n",
@@ -205,8 +205,8 @@ public sealed class MultipartReaderTests
         foreach (int chunkSize in (int[])[int.MaxValue, 1, 7])
         {
             FormParseException? error = Assert.Throws<FormParseException>(() => Parse(body, chunkSize, maxHeaderSize: 128));
-            Assert.That(error!.StatusCode, Is.EqualTo(400));
-            Assert.That(error.Message, Does.Contain("too large"));
+            Assert.That(error!.StatusCode, Is.EqualTo(413));
+            Assert.That(error.Message, Does.Contain("MultipartHeaderSizeLimit"));
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed class ExampleServerProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The process id, e.g. to read its memory figures from /proc.</summary>
+    public int ProcessId => _process.Id;
+
     public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Everything the process wrote so far, for failure messages.</summary>

@@ -213,7 +213,7 @@ internal sealed class MultipartReader
         ReadOnlySpan<byte> piece = lf < 0 ? chunk : chunk[..(lf + 1)];
         if (!_headers.TryAppend(piece))
         {
-            throw new FormParseException(400, "Header section of multipart/form-data part too large");
+            throw FormBudget.Exceeded(nameof(FormOptions.MultipartHeaderSizeLimit), _headers.Limit, "Header section of multipart/form-data part");
         }
 
         if (lf < 0)
