@@ -573,16 +573,18 @@ public sealed partial class HttpRequest
     }
 
     /// <summary>
-    /// Whether a handler's <see cref="HttpStatusException"/> can be answered like any response, keeping the
-    /// connection: nothing of a response went out, and the whole request was read, so where the next one
-    /// begins is certain. A body left unread, or one whose reading failed, leaves that in doubt.
+    /// Whether a handler's <see cref="HttpStatusException"/> can be answered like any response: nothing of a
+    /// response went out, and the body's framing is intact, so the connection can go on as after any
+    /// response (what is left of the body drained within <see cref="HttpOptions.RequestBodyDrainLimit"/>, else
+    /// closed). A body whose reading failed (too slow, cut short, malformed) leaves where the next request
+    /// begins in doubt: that is answered by the connection, which then closes.
     /// </summary>
-    internal bool CanAnswerErrorInPlace => !ResponseStarted && !Faulty && _bodyComplete;
+    internal bool CanAnswerErrorInPlace => !ResponseStarted && !Faulty && !_bodyReadFailed;
 
     /// <summary>
     /// Replaces whatever the handler had begun (nothing of it was sent) by the server's plain-text error
     /// response; the exchange then completes as usual, so the connection stays open unless something
-    /// else (the client, <see cref="CloseAfterFinish"/>, a stopping server) closes it.
+    /// else (the client, <see cref="CloseAfterFinish"/>, a stopping server, a body too large to drain) closes it.
     /// </summary>
     internal ValueTask AnswerErrorInPlaceAsync(bool async, int statusCode, string? reason)
     {
@@ -590,6 +592,12 @@ public sealed partial class HttpRequest
         _gathered.Clear();
         _bodyBytes = 0;
         _dataSent = false;
+        if (!_bodyComplete && _head.Framing == BodyFraming.ContentLength && _bodyRemaining > _context.Options.RequestBodyDrainLimit)
+        {
+            // Too much body left to drain: the connection will close, and the answer says so.
+            _closeAfter = true;
+        }
+
         SendStatus(statusCode);
         SendHeader("Content-Type", ErrorResponse.ContentType);
         return SendTextCore(async, ErrorResponse.Body(statusCode, reason));

@@ -7,6 +7,8 @@ public sealed class HandlerFailureTests
 {
     private const int TestMilliseconds = 15_000;
 
+    private const string Smuggled = "GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n";
+
     [Test]
     [CancelAfter(TestMilliseconds)]
     public async Task A_header_value_with_CR_LF_throws_ArgumentException_in_the_handler_and_is_never_sent([Values] HandlerForm form)
@@ -164,19 +166,62 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_with_the_body_unread_still_closes_the_connection([Values] HandlerForm form)
+    public async Task A_handler_HttpStatusException_with_a_small_body_unread_drains_it_and_keeps_the_connection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using HttpTestServer server = StartFailingServer(form);
         using RawHttpClient client = await server.ConnectAsync(cancellationToken);
 
-        await client.SendAsync("POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello", cancellationToken);
+        await client.SendAsync(
+            "POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+            + "POST /status HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            + "GET /ok HTTP/1.1\r\nHost: test\r\n\r\n",
+            cancellationToken);
+        RawHttpResponse afterLength = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse afterChunked = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That((afterLength.Status, afterLength.Header("Connection")), Is.EqualTo(("409 Conflict", (string?)null)));
+        Assert.That((afterChunked.Status, afterChunked.Header("Connection")), Is.EqualTo(("409 Conflict", (string?)null)));
+        Assert.That(next.BodyText, Is.EqualTo("ok"), "the unread bodies were skipped by their framing");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_with_more_body_left_than_can_be_drained_announces_the_close([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.RequestBodyDrainLimit = 10;
+        await using HttpTestServer server = StartFailingServer(form, options);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n" + new string('b', 100), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
         Assert.That(response.Status, Is.EqualTo("409 Conflict"));
         Assert.That(response.Header("Connection"), Is.EqualTo("close"));
         Assert.That(end.Text, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_after_reading_a_malformed_body_closes_the_connection([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(
+            "POST /status-after-bad-body HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" + Smuggled,
+            cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("422 Unprocessable Content"));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"), "where the next request would begin is in doubt");
+        Assert.That(end.Text, Is.Empty, "nothing after the malformed body is read as a request");
     }
 
     [Test]
@@ -356,9 +401,9 @@ public sealed class HandlerFailureTests
     }
 
     /// <summary>A handler that fails in the way its path names, and answers "ok" on /ok.</summary>
-    private static HttpTestServer StartFailingServer(HandlerForm form) => HttpTestServer.Start(
+    private static HttpTestServer StartFailingServer(HandlerForm form, HttpOptions? options = null) => HttpTestServer.Start(
         form,
-        HttpTestServer.Options(),
+        options ?? HttpTestServer.Options(),
         request =>
         {
             switch (request.Path)
@@ -408,6 +453,17 @@ public sealed class HandlerFailureTests
             case "status-after-body":
                 _ = request.Body;
                 throw new HttpStatusException(404);
+            case "status-after-bad-body":
+                try
+                {
+                    _ = request.Body;
+                }
+                catch (Exception e)
+                {
+                    throw new HttpStatusException(422, "Unreadable body: " + e.Message);
+                }
+
+                throw new HttpStatusException(500, "The body was expected to be malformed");
             case "status-after-status":
                 request.SendStatus(200);
                 request.SendHeader("X-Begun", "1");

@@ -124,8 +124,8 @@ internal sealed partial class HttpConnection
         }
         catch (HttpStatusException e) when (_request.CanAnswerErrorInPlace)
         {
-            // An ordinary refusal (a 404 for an unknown resource) of a request read whole: the connection
-            // is as sound as after any response, so it is answered in place and kept.
+            // An ordinary refusal (a 404 for an unknown resource) with the request's framing intact: the
+            // connection is as sound as after any response, so it is answered in place and kept.
             HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
             await _request.AnswerErrorInPlaceAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
             return true;
