@@ -57,7 +57,10 @@ public sealed partial class HttpRequest
     /// <summary>The host the request is for: from an absolute-form target, else the Host header (Lua <c>request.host</c>).</summary>
     public string Host => _head.Host;
 
-    /// <summary>The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>.</summary>
+    /// <summary>
+    /// The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>; a later HTTP/1 minor version
+    /// (<c>HTTP/1.2</c>) is served as, and reads as, <c>"HTTP/1.1"</c>.
+    /// </summary>
     public string Version => _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
 
     /// <summary>The underlying socket (Lua <c>request.socket</c>), e.g. to reset the connection.</summary>
