@@ -84,7 +84,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         InheritedListeners? inherited = null;
         try
         {
-            inherited = options.InheritFrom is { } inheritFrom ? InheritedListeners.Receive(inheritFrom, server._logger, options.Name) : null;
+            inherited = options.InheritFrom is { } inheritFrom ? InheritedListeners.Receive(inheritFrom, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(HandOffLog.Category), options.Name) : null;
             server.Bind(inherited);
         }
         catch
