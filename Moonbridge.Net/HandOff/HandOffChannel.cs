@@ -45,6 +45,26 @@ public sealed class HandOffChannel : IDisposable
     public bool IsFaulted => _faulted || Volatile.Read(ref _disposed) != 0;
 
     /// <summary>
+    /// False when the receiver closed this idle channel (it exited or restarted): nothing is sent to a
+    /// sender between hand-offs, so a readable idle channel is at its end. Checked before a pooled
+    /// channel is used, so that a dead receiver leaves the connection untouched instead of detached.
+    /// </summary>
+    internal bool IsOpenWhileIdle
+    {
+        get
+        {
+            try
+            {
+                return !IsFaulted && !_socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
     /// Connects to a <see cref="HandOffListener"/> (or any hand-off receiver) listening on <paramref name="path"/>.
     /// The receiver must run as this process's effective user (checked with <c>SO_PEERCRED</c>): a process
     /// of another user that bound the path first gets no connection.

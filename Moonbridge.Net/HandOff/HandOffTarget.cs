@@ -134,7 +134,7 @@ public sealed class HandOffTarget : IDisposable
         while (_idle.TryDequeue(out HandOffChannel? channel))
         {
             Interlocked.Decrement(ref _idleCount);
-            if (!channel.IsFaulted)
+            if (channel.IsOpenWhileIdle)
             {
                 return (channel, true);
             }

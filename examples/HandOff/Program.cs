@@ -32,10 +32,12 @@ if (args.Length == 2 && args[0] == "worker")
     return;
 }
 
+const string RestartDirectoryPrefix = "moonbridge-restart-";
+
 bool restartDemo = args.Length > 0 && args[0] == "--restart-demo";
 int port = 8080;
 string host = "127.0.0.1";
-string restartSocket = Path.Combine(Path.GetTempPath(), "moonbridge-restart-demo.sock");
+string? restartSocket = null;
 for (int i = restartDemo ? 1 : 0; i + 1 < args.Length; i += 2)
 {
     if (args[i] == "--port") port = int.Parse(args[i + 1]);
@@ -57,9 +59,14 @@ if (restartDemo)
 
 await RunFrontAsync(host, port);
 
-static async Task RunRestartDemoAsync(string host, int port, string restartSocket)
+static async Task RunRestartDemoAsync(string host, int port, string? givenRestartSocket)
 {
     int pid = Environment.ProcessId;
+
+    // The rendezvous lives in a directory only this user can enter (0700): in a shared directory such
+    // as /tmp, another local user could bind the name first. Each new process is told the path.
+    string restartSocket = givenRestartSocket ?? Path.Combine(Directory.CreateTempSubdirectory(RestartDirectoryPrefix).FullName, "restart.sock");
+    bool handedOver = false;
     using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
     var options = new ListenOptions
     {
@@ -98,6 +105,15 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
     });
     await server.RunUntilSignalAsync();
     Console.WriteLine($"restart-demo {pid} drained, exiting");
+    if (!Volatile.Read(ref handedOver))
+    {
+        // The last process of the line cleans up; while a successor runs, it still needs the directory.
+        string directory = Path.GetDirectoryName(restartSocket)!;
+        if (Path.GetFileName(directory).StartsWith(RestartDirectoryPrefix, StringComparison.Ordinal))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     async Task RestartAsync()
     {
@@ -114,6 +130,7 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
             }
 
             await handOver;
+            Volatile.Write(ref handedOver, true);
             Console.WriteLine($"restart-demo {pid} handed its listener to {next.Id}; draining");
         }
         catch (Exception e)
@@ -227,18 +244,27 @@ static Process StartSelf(params string[] arguments)
 
 static async Task RunFrontAsync(string host, int port)
 {
-    string socketPath = Path.Combine(Path.GetTempPath(), $"moonbridge-handoff-{Environment.ProcessId}.sock");
-    using Process worker = StartWorker(socketPath);
+    // The worker's socket lives in a directory only this user can enter (0700): in a shared directory
+    // such as /tmp, another local user could bind the name first and be handed the connections.
+    // (The hand-off refuses a receiver of another user anyway; the private directory also keeps the
+    // name from being taken, which would leave the front without a worker.)
+    DirectoryInfo socketDirectory = Directory.CreateTempSubdirectory("moonbridge-handoff-");
+    string socketPath = Path.Combine(socketDirectory.FullName, "worker.sock");
+    using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+    ILogger log = logging.CreateLogger("HandOff.Front");
+
+    // The front's limits apply to the requests it hands off, too: the worker enforces them.
+    var http = new HttpOptions { RequestBodySizeLimit = 16 * 1024 * 1024 };
+    using var worker = new UploadWorker(socketPath, http.RequestBodySizeLimit, log);
     try
     {
-        await WaitForSocketAsync(socketPath, worker);
-        using var target = new HandOffTarget(socketPath);
-        using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+        await worker.StartAsync();
+        using var target = new HandOffTarget(socketPath) { LoggerFactory = logging };
         var options = new ListenOptions
         {
             Name = "front",
             LoggerFactory = logging,
-            ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+            ConnectAsync = HttpHandler.Create(http, async (request, cancellationToken) =>
             {
                 if (request.Path?.StartsWith("upload", StringComparison.Ordinal) == true)
                 {
@@ -251,8 +277,11 @@ static async Task RunFrontAsync(string host, int port)
                     }
                     catch (HandOffException) when (request.Fresh)
                     {
+                        // No worker right now (it died and a new one is starting): the client may retry.
                         request.SendStatus(503);
-                        await request.SendDataAsync("The upload worker is not available.\n");
+                        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+                        request.SendHeader("Retry-After", "1");
+                        await request.SendDataAsync("The upload worker is not available; try again in a moment.\n");
                         return true;
                     }
                 }
@@ -265,25 +294,38 @@ static async Task RunFrontAsync(string host, int port)
         };
         options.Listeners.Add(ListenerSpec.Tcp(host, port));
         await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
-        Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.Id} on {socketPath}");
+        Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.ProcessId} on {socketPath}");
         await server.RunUntilSignalAsync();
     }
     finally
     {
-        if (!worker.HasExited)
+        // The worker finishes the uploads it holds, then exits; its listener removes the socket file.
+        await worker.StopAsync(TimeSpan.FromSeconds(30));
+        try
         {
-            worker.Kill();
-            await worker.WaitForExitAsync();
+            socketDirectory.Delete(recursive: true);
         }
+        catch (IOException)
+        {
+        }
+
+        Console.WriteLine($"front {Environment.ProcessId} stopped");
     }
 }
 
 static async Task RunWorkerAsync(string socketPath)
 {
+    // The front's body limit (see UploadWorker.Start): a handed-off request gets the same 413 as one the front read.
+    var http = new HttpOptions();
+    if (long.TryParse(Environment.GetEnvironmentVariable(UploadWorker.BodyLimitVariable), System.Globalization.CultureInfo.InvariantCulture, out long limit))
+    {
+        http.RequestBodySizeLimit = limit;
+    }
+
     var options = new ListenOptions
     {
         Name = "upload-worker",
-        ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+        ConnectAsync = HttpHandler.Create(http, async (request, cancellationToken) =>
         {
             long received = 0;
             byte[] buffer = new byte[64 * 1024];
@@ -293,6 +335,9 @@ static async Task RunWorkerAsync(string socketPath)
                 received += read;
             }
 
+            // The connection was handed over for this upload only: closing it after the answer sends the
+            // client's next request to the front, on a new connection (HTTP clients reconnect by themselves).
+            request.CloseAfterFinish();
             request.SendStatus(200);
             request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
             await request.SendDataAsync($"Worker process {Environment.ProcessId} received {received} bytes for /{request.Path} (handed off with tag '{request.Socket.GetHandOffInfo()?.Tag}').\n");
@@ -303,7 +348,8 @@ static async Task RunWorkerAsync(string socketPath)
     await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
     Console.WriteLine($"worker {Environment.ProcessId} receiving connections on {socketPath}");
 
-    // The worker ends with its front: when the parent process goes away, so does it.
+    // The worker ends with its front: when the parent closes its standard input (or goes away), the
+    // worker stops gracefully, finishing the uploads it holds.
     using var parentGone = new CancellationTokenSource();
     _ = Task.Run(async () =>
     {
@@ -314,33 +360,4 @@ static async Task RunWorkerAsync(string socketPath)
         await parentGone.CancelAsync();
     });
     await server.RunUntilSignalAsync(parentGone.Token);
-}
-
-static Process StartWorker(string socketPath)
-{
-    // The same program: as "dotnet HandOff.dll" or as the apphost.
-    string self = Environment.ProcessPath!;
-    var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true };
-    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-    {
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-    }
-
-    start.ArgumentList.Add("worker");
-    start.ArgumentList.Add(socketPath);
-    return Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
-}
-
-static async Task WaitForSocketAsync(string socketPath, Process worker)
-{
-    var started = Stopwatch.StartNew();
-    while (!File.Exists(socketPath))
-    {
-        if (worker.HasExited || started.Elapsed > TimeSpan.FromSeconds(30))
-        {
-            throw new InvalidOperationException("The worker process did not start listening.");
-        }
-
-        await Task.Delay(50);
-    }
 }
