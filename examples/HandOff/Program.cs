@@ -295,6 +295,13 @@ static async Task RunFrontAsync(string host, int port)
         options.Listeners.Add(ListenerSpec.Tcp(host, port));
         await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
         Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.ProcessId} on {socketPath}");
+
+        // A hang-up stops fast, as the original's SIGHUP does, and still cleans up below (unhandled, it would end the process at once).
+        using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _ = server.Abort();
+        });
         await server.RunUntilSignalAsync();
     }
     finally
