@@ -234,7 +234,11 @@ public sealed partial class HandOffExampleTests
             await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
         }
 
-        public void Dispose() => _process.Dispose();
+        public void Dispose()
+        {
+            _process.Dispose();
+            _lineArrived.Dispose();
+        }
 
         private void Add(string? line)
         {
