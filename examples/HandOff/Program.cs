@@ -15,7 +15,7 @@
 //
 // Worker processes: the process accepts, and N (PreFork) child processes, started as copies of this
 // program, answer (X-Pid says which); /slow?ms=500 takes its time, /hang?ms=5000 sends a first line
-// and the rest later:
+// and the rest later, /retire makes the answering worker process retire:
 //
 //   dotnet run --project examples/HandOff -- --workers 2 [--port 8080] [--host 127.0.0.1] [--min-fork 2]
 //       [--max-fork 4] [--fork-delay 0.25] [--fork-error-delay 2] [--exit-delay 60] [--idle-timeout 0]
@@ -213,7 +213,9 @@ static async Task RunWorkersAsync(string[] args)
         }
 
         await request.SendDataAsync($"Answered by worker process {pid}.\n");
-        return true;
+
+        // /retire: this worker process retires after the answer (the connect handler returns false); another starts.
+        return request.Path != "retire";
     });
 
     await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
