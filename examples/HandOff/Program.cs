@@ -1,6 +1,9 @@
 // Socket hand-off between two processes: a front process accepts HTTP connections and hands every
 // request for /upload* to a worker process (this same program, started with "worker <socket>"),
-// which answers it; everything else the front answers itself.
+// which answers it and closes the connection (the client's next request reaches the front on a new
+// one); everything else the front answers itself. The worker's socket is in a private (0700) temporary
+// directory; the worker applies the front's body limit; a worker that dies is replaced (503 meanwhile);
+// SIGTERM stops the front, then the worker gracefully, finishing the uploads it holds.
 //
 //   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]
 //
@@ -11,7 +14,10 @@
 // socket and drains (every response carries the answering process in X-Pid):
 //
 //   dotnet run --project examples/HandOff -- --restart-demo [--port 8080] [--host 127.0.0.1] [--restart-socket path]
-//   kill -HUP <pid>
+//   kill -HUP <pid>      (not under nohup: an inherited "ignore SIGHUP" silences the handler too)
+//
+// Without --restart-socket, the rendezvous is made in a private (0700) temporary directory, and each
+// new process is given its path.
 //
 // Worker processes: the process accepts, and N (PreFork) child processes, started as copies of this
 // program, answer (X-Pid says which); /slow?ms=500 takes its time, /hang?ms=5000 sends a first line
