@@ -153,7 +153,7 @@ public sealed partial class OperationManager
         }
 
         OperationSnapshot answered;
-        using (CancellationTokenSource? linked = LinkWithAborted(request, cancellationToken, out CancellationToken waitToken))
+        using (CancellationTokenSource? linked = RequestCancellation.Link(request, cancellationToken, out CancellationToken waitToken))
         {
             try
             {
@@ -242,7 +242,7 @@ public sealed partial class OperationManager
                 bool processing = request.Version != "HTTP/1.0" && Preferences.FromRequest(request).Contains("processing");
                 if (processing)
                 {
-                    using CancellationTokenSource? linked = LinkWithAborted(request, cancellationToken, out CancellationToken waitToken);
+                    using CancellationTokenSource? linked = RequestCancellation.Link(request, cancellationToken, out CancellationToken waitToken);
                     snapshot = await FollowAsync(request, snapshot, (after, ct) => Store.WaitForChangeAsync(id!, after, ct), true, null, null, waitToken).ConfigureAwait(false)
                         ?? throw new HttpStatusException(404, "Unknown operation");
                 }
@@ -365,30 +365,6 @@ public sealed partial class OperationManager
         {
             return current;
         }
-    }
-
-    /// <summary>
-    /// The token a wait on behalf of <paramref name="request"/> observes: the caller's and the request's
-    /// <see cref="HttpRequest.Aborted"/>, linked only when they differ (in a handler they are usually the same).
-    /// </summary>
-    private static CancellationTokenSource? LinkWithAborted(HttpRequest request, CancellationToken cancellationToken, out CancellationToken combined)
-    {
-        CancellationToken aborted = request.Aborted;
-        if (!cancellationToken.CanBeCanceled || cancellationToken == aborted)
-        {
-            combined = aborted;
-            return null;
-        }
-
-        if (!aborted.CanBeCanceled)
-        {
-            combined = cancellationToken;
-            return null;
-        }
-
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, aborted);
-        combined = linked.Token;
-        return linked;
     }
 
     private async ValueTask AbandonAsync(OperationEntry entry, RunningOperation running)
