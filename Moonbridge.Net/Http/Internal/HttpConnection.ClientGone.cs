@@ -14,7 +14,7 @@ internal sealed partial class HttpConnection
     private ResponseDeadline CreateResponseDeadline(CancellationToken cancellationToken)
     {
         var deadline = new ResponseDeadline(this, _context.Options.ResponseTimeout, cancellationToken);
-        _io.OnInputEnded(static state => ((ResponseDeadline)state!).OnClientGone(), deadline);
+        _io.OnPeerClosed(static state => ((ResponseDeadline)state!).OnClientGone(), deadline);
         return deadline;
     }
 }
