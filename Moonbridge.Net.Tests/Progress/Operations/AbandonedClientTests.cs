@@ -75,6 +75,8 @@ public sealed class AbandonedClientTests
             }
         }
 
+        var recovery = Stopwatch.StartNew();
+
         // Every request, the ones waiting in the backlog too, is taken up, sees its client gone and abandons its job.
         await everyJobCancelled.WaitAsync(Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
         Assert.That(started, Is.EqualTo(clients));
@@ -91,6 +93,7 @@ public sealed class AbandonedClientTests
         }
 
         Assert.That(closeWait, Is.Zero, "sockets of clients that left are closed, not left in CLOSE-WAIT");
+        recovery.Stop();
         Assert.That(server.Manager.RunningCount, Is.Zero);
         Assert.That(((InMemoryOperationStore)server.Manager.Store).Count, Is.Zero, "abandoned operations leave no status document");
 
@@ -99,6 +102,7 @@ public sealed class AbandonedClientTests
         RawHttpResponse answer = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
         Assert.That(answer.StatusCode, Is.EqualTo(202));
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+        TestContext.Out.WriteLine($"{clients} abandoned jobs cancelled and 0 CLOSE-WAIT {recovery.ElapsedMilliseconds} ms after the clients left; next client answered in {stopwatch.ElapsedMilliseconds} ms");
         Assert.That(server.Manager.Cancel(answer.Header("Location")!["/operations/".Length..]), Is.True);
     }
 
