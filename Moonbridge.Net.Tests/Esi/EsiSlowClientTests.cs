@@ -73,6 +73,38 @@ public sealed class EsiSlowClientTests
         Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty, log.ToString());
     }
 
+    [Test]
+    [CancelAfter(20_000)]
+    public async Task Functions_are_never_called_on_a_receive_loop_with_whole_or_chunked_input(CancellationToken cancellationToken)
+    {
+        var log = new EsiLogCapture();
+        EsiOptions options = EsiServer.Options(log);
+        options.MaximumBodyChunkSize = 8 * 1024;
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<(EsiInputKind Kind, bool OnReceiveLoop)>();
+        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One((session, environment, input, ct) =>
+        {
+            calls.Enqueue((input.Kind, Moonbridge.Net.IO.Internal.SocketConnection.IsOnReceiveLoop));
+            if (input.IsFinal)
+            {
+                session.Deliver("done");
+            }
+
+            return ValueTask.FromResult<object?>(null);
+        }));
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(15) };
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.That(await client.GetStringAsync("/esi/t/f", cancellationToken), Is.EqualTo("done"));
+        }
+
+        using HttpResponseMessage posted = await client.PostAsync("/esi/t/f", new ByteArrayContent(new byte[300_000]), cancellationToken);
+
+        Assert.That(await posted.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("done"));
+        Assert.That(calls.Count(c => c.Kind == EsiInputKind.Continue), Is.GreaterThan(10));
+        Assert.That(calls.Where(c => c.OnReceiveLoop), Is.Empty);
+    }
+
     /// <summary>Asks for the response, waits until the server was held up by it, then reads and checks every byte.</summary>
     private static async Task<long> ReadLateAsync(HttpClient client, int reader, Signal heldUp, CancellationToken cancellationToken)
     {

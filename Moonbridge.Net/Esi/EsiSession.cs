@@ -88,8 +88,9 @@ public sealed partial class EsiSession
 
     /// <summary>Delivers response data (mod_esi <c>deliver/2</c>), blocking the thread while the client is slow.</summary>
     /// <remarks>
-    /// The router calls functions on thread-pool threads, where this wait is allowed: the thread pool is told
-    /// the thread is blocked and adds threads meanwhile. It is refused on a connection's receive loop.
+    /// The router never calls a function on a connection's receive loop, so the function may block here; on a
+    /// thread-pool thread the pool is told the thread is blocked and adds threads meanwhile. Called on a
+    /// receive loop (from a continuation of other code), it throws instead of stopping that connection's input.
     /// </remarks>
     /// <param name="data">Headers and/or body bytes.</param>
     /// <exception cref="EsiSessionClosedException">The session no longer takes deliveries.</exception>
