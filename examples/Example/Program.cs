@@ -141,8 +141,9 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         }
         else if (request.Path == "")
         {
+            // An HTTP/1.0 request may come without Host; a relative reference is then the honest answer.
             request.SendStatus("303 See Other");
-            request.SendHeader("Location", $"http://{request.Host}/example_webpage.html");
+            request.SendHeader("Location", string.IsNullOrEmpty(request.Host) ? "/example_webpage.html" : $"http://{request.Host}/example_webpage.html");
         }
         else if (request.Path is { } path && documents.TryGetValue(path, out var document))
         {
@@ -215,18 +216,31 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
     }
     else
     {
-        ErrorPage(request, "405 Method not allowed");
+        ErrorPage(request, "405 Method not allowed", allow: AllowedMethods(request.Path));
     }
 
     return true; // keep the worker; false would retire it after this connection
 }
 
-static void ErrorPage(HttpRequest request, string status)
+static void ErrorPage(HttpRequest request, string status, string? allow = null)
 {
     request.SendStatus(status);
+    if (allow is not null)
+    {
+        request.SendHeader("Allow", allow);
+    }
+
     request.SendHeader("Content-Type", "text/html; charset=UTF-8");
     request.SendData($"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n");
 }
+
+// What a 405 answer lists in Allow (RFC 9110 §15.5.6): the methods the branches above accept for the path.
+static string AllowedMethods(string? path) => path switch
+{
+    "upload" or "post_example" or "job" => "POST",
+    "echo" => "POST, PUT, PATCH, DELETE",
+    _ => "GET, HEAD",
+};
 
 static string ContentTypeOf(string file) => Path.GetExtension(file).ToLowerInvariant() switch
 {
