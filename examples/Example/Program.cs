@@ -4,8 +4,10 @@
 // with the request body unchanged, and POST /job?steps=N&delay_ms=M, a long-running job that reports
 // progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html).
 //
-//   dotnet run --project examples/Example -- [--port 8080] [--host ::] [--unix PATH] [--interval SECONDS]
+//   dotnet run --project examples/Example -- [--port 8080] [--host 127.0.0.1] [--unix PATH] [--interval SECONDS]
+//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N]   (--help lists the options)
 using System.Text;
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
@@ -13,20 +15,9 @@ using Moonbridge.Net.Progress;
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Server;
 
-int port = 8080;
-string host = "::";
-string? unixPath = null;
-double? interval = null;
-for (int i = 0; i + 1 < args.Length; i += 2)
+if (ExampleCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    switch (args[i])
-    {
-        case "--port": port = int.Parse(args[i + 1]); break;
-        case "--host": host = args[i + 1]; break;
-        case "--unix": unixPath = args[i + 1]; break;
-        case "--interval": interval = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 1;
-    }
+    return exitCode;
 }
 
 // Loaded once before the server starts and shared by every worker, as the original does before listen{}.
@@ -42,10 +33,10 @@ var http = new HttpOptions
 {
     LoggerFactory = logging,
     RequestHeaderSizeLimit = 1024 * 1024,
-    RequestBodySizeLimit = 16L * 1024 * 1024 * 1024, // uploads are streamed, so they may be large
+    RequestBodySizeLimit = commandLine.BodyLimit, // uploads are streamed, so they may be large
     IdleTimeout = TimeSpan.FromSeconds(65),
     StallTimeout = TimeSpan.FromSeconds(60),
-    RequestHeaderTimeout = TimeSpan.FromSeconds(120),
+    RequestHeaderTimeout = commandLine.HeaderTimeout,
     ResponseTimeout = TimeSpan.FromSeconds(3600),
     MaximumInputChunkSize = 16384,
     MinimumOutputChunkSize = 1024,
@@ -64,7 +55,7 @@ var options = new ListenOptions
     Name = "example",
     PreFork = 1,
     MinFork = 4,
-    MaxFork = 256,
+    MaxFork = commandLine.MaxConnections, // --max-connections: becomes MaxConnections = commandLine.MaxConnections once ListenOptions has it
     ForkDelay = TimeSpan.FromSeconds(0.25),
     ForkErrorDelay = TimeSpan.FromSeconds(2),
     ExitDelay = TimeSpan.FromSeconds(60),
@@ -83,18 +74,23 @@ var options = new ListenOptions
         return await handleHttp(socket, cancellationToken);
     },
 };
-options.Listeners.Add(ListenerSpec.Tcp(host, port));
-if (unixPath is not null)
+options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port));
+if (commandLine.UnixPath is { } unixPath)
 {
     options.Listeners.Add(ListenerSpec.Local(unixPath));
 }
 
-if (interval is { } seconds)
+if (commandLine.Interval is { } interval)
 {
-    options.Listeners.Add(ListenerSpec.Interval("myint", TimeSpan.FromSeconds(seconds)));
+    options.Listeners.Add(ListenerSpec.Interval("myint", interval));
 }
 
-await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+await using MoonbridgeServer? server = ListenFailure.TryListen(options, "example");
+if (server is null)
+{
+    return 1;
+}
+
 foreach (BoundListener listener in server.Listeners)
 {
     if (listener.LocalEndPoint is not null)
