@@ -141,6 +141,11 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
             request.SendStatus("303 See Other");
             request.SendHeader("Location", string.IsNullOrEmpty(request.Host) ? "/example_webpage.html" : $"http://{request.Host}/example_webpage.html");
         }
+        else if (request.Path == "favicon.ico")
+        {
+            // Browsers ask for it on every page; "no content" spares them a 404 and the log a line each time.
+            request.SendStatus("204 No Content");
+        }
         else if (request.Path is { } path && documents.TryGetValue(path, out var document))
         {
             request.SendStatus("200 OK");
