@@ -32,10 +32,13 @@ public sealed partial class ExamplePagesBrowserTests
             var responses = new List<string>();
             page.Response += (_, response) => responses.Add($"{response.Status} {response.Url}");
 
-            await page.GotoAsync(new Uri(example.BaseUri, "/example_webpage.html").ToString());
+            string examplePage = new Uri(example.BaseUri, "/example_webpage.html").ToString();
+            await page.GotoAsync(examplePage);
             await page.Locator("a[href='/progress.html']").ClickAsync();
             await page.WaitForURLAsync("**/progress.html");
-            await page.GoBackAsync();
+
+            // A fresh load rather than GoBack, whose restore from the back-forward cache may fire no load event.
+            await page.GotoAsync(examplePage);
             await page.Locator("a[href='/job.html']").ClickAsync();
             await page.WaitForURLAsync("**/job.html");
             await page.Locator("a[href='/example_webpage.html']").ClickAsync();
