@@ -47,6 +47,8 @@ public sealed class CommandLineTests
     [TestCase("Example", "--port", "x")]
     [TestCase("Example", "--body-limit", "lots")]
     [TestCase("Example", "--header-timeout", "-1")]
+    [TestCase("Example", "--header-timeout", "0")]
+    [TestCase("Example", "--interval", "0")]
     [TestCase("Example", "--max-connections", "0")]
     [TestCase("HandOff", "--port", "x")]
     [TestCase("HandOff", "--fork-delay", "soon")]
@@ -73,6 +75,19 @@ public sealed class CommandLineTests
         Assert.That(run.ExitCode, Is.Not.Zero, run.ToString());
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), run.ToString());
         Assert.That(run.ErrorLines[0], Does.Contain(option), run.ToString());
+    }
+
+    /// <summary>A value each option accepts but the pool does not (fewer connections than its MinFork of 4).</summary>
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Settings_the_pool_refuses_are_one_line_on_stderr(CancellationToken cancellationToken)
+    {
+        ExampleRun run = await ExampleProgram.RunAsync("Example", ["--port", "0", "--max-connections", "2"], s_runLimit, cancellationToken);
+
+        Assert.That(run.ExitCode, Is.Not.Zero, run.ToString());
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), run.ToString());
+        Assert.That(run.ErrorLines[0], Does.StartWith("example: invalid settings:"), run.ToString());
+        Assert.That(run.Output + run.Error, Does.Not.Contain("   at "), run.ToString());
     }
 
     /// <summary>No --host: the port is taken on 127.0.0.1, which is also where every example listens by default.</summary>

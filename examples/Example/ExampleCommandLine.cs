@@ -19,9 +19,9 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
         Option<string> host = ExampleOptions.Host();
         Option<int> port = ExampleOptions.Port(8080);
         Option<string?> unix = ExampleOptions.Path("--unix", "Also listen on this Unix domain socket");
-        Option<TimeSpan?> interval = ExampleOptions.Seconds("--interval", "Run the timer 'myint' this often (it prints a line each time)");
+        Option<TimeSpan?> interval = ExampleOptions.PositiveSeconds("--interval", "Run the timer 'myint' this often (it prints a line each time)");
         Option<long> bodyLimit = ExampleOptions.Bytes("--body-limit", "The largest request body accepted, in bytes (uploads are streamed, so 16 GiB by default)", 16L * 1024 * 1024 * 1024);
-        Option<TimeSpan?> headerTimeout = ExampleOptions.Seconds("--header-timeout", "How long a client may take to send a request head", DefaultHeaderTimeoutSeconds);
+        Option<TimeSpan?> headerTimeout = ExampleOptions.PositiveSeconds("--header-timeout", "How long a client may take to send a request head", DefaultHeaderTimeoutSeconds);
         Option<int> maxConnections = ExampleOptions.Count("--max-connections", "How many connections are served at once", 256);
         var command = new RootCommand("The original example_application.lua in C#: pages, uploads, an echo, progress and long-running jobs.")
         {

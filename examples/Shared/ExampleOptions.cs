@@ -57,25 +57,17 @@ internal static class ExampleOptions
     };
 
     /// <summary>A duration given in (possibly fractional) seconds, 0 or more; no value when the option is absent.</summary>
-    public static Option<TimeSpan?> Seconds(string name, string description) => new(name)
-    {
-        Description = description,
-        HelpName = "SECONDS",
-        CustomParser = result => Parse(result, name, "a number of seconds (0 or more)", (string text, out TimeSpan? value) =>
-        {
-            bool valid = double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
-                && seconds <= TimeSpan.MaxValue.TotalSeconds;
-            value = valid ? TimeSpan.FromSeconds(seconds) : null;
-            return valid;
-        }),
-    };
+    public static Option<TimeSpan?> Seconds(string name, string description) => SecondsOption(name, description, allowZero: true);
+
+    /// <summary>A duration given in (possibly fractional) seconds, above 0; no value when the option is absent.</summary>
+    public static Option<TimeSpan?> PositiveSeconds(string name, string description) => SecondsOption(name, description, allowZero: false);
 
     /// <summary>
-    /// A duration in seconds that has a default, shown in seconds by the help (a default value would be shown as
-    /// hh:mm:ss); the caller applies <paramref name="defaultSeconds"/> when the option is absent.
+    /// A positive duration in seconds that has a default, shown in seconds by the help (a default value would be
+    /// shown as hh:mm:ss); the caller applies <paramref name="defaultSeconds"/> when the option is absent.
     /// </summary>
-    public static Option<TimeSpan?> Seconds(string name, string description, double defaultSeconds) =>
-        Seconds(name, string.Create(CultureInfo.InvariantCulture, $"{description} [default: {defaultSeconds}]"));
+    public static Option<TimeSpan?> PositiveSeconds(string name, string description, double defaultSeconds) =>
+        PositiveSeconds(name, string.Create(CultureInfo.InvariantCulture, $"{description} [default: {defaultSeconds}]"));
 
     /// <summary>A file system path (a Unix socket's, for instance); any non-empty text.</summary>
     public static Option<string?> Path(string name, string description) => new(name)
@@ -89,10 +81,23 @@ internal static class ExampleOptions
         }),
     };
 
+    private static Option<TimeSpan?> SecondsOption(string name, string description, bool allowZero) => new(name)
+    {
+        Description = description,
+        HelpName = "SECONDS",
+        CustomParser = result => Parse(result, name, allowZero ? "a number of seconds (0 or more)" : "a number of seconds above 0", (string text, out TimeSpan? value) =>
+        {
+            bool valid = double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
+                && (allowZero || seconds > 0)
+                && seconds <= TimeSpan.MaxValue.TotalSeconds;
+            value = valid ? TimeSpan.FromSeconds(seconds) : null;
+            return valid;
+        }),
+    };
+
     private static T? Parse<T>(ArgumentResult result, string name, string expected, TryParse<T> tryParse)
     {
-        // The last occurrence wins, as with the hand-written loops these options replace.
-        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (tryParse(text, out T value))
         {
             return value;

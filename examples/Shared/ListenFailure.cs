@@ -32,13 +32,13 @@ internal static class ListenFailure
         if (e is ArgumentException)
         {
             // The pool refused its options (MinFork above MaxFork, say): nothing to do with an address.
-            return $"{program}: invalid settings: {e.Message}";
+            return $"{program}: invalid settings: {FirstLine(e.Message)}";
         }
 
         string where = string.Join(", ", addresses);
         string why = e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
             ? "the address is already in use (is another server running there? --port picks another port)"
-            : e.Message;
+            : FirstLine(e.Message);
         return where.Length == 0 ? $"{program}: cannot listen: {why}" : $"{program}: cannot listen on {where}: {why}";
     }
 
@@ -49,6 +49,8 @@ internal static class ListenFailure
         LocalListenerSpec local => local.Path,
         _ => null,
     };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
 
     public static string Address(string host, int port) =>
         host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
