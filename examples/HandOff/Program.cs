@@ -5,7 +5,7 @@
 // directory; the worker applies the front's body limit; a worker that dies is replaced (503 meanwhile);
 // SIGTERM stops the front, then the worker gracefully, finishing the uploads it holds.
 //
-//   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]
+//   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]   (--help lists the options)
 //
 //   curl http://127.0.0.1:8080/                          -> answered by the front
 //   curl --data-binary @some.file http://127.0.0.1:8080/upload -> answered by the worker
@@ -26,7 +26,9 @@
 //   dotnet run --project examples/HandOff -- --workers 2 [--port 8080] [--host 127.0.0.1] [--min-fork 2]
 //       [--max-fork 4] [--fork-delay 0.25] [--fork-error-delay 2] [--exit-delay 60] [--idle-timeout 0]
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
@@ -34,36 +36,40 @@ using Moonbridge.Net.Server;
 
 if (args.Length == 2 && args[0] == "worker")
 {
+    // How the front starts its own worker process (StartWorker below); not a command line for people.
     await RunWorkerAsync(args[1]);
-    return;
+    return 0;
 }
 
 const string RestartDirectoryPrefix = "moonbridge-restart-";
 
-bool restartDemo = args.Length > 0 && args[0] == "--restart-demo";
-int port = 8080;
-string host = "127.0.0.1";
-string? restartSocket = null;
-for (int i = restartDemo ? 1 : 0; i + 1 < args.Length; i += 2)
+if (HandOffCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    if (args[i] == "--port") port = int.Parse(args[i + 1]);
-    else if (args[i] == "--host") host = args[i + 1];
-    else if (args[i] == "--restart-socket") restartSocket = args[i + 1];
+    return exitCode;
 }
 
-if (args.Length > 1 && args[0] == "--workers")
+try
 {
-    await RunWorkersAsync(args);
-    return;
+    if (commandLine.Workers is not null)
+    {
+        await RunWorkersAsync(commandLine);
+    }
+    else if (commandLine.RestartDemo)
+    {
+        await RunRestartDemoAsync(commandLine.Host, commandLine.Port, commandLine.RestartSocket);
+    }
+    else
+    {
+        await RunFrontAsync(commandLine.Host, commandLine.Port);
+    }
+}
+catch (Exception e) when (e is SocketException or ArgumentException)
+{
+    Console.Error.WriteLine(ListenFailure.Describe("handoff", [ListenFailure.Address(commandLine.Host, commandLine.Port)], e));
+    return 1;
 }
 
-if (restartDemo)
-{
-    await RunRestartDemoAsync(host, port, restartSocket);
-    return;
-}
-
-await RunFrontAsync(host, port);
+return 0;
 
 static async Task RunRestartDemoAsync(string host, int port, string? givenRestartSocket)
 {
@@ -165,32 +171,22 @@ static async Task RunRestartDemoAsync(string host, int port, string? givenRestar
     }
 }
 
-static async Task RunWorkersAsync(string[] args)
+static async Task RunWorkersAsync(HandOffCommandLine commandLine)
 {
     var options = new ListenOptions
     {
         Name = "workers",
         WorkerProcesses = true,
-        PreFork = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+        PreFork = commandLine.Workers ?? 1,
+        MinFork = commandLine.MinFork,
+        MaxFork = commandLine.MaxFork,
     };
-    string host = "127.0.0.1";
-    int port = 8080;
-    for (int i = 2; i + 1 < args.Length; i += 2)
-    {
-        string value = args[i + 1];
-        TimeSpan Seconds() => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
-        switch (args[i])
-        {
-            case "--host": host = value; break;
-            case "--port": port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--min-fork": options.MinFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--max-fork": options.MaxFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--fork-delay": options.ForkDelay = Seconds(); break;
-            case "--fork-error-delay": options.ForkErrorDelay = Seconds(); break;
-            case "--exit-delay": options.ExitDelay = Seconds(); break;
-            case "--idle-timeout": options.IdleTimeout = Seconds(); break;
-        }
-    }
+    options.ForkDelay = commandLine.ForkDelay ?? options.ForkDelay;
+    options.ForkErrorDelay = commandLine.ForkErrorDelay ?? options.ForkErrorDelay;
+    options.ExitDelay = commandLine.ExitDelay ?? options.ExitDelay;
+    options.IdleTimeout = commandLine.IdleTimeout ?? options.IdleTimeout;
+    string host = commandLine.Host;
+    int port = commandLine.Port;
 
     int pid = Environment.ProcessId;
     using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
