@@ -8,40 +8,26 @@ using Moonbridge.Net.Tests.Infrastructure;
 namespace Moonbridge.Net.Tests.Browser;
 
 /// <summary>
-/// The example's progress page (examples/Example/wwwroot/progress.html) in a real headless Chromium:
-/// the Debian <c>chromium</c> package driven by Playwright, never a downloaded browser. The browser
+/// The example's progress page (examples/Example/wwwroot/progress.html) in a real headless Chromium
+/// (<see cref="HeadlessChromium"/>). The browser
 /// uploads a generated file of several MiB to the example application and polls its progress.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class ProgressPageBrowserTests
 {
-    /// <summary>The Debian package's launcher; .ci/run installs it when it is missing.</summary>
-    private const string Chromium = "/usr/bin/chromium";
-
     /// <summary>Large enough that 100 ms polls see the upload half way even over loopback.</summary>
     private const long UploadLength = 128L * 1024 * 1024;
 
     private const int TestMilliseconds = 180_000;
-    private const float StepMilliseconds = 30_000;
+    private const float StepMilliseconds = HeadlessChromium.StepMilliseconds;
     private const float UploadMilliseconds = 90_000;
-
-    private static readonly string[] s_chromiumArguments =
-    [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-    ];
 
     [Test]
     [CancelAfter(TestMilliseconds)]
     public async Task The_progress_page_shows_a_real_upload_from_start_to_done(CancellationToken cancellationToken)
     {
-        IgnoreWithoutChromium();
+        HeadlessChromium.IgnoreWhenMissing();
         var elapsed = Stopwatch.StartNew();
         using var temp = new TempDirectory();
         string upload = temp.File("upload.bin");
@@ -50,10 +36,10 @@ public sealed class ProgressPageBrowserTests
 
         using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken);
         using IPlaywright playwright = await Playwright.CreateAsync();
-        IBrowserContext browser = await LaunchAsync(playwright, userData);
+        IBrowserContext browser = await HeadlessChromium.LaunchAsync(playwright, userData);
         try
         {
-            IPage page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
+            IPage page = await HeadlessChromium.PageAsync(browser);
             var consoleLines = new List<string>();
             page.Console += (_, message) => consoleLines.Add($"{message.Type}: {message.Text}");
             page.PageError += (_, error) => consoleLines.Add($"page error: {error}");
@@ -64,6 +50,7 @@ public sealed class ProgressPageBrowserTests
             await page.Locator("#file").SetInputFilesAsync(upload);
             var uploadTime = Stopwatch.StartNew();
             await page.Locator("#start").ClickAsync();
+            bool disabledWhileUploading = await page.Locator("#start").IsDisabledAsync();
             try
             {
                 await page.WaitForFunctionAsync("() => document.body.dataset.finished !== undefined", null,
@@ -71,14 +58,14 @@ public sealed class ProgressPageBrowserTests
             }
             catch (TimeoutException)
             {
-                await SaveScreenshotAsync(page, "progress-timeout");
+                await HeadlessChromium.SaveScreenshotAsync(page, "progress-timeout");
                 Assert.Fail($"The page did not finish within {UploadMilliseconds / 1000} s; history: {await HistoryTextAsync(page)}\nconsole:\n{string.Join("\n", consoleLines)}\nserver:\n{example.Output}");
             }
 
             uploadTime.Stop();
             string finished = await page.EvaluateAsync<string>("() => document.body.dataset.finished");
             List<ProgressPoint> history = await HistoryAsync(page);
-            await SaveScreenshotAsync(page, "progress-finished");
+            await HeadlessChromium.SaveScreenshotAsync(page, "progress-finished");
 
             TestContext.Out.WriteLine($"upload of {UploadLength} bytes took {uploadTime.ElapsedMilliseconds} ms; finished: {finished}; {history.Count} states polled");
             foreach (ProgressPoint point in Sample(history))
@@ -106,6 +93,11 @@ public sealed class ProgressPageBrowserTests
                 Assert.That(await page.Locator("#received").TextContentAsync(), Is.EqualTo(UploadLength.ToString(CultureInfo.InvariantCulture)));
                 Assert.That(await page.EvaluateAsync<double>("() => document.getElementById('bar').value"), Is.EqualTo((double)UploadLength));
                 Assert.That(await page.Locator("#log").TextContentAsync(), Does.Contain($"server counted {UploadLength}"));
+                Assert.That(disabledWhileUploading, Is.True, "the button while uploading");
+                Assert.That(await page.Locator("#start").IsEnabledAsync(), Is.True, "the button after the upload");
+                Assert.That(await page.Locator("#percent").TextContentAsync(), Is.EqualTo("100 %"));
+                Assert.That(await page.Locator("#mib").TextContentAsync(), Is.EqualTo(FormattableString.Invariant($"{UploadLength / (1024.0 * 1024):F1} of {UploadLength / (1024.0 * 1024):F1} MiB")));
+                Assert.That(await page.Locator("#rate").TextContentAsync(), Does.Match(@"^\d+\.\d MB/s$"));
             }
         }
         finally
@@ -119,7 +111,7 @@ public sealed class ProgressPageBrowserTests
     [CancelAfter(TestMilliseconds)]
     public async Task A_failed_upload_finishes_the_page_with_error(CancellationToken cancellationToken)
     {
-        IgnoreWithoutChromium();
+        HeadlessChromium.IgnoreWhenMissing();
         using var temp = new TempDirectory();
         string upload = temp.File("upload.bin");
         string userData = Directory.CreateDirectory(temp.File("profile")).FullName;
@@ -127,10 +119,10 @@ public sealed class ProgressPageBrowserTests
 
         using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken);
         using IPlaywright playwright = await Playwright.CreateAsync();
-        IBrowserContext browser = await LaunchAsync(playwright, userData);
+        IBrowserContext browser = await HeadlessChromium.LaunchAsync(playwright, userData);
         try
         {
-            IPage page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
+            IPage page = await HeadlessChromium.PageAsync(browser);
             // The upload never reaches the server, as when the connection breaks before it is sent.
             await page.RouteAsync("**/upload?*", route => route.AbortAsync("connectionreset"));
             await page.GotoAsync(new Uri(example.BaseUri, "/progress.html").ToString());
@@ -149,29 +141,6 @@ public sealed class ProgressPageBrowserTests
         {
             await browser.CloseAsync();
         }
-    }
-
-    private static void IgnoreWithoutChromium()
-    {
-        if (!File.Exists(Chromium))
-        {
-            Assert.Ignore($"{Chromium} is not installed (Debian package 'chromium'; .ci/run installs it), so the browser test cannot run here.");
-        }
-    }
-
-    /// <summary>Debian's chromium, headless, with a fresh profile in <paramref name="userData"/>; nothing is downloaded.</summary>
-    private static async Task<IBrowserContext> LaunchAsync(IPlaywright playwright, string userData)
-    {
-        IBrowserContext browser = await playwright.Chromium.LaunchPersistentContextAsync(userData, new BrowserTypeLaunchPersistentContextOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = s_chromiumArguments,
-            Timeout = StepMilliseconds,
-            ViewportSize = new ViewportSize { Width = 1000, Height = 600 },
-        });
-        browser.SetDefaultTimeout(StepMilliseconds);
-        return browser;
     }
 
     /// <summary>One polled state as the page recorded it in <c>window.progressHistory</c>.</summary>
@@ -222,15 +191,6 @@ public sealed class ProgressPageBrowserTests
         }
 
         return indexes.Select(i => history[i]);
-    }
-
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        string directory = Directory.CreateDirectory(Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser")).FullName;
-        string path = Path.Combine(directory, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, name);
-        TestContext.Out.WriteLine($"screenshot: {path}");
     }
 
     /// <summary>Writes <paramref name="length"/> bytes that do not compress, from a fixed seed.</summary>

@@ -48,6 +48,7 @@ public sealed class EsiHeaderSectionTests
     [TestCase("Status: 404 Nowhere", "404 Nowhere")]
     [TestCase("STATUS:418 I'm a teapot", "418 I'm a teapot")]
     [TestCase("status: 599", "599 Unknown")]
+    [TestCase("status: 405\r\nallow: GET, HEAD", "405 Method Not Allowed")]
     [CancelAfter(TestMilliseconds)]
     public async Task A_status_field_sets_the_status_with_or_without_a_reason(string field, string expected, CancellationToken cancellationToken)
     {
@@ -67,6 +68,8 @@ public sealed class EsiHeaderSectionTests
     [TestCase("no colon here")]
     [TestCase("bad name: x")]
     [TestCase("content-length: ten")]
+    [TestCase("status: 405")]
+    [TestCase("status: 405 Method Not Allowed\r\ncontent-type: text/plain")]
     [CancelAfter(TestMilliseconds)]
     public async Task An_invalid_header_section_is_answered_with_500_and_logged_and_the_session_refuses_more(string field, CancellationToken cancellationToken)
     {

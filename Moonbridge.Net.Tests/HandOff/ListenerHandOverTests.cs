@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
@@ -62,6 +63,45 @@ public sealed class ListenerHandOverTests
         options.InheritFrom = temp.File("nobody-here.sock");
         await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
         Assert.That(await AskAsync(new IPEndPoint(IPAddress.Loopback, server.Listeners[0].Port!.Value), cancellationToken), Is.EqualTo("first"));
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task InheritingIsLoggedWithHandOffEventIdsAndAFirstStartOnlyAtDebug(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        var firstLogs = new RecordingLoggerFactory();
+        ListenOptions first = Options("first", temp.File("app.sock"));
+        first.InheritFrom = temp.File("restart.sock");
+        first.LoggerFactory = firstLogs;
+        MoonbridgeServer old = MoonbridgeServer.Listen(first);
+        MoonbridgeServer? next = null;
+        try
+        {
+            RecordingLoggerFactory.Entry nothing = firstLogs.Entries.Single(e => e.Category == "Moonbridge.Net.HandOff");
+            Assert.That((nothing.EventId, nothing.Level), Is.EqualTo((503, LogLevel.Debug)), nothing.ToString());
+            Assert.That(nothing.Message, Does.Contain("nothing to inherit"));
+
+            var nextLogs = new RecordingLoggerFactory();
+            Task handOver = old.HandOverListenersAsync(temp.File("restart.sock"), cancellationToken: cancellationToken);
+            ListenOptions options = Options("new", temp.File("app.sock"));
+            options.InheritFrom = temp.File("restart.sock");
+            options.LoggerFactory = nextLogs;
+            next = await Task.Run(() => MoonbridgeServer.Listen(options), cancellationToken);
+            await handOver.WaitAsync(cancellationToken);
+
+            RecordingLoggerFactory.Entry[] handOff = [.. nextLogs.Entries.Where(e => e.Category == "Moonbridge.Net.HandOff")];
+            Assert.That(handOff.Select(e => (e.EventId, e.Level)), Is.EqualTo(new[] { (504, LogLevel.Information), (504, LogLevel.Information) }), string.Join("\n", handOff));
+            Assert.That(firstLogs.Entries.Concat(nextLogs.Entries).Where(e => e.EventId is < 1 or > 799), Is.Empty, "every library event has an id in the documented ranges");
+        }
+        finally
+        {
+            await old.StopAsync(TimeSpan.Zero);
+            if (next is not null)
+            {
+                await next.StopAsync(TimeSpan.Zero);
+            }
+        }
     }
 
     [Test]

@@ -219,17 +219,23 @@ public sealed partial class ZeroDowntimeRestartTests
         }
     }
 
-    private static Process StartDemo(int port, string restartSocket, Action<string> onLine)
+    private static Process StartDemo(int port, string restartSocket, Action<string> onLine, string? launcher = null)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string dll = Path.Combine(ExampleServerProcess.RepositoryRoot, "examples", "HandOff", "bin", testOutput.Parent?.Name ?? "Release", testOutput.Name, "HandOff.dll");
         Assert.That(File.Exists(dll), Is.True, $"{dll} (built with the tests)");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(launcher ?? dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is not null)
+        {
+            start.ArgumentList.Add(dotnet);
+        }
+
         foreach (string argument in (string[])[dll, "--restart-demo", "--port", port.ToString(CultureInfo.InvariantCulture), "--restart-socket", restartSocket])
         {
             start.ArgumentList.Add(argument);

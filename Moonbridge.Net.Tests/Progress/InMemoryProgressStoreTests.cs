@@ -128,18 +128,19 @@ public sealed class InMemoryProgressStoreTests
     }
 
     [Test]
-    public async Task AFinishedIdCanBeReusedBeforeItExpires()
+    public async Task AFinishedIdCannotBeTakenOverBeforeItExpires()
     {
         InMemoryProgressStore store = NewStore();
         var first = new ProgressEntry("retry");
         await store.TryAddAsync(first);
         first.Complete(500);
         await store.ReleaseAsync(first, ExpiresFromNow());
+        _clock.Advance(s_ttl - TimeSpan.FromMilliseconds(1));
 
         var second = new ProgressEntry("retry");
-        Assert.That(await store.TryAddAsync(second), Is.True);
+        Assert.That(await store.TryAddAsync(second), Is.False);
 
-        Assert.That((await store.GetAsync("retry")).State, Is.EqualTo(ProgressState.Running));
+        Assert.That((await store.GetAsync("retry")).State, Is.EqualTo(ProgressState.Error), "the owner still reads its own outcome");
     }
 
     [Test]
@@ -155,7 +156,7 @@ public sealed class InMemoryProgressStoreTests
     }
 
     [Test]
-    public async Task AnEndedButNotYetReleasedIdCanBeReusedAndItsLateReleaseLeavesTheNewRequestAlone()
+    public async Task AnEndedButNotYetReleasedIdCannotBeTakenOverEither()
     {
         InMemoryProgressStore store = NewStore();
         var first = new ProgressEntry("race");
@@ -163,10 +164,10 @@ public sealed class InMemoryProgressStoreTests
         first.Complete(200);
         var second = new ProgressEntry("race");
 
-        Assert.That(await store.TryAddAsync(second), Is.True);
-        await store.ReleaseAsync(first, _clock.GetUtcNow());
+        Assert.That(await store.TryAddAsync(second), Is.False);
+        await store.ReleaseAsync(first, ExpiresFromNow());
 
-        Assert.That((await store.GetAsync("race")).State, Is.EqualTo(ProgressState.Running));
+        Assert.That((await store.GetAsync("race")).State, Is.EqualTo(ProgressState.Done));
     }
 
     [Test]

@@ -14,6 +14,10 @@ public sealed class ProgressCallbackValidationTests
     [TestCase("jQuery1710_1234567890")]
     [TestCase("window.uploads.onProgress")]
     [TestCase("A1.B2.C3")]
+    [TestCase("Eval")]
+    [TestCase("evaluate")]
+    [TestCase("app.locationChanged")]
+    [TestCase("upload.documentProgress")]
     public void IdentifierPathsAreValid(string name)
     {
         Assert.That(ProgressFormatter.IsValidCallback(name), Is.True);
@@ -42,6 +46,18 @@ public sealed class ProgressCallbackValidationTests
     [TestCase("a/*x*/")]
     [TestCase("ünïcode")]
     [TestCase("a\0")]
+    [TestCase("eval")]
+    [TestCase("Function")]
+    [TestCase("self.location.assign")]
+    [TestCase("location.replace")]
+    [TestCase("window.location")]
+    [TestCase("document.write")]
+    [TestCase("a.constructor.constructor")]
+    [TestCase("Object.prototype.x")]
+    [TestCase("x.__proto__")]
+    [TestCase("setTimeout")]
+    [TestCase("window.open")]
+    [TestCase("globalThis.eval")]
     public void AnythingElseIsInvalid(string name)
     {
         Assert.That(ProgressFormatter.IsValidCallback(name), Is.False);

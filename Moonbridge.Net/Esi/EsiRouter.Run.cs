@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using Moonbridge.Net.Esi.Internal;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Esi;
 
@@ -169,6 +170,13 @@ public sealed partial class EsiRouter
     private static async ValueTask<object?> CallAsync(
         EsiSession session, EsiHandler handler, EsiEnvironment environment, EsiInput input, ScriptTimer timer, CancellationToken cancellationToken)
     {
+        if (SocketConnection.IsOnReceiveLoop)
+        {
+            // The request (or its next body chunk) arrived on the connection's receive loop, where blocking is
+            // refused; a handler may block in Deliver while its client is slow, so it runs on the thread pool.
+            await Task.Yield();
+        }
+
         Task<object?>? pending = null;
         session.CallRunning = true;
         timer.Start();

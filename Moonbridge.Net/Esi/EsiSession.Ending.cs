@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Moonbridge.Net.Esi.Internal;
 using Moonbridge.Net.Http;
 
@@ -28,7 +29,7 @@ public sealed partial class EsiSession
                 case SessionState.AwaitingHeaders:
                     EsiLog.DeliveredNothing(_logger, Script);
                     Close("The ESI session is closed: the script ended without delivering and was answered with 500.");
-                    await AnswerPlainAsync(async: true, 500, close: false).ConfigureAwait(false);
+                    await AnswerPlainAsync(500, close: false).ConfigureAwait(false);
                     return null;
                 case SessionState.Redirected:
                     Close("The ESI session is closed: the script redirected.");
@@ -57,7 +58,7 @@ public sealed partial class EsiSession
                 case SessionState.AwaitingHeaders:
                     EsiLog.TimedOutBeforeHeaders(_logger, Script, _timer.Timeout);
                     Close("The ESI session is closed: the script timed out and was answered with 504.");
-                    await AnswerPlainAsync(async: true, 504, close: true).ConfigureAwait(false);
+                    await AnswerPlainAsync(504, close: true).ConfigureAwait(false);
                     return null;
                 case SessionState.Streaming:
                     EsiLog.TimedOutAfterHeaders(_logger, Script, _timer.Timeout);
@@ -78,8 +79,10 @@ public sealed partial class EsiSession
     }
 
     /// <summary>
-    /// The script threw: 500 before the headers, else the body ends with a warning; both are logged.
+    /// The script threw: 500 before the headers, else the connection is aborted so that the client sees a
+    /// truncated body; both are logged.
     /// </summary>
+    /// <exception cref="IOException">The headers were out: the connection was aborted.</exception>
     /// <returns>
     /// False when the exception should go on to the HTTP module: an <see cref="HttpStatusException"/> before the
     /// headers, which it answers with its own error response.
@@ -97,13 +100,16 @@ public sealed partial class EsiSession
                 case SessionState.AwaitingHeaders:
                     EsiLog.FailedBeforeHeaders(_logger, Script, exception);
                     Close("The ESI session is closed: the script failed and was answered with 500.");
-                    await AnswerPlainAsync(async: true, 500, close: false).ConfigureAwait(false);
+                    await AnswerPlainAsync(500, close: false).ConfigureAwait(false);
                     return (true, null);
                 case SessionState.Streaming:
                     EsiLog.FailedAfterHeaders(_logger, Script, exception);
                     Close("The ESI session is closed: the script failed.");
-                    await FinishResponseAsync(WarningPrefix + "internal server error\"").ConfigureAwait(false);
-                    return (true, null);
+
+                    // A final chunk, even one with a Warning trailer, makes a cut-off body look complete to most
+                    // clients; a reset connection cannot be mistaken for a whole response.
+                    _request.Socket.Abort(SocketError.ConnectionAborted);
+                    throw new IOException($"ESI script {Script} failed after its headers; the connection was aborted.", exception);
                 case SessionState.Redirected:
                     EsiLog.FailedAfterHeaders(_logger, Script, exception);
                     Close("The ESI session is closed: the script redirected.");
@@ -165,7 +171,7 @@ public sealed partial class EsiSession
     }
 
     /// <summary>A short plain-text answer the server gives for the script (500, 504).</summary>
-    private async ValueTask AnswerPlainAsync(bool async, int statusCode, bool close)
+    private async ValueTask AnswerPlainAsync(int statusCode, bool close)
     {
         _request.SendStatus(statusCode);
         _request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
@@ -175,15 +181,7 @@ public sealed partial class EsiSession
         }
 
         string text = $"{statusCode} {Http.Internal.StatusLine.ReasonPhrase(statusCode)}\n";
-        if (async)
-        {
-            await _request.SendDataAsync(text).ConfigureAwait(false);
-            await _request.FinishAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            _request.SendData(text);
-            _request.Finish();
-        }
+        await _request.SendDataAsync(text).ConfigureAwait(false);
+        await _request.FinishAsync().ConfigureAwait(false);
     }
 }

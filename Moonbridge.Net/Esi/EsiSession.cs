@@ -87,50 +87,34 @@ public sealed partial class EsiSession
     }
 
     /// <summary>Delivers response data (mod_esi <c>deliver/2</c>), blocking the thread while the client is slow.</summary>
+    /// <remarks>
+    /// The router never calls a function on a connection's receive loop, so the function may block here; on a
+    /// thread-pool thread the pool is told the thread is blocked and adds threads meanwhile. Called on a
+    /// receive loop (from a continuation of other code), it throws instead of stopping that connection's input.
+    /// </remarks>
     /// <param name="data">Headers and/or body bytes.</param>
     /// <exception cref="EsiSessionClosedException">The session no longer takes deliveries.</exception>
     /// <exception cref="IOException">The client connection failed.</exception>
+    /// <exception cref="InvalidOperationException">Called on a connection's receive loop, where blocking would stop its input.</exception>
     public void Deliver(ReadOnlySpan<byte> data)
     {
-        _gate.Wait();
-        try
-        {
-            int body = BeginDelivery(data, out string? invalid);
-            if (invalid is not null)
-            {
-                SyncWait.Completed(AnswerInvalidHeadersAsync(async: false, invalid));
-            }
-            else if (body >= 0)
-            {
-                if (SendsBody(data.Length - body))
-                {
-                    _request.SendData(data[body..]);
-                }
-
-                _request.Flush();
-            }
-        }
-        finally
-        {
-            EndDelivery();
-        }
+        ThrowIfOnReceiveLoop();
+        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(copy);
+        DeliverPooled(copy, data.Length);
     }
 
     /// <summary>Delivers UTF-8 text; see <see cref="Deliver(ReadOnlySpan{byte})"/>.</summary>
     /// <param name="text">Headers and/or body text.</param>
     /// <exception cref="EsiSessionClosedException">The session no longer takes deliveries.</exception>
+    /// <exception cref="IOException">The client connection failed.</exception>
+    /// <exception cref="InvalidOperationException">Called on a connection's receive loop, where blocking would stop its input.</exception>
     public void Deliver(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ThrowIfOnReceiveLoop();
         byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        try
-        {
-            Deliver(utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, utf8)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(utf8);
-        }
+        DeliverPooled(utf8, Encoding.UTF8.GetBytes(text, utf8));
     }
 
     /// <summary>Delivers response data without blocking a thread (mod_esi <c>deliver/2</c>).</summary>
@@ -146,7 +130,7 @@ public sealed partial class EsiSession
             int body = BeginDelivery(data.Span, out string? invalid);
             if (invalid is not null)
             {
-                await AnswerInvalidHeadersAsync(async: true, invalid).ConfigureAwait(false);
+                await AnswerInvalidHeadersAsync(invalid).ConfigureAwait(false);
             }
             else if (body >= 0)
             {
@@ -179,6 +163,37 @@ public sealed partial class EsiSession
         finally
         {
             ArrayPool<byte>.Shared.Return(utf8);
+        }
+    }
+
+    private static void ThrowIfOnReceiveLoop()
+    {
+        if (SocketConnection.IsOnReceiveLoop)
+        {
+            throw new InvalidOperationException("EsiSession.Deliver blocks, which is refused on a connection's receive loop; use DeliverAsync there.");
+        }
+    }
+
+    /// <summary>The blocking delivery: waits for the asynchronous one, then returns <paramref name="pooled"/> to the pool.</summary>
+    private void DeliverPooled(byte[] pooled, int length)
+    {
+        try
+        {
+            ValueTask delivery = DeliverAsync(pooled.AsMemory(0, length), CancellationToken.None);
+            if (delivery.IsCompleted)
+            {
+                delivery.GetAwaiter().GetResult();
+            }
+            else
+            {
+                // Waiting on a task, unlike on an event, tells the thread pool that this thread is blocked, so
+                // it adds threads instead of starving while slow clients hold many blocking deliveries.
+                delivery.AsTask().GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
         }
     }
 
@@ -262,11 +277,11 @@ public sealed partial class EsiSession
         }
     }
 
-    private async ValueTask AnswerInvalidHeadersAsync(bool async, string reason)
+    private async ValueTask AnswerInvalidHeadersAsync(string reason)
     {
         EsiLog.InvalidHeaders(_logger, Script, reason);
         Close("The ESI session is closed: its header section was invalid and answered with 500.");
-        await AnswerPlainAsync(async, 500, close: false).ConfigureAwait(false);
+        await AnswerPlainAsync(500, close: false).ConfigureAwait(false);
         throw new EsiSessionClosedException($"The header section was invalid ({reason}); the request was answered with 500.");
     }
 }

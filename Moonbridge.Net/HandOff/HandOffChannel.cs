@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO;
 
@@ -42,11 +44,39 @@ public sealed class HandOffChannel : IDisposable
     /// <summary>True once a transfer failed or the channel was disposed: it must not be used again.</summary>
     public bool IsFaulted => _faulted || Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Connects to a <see cref="HandOffListener"/> (or any hand-off receiver) listening on <paramref name="path"/>.</summary>
+    /// <summary>
+    /// False when the receiver closed this idle channel (it exited or restarted): nothing is sent to a
+    /// sender between hand-offs, so a readable idle channel is at its end. Checked before a pooled
+    /// channel is used, so that a dead receiver leaves the connection untouched instead of detached.
+    /// </summary>
+    internal bool IsOpenWhileIdle
+    {
+        get
+        {
+            try
+            {
+                return !IsFaulted && !_socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Connects to a <see cref="HandOffListener"/> (or any hand-off receiver) listening on <paramref name="path"/>.
+    /// The receiver must run as this process's effective user (checked with <c>SO_PEERCRED</c>): a process
+    /// of another user that bound the path first gets no connection.
+    /// </summary>
     /// <param name="path">The receiver's Unix socket path.</param>
     /// <param name="cancellationToken">Stops connecting.</param>
-    /// <exception cref="HandOffException">Nobody listens there.</exception>
-    public static async ValueTask<HandOffChannel> ConnectAsync(string path, CancellationToken cancellationToken = default)
+    /// <exception cref="HandOffException">Nobody listens there, or the process listening there runs as another user.</exception>
+    public static ValueTask<HandOffChannel> ConnectAsync(string path, CancellationToken cancellationToken = default)
+        => ConnectAsync(path, null, null, cancellationToken);
+
+    /// <summary>Connects, then refuses a receiver whose user is neither this process's nor one of <paramref name="allowedUserIds"/>.</summary>
+    internal static async ValueTask<HandOffChannel> ConnectAsync(string path, IReadOnlyCollection<uint>? allowedUserIds, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Native.EnsureSupported();
@@ -54,7 +84,6 @@ public sealed class HandOffChannel : IDisposable
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-            return new HandOffChannel(socket);
         }
         catch (SocketException e)
         {
@@ -66,6 +95,23 @@ public sealed class HandOffChannel : IDisposable
             socket.Dispose();
             throw;
         }
+
+        // Checked before a single byte is sent: a squatter on the path learns nothing but that someone connected.
+        uint? peerUser = PeerCredentials.UserId(socket);
+        if (!PeerCredentials.IsTrusted(peerUser, allowedUserIds))
+        {
+            socket.Dispose();
+            string peer = peerUser?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+            uint user = Native.GetEffectiveUserId();
+            if (logger is not null)
+            {
+                HandOffLog.ReceiverRefused(logger, path, peer, user);
+            }
+
+            throw new HandOffException($"Refused the hand-off receiver at '{path}': it runs as user {peer}, not as user {user} or an allowed one.");
+        }
+
+        return new HandOffChannel(socket);
     }
 
     /// <summary>

@@ -135,19 +135,7 @@ public sealed class HandOffListener : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Whether the peer of <paramref name="socket"/> runs as this process's effective user (<c>SO_PEERCRED</c>).</summary>
-    internal static bool IsSameUser(Socket socket)
-    {
-        Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid
-        try
-        {
-            int length = socket.GetRawSocketOption(Native.SolSocket, Native.SoPeerCred, credentials);
-            return length >= 8 && BitConverter.ToUInt32(credentials[4..]) == Native.GetEffectiveUserId();
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    internal static bool IsSameUser(Socket socket) => PeerCredentials.IsTrusted(PeerCredentials.UserId(socket), null);
 
     private async Task ReceiveLoopAsync(HandOffChannel channel, CancellationToken closing)
     {

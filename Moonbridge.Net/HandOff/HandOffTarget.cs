@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO;
 
@@ -14,6 +15,8 @@ public sealed class HandOffTarget : IDisposable
     private readonly ConcurrentQueue<HandOffChannel> _idle = new();
     private int _idleCount;
     private int _disposed;
+    private readonly ILogger? _logger;
+    private readonly ILoggerFactory? _loggerFactory;
 
     /// <summary>Creates a target for the receiver listening on <paramref name="path"/>; nothing is connected yet.</summary>
     /// <param name="path">The receiver's Unix socket path.</param>
@@ -28,6 +31,24 @@ public sealed class HandOffTarget : IDisposable
 
     /// <summary>How long a hand-off waits for the receiver's acknowledgement (default 10 s).</summary>
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Users besides this process's effective user whose receivers may take connections (default none).
+    /// Before anything is sent, the process listening on <see cref="Path"/> is checked (<c>SO_PEERCRED</c>);
+    /// one of another user is refused: the hand-off throws and the connection stays here.
+    /// </summary>
+    public IReadOnlyCollection<uint>? AllowedUserIds { get; init; }
+
+    /// <summary>Where refused receivers are logged (category <c>Moonbridge.Net.HandOff</c>); none by default.</summary>
+    public ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        init
+        {
+            _loggerFactory = value;
+            _logger = value?.CreateLogger(HandOffLog.Category);
+        }
+    }
 
     /// <summary>How many idle channels are kept open for later hand-offs (default 4; 0 connects for every hand-off, as Apache does).</summary>
     public int MaxIdleChannels { get; init; } = 4;
@@ -113,7 +134,7 @@ public sealed class HandOffTarget : IDisposable
         while (_idle.TryDequeue(out HandOffChannel? channel))
         {
             Interlocked.Decrement(ref _idleCount);
-            if (!channel.IsFaulted)
+            if (channel.IsOpenWhileIdle)
             {
                 return (channel, true);
             }
@@ -126,7 +147,7 @@ public sealed class HandOffTarget : IDisposable
 
     private async ValueTask<HandOffChannel> ConnectAsync(CancellationToken cancellationToken)
     {
-        HandOffChannel channel = await HandOffChannel.ConnectAsync(Path, cancellationToken).ConfigureAwait(false);
+        HandOffChannel channel = await HandOffChannel.ConnectAsync(Path, AllowedUserIds, _logger, cancellationToken).ConfigureAwait(false);
         channel.AcknowledgementTimeout = AcknowledgementTimeout;
         return channel;
     }

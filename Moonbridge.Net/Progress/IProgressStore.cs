@@ -36,9 +36,10 @@ namespace Moonbridge.Net.Progress;
 /// the one asked for. Versions come from the entry, so they mean the same in every process.
 /// </para>
 /// <para>
-/// <b>Policy every store keeps.</b> A running id is never taken over by another request (no
-/// hijacking, unlike lighttpd2); a finished id may be reused at once by a new request; a full store
-/// refuses new ids rather than failing anything, and the tracker then counts the request unregistered.
+/// <b>Policy every store keeps.</b> An id is never taken over by another request while its entry is
+/// held, running or finished (no hijacking of a running upload, unlike lighttpd2, and no overwriting of a
+/// result its owner has yet to read); once it expires the id is free again. A full store refuses new ids
+/// rather than failing anything, and the tracker then counts the request unregistered.
 /// </para>
 /// </remarks>
 public interface IProgressStore
@@ -47,9 +48,9 @@ public interface IProgressStore
     /// <param name="entry">The request's live record; it must be running.</param>
     /// <param name="cancellationToken">Ends the attempt (matters only for a shared store).</param>
     /// <returns>
-    /// True when registered. False when the id belongs to a request that is still running (a hijack
-    /// attempt or a client bug), when the store is full, or when the entry has already ended. A
-    /// finished request under the same id is replaced.
+    /// True when registered. False when the id belongs to a request that is still running or whose
+    /// finished entry has not expired yet (a hijack attempt or a client bug), when the store is full, or
+    /// when the entry has already ended.
     /// </returns>
     ValueTask<bool> TryAddAsync(ProgressEntry entry, CancellationToken cancellationToken = default);
 

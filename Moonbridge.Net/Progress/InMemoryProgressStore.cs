@@ -15,10 +15,11 @@ namespace Moonbridge.Net.Progress;
 /// the upload itself never fails because of the table (nginx's module answers 503 there).
 /// </para>
 /// <para>
-/// <b>Ids.</b> A running id cannot be taken over (lighttpd2 silently replaces it, letting anyone who
-/// learns an id hijack the progress display). A finished id can be reused at once, before its expiry:
-/// a client that retries an upload with the same id expects to see the new attempt, and the old
-/// result has no other claim to the id.
+/// <b>Ids.</b> An id belongs to the request that registered it until its entry expires: a running id
+/// cannot be taken over (lighttpd2 silently replaces it, letting anyone who learns an id hijack the
+/// progress display), and neither can a finished one before its TTL is over, so nobody who learns an id
+/// can overwrite the outcome its owner is about to read. A client that retries an upload uses a new id
+/// (pages make one per upload), or waits for the TTL.
 /// </para>
 /// <para>
 /// <b>Expiry</b> is lazy: every call drops the expired entries at the head of an expiry-ordered list
@@ -117,16 +118,13 @@ public sealed class InMemoryProgressStore : IProgressStore
         lock (_lock)
         {
             RemoveExpiredLocked(_timeProvider.GetUtcNow());
-            if (_entries.TryGetValue(entry.Id, out StoredEntry? existing))
+            if (_entries.ContainsKey(entry.Id))
             {
-                if (!existing.CanBeReplaced || ReferenceEquals(existing.Entry, entry))
-                {
-                    return false;
-                }
-
-                RemoveLocked(existing);
+                // Running or finished: the id is its owner's until the entry expires (expired ones are gone by now).
+                return false;
             }
-            else if (_entries.Count >= Capacity && !EvictOneReleasedLocked())
+
+            if (_entries.Count >= Capacity && !EvictOneReleasedLocked())
             {
                 return false;
             }

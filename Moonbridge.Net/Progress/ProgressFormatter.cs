@@ -89,11 +89,12 @@ public static class ProgressFormatter
     /// <summary>
     /// Whether a JSONP callback name is safe to echo: a dotted path of ASCII JavaScript identifiers
     /// (<c>a</c>, <c>a.b</c>, <c>$x._y1</c>), each part starting with a letter, <c>_</c> or <c>$</c>, at most
-    /// <see cref="MaxCallbackLength"/> characters. Reserved words are not rejected: they cannot inject code,
-    /// only fail to call anything.
+    /// <see cref="MaxCallbackLength"/> characters, and no part naming something that runs code, navigates or
+    /// reaches the page (<c>eval</c>, <c>Function</c>, <c>constructor</c>, <c>location</c>, <c>document</c>,
+    /// <c>setTimeout</c> and the like), so <c>eval</c> or <c>self.location.assign</c> are refused.
     /// </summary>
     /// <param name="name">The candidate name, e.g. the <c>X-Progress-Callback</c> query parameter.</param>
-    /// <returns>True when valid; false for anything else, e.g. empty, <c>alert(1)//</c>, <c>a;b</c> or <c>&lt;script&gt;</c>.</returns>
+    /// <returns>True when valid; false for anything else, e.g. empty, <c>alert(1)//</c>, <c>a;b</c>, <c>&lt;script&gt;</c> or <c>eval</c>.</returns>
     public static bool IsValidCallback(ReadOnlySpan<char> name) => JavaScriptIdentifierPath.IsValid(name, MaxCallbackLength);
 
     /// <summary>

@@ -8,12 +8,28 @@ public sealed class ProgressOptions
     private TimeSpan _ttl = TimeSpan.FromSeconds(30);
     private int _capacity = InMemoryProgressStore.DefaultCapacity;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private TimeSpan _eventInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Least time between two <c>102 Processing</c> responses sent to a tracked upload whose client asked
     /// for them with <c>Prefer: processing</c> (default 100 ms); the last state is always sent.
     /// </summary>
     public TimeSpan InterimInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Least time between two Server-Sent Events to one watcher of <see cref="ProgressTracker.ShowEventsAsync"/>
+    /// (default 100 ms): changes in between are coalesced into the latest state, which is always sent.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan EventInterval
+    {
+        get => _eventInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _eventInterval = value;
+        }
+    }
 
     /// <summary>
     /// The request methods that are tracked, compared case-sensitively as HTTP methods are
@@ -49,12 +65,15 @@ public sealed class ProgressOptions
         }
     }
 
-    /// <summary>Whether registrations and lookups are logged at debug level (<c>progress.debug</c>); default off.</summary>
+    /// <summary>
+    /// Whether registrations, lookups (<see cref="ProgressTracker.ShowAsync"/>) and event streams opened are
+    /// logged at debug level (<c>progress.debug</c>, event ids 201, 204, 205); default off.
+    /// </summary>
     public bool Debug { get; set; }
 
     /// <summary>
     /// Where tracking logs go (category <c>Moonbridge.Net.Progress</c>): refused ids and a full table as
-    /// warnings, and with <see cref="Debug"/>, registrations at debug level; null for no logging.
+    /// warnings, and with <see cref="Debug"/>, registrations and lookups at debug level; null for no logging.
     /// </summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

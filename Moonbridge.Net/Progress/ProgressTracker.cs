@@ -15,6 +15,9 @@ namespace Moonbridge.Net.Progress;
 /// </summary>
 public sealed partial class ProgressTracker
 {
+    // The reconnection time sent with the end of a stream: a day, so a finished stream is not re-opened every 3 s.
+    private static readonly ReadOnlyMemory<byte> s_endRetry = "retry: 86400000\n"u8.ToArray();
+
     private readonly ILogger _logger;
 
     /// <summary>Creates a tracker.</summary>
@@ -38,8 +41,9 @@ public sealed partial class ProgressTracker
     /// parameter (any case) or header. With <see cref="ProgressOptions.MintIds"/>, a request without an id
     /// gets a new one. Body bytes count as they arrive from the socket, whether or not the handler has
     /// read them yet. Returns the live entry (its <see cref="ProgressEntry.Id"/> is what clients poll), or
-    /// null when the request is not tracked. An id that a running request holds is refused (null); a full
-    /// table still tracks the request, unregistered, so the upload never fails because of tracking.
+    /// null when the request is not tracked. An id held by another request, running or finished and not
+    /// expired yet, is refused (null): nobody who learns an id can overwrite its owner's progress or result.
+    /// A full table still tracks the request, unregistered, so the upload never fails because of tracking.
     /// </summary>
     /// <param name="request">The request to track; call before reading its body.</param>
     /// <param name="cancellationToken">Ends registration (matters for a shared store).</param>
@@ -70,7 +74,7 @@ public sealed partial class ProgressTracker
         if (!registered)
         {
             ProgressSnapshot existing = await Store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (existing.State == ProgressState.Running)
+            if (existing.State != ProgressState.Unknown)
             {
                 ProgressLog.IdRefused(_logger, id);
                 return null;
@@ -123,6 +127,11 @@ public sealed partial class ProgressTracker
 
         string? id = FindId(request);
         ProgressSnapshot snapshot = id is null ? ProgressSnapshot.Unknown : await Store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (Options.Debug)
+        {
+            ProgressLog.LookedUp(_logger, id ?? "(none)", snapshot.State);
+        }
+
         var body = new ArrayBufferWriter<byte>(160);
         ProgressFormatter.Write(body, snapshot, chosen, callback);
         request.SendStatus("200 OK");
@@ -138,19 +147,38 @@ public sealed partial class ProgressTracker
 
     /// <summary>
     /// Streams the state of the request tracked under the <c>X-Progress-Id</c> as Server-Sent Events:
-    /// one <c>progress</c> event per change (no polling), then an <c>end</c> event once it is done or
-    /// failed. An id nobody has registered yet is looked up again every
-    /// <paramref name="retryInterval"/> (default 250 ms) for up to <paramref name="registrationTimeout"/>
-    /// (default 30 s), so a page can open the stream before it starts the upload.
+    /// a <c>progress</c> event per change (no polling), coalesced to at most one per
+    /// <see cref="ProgressOptions.EventInterval"/> with the latest state always sent, then an <c>end</c>
+    /// event once it is done or failed. The end carries a <c>retry:</c> of a day, so an <c>EventSource</c> the
+    /// page does not close does not re-open a finished stream every few seconds; one that reconnects anyway
+    /// (with <c>Last-Event-ID</c>) to a finished upload gets <c>204 No Content</c>, which stops it. An id
+    /// nobody has registered yet is looked up again every <paramref name="retryInterval"/> (default 250 ms)
+    /// for up to <paramref name="registrationTimeout"/> (default 30 s), so a page can open the stream before
+    /// it starts the upload. The stream ends at once when the watching client goes away.
     /// </summary>
     /// <param name="request">The watching request.</param>
     /// <param name="retryInterval">Pause between look-ups of an id not registered yet.</param>
     /// <param name="registrationTimeout">How long to wait for the id to be registered.</param>
-    /// <param name="cancellationToken">Ends the stream.</param>
+    /// <param name="cancellationToken">Ends the stream, as <see cref="HttpRequest.Aborted"/> does.</param>
     public async ValueTask ShowEventsAsync(HttpRequest request, TimeSpan? retryInterval = null, TimeSpan? registrationTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using CancellationTokenSource? linked = RequestCancellation.Link(request, cancellationToken, out CancellationToken token);
         string? id = FindId(request);
+        if (Options.Debug)
+        {
+            ProgressLog.EventsRequested(_logger, id ?? "(none)");
+        }
+
+        if (id is not null && request.Headers.GetValue("Last-Event-ID").Value is not null
+            && (await Store.GetAsync(id, token).ConfigureAwait(false)).IsFinished)
+        {
+            // A reconnect to a stream that has ended: 204 is what makes an EventSource stop for good.
+            request.SendStatus(204);
+            SendNoStoreHeaders(request);
+            return;
+        }
+
         request.SendStatus("200 OK");
         request.SendHeader("Content-Type", ProgressFormatter.ServerSentEventsContentType);
         SendNoStoreHeaders(request);
@@ -158,12 +186,30 @@ public sealed partial class ProgressTracker
 
         var events = new ArrayBufferWriter<byte>(256);
         TimeSpan retry = retryInterval ?? TimeSpan.FromMilliseconds(250);
-        DateTimeOffset giveUp = Options.TimeProvider.GetUtcNow() + (registrationTimeout ?? TimeSpan.FromSeconds(30));
+        TimeProvider clock = Options.TimeProvider;
+        DateTimeOffset giveUp = clock.GetUtcNow() + (registrationTimeout ?? TimeSpan.FromSeconds(30));
         long version = 0;
+        long lastSent = 0;
         bool sentUnknown = false;
         while (id is not null)
         {
-            ProgressSnapshot snapshot = await Store.WaitForChangeAsync(id, version, cancellationToken).ConfigureAwait(false);
+            ProgressSnapshot snapshot = await Store.WaitForChangeAsync(id, version, token).ConfigureAwait(false);
+            if (snapshot.State != ProgressState.Unknown && lastSent != 0)
+            {
+                // Coalescing: a fast upload changes thousands of times a second; the watcher gets the state as of
+                // the end of the interval, which is the latest (the final one included) when it was the last change.
+                TimeSpan wait = Options.EventInterval - clock.GetElapsedTime(lastSent);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock, token).ConfigureAwait(false);
+                    ProgressSnapshot latest = await Store.GetAsync(id, token).ConfigureAwait(false);
+                    if (latest.State != ProgressState.Unknown && latest.Version >= snapshot.Version)
+                    {
+                        snapshot = latest;
+                    }
+                }
+            }
+
             if (snapshot.State == ProgressState.Unknown)
             {
                 if (!sentUnknown)
@@ -172,23 +218,25 @@ public sealed partial class ProgressTracker
                     sentUnknown = true;
                 }
 
-                if (Options.TimeProvider.GetUtcNow() >= giveUp)
+                if (clock.GetUtcNow() >= giveUp)
                 {
                     break;
                 }
 
-                await Task.Delay(retry, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retry, clock, token).ConfigureAwait(false);
                 continue;
             }
 
             version = snapshot.Version;
             await SendEventAsync(request, events, snapshot).ConfigureAwait(false);
+            lastSent = clock.GetTimestamp();
             if (snapshot.IsFinished)
             {
                 break;
             }
         }
 
+        await request.SendDataAsync(s_endRetry).ConfigureAwait(false);
         await request.SendDataAsync(ProgressFormatter.ServerSentEventsEnd.ToArray()).ConfigureAwait(false);
         await request.FinishAsync().ConfigureAwait(false);
     }

@@ -84,7 +84,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         InheritedListeners? inherited = null;
         try
         {
-            inherited = options.InheritFrom is { } inheritFrom ? InheritedListeners.Receive(inheritFrom, server._logger, options.Name) : null;
+            inherited = options.InheritFrom is { } inheritFrom ? InheritedListeners.Receive(inheritFrom, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(HandOffLog.Category), options.Name) : null;
             server.Bind(inherited);
         }
         catch
@@ -206,11 +206,18 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     /// <summary>
     /// Runs until the server stops, stopping gracefully on SIGTERM and fast on SIGINT (Ctrl+C) and
-    /// SIGQUIT, as the original does.
+    /// SIGQUIT. The original stops fast on SIGINT and SIGHUP; here SIGHUP is left to the application (the
+    /// restart signal of a zero-downtime restart, see <c>ListenerHandOver</c>); unhandled, it ends the
+    /// process at once. A warning is logged when SIGHUP is ignored by inheritance (<c>nohup</c>).
     /// </summary>
     /// <param name="cancellationToken">Stops the server gracefully when cancelled.</param>
     public async Task RunUntilSignalAsync(CancellationToken cancellationToken = default)
     {
+        if (InheritedSignals.IsHangUpIgnored)
+        {
+            ServerLog.HangUpIgnored(_logger, _options.Name);
+        }
+
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);

@@ -1,24 +1,16 @@
 // A line-echo server written against the Moonbridge socket API.
 //
-//   dotnet run --project examples/Echo -- --port 7000 [--host 127.0.0.1] [--unix /tmp/echo.sock]
+//   dotnet run --project examples/Echo -- [--port 7000] [--host 127.0.0.1] [--unix /tmp/echo.sock]   (--help lists the options)
 //
 // Try it with: printf 'hello\nworld\n' | nc 127.0.0.1 7000
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
 
-int port = 7000;
-string host = "127.0.0.1";
-string? unixPath = null;
-for (int i = 0; i + 1 < args.Length; i += 2)
+if (EchoCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    switch (args[i])
-    {
-        case "--port": port = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--host": host = args[i + 1]; break;
-        case "--unix": unixPath = args[i + 1]; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 1;
-    }
+    return exitCode;
 }
 
 using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
@@ -29,13 +21,18 @@ var options = new ListenOptions
     MaxFork = 1024,
     ConnectAsync = EchoAsync,
 };
-options.Listeners.Add(ListenerSpec.Tcp(host, port));
-if (unixPath is not null)
+options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port));
+if (commandLine.UnixPath is { } unixPath)
 {
     options.Listeners.Add(ListenerSpec.Local(unixPath));
 }
 
-await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+await using MoonbridgeServer? server = ListenFailure.TryListen(options, "echo");
+if (server is null)
+{
+    return 1;
+}
+
 foreach (BoundListener listener in server.Listeners)
 {
     Console.WriteLine($"echo: listening on {listener.LocalEndPoint}");

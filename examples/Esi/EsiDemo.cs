@@ -88,11 +88,20 @@ public static class EsiDemo
     /// <summary>Everything that is not an ESI URL: an index page at <c>/</c>, else 404.</summary>
     public static ValueTask<bool> IndexAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.Path != "" || request.Method is not ("GET" or "HEAD"))
+        if (request.Path != "")
         {
-            request.SendStatus(request.Path == "" ? 405 : 404);
+            request.SendStatus(404);
             request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
-            request.SendData(request.Path == "" ? "Use GET.\n" : "Not found.\n");
+            request.SendData("Not found.\n");
+            return ValueTask.FromResult(true);
+        }
+
+        if (request.Method is not ("GET" or "HEAD"))
+        {
+            request.SendStatus(405);
+            request.SendHeader("Allow", "GET, HEAD");
+            request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+            request.SendData("Use GET.\n");
             return ValueTask.FromResult(true);
         }
 
@@ -105,10 +114,32 @@ public static class EsiDemo
             <li><a href="/esi/demo/page?name=you">/esi/demo/page</a>: the environment</li>
             <li><a href="/esi/demo/stream?count=10&amp;delay_ms=300">/esi/demo/stream</a>: a streamed response</li>
             </ul>
-            <form method="post" action="/esi/demo/upload" enctype="application/octet-stream">
-            <p>Upload a file (its request body is counted and hashed chunk by chunk):
-            <input type="file" name="file"> <button>Upload</button></p>
+            <form id="upload">
+            <p>Upload a file (its bytes are the request body, counted and hashed chunk by chunk):
+            <input type="file" id="file" required> <button>Upload</button></p>
             </form>
+            <pre id="result"></pre>
+            <script>
+            // An HTML form can only send a file inside multipart/form-data; fetch sends the file itself as the body,
+            // which is what the upload function hashes.
+            document.getElementById("upload").addEventListener("submit", async event => {
+              event.preventDefault();
+              const file = document.getElementById("file").files[0];
+              const result = document.getElementById("result");
+              result.textContent = `Uploading ${file.name} (${file.size} bytes)...`;
+              try {
+                const response = await fetch("/esi/demo/upload", {
+                  method: "POST",
+                  headers: { "Content-Type": "application/octet-stream" },
+                  body: file,
+                });
+                result.textContent = `${response.status} ${await response.text()}`;
+              } catch (error) {
+                result.textContent = `Upload failed: ${error}`;
+              }
+              document.body.dataset.finished = "";
+            });
+            </script>
             </body></html>
 
             """);

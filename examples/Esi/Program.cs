@@ -4,23 +4,17 @@
 //   POST /esi/demo/upload                 a body consumed chunk by chunk, with a running byte count and SHA-256
 //   GET  /                                an index page linking them, with an upload form
 //
-//   dotnet run --project examples/Esi -- [--port 8080] [--host 127.0.0.1]
+//   dotnet run --project examples/Esi -- [--port 8080] [--host 127.0.0.1]   (--help lists the options)
 using EsiExample;
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
 
-int port = 8080;
-string host = "127.0.0.1";
-for (int i = 0; i + 1 < args.Length; i += 2)
+if (EsiCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    switch (args[i])
-    {
-        case "--port": port = int.Parse(args[i + 1]); break;
-        case "--host": host = args[i + 1]; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 1;
-    }
+    return exitCode;
 }
 
 using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
@@ -45,9 +39,14 @@ var options = new ListenOptions
     LoggerFactory = logging,
     ConnectAsync = HttpHandler.Create(http, router.ToRequestHandler(EsiDemo.IndexAsync)),
 };
-options.Listeners.Add(ListenerSpec.Tcp(host, port));
+options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port));
 
-await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+await using MoonbridgeServer? server = ListenFailure.TryListen(options, "esi example");
+if (server is null)
+{
+    return 1;
+}
+
 foreach (BoundListener listener in server.Listeners)
 {
     if (listener.LocalEndPoint is not null)

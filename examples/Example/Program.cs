@@ -5,8 +5,10 @@
 // and POST /job?steps=N&delay_ms=M, a long-running job that reports
 // progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html).
 //
-//   dotnet run --project examples/Example -- [--port 8080] [--host ::] [--unix PATH] [--interval SECONDS]
+//   dotnet run --project examples/Example -- [--port 8080] [--host 127.0.0.1] [--unix PATH] [--interval SECONDS]
+//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N]   (--help lists the options)
 using System.Text;
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
@@ -14,20 +16,9 @@ using Moonbridge.Net.Progress;
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Server;
 
-int port = 8080;
-string host = "::";
-string? unixPath = null;
-double? interval = null;
-for (int i = 0; i + 1 < args.Length; i += 2)
+if (ExampleCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    switch (args[i])
-    {
-        case "--port": port = int.Parse(args[i + 1]); break;
-        case "--host": host = args[i + 1]; break;
-        case "--unix": unixPath = args[i + 1]; break;
-        case "--interval": interval = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 1;
-    }
+    return exitCode;
 }
 
 // Loaded once before the server starts and shared by every worker, as the original does before listen{}.
@@ -43,10 +34,10 @@ var http = new HttpOptions
 {
     LoggerFactory = logging,
     RequestHeaderSizeLimit = 1024 * 1024,
-    RequestBodySizeLimit = 16L * 1024 * 1024 * 1024, // uploads are streamed, so they may be large
+    RequestBodySizeLimit = commandLine.BodyLimit, // uploads are streamed, so they may be large
     IdleTimeout = TimeSpan.FromSeconds(65),
     StallTimeout = TimeSpan.FromSeconds(60),
-    RequestHeaderTimeout = TimeSpan.FromSeconds(120),
+    RequestHeaderTimeout = commandLine.HeaderTimeout,
     ResponseTimeout = TimeSpan.FromSeconds(3600),
     MaximumInputChunkSize = 16384,
     MinimumOutputChunkSize = 1024,
@@ -65,7 +56,7 @@ var options = new ListenOptions
     Name = "example",
     PreFork = 1,
     MinFork = 4,
-    MaxFork = 256,
+    MaxFork = commandLine.MaxConnections, // --max-connections: becomes MaxConnections = commandLine.MaxConnections once ListenOptions has it
     ForkDelay = TimeSpan.FromSeconds(0.25),
     ForkErrorDelay = TimeSpan.FromSeconds(2),
     ExitDelay = TimeSpan.FromSeconds(60),
@@ -84,18 +75,23 @@ var options = new ListenOptions
         return await handleHttp(socket, cancellationToken);
     },
 };
-options.Listeners.Add(ListenerSpec.Tcp(host, port));
-if (unixPath is not null)
+options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port));
+if (commandLine.UnixPath is { } unixPath)
 {
     options.Listeners.Add(ListenerSpec.Local(unixPath));
 }
 
-if (interval is { } seconds)
+if (commandLine.Interval is { } interval)
 {
-    options.Listeners.Add(ListenerSpec.Interval("myint", TimeSpan.FromSeconds(seconds)));
+    options.Listeners.Add(ListenerSpec.Interval("myint", interval));
 }
 
-await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
+await using MoonbridgeServer? server = ListenFailure.TryListen(options, "example");
+if (server is null)
+{
+    return 1;
+}
+
 foreach (BoundListener listener in server.Listeners)
 {
     if (listener.LocalEndPoint is not null)
@@ -142,8 +138,14 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         }
         else if (request.Path == "")
         {
+            // An HTTP/1.0 request may come without Host; a relative reference is then the honest answer.
             request.SendStatus("303 See Other");
-            request.SendHeader("Location", $"http://{request.Host}/example_webpage.html");
+            request.SendHeader("Location", string.IsNullOrEmpty(request.Host) ? "/example_webpage.html" : $"http://{request.Host}/example_webpage.html");
+        }
+        else if (request.Path == "favicon.ico")
+        {
+            // Browsers ask for it on every page; "no content" spares them a 404 and the log a line each time.
+            request.SendStatus("204 No Content");
         }
         else if (request.Path is { } path && documents.TryGetValue(path, out var document))
         {
@@ -223,15 +225,20 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
     }
     else
     {
-        ErrorPage(request, "405 Method not allowed");
+        ErrorPage(request, "405 Method not allowed", allow: AllowedMethods(request.Path));
     }
 
     return true; // keep the worker; false would retire it after this connection
 }
 
-static void ErrorPage(HttpRequest request, string status)
+static void ErrorPage(HttpRequest request, string status, string? allow = null)
 {
     request.SendStatus(status);
+    if (allow is not null)
+    {
+        request.SendHeader("Allow", allow);
+    }
+
     request.SendHeader("Content-Type", "text/html; charset=UTF-8");
     request.SendData($"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n");
 }
@@ -248,6 +255,14 @@ static string PostParamsDigest(Moonbridge.Net.Http.Forms.FormParameters fields)
 
     return lines.ToString();
 }
+
+// What a 405 answer lists in Allow (RFC 9110 §15.5.6): the methods the branches above accept for the path.
+static string AllowedMethods(string? path) => path switch
+{
+    "upload" or "post_example" or "post_params" or "job" => "POST",
+    "echo" => "POST, PUT, PATCH, DELETE",
+    _ => "GET, HEAD",
+};
 
 static string ContentTypeOf(string file) => Path.GetExtension(file).ToLowerInvariant() switch
 {

@@ -1,8 +1,11 @@
 // Socket hand-off between two processes: a front process accepts HTTP connections and hands every
 // request for /upload* to a worker process (this same program, started with "worker <socket>"),
-// which answers it; everything else the front answers itself.
+// which answers it and closes the connection (the client's next request reaches the front on a new
+// one); everything else the front answers itself. The worker's socket is in a private (0700) temporary
+// directory; the worker applies the front's body limit; a worker that dies is replaced (503 meanwhile);
+// SIGTERM stops the front, then the worker gracefully, finishing the uploads it holds.
 //
-//   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]
+//   dotnet run --project examples/HandOff -- [--port 8080] [--host 127.0.0.1]   (--help lists the options)
 //
 //   curl http://127.0.0.1:8080/                          -> answered by the front
 //   curl --data-binary @some.file http://127.0.0.1:8080/upload -> answered by the worker
@@ -11,16 +14,21 @@
 // socket and drains (every response carries the answering process in X-Pid):
 //
 //   dotnet run --project examples/HandOff -- --restart-demo [--port 8080] [--host 127.0.0.1] [--restart-socket path]
-//   kill -HUP <pid>
+//   kill -HUP <pid>      (not under nohup: an inherited "ignore SIGHUP" silences the handler too)
+//
+// Without --restart-socket, the rendezvous is made in a private (0700) temporary directory, and each
+// new process is given its path.
 //
 // Worker processes: the process accepts, and N (PreFork) child processes, started as copies of this
 // program, answer (X-Pid says which); /slow?ms=500 takes its time, /hang?ms=5000 sends a first line
-// and the rest later:
+// and the rest later, /retire makes the answering worker process retire:
 //
 //   dotnet run --project examples/HandOff -- --workers 2 [--port 8080] [--host 127.0.0.1] [--min-fork 2]
 //       [--max-fork 4] [--fork-delay 0.25] [--fork-error-delay 2] [--exit-delay 60] [--idle-timeout 0]
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ExampleSupport;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
@@ -28,38 +36,49 @@ using Moonbridge.Net.Server;
 
 if (args.Length == 2 && args[0] == "worker")
 {
+    // How the front starts its own worker process (StartWorker below); not a command line for people.
     await RunWorkerAsync(args[1]);
-    return;
+    return 0;
 }
 
-bool restartDemo = args.Length > 0 && args[0] == "--restart-demo";
-int port = 8080;
-string host = "127.0.0.1";
-string restartSocket = Path.Combine(Path.GetTempPath(), "moonbridge-restart-demo.sock");
-for (int i = restartDemo ? 1 : 0; i + 1 < args.Length; i += 2)
+const string RestartDirectoryPrefix = "moonbridge-restart-";
+
+if (HandOffCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    if (args[i] == "--port") port = int.Parse(args[i + 1]);
-    else if (args[i] == "--host") host = args[i + 1];
-    else if (args[i] == "--restart-socket") restartSocket = args[i + 1];
+    return exitCode;
 }
 
-if (args.Length > 1 && args[0] == "--workers")
+try
 {
-    await RunWorkersAsync(args);
-    return;
+    if (commandLine.Workers is not null)
+    {
+        await RunWorkersAsync(commandLine);
+    }
+    else if (commandLine.RestartDemo)
+    {
+        await RunRestartDemoAsync(commandLine.Host, commandLine.Port, commandLine.RestartSocket);
+    }
+    else
+    {
+        await RunFrontAsync(commandLine.Host, commandLine.Port);
+    }
 }
-
-if (restartDemo)
+catch (Exception e) when (e is SocketException or ArgumentException)
 {
-    await RunRestartDemoAsync(host, port, restartSocket);
-    return;
+    Console.Error.WriteLine(ListenFailure.Describe("handoff", [ListenFailure.Address(commandLine.Host, commandLine.Port)], e));
+    return 1;
 }
 
-await RunFrontAsync(host, port);
+return 0;
 
-static async Task RunRestartDemoAsync(string host, int port, string restartSocket)
+static async Task RunRestartDemoAsync(string host, int port, string? givenRestartSocket)
 {
     int pid = Environment.ProcessId;
+
+    // The rendezvous lives in a directory only this user can enter (0700): in a shared directory such
+    // as /tmp, another local user could bind the name first. Each new process is told the path.
+    string restartSocket = givenRestartSocket ?? Path.Combine(Directory.CreateTempSubdirectory(RestartDirectoryPrefix).FullName, "restart.sock");
+    bool handedOver = false;
     using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
     var options = new ListenOptions
     {
@@ -98,6 +117,15 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
     });
     await server.RunUntilSignalAsync();
     Console.WriteLine($"restart-demo {pid} drained, exiting");
+    if (!Volatile.Read(ref handedOver))
+    {
+        // The last process of the line cleans up; while a successor runs, it still needs the directory.
+        string directory = Path.GetDirectoryName(restartSocket)!;
+        if (Path.GetFileName(directory).StartsWith(RestartDirectoryPrefix, StringComparison.Ordinal))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     async Task RestartAsync()
     {
@@ -114,6 +142,7 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
             }
 
             await handOver;
+            Volatile.Write(ref handedOver, true);
             Console.WriteLine($"restart-demo {pid} handed its listener to {next.Id}; draining");
         }
         catch (Exception e)
@@ -142,32 +171,22 @@ static async Task RunRestartDemoAsync(string host, int port, string restartSocke
     }
 }
 
-static async Task RunWorkersAsync(string[] args)
+static async Task RunWorkersAsync(HandOffCommandLine commandLine)
 {
     var options = new ListenOptions
     {
         Name = "workers",
         WorkerProcesses = true,
-        PreFork = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+        PreFork = commandLine.Workers ?? 1,
+        MinFork = commandLine.MinFork,
+        MaxFork = commandLine.MaxFork,
     };
-    string host = "127.0.0.1";
-    int port = 8080;
-    for (int i = 2; i + 1 < args.Length; i += 2)
-    {
-        string value = args[i + 1];
-        TimeSpan Seconds() => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
-        switch (args[i])
-        {
-            case "--host": host = value; break;
-            case "--port": port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--min-fork": options.MinFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--max-fork": options.MaxFork = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--fork-delay": options.ForkDelay = Seconds(); break;
-            case "--fork-error-delay": options.ForkErrorDelay = Seconds(); break;
-            case "--exit-delay": options.ExitDelay = Seconds(); break;
-            case "--idle-timeout": options.IdleTimeout = Seconds(); break;
-        }
-    }
+    options.ForkDelay = commandLine.ForkDelay ?? options.ForkDelay;
+    options.ForkErrorDelay = commandLine.ForkErrorDelay ?? options.ForkErrorDelay;
+    options.ExitDelay = commandLine.ExitDelay ?? options.ExitDelay;
+    options.IdleTimeout = commandLine.IdleTimeout ?? options.IdleTimeout;
+    string host = commandLine.Host;
+    int port = commandLine.Port;
 
     int pid = Environment.ProcessId;
     using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
@@ -196,7 +215,9 @@ static async Task RunWorkersAsync(string[] args)
         }
 
         await request.SendDataAsync($"Answered by worker process {pid}.\n");
-        return true;
+
+        // /retire: this worker process retires after the answer (the connect handler returns false); another starts.
+        return request.Path != "retire";
     });
 
     await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
@@ -227,18 +248,27 @@ static Process StartSelf(params string[] arguments)
 
 static async Task RunFrontAsync(string host, int port)
 {
-    string socketPath = Path.Combine(Path.GetTempPath(), $"moonbridge-handoff-{Environment.ProcessId}.sock");
-    using Process worker = StartWorker(socketPath);
+    // The worker's socket lives in a directory only this user can enter (0700): in a shared directory
+    // such as /tmp, another local user could bind the name first and be handed the connections.
+    // (The hand-off refuses a receiver of another user anyway; the private directory also keeps the
+    // name from being taken, which would leave the front without a worker.)
+    DirectoryInfo socketDirectory = Directory.CreateTempSubdirectory("moonbridge-handoff-");
+    string socketPath = Path.Combine(socketDirectory.FullName, "worker.sock");
+    using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+    ILogger log = logging.CreateLogger("HandOff.Front");
+
+    // The front's limits apply to the requests it hands off, too: the worker enforces them.
+    var http = new HttpOptions { RequestBodySizeLimit = 16 * 1024 * 1024 };
+    using var worker = new UploadWorker(socketPath, http.RequestBodySizeLimit, log);
     try
     {
-        await WaitForSocketAsync(socketPath, worker);
-        using var target = new HandOffTarget(socketPath);
-        using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+        await worker.StartAsync();
+        using var target = new HandOffTarget(socketPath) { LoggerFactory = logging };
         var options = new ListenOptions
         {
             Name = "front",
             LoggerFactory = logging,
-            ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+            ConnectAsync = HttpHandler.Create(http, async (request, cancellationToken) =>
             {
                 if (request.Path?.StartsWith("upload", StringComparison.Ordinal) == true)
                 {
@@ -251,8 +281,11 @@ static async Task RunFrontAsync(string host, int port)
                     }
                     catch (HandOffException) when (request.Fresh)
                     {
+                        // No worker right now (it died and a new one is starting): the client may retry.
                         request.SendStatus(503);
-                        await request.SendDataAsync("The upload worker is not available.\n");
+                        request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+                        request.SendHeader("Retry-After", "1");
+                        await request.SendDataAsync("The upload worker is not available; try again in a moment.\n");
                         return true;
                     }
                 }
@@ -265,25 +298,45 @@ static async Task RunFrontAsync(string host, int port)
         };
         options.Listeners.Add(ListenerSpec.Tcp(host, port));
         await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
-        Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.Id} on {socketPath}");
+        Console.WriteLine($"front {Environment.ProcessId} listening on http://{host}:{server.Listeners[0].Port}/, worker {worker.ProcessId} on {socketPath}");
+
+        // A hang-up stops fast, as the original's SIGHUP does, and still cleans up below (unhandled, it would end the process at once).
+        using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _ = server.Abort();
+        });
         await server.RunUntilSignalAsync();
     }
     finally
     {
-        if (!worker.HasExited)
+        // The worker finishes the uploads it holds, then exits; its listener removes the socket file.
+        await worker.StopAsync(TimeSpan.FromSeconds(30));
+        try
         {
-            worker.Kill();
-            await worker.WaitForExitAsync();
+            socketDirectory.Delete(recursive: true);
         }
+        catch (IOException)
+        {
+        }
+
+        Console.WriteLine($"front {Environment.ProcessId} stopped");
     }
 }
 
 static async Task RunWorkerAsync(string socketPath)
 {
+    // The front's body limit (see UploadWorker.Start): a handed-off request gets the same 413 as one the front read.
+    var http = new HttpOptions();
+    if (long.TryParse(Environment.GetEnvironmentVariable(UploadWorker.BodyLimitVariable), System.Globalization.CultureInfo.InvariantCulture, out long limit))
+    {
+        http.RequestBodySizeLimit = limit;
+    }
+
     var options = new ListenOptions
     {
         Name = "upload-worker",
-        ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, cancellationToken) =>
+        ConnectAsync = HttpHandler.Create(http, async (request, cancellationToken) =>
         {
             long received = 0;
             byte[] buffer = new byte[64 * 1024];
@@ -293,6 +346,9 @@ static async Task RunWorkerAsync(string socketPath)
                 received += read;
             }
 
+            // The connection was handed over for this upload only: closing it after the answer sends the
+            // client's next request to the front, on a new connection (HTTP clients reconnect by themselves).
+            request.CloseAfterFinish();
             request.SendStatus(200);
             request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
             await request.SendDataAsync($"Worker process {Environment.ProcessId} received {received} bytes for /{request.Path} (handed off with tag '{request.Socket.GetHandOffInfo()?.Tag}').\n");
@@ -303,7 +359,8 @@ static async Task RunWorkerAsync(string socketPath)
     await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
     Console.WriteLine($"worker {Environment.ProcessId} receiving connections on {socketPath}");
 
-    // The worker ends with its front: when the parent process goes away, so does it.
+    // The worker ends with its front: when the parent closes its standard input (or goes away), the
+    // worker stops gracefully, finishing the uploads it holds.
     using var parentGone = new CancellationTokenSource();
     _ = Task.Run(async () =>
     {
@@ -314,33 +371,4 @@ static async Task RunWorkerAsync(string socketPath)
         await parentGone.CancelAsync();
     });
     await server.RunUntilSignalAsync(parentGone.Token);
-}
-
-static Process StartWorker(string socketPath)
-{
-    // The same program: as "dotnet HandOff.dll" or as the apphost.
-    string self = Environment.ProcessPath!;
-    var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true };
-    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-    {
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-    }
-
-    start.ArgumentList.Add("worker");
-    start.ArgumentList.Add(socketPath);
-    return Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
-}
-
-static async Task WaitForSocketAsync(string socketPath, Process worker)
-{
-    var started = Stopwatch.StartNew();
-    while (!File.Exists(socketPath))
-    {
-        if (worker.HasExited || started.Elapsed > TimeSpan.FromSeconds(30))
-        {
-            throw new InvalidOperationException("The worker process did not start listening.");
-        }
-
-        await Task.Delay(50);
-    }
 }

@@ -1,15 +1,14 @@
 // The original helloworld.lua in C#: "Hello World!" on port 8080 of both loopback addresses.
 //
-//   dotnet run --project examples/HelloWorld -- [--port 8080] [--host 127.0.0.1]
+//   dotnet run --project examples/HelloWorld -- [--port 8080] [--host 127.0.0.1]   (--help lists the options)
+using System.Net.Sockets;
+using ExampleSupport;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
 
-int port = 8080;
-string? host = null;
-for (int i = 0; i + 1 < args.Length; i += 2)
+if (HelloWorldCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
-    if (args[i] == "--port") port = int.Parse(args[i + 1]);
-    else if (args[i] == "--host") host = args[i + 1];
+    return exitCode;
 }
 
 var options = new ListenOptions
@@ -44,26 +43,36 @@ var options = new ListenOptions
         return true; // keep the worker
     }),
 };
-if (host is null)
+if (commandLine.Host is { } host)
 {
-    options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", port));
-    options.Listeners.Add(ListenerSpec.Tcp("::1", port));
+    options.Listeners.Add(ListenerSpec.Tcp(host, commandLine.Port));
 }
 else
 {
-    options.Listeners.Add(ListenerSpec.Tcp(host, port));
+    options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", commandLine.Port));
+    options.Listeners.Add(ListenerSpec.Tcp("::1", commandLine.Port));
 }
 
-MoonbridgeServer server;
+MoonbridgeServer? server;
 try
 {
     server = MoonbridgeServer.Listen(options);
 }
-catch (System.Net.Sockets.SocketException) when (host is null)
+catch (SocketException e) when (commandLine.Host is null && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
 {
     // No IPv6 loopback on this machine: serve IPv4 only.
     options.Listeners.RemoveAt(1);
-    server = MoonbridgeServer.Listen(options);
+    server = ListenFailure.TryListen(options, "helloworld");
+}
+catch (Exception e) when (ListenFailure.IsListenFailure(e))
+{
+    Console.Error.WriteLine(ListenFailure.Describe("helloworld", options.Listeners.Select(ListenFailure.Address).OfType<string>(), e));
+    server = null;
+}
+
+if (server is null)
+{
+    return 1;
 }
 
 await using (server)
@@ -75,3 +84,5 @@ await using (server)
 
     await server.RunUntilSignalAsync();
 }
+
+return 0;

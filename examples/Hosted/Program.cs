@@ -3,18 +3,28 @@
 // SIGTERM stops the pool gracefully.
 //
 //   dotnet run --project examples/Hosted
-//   dotnet run --project examples/Hosted -- --Moonbridge:Listeners:0:Port=9090
+//   dotnet run --project examples/Hosted -- --port 9090          (the same as --Moonbridge:Listeners:0:Port=9090)
+//   dotnet run --project examples/Hosted -- --help
 //   curl 'http://127.0.0.1:8080/?name=host'
+using ExampleSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Hosting;
+
+if (HostedCommandLine.Parse(args, out int exitCode) is not { } commandLine)
+{
+    return exitCode;
+}
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
-    Args = args,
+    Args = [.. commandLine.HostArguments],
     // appsettings.json is copied next to the program, so it is found wherever the program is started.
     ContentRootPath = AppContext.BaseDirectory,
 });
+// A start that fails is reported below in one line; the host's own report of it adds a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 builder.Services.AddSingleton<Greeter>();
 builder.Services.AddMoonbridge(moonbridge => moonbridge.UseHttp(services =>
 {
@@ -38,7 +48,21 @@ builder.Services.AddMoonbridge(moonbridge => moonbridge.UseHttp(services =>
 }));
 
 using IHost host = builder.Build();
-await host.RunAsync();
+try
+{
+    await host.StartAsync();
+}
+catch (Exception e) when (ListenFailure.IsListenFailure(e) || e is InvalidOperationException)
+{
+    // A port already taken, or a configuration value that does not convert (say, Port=x).
+    Console.Error.WriteLine(e is InvalidOperationException
+        ? $"hosted: cannot start: {e.Message}"
+        : ListenFailure.Describe("hosted", HostedCommandLine.ConfiguredAddresses(builder.Configuration), e));
+    return 1;
+}
+
+await host.WaitForShutdownAsync();
+return 0;
 
 /// <summary>A service the handler takes from the host's container.</summary>
 internal sealed class Greeter

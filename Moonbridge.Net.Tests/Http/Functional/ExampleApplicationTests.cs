@@ -78,6 +78,33 @@ public sealed class ExampleApplicationTests : IDisposable
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
     }
 
+    [TestCase("DELETE", "/", "GET, HEAD")]
+    [TestCase("PUT", "/example_webpage.html", "GET, HEAD")]
+    [TestCase("OPTIONS", "/echo", "POST, PUT, PATCH, DELETE")]
+    [TestCase("PUT", "/upload", "POST")]
+    [TestCase("PATCH", "/job", "POST")]
+    [CancelAfter(TestMilliseconds)]
+    public async Task Every_405_lists_the_allowed_methods(string method, string path, string allowed, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using HttpResponseMessage response = await _client.SendAsync(request, cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
+        Assert.That(response.Content.Headers.Allow, Is.EqualTo(allowed.Split(", ")));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task An_HTTP_1_0_request_without_Host_is_redirected_with_a_relative_Location(CancellationToken cancellationToken)
+    {
+        using RawHttpClient client = await RawHttpClient.ConnectAsync(_example.Port, cancellationToken);
+        await client.SendAsync("GET / HTTP/1.0\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(303));
+        Assert.That(response.Header("Location"), Is.EqualTo("/example_webpage.html"));
+    }
+
     [Test]
     [CancelAfter(TestMilliseconds)]
     public async Task A_multipart_upload_of_two_files_and_a_comment_lists_both_files_with_their_sizes_and_the_escaped_comment(CancellationToken cancellationToken)

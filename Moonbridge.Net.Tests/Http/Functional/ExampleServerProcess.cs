@@ -61,7 +61,8 @@ internal sealed class ExampleServerProcess : IDisposable
         }
     }
 
-    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the example on a free port of 127.0.0.1, with <paramref name="arguments"/> after --port and --host.</summary>
+    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken, params string[] arguments)
     {
         string dll = ExampleDll;
         if (!File.Exists(dll))
@@ -77,7 +78,7 @@ internal sealed class ExampleServerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (string argument in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
+        foreach (string argument in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1", .. arguments])
         {
             start.ArgumentList.Add(argument);
         }

@@ -66,6 +66,77 @@ public sealed class EventStreamTests
         Assert.That(events, Is.EqualTo(new[] { new ProgressEvent("progress", ProgressJsonText.Error(413)), new ProgressEvent("end", "end") }));
     }
 
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_fast_upload_is_coalesced_to_at_most_one_event_per_interval_and_the_final_state_is_always_sent()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        const int pieces = 300;
+        const int piece = 1000;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=fast", (pieces + 1) * piece, piece, cancellationToken);
+        await ProgressProbe.WaitForAsync(server.Port, "fast", ProgressJsonText.Running(piece, (pieces + 1) * piece), cancellationToken);
+        using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "fast", cancellationToken);
+        await stream.WaitForAsync(ProgressJsonText.Running(piece, (pieces + 1) * piece), cancellationToken);
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < pieces; i++)
+        {
+            await upload.SendBodyAsync(piece, cancellationToken);
+        }
+
+        UploadResult result = await upload.ReadAnswerAsync(cancellationToken);
+        var (_, events) = await stream.ReadToEndAsync(cancellationToken);
+        stopwatch.Stop();
+
+        string done = ProgressJsonText.Done((pieces + 1) * piece, result.WireLength, (pieces + 1) * piece, RawUpload.LengthOf(result.Body));
+        Assert.That(events[^2], Is.EqualTo(new ProgressEvent("progress", done)), "the last state is never dropped");
+        int allowed = 2 + (int)(stopwatch.Elapsed.TotalMilliseconds / 100);
+        Assert.That(events.Count(e => e.Name == "progress"), Is.InRange(2, allowed), $"at most one event per 100 ms ({stopwatch.ElapsedMilliseconds} ms)");
+        Assert.That(events.Select(e => e.Received).Where(r => r is not null), Is.Ordered.Ascending);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_finished_stream_asks_for_a_long_reconnection_time_and_a_reconnect_gets_204()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=over", 30, cancellationToken);
+        await server.Store.WaitForReleaseAsync("over", cancellationToken);
+
+        using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "over", cancellationToken))
+        {
+            var (response, _) = await stream.ReadToEndAsync(cancellationToken);
+            Assert.That(response.BodyText, Does.EndWith("retry: 86400000\nevent: end\ndata: end\n\n"), "EventSource waits a day, not 3 s, before re-opening");
+        }
+
+        // An EventSource that reconnects anyway sends the last id it saw; 204 stops it for good.
+        using ProgressEventStream reconnect = await ProgressEventStream.OpenAsync(server.Port, "over", cancellationToken, "Last-Event-ID: 7\r\n");
+        var (again, events) = await reconnect.ReadToEndAsync(cancellationToken);
+        Assert.That(again.StatusCode, Is.EqualTo(204));
+        Assert.That(events, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_watcher_that_goes_away_ends_its_stream_at_once()
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using ProgressTestServer server = ProgressTestServer.Start();
+        using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=left", 2000, 100, cancellationToken);
+        await ProgressProbe.WaitForAsync(server.Port, "left", ProgressJsonText.Running(100, 2000), cancellationToken);
+        using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "left", cancellationToken))
+        {
+            await stream.WaitForAsync(ProgressJsonText.Running(100, 2000), cancellationToken);
+        }
+
+        // No change of the upload is needed to notice: the stream's handler returns by itself.
+        Assert.That(await server.EventStreamsEnded.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
+        await upload.SendBodyAsync(1900, cancellationToken);
+        Assert.That((await upload.ReadAnswerAsync(cancellationToken)).StatusCode, Is.EqualTo(200));
+    }
+
     private static void AssertFollowsToDone(IReadOnlyList<ProgressEvent> events, string done)
     {
         Assert.That(events, Has.Count.GreaterThanOrEqualTo(3), "at least a running, the done and the end event");

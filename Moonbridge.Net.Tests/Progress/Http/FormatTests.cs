@@ -48,6 +48,8 @@ public sealed class FormatTests
     [TestCase("a%3Bb", TestName = "A_callback_with_a_semicolon_is_refused_with_400")]
     [TestCase("%3C%2Fscript%3E", TestName = "A_callback_that_closes_a_script_element_is_refused_with_400")]
     [TestCase("", TestName = "An_empty_callback_is_refused_with_400")]
+    [TestCase("eval", TestName = "Eval_as_callback_is_refused_with_400")]
+    [TestCase("self.location.assign", TestName = "A_navigating_callback_is_refused_with_400")]
     [TestCase("1a", TestName = "A_callback_starting_with_a_digit_is_refused_with_400")]
     [TestCase("a..b", TestName = "A_callback_with_an_empty_part_is_refused_with_400")]
     [TestCase("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "A_callback_of_200_characters_is_refused_with_400")]

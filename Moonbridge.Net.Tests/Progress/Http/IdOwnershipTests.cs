@@ -32,13 +32,23 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_id_can_be_reused_at_once_by_a_new_upload()
+    public async Task A_finished_id_is_not_overwritten_by_another_upload_until_its_ttl_is_over()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
-        await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=again", 10, cancellationToken);
+        var clock = new FakeTimeProvider();
+        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        UploadResult owner = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=again", 10, cancellationToken);
         await server.Store.WaitForReleaseAsync("again", cancellationToken);
+        string outcome = await ProgressProbe.ShowAsync(server.Port, "again", cancellationToken);
 
+        UploadResult intruder = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=again", 99, cancellationToken);
+        Assert.That(intruder.StatusCode, Is.EqualTo(200), "the upload itself succeeds");
+        Assert.That(intruder.TrackedId, Is.EqualTo("none"));
+        Assert.That(await ProgressProbe.ShowAsync(server.Port, "again", cancellationToken), Is.EqualTo(outcome), "the owner's outcome is intact");
+        Assert.That(owner.TrackedId, Is.EqualTo("again"));
+
+        // Once the TTL is over the id is free again.
+        clock.Advance(TimeSpan.FromSeconds(30));
         using RawUpload retry = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=again", 40, 15, cancellationToken);
 
         await ProgressProbe.WaitForAsync(server.Port, "again", ProgressJsonText.Running(15, 40), cancellationToken);

@@ -17,10 +17,10 @@ internal sealed class ProgressEventStream : IDisposable
 
     private ProgressEventStream(RawHttpClient client) => _client = client;
 
-    public static async Task<ProgressEventStream> OpenAsync(int port, string id, CancellationToken cancellationToken)
+    public static async Task<ProgressEventStream> OpenAsync(int port, string id, CancellationToken cancellationToken, string extraHeaders = "")
     {
         RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
-        await client.SendAsync($"GET /progress/events?X-Progress-Id={id} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+        await client.SendAsync($"GET /progress/events?X-Progress-Id={id} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extraHeaders}\r\n", cancellationToken);
         return new ProgressEventStream(client);
     }
 

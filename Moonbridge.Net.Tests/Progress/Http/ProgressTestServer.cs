@@ -34,6 +34,9 @@ internal sealed class ProgressTestServer : IAsyncDisposable
 
     public int Port => _http.Port;
 
+    /// <summary>Released each time a <c>/progress/events</c> handler call has ended, however it ended.</summary>
+    public SemaphoreSlim EventStreamsEnded { get; } = new(0);
+
     /// <summary>Starts a server; <paramref name="options"/> get a release-signalling store over their capacity and clock.</summary>
     public static ProgressTestServer Start(ProgressOptions? options = null)
     {
@@ -43,7 +46,11 @@ internal sealed class ProgressTestServer : IAsyncDisposable
         return new ProgressTestServer(new ProgressTracker(options), store);
     }
 
-    public ValueTask DisposeAsync() => _http.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _http.DisposeAsync();
+        EventStreamsEnded.Dispose();
+    }
 
     private async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -53,7 +60,15 @@ internal sealed class ProgressTestServer : IAsyncDisposable
                 await Tracker.ShowAsync(request, cancellationToken: cancellationToken);
                 break;
             case "progress/events":
-                await Tracker.ShowEventsAsync(request, EventRetry, TimeSpan.FromSeconds(10), cancellationToken);
+                try
+                {
+                    await Tracker.ShowEventsAsync(request, EventRetry, TimeSpan.FromSeconds(10), cancellationToken);
+                }
+                finally
+                {
+                    EventStreamsEnded.Release();
+                }
+
                 break;
             case "upload":
                 await UploadAsync(request, 200, cancellationToken);

@@ -20,6 +20,10 @@ internal sealed class OperationTestServer : IAsyncDisposable
 
     public OperationManager Manager { get; }
 
+    public int Port => _server.Port;
+
+    public Moonbridge.Net.Server.MoonbridgeServer Server => _server.Server;
+
     public static OperationTestServer Start(OperationOptions options, Func<OperationProgress, CancellationToken, ValueTask<OperationResult>> job)
     {
         var manager = new OperationManager(options);

@@ -23,6 +23,7 @@ internal static class EsiHeaderParser
         string? status = null;
         string? redirect = null;
         bool hasCacheControl = false;
+        bool hasAllow = false;
         bool droppedFraming = false;
         long? contentLength = null;
         var headers = new List<KeyValuePair<string, string>>();
@@ -100,6 +101,10 @@ internal static class EsiHeaderParser
                 {
                     hasCacheControl = true;
                 }
+                else if (name.Equals("allow", StringComparison.OrdinalIgnoreCase))
+                {
+                    hasAllow = true;
+                }
 
                 headers.Add(new(name, value));
             }
@@ -109,6 +114,13 @@ internal static class EsiHeaderParser
         if (contentLength is not null && statusCode is 204 or 205 or 304)
         {
             error = $"A {statusCode} response cannot have a Content-Length.";
+            return null;
+        }
+
+        // RFC 9110 §15.5.6: a 405 must say which methods the resource does allow; only the script knows them.
+        if (statusCode == 405 && !hasAllow && redirect is null)
+        {
+            error = "A 405 response must list the methods it allows in an Allow field (RFC 9110 §15.5.6).";
             return null;
         }
 

@@ -11,7 +11,7 @@ internal static partial class EsiLog
     [LoggerMessage(602, LogLevel.Error, "ESI script {Script} failed before delivering its headers; answered 500")]
     public static partial void FailedBeforeHeaders(ILogger logger, string script, Exception exception);
 
-    [LoggerMessage(603, LogLevel.Error, "ESI script {Script} failed after delivering its headers; the body may be incomplete")]
+    [LoggerMessage(603, LogLevel.Error, "ESI script {Script} failed after delivering its headers; the connection was aborted, leaving the body incomplete")]
     public static partial void FailedAfterHeaders(ILogger logger, string script, Exception exception);
 
     [LoggerMessage(604, LogLevel.Warning, "ESI script {Script} timed out after {Timeout} before delivering its headers; answered 504")]

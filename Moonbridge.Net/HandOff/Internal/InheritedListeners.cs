@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Moonbridge.Net.HandOff.Internal;
 /// and the connection on which readiness is reported. Sockets no listener takes are closed on dispose
 /// (the old process's copies stay open, so closing ours costs nothing).
 /// </summary>
-internal sealed partial class InheritedListeners : IDisposable
+internal sealed class InheritedListeners : IDisposable
 {
     private static readonly TimeSpan s_receiveTimeout = TimeSpan.FromSeconds(30);
 
@@ -32,7 +33,7 @@ internal sealed partial class InheritedListeners : IDisposable
 
     /// <summary>
     /// Connects to the old process at <paramref name="path"/> and receives its listening sockets.
-    /// Returns null when no process listens there (then the caller binds as usual).
+    /// Returns null when no process listens there, or one of another user does (then the caller binds as usual).
     /// </summary>
     internal static InheritedListeners? Receive(string path, ILogger logger, string pool)
     {
@@ -45,13 +46,23 @@ internal sealed partial class InheritedListeners : IDisposable
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied)
         {
             control.Dispose();
-            NothingToInherit(logger, pool, path, e.SocketErrorCode);
+            HandOffLog.NothingToInherit(logger, pool, path, e.SocketErrorCode);
             return null;
         }
         catch
         {
             control.Dispose();
             throw;
+        }
+
+        // Whoever bound the path first answers here: only a process of this user may hand over listeners,
+        // or another user could keep a copy of every socket this process serves on.
+        uint? peerUser = PeerCredentials.UserId(control);
+        if (!PeerCredentials.IsTrusted(peerUser, null))
+        {
+            control.Dispose();
+            HandOffLog.OldProcessRefused(logger, pool, path, peerUser?.ToString(CultureInfo.InvariantCulture) ?? "unknown", Native.GetEffectiveUserId());
+            return null;
         }
 
         var sockets = new Dictionary<string, Socket>(StringComparer.Ordinal);
@@ -126,7 +137,7 @@ internal sealed partial class InheritedListeners : IDisposable
         string identity = ListenerIdentity.Numbered(name, occurrence);
         if (!_sockets.Remove(identity, out Socket? socket))
         {
-            NotInherited(_logger, _pool, identity);
+            HandOffLog.NotInherited(_logger, _pool, identity);
             return null;
         }
 
@@ -136,7 +147,7 @@ internal sealed partial class InheritedListeners : IDisposable
             // here must not remove it.
             var listener = new MoonListener(socket, (spec as LocalListenerSpec)?.Path) { KeepSocketFile = true };
             _adopted.Add(listener);
-            Adopted(_logger, _pool, identity, listener.LocalEndPoint);
+            HandOffLog.Adopted(_logger, _pool, identity, listener.LocalEndPoint);
             return listener;
         }
         catch
@@ -161,7 +172,7 @@ internal sealed partial class InheritedListeners : IDisposable
         }
         catch (SocketException e)
         {
-            ReadyNotDelivered(_logger, _pool, e.SocketErrorCode);
+            HandOffLog.ReadyNotDelivered(_logger, _pool, e.SocketErrorCode);
         }
     }
 
@@ -214,16 +225,4 @@ internal sealed partial class InheritedListeners : IDisposable
             throw new HandOffException("The listener hand-over header carried descriptors.");
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: nothing to inherit at {Path} ({Error}); binding listeners")]
-    private static partial void NothingToInherit(ILogger logger, string pool, string path, SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: adopted listener {Identity} ({EndPoint}) from the previous process")]
-    private static partial void Adopted(ILogger logger, string pool, string identity, System.Net.EndPoint endPoint);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: the previous process had no listener {Identity}; binding it")]
-    private static partial void NotInherited(ILogger logger, string pool, string identity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: could not tell the previous process that listeners were adopted ({Error})")]
-    private static partial void ReadyNotDelivered(ILogger logger, string pool, SocketError error);
 }

@@ -102,7 +102,7 @@ internal sealed partial class HttpConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RunHandlerAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
     {
-        ResponseDeadline response = _responseDeadline ??= new ResponseDeadline(this, _context.Options.ResponseTimeout, cancellationToken);
+        ResponseDeadline response = _responseDeadline ??= CreateResponseDeadline(cancellationToken);
         CancellationToken token = response.Start();
         try
         {
@@ -121,6 +121,11 @@ internal sealed partial class HttpConnection
         {
             HttpLog.ResponseTimedOut(_context.Logger, _request.Method, e);
             throw new IOException("The response timeout expired.", e);
+        }
+        catch (OperationCanceledException e) when (response.ClientGone)
+        {
+            // The handler honoured its token because the client left: nobody is there to answer, nothing failed.
+            throw new IOException("The client closed the connection.", e);
         }
         catch (HttpStatusException e) when (_request.CanAnswerErrorInPlace)
         {

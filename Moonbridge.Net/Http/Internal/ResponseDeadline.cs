@@ -18,6 +18,7 @@ internal sealed class ResponseDeadline : IDisposable
     private long _deadline = long.MaxValue;
     private int _timerArmed;
     private int _expired;
+    private int _clientGone;
 
     public ResponseDeadline(HttpConnection connection, TimeSpan timeout, CancellationToken outer)
     {
@@ -27,6 +28,24 @@ internal sealed class ResponseDeadline : IDisposable
     }
 
     public bool Expired => Volatile.Read(ref _expired) != 0;
+
+    /// <summary>True once the client's end of the connection closed (FIN or RST) and the handler's token was cancelled for it.</summary>
+    public bool ClientGone => Volatile.Read(ref _clientGone) != 0;
+
+    /// <summary>The handler's token: cancelled on expiry, when the client goes away, or when the server aborts.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>
+    /// The client closed its end: an HTTP/1.1 client that sends FIN is treated as gone (a half-closing client
+    /// cannot be told from one that left without writing to it), so the handler's token is cancelled.
+    /// </summary>
+    public void OnClientGone()
+    {
+        if (Interlocked.Exchange(ref _clientGone, 1) == 0)
+        {
+            CancelHandler();
+        }
+    }
 
     /// <summary>Arms the deadline for a handler call and returns the handler's token.</summary>
     /// <remarks>

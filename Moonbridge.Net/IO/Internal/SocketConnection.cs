@@ -172,6 +172,7 @@ internal sealed partial class SocketConnection
         finally
         {
             await writer.CompleteAsync().ConfigureAwait(false);
+            SignalReceiveEnded();
         }
     }
 

@@ -16,7 +16,4 @@ internal sealed class StoredEntry(ProgressEntry entry)
     public bool IsReleased => ReleasedNode is not null;
 
     public bool HasExpired(DateTimeOffset now) => IsReleased && ExpiresAt <= now;
-
-    /// <summary>Whether a new request may take this slot's id: only when nothing runs under it anymore.</summary>
-    public bool CanBeReplaced => IsReleased || !Entry.IsRunning;
 }

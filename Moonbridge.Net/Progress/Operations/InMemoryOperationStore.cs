@@ -5,7 +5,7 @@ namespace Moonbridge.Net.Progress.Operations;
 /// at the time given to <see cref="ReleaseAsync"/>, measured on the injected <see cref="TimeProvider"/>;
 /// expiry is lazy (checked on every call, no timers). When full, expired documents go first, then the
 /// completed one closest to expiry; when every document belongs to a running operation, a new one is
-/// refused (the operation then runs without a status document). Thread-safe.
+/// refused (the manager then answers 503 and does not start the operation). Thread-safe.
 /// </summary>
 public sealed class InMemoryOperationStore : IOperationStore
 {

@@ -27,6 +27,15 @@ public sealed class OperationOptions
     /// <summary>How long a completed operation's status document stays. Default 24 hours ("another business day").</summary>
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The longest an operation may run: then its token is cancelled and, unless it returns a result of its
+    /// own, it completes with <c>500</c>. Default 1 hour; <see cref="Timeout.InfiniteTimeSpan"/> for no limit.
+    /// </summary>
+    public TimeSpan MaximumDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The <c>Retry-After</c> of the <c>503</c> that refuses an operation when the store is full. Default 5 seconds.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The capacity of the default in-memory store.</summary>
     public int Capacity { get; set; } = InMemoryOperationStore.DefaultCapacity;
 

@@ -18,7 +18,7 @@ public sealed class OperationProgress
     /// <summary>The operation id.</summary>
     public string Id => _entry.Id;
 
-    /// <summary>The path of the status document, or null when the store had no room for it.</summary>
+    /// <summary>The path of the status document (every running operation has one).</summary>
     public string? StatusUri { get; }
 
     /// <summary>The current state.</summary>

@@ -12,7 +12,7 @@ public enum OperationState
 
 /// <summary>The state of an operation at one moment, by value.</summary>
 /// <param name="Id">The operation id (the last segment of its status document's path).</param>
-/// <param name="Target">The request target that started the operation.</param>
+/// <param name="Target">The path of the request target that started the operation; its query is not kept (it may carry credentials).</param>
 /// <param name="State">Running or completed.</param>
 /// <param name="Completed">The progress numerator; it never decreases.</param>
 /// <param name="Total">The progress denominator, or null when unknown; never below <paramref name="Completed"/>.</param>

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
+
+namespace Moonbridge.Net.Tests.Browser;
+
+/// <summary>
+/// The example's pages (examples/Example/wwwroot) in a real headless Chromium (<see cref="HeadlessChromium"/>):
+/// the links between them, the favicon, the progress page without a file, and the job page from start to done.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed partial class ExamplePagesBrowserTests
+{
+    private const int TestMilliseconds = 120_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_example_page_links_both_pages_and_no_request_fails(CancellationToken cancellationToken)
+    {
+        HeadlessChromium.IgnoreWhenMissing();
+        using var temp = new TempDirectory();
+        using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken);
+        using IPlaywright playwright = await Playwright.CreateAsync();
+        IBrowserContext browser = await HeadlessChromium.LaunchAsync(playwright, Directory.CreateDirectory(temp.File("profile")).FullName);
+        try
+        {
+            IPage page = await HeadlessChromium.PageAsync(browser);
+            var responses = new List<string>();
+            page.Response += (_, response) => responses.Add($"{response.Status} {response.Url}");
+
+            string examplePage = new Uri(example.BaseUri, "/example_webpage.html").ToString();
+            await page.GotoAsync(examplePage);
+            await page.Locator("a[href='/progress.html']").ClickAsync();
+            await page.WaitForURLAsync("**/progress.html");
+
+            // A fresh load rather than GoBack, whose restore from the back-forward cache may fire no load event.
+            await page.GotoAsync(examplePage);
+            await page.Locator("a[href='/job.html']").ClickAsync();
+            await page.WaitForURLAsync("**/job.html");
+            await page.Locator("a[href='/example_webpage.html']").ClickAsync();
+            await page.WaitForURLAsync("**/example_webpage.html");
+
+            using var client = new HttpClient { BaseAddress = example.BaseUri };
+            using HttpResponseMessage favicon = await client.GetAsync("/favicon.ico", cancellationToken);
+
+            string seen = string.Join("\n", responses);
+            TestContext.Out.WriteLine(seen);
+            Assert.That(responses, Has.Some.Contains("/progress.html").And.Some.Contains("/job.html"), seen);
+            Assert.That(responses.Where(r => r[0] is '4' or '5'), Is.Empty, seen);
+            Assert.That(favicon.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+        finally
+        {
+            await browser.CloseAsync();
+        }
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_progress_page_says_when_no_file_is_chosen(CancellationToken cancellationToken)
+    {
+        HeadlessChromium.IgnoreWhenMissing();
+        using var temp = new TempDirectory();
+        using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken);
+        using IPlaywright playwright = await Playwright.CreateAsync();
+        IBrowserContext browser = await HeadlessChromium.LaunchAsync(playwright, Directory.CreateDirectory(temp.File("profile")).FullName);
+        try
+        {
+            IPage page = await HeadlessChromium.PageAsync(browser);
+            var uploads = new List<string>();
+            page.Request += (_, request) =>
+            {
+                if (request.Url.Contains("/upload", StringComparison.Ordinal))
+                {
+                    uploads.Add(request.Url);
+                }
+            };
+            await page.GotoAsync(new Uri(example.BaseUri, "/progress.html").ToString());
+
+            await page.Locator("#start").ClickAsync();
+
+            await HeadlessChromium.SaveScreenshotAsync(page, "progress-no-file");
+            Assert.That(await page.Locator("#message").TextContentAsync(), Is.EqualTo("Choose a file first."));
+            Assert.That(await page.Locator("#start").IsEnabledAsync(), Is.True);
+            Assert.That(await page.Locator("#state").TextContentAsync(), Is.EqualTo("idle"));
+            Assert.That(uploads, Is.Empty);
+        }
+        finally
+        {
+            await browser.CloseAsync();
+        }
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task The_job_page_shows_the_step_once_and_the_final_state(CancellationToken cancellationToken)
+    {
+        const int Steps = 4;
+        HeadlessChromium.IgnoreWhenMissing();
+        using var temp = new TempDirectory();
+        using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken);
+        using IPlaywright playwright = await Playwright.CreateAsync();
+        IBrowserContext browser = await HeadlessChromium.LaunchAsync(playwright, Directory.CreateDirectory(temp.File("profile")).FullName);
+        try
+        {
+            IPage page = await HeadlessChromium.PageAsync(browser);
+            await page.GotoAsync(new Uri(example.BaseUri, "/job.html").ToString());
+            await page.Locator("#steps").FillAsync(Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await page.Locator("#delay").FillAsync("300");
+
+            // Every text the status line shows, in order, as the page changes it.
+            await page.EvaluateAsync("""
+                () => {
+                  const line = document.getElementById('state').parentElement;
+                  window.statusLines = [];
+                  new MutationObserver(() => window.statusLines.push(line.textContent.replace(/\s+/g, ' ').trim()))
+                    .observe(line, { subtree: true, childList: true, characterData: true });
+                }
+                """);
+            await page.Locator("#start").ClickAsync();
+            bool disabledWhileRunning = await page.Locator("#start").IsDisabledAsync();
+            await page.WaitForFunctionAsync("() => document.body.dataset.finished !== undefined", null,
+                new PageWaitForFunctionOptions { Timeout = HeadlessChromium.StepMilliseconds, PollingInterval = 50 });
+            await HeadlessChromium.SaveScreenshotAsync(page, "job-finished");
+
+            var lines = new List<string>();
+            foreach (JsonElement line in (await page.EvaluateAsync<JsonElement>("() => window.statusLines")).EnumerateArray())
+            {
+                lines.Add(line.GetString() ?? "");
+            }
+
+            string context = string.Join("\n", lines) + "\nlog:\n" + await page.Locator("#log").TextContentAsync();
+            TestContext.Out.WriteLine(context);
+            Assert.That(await page.EvaluateAsync<string>("() => document.body.dataset.finished"), Is.EqualTo("done"), context);
+            Assert.That(disabledWhileRunning, Is.True, "the button while the job runs");
+            Assert.That(await page.Locator("#start").IsEnabledAsync(), Is.True, "the button after the job");
+            Assert.That(lines, Has.Some.Match(RunningLine()), context);
+            Assert.That(lines.Where(line => OfSteps().Count(line) > 1), Is.Empty, "a line with two step counts; " + context);
+            Assert.That(await page.Locator("#state").TextContentAsync(), Is.EqualTo("done"), context);
+            Assert.That(await page.Locator("#step").TextContentAsync(), Is.EqualTo($"all {Steps} steps done"), context);
+            Assert.That(await page.EvaluateAsync<double>("() => document.getElementById('bar').value"), Is.EqualTo(Steps));
+            Assert.That(await page.Locator("#log").TextContentAsync(), Does.Contain("→ 204"), "the status document is deleted; " + context);
+        }
+        finally
+        {
+            await browser.CloseAsync();
+        }
+    }
+
+    [GeneratedRegex(@"^State: running · step [1-4] of 4$")]
+    private static partial Regex RunningLine();
+
+    [GeneratedRegex(@"\bof 4\b")]
+    private static partial Regex OfSteps();
+}

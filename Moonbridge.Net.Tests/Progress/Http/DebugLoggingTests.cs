@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Progress;
+using Moonbridge.Net.Tests.Esi;
+
+namespace Moonbridge.Net.Tests.Progress.Http;
+
+/// <summary><see cref="ProgressOptions.Debug"/>: registrations and lookups are logged at debug level, and only then.</summary>
+[TestFixture]
+public sealed class DebugLoggingTests
+{
+    private const int TestMilliseconds = 20_000;
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task With_Debug_registrations_lookups_and_event_streams_are_logged_at_debug([Values] bool debug)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var log = new EsiLogCapture();
+        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { Debug = debug, LoggerFactory = log });
+        await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=logged", 10, cancellationToken);
+        await server.Store.WaitForReleaseAsync("logged", cancellationToken);
+        await ProgressProbe.ShowAsync(server.Port, "logged", cancellationToken);
+        using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "logged", cancellationToken))
+        {
+            await stream.ReadToEndAsync(cancellationToken);
+        }
+
+        Assert.That(log.Has(LogLevel.Debug, 201), Is.EqualTo(debug), log.ToString());
+        Assert.That(log.Has(LogLevel.Debug, 204), Is.EqualTo(debug), log.ToString());
+        Assert.That(log.Has(LogLevel.Debug, 205), Is.EqualTo(debug), log.ToString());
+        if (debug)
+        {
+            Assert.That(log.Entries.Single(e => e.EventId == 204).Message, Does.Contain("logged").And.Contain("Done"));
+        }
+    }
+}
