@@ -32,7 +32,10 @@ public sealed class ListenOptions
     /// <summary>Least time between starting two workers (Lua <c>fork_delay</c>, default 0.25 s); waived for replacements.</summary>
     public TimeSpan ForkDelay { get; set; } = TimeSpan.FromSeconds(0.25);
 
-    /// <summary>Pause before starting workers again after a prepare handler failed (Lua <c>fork_error_delay</c>, default 2 s).</summary>
+    /// <summary>
+    /// Pause before starting workers again after a prepare handler failed (Lua <c>fork_error_delay</c>, default
+    /// 2 s). A value below <see cref="ForkDelay"/> counts as <see cref="ForkDelay"/>, as in the original.
+    /// </summary>
     public TimeSpan ForkErrorDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>While there are more than <c>MinFork</c> workers and more than <c>PreFork</c> idle, one idle worker retires per this time (Lua <c>exit_delay</c>, default 60 s).</summary>
@@ -123,6 +126,9 @@ public sealed class ListenOptions
     };
 
     internal bool IsMainOnly => Listeners.Count > 0 && Listeners.All(l => l is MainListenerSpec);
+
+    /// <summary>The original raises <c>fork_error_delay</c> to <c>fork_delay</c>: a failure never restarts faster than success.</summary>
+    internal TimeSpan EffectiveForkErrorDelay => ForkErrorDelay < ForkDelay ? ForkDelay : ForkErrorDelay;
 
     internal int EffectivePreFork => IsMainOnly ? 0 : PreFork;
 

@@ -59,9 +59,15 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     /// accepting. Binding failures throw, and nothing is left listening.
     /// </summary>
     /// <param name="options">Listeners, pool options and handlers.</param>
+    /// <exception cref="InvalidOperationException">Called from inside a prepare, connect or finish handler (the original refuses this too).</exception>
     public static MoonbridgeServer Listen(ListenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (HandlerScope.Current is { } scope)
+        {
+            throw new InvalidOperationException($"Listen cannot be called from inside a prepare, connect or finish handler ({scope.Worker}); start pools from the main program.");
+        }
+
         options.Validate();
         if (WorkerProcessEnvironment.Pool is not null)
         {

@@ -233,7 +233,7 @@ internal sealed partial class WorkerProcessHost
                 // Died abnormally: the next start waits ForkErrorDelay, as after a failed prepare.
                 lock (_lock)
                 {
-                    _nextStartAllowed = Stopwatch.GetTimestamp() + (long)(_options.ForkErrorDelay.TotalSeconds * Stopwatch.Frequency);
+                    _nextStartAllowed = Stopwatch.GetTimestamp() + (long)(_options.EffectiveForkErrorDelay.TotalSeconds * Stopwatch.Frequency);
                 }
 
                 WorkerDied(_logger, _options.Name, context.Id, process.Id, code);

@@ -203,7 +203,7 @@ internal sealed class WorkerPool
         {
             lock (_lock)
             {
-                _nextStartAllowed = Stopwatch.GetTimestamp() + Ticks(_options.ForkErrorDelay);
+                _nextStartAllowed = Stopwatch.GetTimestamp() + Ticks(_options.EffectiveForkErrorDelay);
             }
 
             worker.Stop();
