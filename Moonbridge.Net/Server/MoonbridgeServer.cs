@@ -27,6 +27,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
+    private readonly ConnectionGate _gate;
 
     /// <summary>Made once: every connection's handler scope shares it.</summary>
     private Action<HandlerScope>? _logHandlerTimedOut;
@@ -51,6 +52,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
         _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
         _pool = new WorkerPool(_poolOptions, _logger, _abortHandlers.Token);
+        _gate = new ConnectionGate(_poolOptions.EffectiveMaxConnections, _logger, options.Name);
         _listenerAccept = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
     }
 
@@ -268,6 +270,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private void Begin()
     {
+        int maxConnections = _poolOptions.EffectiveMaxConnections;
+        if (maxConnections > DescriptorReserve.Limit && _sockets.Count + _sources.Count > 0)
+        {
+            ServerLog.ConnectionLimitAboveFileLimit(_logger, _options.Name, maxConnections, DescriptorReserve.Limit, DescriptorReserve.Reserve);
+        }
+
         _pool.Start();
         int socketIndex = 0;
         int sourceIndex = 0;
@@ -303,11 +311,26 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             MoonSocket socket;
             try
             {
+                await _gate.WaitForRoomAsync(acceptStop).ConfigureAwait(false);
                 socket = await accept(acceptStop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
+            {
+                // The rest of the process took the descriptors the reserve counted on: wait, logged once.
+                try
+                {
+                    await _gate.OutOfDescriptorsAsync(acceptStop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
             catch (SocketException e)
             {
@@ -326,6 +349,19 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             }
 
             IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            _gate.Admit();
+            _ = ServeAcceptedAsync(socket, stop);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a worker and serves an accepted connection. The accept loop does not wait for the worker
+    /// itself: a connection of an async pool needs one only while its handler is busy (see <see cref="WorkerParking"/>).
+    /// </summary>
+    private async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop)
+    {
+        try
+        {
             Worker? worker = await RentAsync(stop).ConfigureAwait(false);
             if (worker is null)
             {
@@ -334,7 +370,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 return;
             }
 
-            _ = ServeAsync(worker, socket);
+            await ServeAsync(worker, socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -429,6 +469,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         {
             Stopping = _stopAccepting.Token,
         };
+
+        // A connection of an async pool may give its worker back while it waits for its client; a blocking
+        // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
+        WorkerParking? parking = _poolOptions.ConnectAsync is not null && _child is null && socket.HasConnection
+            ? scope.Parking = new WorkerParking(_pool, scope, worker)
+            : null;
         lock (_activeLock)
         {
             _active.Add(scope);
@@ -446,7 +492,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             failed = true;
             if (!scope.TimedOut)
             {
-                ServerLog.ConnectHandlerFailed(_logger, worker.Context, e);
+                ServerLog.ConnectHandlerFailed(_logger, scope.Worker, e);
             }
         }
         finally
@@ -465,6 +511,13 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
         reuse = reuse && !failed && !scope.TimedOut;
+        if (parking is not null)
+        {
+            // The connection ended parked (its client closed or idled out, or the pool stopped): no worker to give back.
+            parking.Park(reuse);
+            return reuse;
+        }
+
         if (_child is not null)
         {
             // A worker process reports to its parent; one that retires ends with its only worker.

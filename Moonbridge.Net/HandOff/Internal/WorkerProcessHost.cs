@@ -46,6 +46,9 @@ internal sealed partial class WorkerProcessHost
 
         pool.PrepareAsync = StartChildAsync;
         pool.ConnectAsync = ServeAsync;
+
+        // A worker process serves one connection to its end: the parent admits no more than it has processes for.
+        pool.MaxConnections = _options.MaxConnections ?? _options.EffectiveMaxFork;
         pool.FinishAsync = StopChildAsync;
         return pool;
     }
