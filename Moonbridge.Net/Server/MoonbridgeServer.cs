@@ -236,6 +236,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private void Bind(InheritedListeners? inherited)
     {
+        int maxConnections = _poolOptions.EffectiveMaxConnections;
+        if (maxConnections > DescriptorReserve.Limit && _poolOptions.Listeners.Any(l => l is TcpListenerSpec or LocalListenerSpec or IConnectionSourceSpec))
+        {
+            ServerLog.ConnectionLimitAboveFileLimit(_logger, _options.Name, maxConnections, DescriptorReserve.Limit, DescriptorReserve.Reserve);
+        }
+
         foreach (ListenerSpec spec in _poolOptions.Listeners)
         {
             if (spec is IConnectionSourceSpec sourceSpec)
@@ -270,12 +276,6 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private void Begin()
     {
-        int maxConnections = _poolOptions.EffectiveMaxConnections;
-        if (maxConnections > DescriptorReserve.Limit && _sockets.Count + _sources.Count > 0)
-        {
-            ServerLog.ConnectionLimitAboveFileLimit(_logger, _options.Name, maxConnections, DescriptorReserve.Limit, DescriptorReserve.Reserve);
-        }
-
         _pool.Start();
         int socketIndex = 0;
         int sourceIndex = 0;

@@ -58,7 +58,9 @@ internal sealed class ExampleServerProcess : IDisposable
         }
     }
 
-    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops waiting for the process to listen.</param>
+    /// <param name="fileLimit">When set, the process runs with this open-file limit (<c>ulimit -n</c>, through bash).</param>
+    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken, int? fileLimit = null)
     {
         string dll = ExampleDll;
         if (!File.Exists(dll))
@@ -67,13 +69,23 @@ internal sealed class ExampleServerProcess : IDisposable
         }
 
         int port = FreePort();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(fileLimit is null ? dotnet : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        if (fileLimit is { } limit)
+        {
+            // exec keeps the process id, so disposing still ends the server itself.
+            foreach (string argument in (string[])["-c", $"ulimit -n {limit} && exec \"$@\"", "bash", dotnet])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (string argument in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
         {
             start.ArgumentList.Add(argument);
@@ -118,6 +130,12 @@ internal sealed class ExampleServerProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Lines of output so far that contain <paramref name="text"/>.</summary>
+    public int CountOutputLines(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public void Dispose()
     {
