@@ -112,6 +112,86 @@ public sealed class ParkedConnectionTests
     }
 
     [Test]
+    [CancelAfter(30_000)]
+    public async Task Connections_that_have_sent_nothing_yet_hold_no_worker(CancellationToken cancellationToken)
+    {
+        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), HandleAsync));
+        options.PreFork = 0;
+        options.MinFork = 0;
+        options.MaxFork = 2;
+        await using TestServer host = TestServer.StartTcp(options);
+        var silent = new List<RawHttpClient>();
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                silent.Add(await RawHttpClient.ConnectAsync(host.Port, cancellationToken));
+            }
+
+            // Each silent connection took a worker only to find nothing to read, and gave it back.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(10));
+            while (host.Server.ActiveHandlerCount < silent.Count)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+
+            using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+            client.Wait = TimeSpan.FromSeconds(1);
+            await client.SendAsync("GET /talking HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+            Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("talking"));
+            Assert.That(host.Server.WorkerCount, Is.LessThanOrEqualTo(2));
+
+            // A silent connection that speaks at last is served like any other.
+            await silent[^1].SendAsync("GET /late HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+            Assert.That((await silent[^1].ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("late"));
+        }
+        finally
+        {
+            foreach (RawHttpClient client in silent)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task A_handler_that_returns_false_retires_its_worker_when_the_connection_parks(CancellationToken cancellationToken)
+    {
+        using var finished = new SemaphoreSlim(0);
+        var workers = new List<string>();
+        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), async (request, ct) =>
+        {
+            lock (workers)
+            {
+                workers.Add(WorkerContext.Current?.ToString() ?? "none");
+            }
+
+            request.SendStatus(200);
+            await request.SendDataAsync(request.Path ?? string.Empty);
+            return request.Path != "retire";
+        }));
+        options.Finish = _ => finished.Release();
+        await using TestServer host = TestServer.StartTcp(options);
+
+        using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("GET /retire HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("retire"));
+
+        // The connection is still open, waiting for its next request: its worker has been retired already.
+        Assert.That(await finished.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken), Is.True, "the finish handler ran");
+
+        await client.SendAsync("GET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("next"));
+        lock (workers)
+        {
+            Assert.That(workers, Has.Count.EqualTo(2).And.None.EqualTo("none"));
+            Assert.That(workers[1], Is.Not.EqualTo(workers[0]), "the next request ran on another worker");
+        }
+    }
+
+    [Test]
     public void The_connection_limit_defaults_to_thousands_for_async_pools_and_to_MaxFork_for_blocking_ones()
     {
         var async = new ListenOptions { ConnectAsync = static (_, _) => ValueTask.FromResult(true) };
