@@ -192,6 +192,69 @@ public sealed class ParkedConnectionTests
     }
 
     [Test]
+    [CancelAfter(60_000)]
+    public async Task A_keep_alive_connection_that_parks_between_requests_allocates_little_per_request(CancellationToken cancellationToken)
+    {
+        const int WarmUp = 500;
+        const int Measured = 2000;
+        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), static (request, _) =>
+        {
+            request.SendStatus(200);
+            return ValueTask.FromResult(true);
+        }));
+        await using TestServer host = TestServer.StartTcp(options);
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000, SendTimeout = 10_000 };
+        await client.ConnectAsync(host.EndPoint, cancellationToken);
+        byte[] request = "GET /a HTTP/1.1\r\nHost: test\r\n\r\n"u8.ToArray();
+        byte[] buffer = new byte[4096];
+
+        // Blocking calls on the test's thread: the client itself allocates nothing per request. Each request
+        // is sent only after the previous response arrived, so the server parks between them.
+        client.Send(request);
+        int responseLength = ReceiveResponse(client, buffer, 0);
+        for (int i = 0; i < WarmUp; i++)
+        {
+            client.Send(request);
+            ReceiveResponse(client, buffer, responseLength);
+        }
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < Measured; i++)
+        {
+            client.Send(request);
+            ReceiveResponse(client, buffer, responseLength);
+        }
+
+        double perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Measured;
+        TestContext.Out.WriteLine(FormattableString.Invariant($"Process-wide allocation per keep-alive request (server parks and resumes each time): {perRequest:F1} B"));
+
+        // Process-wide, so the test framework and the runtime's timers count too: measured at 240 to 720 B
+        // with parking and the same without it, so parking adds nothing measurable. The
+        // bound catches a per-request buffer or task chain, not a single small object.
+        Assert.That(perRequest, Is.LessThan(2048));
+    }
+
+    /// <summary>Reads one response: up to the end of the head the first time, then <paramref name="length"/> bytes.</summary>
+    private static int ReceiveResponse(System.Net.Sockets.Socket client, byte[] buffer, int length)
+    {
+        int received = 0;
+        while (true)
+        {
+            int read = client.Receive(buffer, received, buffer.Length - received, System.Net.Sockets.SocketFlags.None);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The server closed the connection.");
+            }
+
+            received += read;
+            if (length > 0 ? received >= length : buffer.AsSpan(0, received).IndexOf("\r\n\r\n"u8) >= 0)
+            {
+                return received;
+            }
+        }
+    }
+
+    [Test]
     public void The_connection_limit_defaults_to_thousands_for_async_pools_and_to_MaxFork_for_blocking_ones()
     {
         var async = new ListenOptions { ConnectAsync = static (_, _) => ValueTask.FromResult(true) };
