@@ -103,7 +103,8 @@ public sealed class EsiRoutingTests
         RawHttpResponse mine = await EsiServer.GetAsync(server, "/cgi-bin/m/g", cancellationToken);
 
         Assert.That((esi.BodyText, deep.BodyText, mine.BodyText), Is.EqualTo(("esi", "deep", "mine")));
-        Assert.That(answered, Is.EqualTo(new[] { ("esi/t/f", true, true), ("cgi-bin/erl/m/g", true, true), ("cgi-bin/m/g", false, false) }));
+        // A handler records its request after the answer went out, so the next request may be recorded first.
+        Assert.That(answered, Is.EquivalentTo(new[] { ("esi/t/f", true, true), ("cgi-bin/erl/m/g", true, true), ("cgi-bin/m/g", false, false) }));
     }
 
     [Test]

@@ -82,11 +82,11 @@ public sealed class CommandLineTests
     [CancelAfter(TestMilliseconds)]
     public async Task Settings_the_pool_refuses_are_one_line_on_stderr(CancellationToken cancellationToken)
     {
-        ExampleRun run = await ExampleProgram.RunAsync("Example", ["--port", "0", "--max-connections", "2"], s_runLimit, cancellationToken);
+        ExampleRun run = await ExampleProgram.RunAsync("HandOff", ["--port", "0", "--workers", "2", "--min-fork", "5", "--max-fork", "3"], s_runLimit, cancellationToken);
 
         Assert.That(run.ExitCode, Is.Not.Zero, run.ToString());
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), run.ToString());
-        Assert.That(run.ErrorLines[0], Does.StartWith("example: invalid settings:"), run.ToString());
+        Assert.That(run.ErrorLines[0], Does.StartWith("handoff: invalid settings:"), run.ToString());
         Assert.That(run.Output + run.Error, Does.Not.Contain("   at "), run.ToString());
     }
 

@@ -63,6 +63,25 @@ public sealed class ConnectTests
         Assert.That(socket.RemoteTcpPort, Is.EqualTo(Port(listener)));
     }
 
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task TcpConnectNbReportsItsLocalAddressOnceConnected(CancellationToken cancellationToken)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+
+        using MoonSocket socket = MoonbridgeIO.TcpConnectNb("127.0.0.1", Port(listener));
+        using Socket peer = await listener.AcceptAsync(cancellationToken);
+        await socket.FlushAsync("x", cancellationToken);
+        _ = await peer.ReceiveExactlyAsync(1, cancellationToken);
+
+        var seenByPeer = (IPEndPoint)peer.RemoteEndPoint!;
+        Assert.That(socket.LocalTcpPort, Is.EqualTo(seenByPeer.Port));
+        Assert.That(socket.LocalIp4, Is.EqualTo("127.0.0.1"));
+        Assert.That(socket.LocalEndPoint, Is.EqualTo(seenByPeer));
+    }
+
     /// <summary>A TCP port nothing listens on, held so that no one else can take it meanwhile.</summary>
     private static Socket BoundButNotListening()
     {

@@ -109,6 +109,23 @@ public sealed class LocalSocketTests
 
     [Test]
     [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task LocalConnectNbReportsItsLocalEndPointOnceConnected(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("nb-local.sock");
+        using MoonListener listener = MoonbridgeIO.LocalListen(path);
+
+        using MoonSocket client = MoonbridgeIO.LocalConnectNb(path);
+        using MoonSocket server = await listener.AcceptAsync(cancellationToken);
+        await client.FlushAsync("x", cancellationToken);
+        _ = await server.ReadAsync(1, cancellationToken: cancellationToken);
+
+        Assert.That(client.LocalEndPoint, Is.InstanceOf<UnixDomainSocketEndPoint>());
+        Assert.That(client.LocalTcpPort, Is.Null);
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
     public async Task UnixSocketsHaveNoAddressProperties(CancellationToken cancellationToken)
     {
         using var temp = new TempDirectory();

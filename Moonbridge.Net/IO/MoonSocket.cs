@@ -25,7 +25,7 @@ public sealed partial class MoonSocket : IPollable, IDisposable, IAsyncDisposabl
     public const int NoTerminator = -1;
 
     private readonly SocketConnection? _connection;
-    private readonly EndPoint? _localEndPoint;
+    private EndPoint? _localEndPoint;
     private readonly EndPoint? _remoteEndPoint;
     private Dictionary<string, object?>? _items;
 

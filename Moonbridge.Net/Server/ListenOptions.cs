@@ -24,15 +24,36 @@ public sealed class ListenOptions
     public int? MinFork { get; set; }
 
     /// <summary>
-    /// Maximum number of workers, and so of connections handled at once (Lua <c>max_fork</c>); default
-    /// <c>max(MinFork, 16)</c>. Further connections wait, in the kernel's backlog, for a free worker.
+    /// Maximum number of workers, and so of handlers running at once (Lua <c>max_fork</c>); default
+    /// <c>max(MinFork, 16)</c>. With <see cref="ConnectAsync"/>, a connection waiting for its client
+    /// (an idle HTTP keep-alive connection, one that has not sent its request yet) holds no worker, so
+    /// this bounds handlers busy with a request, not open connections; see <see cref="MaxConnections"/>.
+    /// With <see cref="Connect"/>, a connection keeps its worker's thread to the end, as in the original.
     /// </summary>
     public int? MaxFork { get; set; }
 
-    /// <summary>Least time between starting two workers (Lua <c>fork_delay</c>, default 0.25 s); waived for replacements.</summary>
+    /// <summary>
+    /// Maximum number of connections open at once, over all listeners of the pool; further connections
+    /// wait in the kernel's backlog. Default: with <see cref="ConnectAsync"/>, <c>max(MaxFork, 4096)</c>;
+    /// with <see cref="Connect"/>, <c>MaxFork</c> (each connection holds a worker thread, so no more can
+    /// be served anyway). Whatever the limit, the server also stops accepting while the process is close
+    /// to its open-file limit (<c>RLIMIT_NOFILE</c>), keeping descriptors in reserve, and resumes when
+    /// connections close.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Least time between starting two spare workers (Lua <c>fork_delay</c>, default 0.25 s), the ones the
+    /// pool starts on its own to keep <see cref="PreFork"/> idle and <see cref="MinFork"/> alive. A
+    /// connection that finds no idle worker starts one at once (up to <see cref="MaxFork"/>), so a burst of
+    /// requests gets its workers in a burst; replacements for retired workers are not delayed either.
+    /// </summary>
     public TimeSpan ForkDelay { get; set; } = TimeSpan.FromSeconds(0.25);
 
-    /// <summary>Pause before starting workers again after a prepare handler failed (Lua <c>fork_error_delay</c>, default 2 s).</summary>
+    /// <summary>
+    /// Pause before starting workers again after a prepare handler failed (Lua <c>fork_error_delay</c>, default
+    /// 2 s). A value below <see cref="ForkDelay"/> counts as <see cref="ForkDelay"/>, as in the original.
+    /// </summary>
     public TimeSpan ForkErrorDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>While there are more than <c>MinFork</c> workers and more than <c>PreFork</c> idle, one idle worker retires per this time (Lua <c>exit_delay</c>, default 60 s).</summary>
@@ -110,6 +131,7 @@ public sealed class ListenOptions
         PreFork = PreFork,
         MinFork = MinFork,
         MaxFork = MaxFork,
+        MaxConnections = MaxConnections,
         ForkDelay = ForkDelay,
         ForkErrorDelay = ForkErrorDelay,
         ExitDelay = ExitDelay,
@@ -124,11 +146,16 @@ public sealed class ListenOptions
 
     internal bool IsMainOnly => Listeners.Count > 0 && Listeners.All(l => l is MainListenerSpec);
 
+    /// <summary>The original raises <c>fork_error_delay</c> to <c>fork_delay</c>: a failure never restarts faster than success.</summary>
+    internal TimeSpan EffectiveForkErrorDelay => ForkErrorDelay < ForkDelay ? ForkDelay : ForkErrorDelay;
+
     internal int EffectivePreFork => IsMainOnly ? 0 : PreFork;
 
     internal int EffectiveMinFork => IsMainOnly ? Listeners.Count : MinFork ?? Math.Max(PreFork, 2);
 
     internal int EffectiveMaxFork => IsMainOnly ? Listeners.Count : MaxFork ?? Math.Max(EffectiveMinFork, 16);
+
+    internal int EffectiveMaxConnections => MaxConnections ?? (ConnectAsync is not null ? Math.Max(EffectiveMaxFork, 4096) : EffectiveMaxFork);
 
     internal void Validate()
     {
@@ -160,6 +187,11 @@ public sealed class ListenOptions
         ArgumentOutOfRangeException.ThrowIfNegative(PreFork, nameof(PreFork));
         ArgumentOutOfRangeException.ThrowIfLessThan(EffectiveMinFork, EffectivePreFork, nameof(MinFork));
         ArgumentOutOfRangeException.ThrowIfLessThan(EffectiveMaxFork, Math.Max(1, EffectiveMinFork), nameof(MaxFork));
+        if (MaxConnections is { } maxConnections)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1, nameof(MaxConnections));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(MemoryLimit, nameof(MemoryLimit));
         ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1, nameof(Backlog));
         foreach ((TimeSpan value, string name) in new[]

@@ -27,6 +27,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
+    private readonly ConnectionGate _gate;
 
     /// <summary>Made once: every connection's handler scope shares it.</summary>
     private Action<HandlerScope>? _logHandlerTimedOut;
@@ -51,6 +52,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Moonbridge.Net.Server");
         _ioLogger = loggerFactory.CreateLogger(IoLog.Category);
         _pool = new WorkerPool(_poolOptions, _logger, _abortHandlers.Token);
+        _gate = new ConnectionGate(_poolOptions.EffectiveMaxConnections, _logger, options.Name);
         _listenerAccept = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
     }
 
@@ -59,9 +61,15 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     /// accepting. Binding failures throw, and nothing is left listening.
     /// </summary>
     /// <param name="options">Listeners, pool options and handlers.</param>
+    /// <exception cref="InvalidOperationException">Called from inside a prepare, connect or finish handler (the original refuses this too).</exception>
     public static MoonbridgeServer Listen(ListenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (HandlerScope.Current is { } scope)
+        {
+            throw new InvalidOperationException($"Listen cannot be called from inside a prepare, connect or finish handler ({scope.Worker}); start pools from the main program.");
+        }
+
         options.Validate();
         if (WorkerProcessEnvironment.Pool is not null)
         {
@@ -235,6 +243,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
     private void Bind(InheritedListeners? inherited)
     {
+        int maxConnections = _poolOptions.EffectiveMaxConnections;
+        if (maxConnections > DescriptorReserve.Limit && _poolOptions.Listeners.Any(l => l is TcpListenerSpec or LocalListenerSpec or IConnectionSourceSpec))
+        {
+            ServerLog.ConnectionLimitAboveFileLimit(_logger, _options.Name, maxConnections, DescriptorReserve.Limit, DescriptorReserve.Reserve);
+        }
+
         foreach (ListenerSpec spec in _poolOptions.Listeners)
         {
             if (spec is IConnectionSourceSpec sourceSpec)
@@ -304,11 +318,26 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             MoonSocket socket;
             try
             {
+                await _gate.WaitForRoomAsync(acceptStop).ConfigureAwait(false);
                 socket = await accept(acceptStop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
+            {
+                // The rest of the process took the descriptors the reserve counted on: wait, logged once.
+                try
+                {
+                    await _gate.OutOfDescriptorsAsync(acceptStop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
             catch (SocketException e)
             {
@@ -327,6 +356,19 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             }
 
             IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            _gate.Admit();
+            _ = ServeAcceptedAsync(socket, stop);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a worker and serves an accepted connection. The accept loop does not wait for the worker
+    /// itself: a connection of an async pool needs one only while its handler is busy (see <see cref="WorkerParking"/>).
+    /// </summary>
+    private async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop)
+    {
+        try
+        {
             Worker? worker = await RentAsync(stop).ConfigureAwait(false);
             if (worker is null)
             {
@@ -335,7 +377,11 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
                 return;
             }
 
-            _ = ServeAsync(worker, socket);
+            await ServeAsync(worker, socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -430,6 +476,12 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         {
             Stopping = _stopAccepting.Token,
         };
+
+        // A connection of an async pool may give its worker back while it waits for its client; a blocking
+        // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
+        WorkerParking? parking = _poolOptions.ConnectAsync is not null && _child is null && socket.HasConnection
+            ? scope.Parking = new WorkerParking(_pool, scope, worker)
+            : null;
         lock (_activeLock)
         {
             _active.Add(scope);
@@ -447,7 +499,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
             failed = true;
             if (!scope.TimedOut)
             {
-                ServerLog.ConnectHandlerFailed(_logger, worker.Context, e);
+                ServerLog.ConnectHandlerFailed(_logger, scope.Worker, e);
             }
         }
         finally
@@ -466,6 +518,13 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
 
         // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
         reuse = reuse && !failed && !scope.TimedOut;
+        if (parking is not null)
+        {
+            // The connection ended parked (its client closed or idled out, or the pool stopped): no worker to give back.
+            parking.Park(reuse);
+            return reuse;
+        }
+
         if (_child is not null)
         {
             // A worker process reports to its parent; one that retires ends with its only worker.

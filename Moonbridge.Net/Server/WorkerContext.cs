@@ -2,7 +2,8 @@ namespace Moonbridge.Net.Server;
 
 /// <summary>
 /// A worker of a <c>listen</c> pool: a slot with its own prepared state, the in-process stand-in for
-/// one of the original's forked worker processes. One connection at a time runs on a worker.
+/// one of the original's forked worker processes. One handler at a time runs on a worker; in an async
+/// pool, an HTTP connection waiting for its next request gives its worker back and may resume on another.
 /// </summary>
 public sealed class WorkerContext
 {
@@ -18,7 +19,7 @@ public sealed class WorkerContext
     /// <summary>The worker's number within its pool, from 1.</summary>
     public int Id { get; }
 
-    /// <summary>How many connect calls this worker has run.</summary>
+    /// <summary>How many connect calls this worker has run, counting connections that resumed on it after waiting for their client.</summary>
     public long Calls { get; internal set; }
 
     /// <summary>

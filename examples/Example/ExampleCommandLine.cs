@@ -8,7 +8,7 @@ using ExampleSupport;
 /// <param name="Interval">The period of the "myint" timer, if any.</param>
 /// <param name="BodyLimit">The largest request body accepted, in bytes.</param>
 /// <param name="HeaderTimeout">How long a client may take to send a request head.</param>
-/// <param name="MaxConnections">How many connections are served at once.</param>
+/// <param name="MaxConnections">How many connections may be open at once.</param>
 internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPath, TimeSpan? Interval, long BodyLimit, TimeSpan HeaderTimeout, int MaxConnections)
 {
     private const double DefaultHeaderTimeoutSeconds = 120;
@@ -22,7 +22,7 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
         Option<TimeSpan?> interval = ExampleOptions.PositiveSeconds("--interval", "Run the timer 'myint' this often (it prints a line each time)");
         Option<long> bodyLimit = ExampleOptions.Bytes("--body-limit", "The largest request body accepted, in bytes (uploads are streamed, so 16 GiB by default)", 16L * 1024 * 1024 * 1024);
         Option<TimeSpan?> headerTimeout = ExampleOptions.PositiveSeconds("--header-timeout", "How long a client may take to send a request head", DefaultHeaderTimeoutSeconds);
-        Option<int> maxConnections = ExampleOptions.Count("--max-connections", "How many connections are served at once", 256);
+        Option<int> maxConnections = ExampleOptions.Count("--max-connections", "How many connections may be open at once (handlers running at once stay bounded by the pool's MaxFork, 256)", 4096);
         var command = new RootCommand("The original example_application.lua in C#: pages, uploads, an echo, progress and long-running jobs.")
         {
             host,

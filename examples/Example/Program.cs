@@ -56,7 +56,8 @@ var options = new ListenOptions
     Name = "example",
     PreFork = 1,
     MinFork = 4,
-    MaxFork = commandLine.MaxConnections, // --max-connections: becomes MaxConnections = commandLine.MaxConnections once ListenOptions has it
+    MaxFork = 256,                                   // handlers running at once
+    MaxConnections = commandLine.MaxConnections,     // connections open at once (idle keep-alive ones hold no worker)
     ForkDelay = TimeSpan.FromSeconds(0.25),
     ForkErrorDelay = TimeSpan.FromSeconds(2),
     ExitDelay = TimeSpan.FromSeconds(60),

@@ -62,7 +62,14 @@ internal sealed class ExampleServerProcess : IDisposable
     }
 
     /// <summary>Starts the example on a free port of 127.0.0.1, with <paramref name="arguments"/> after --port and --host.</summary>
-    public static async Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken, params string[] arguments)
+    public static Task<ExampleServerProcess> StartAsync(CancellationToken cancellationToken, params string[] arguments)
+        => StartAsync(fileLimit: null, cancellationToken, arguments);
+
+    /// <summary>Starts the example on a free port of 127.0.0.1, with <paramref name="arguments"/> after --port and --host.</summary>
+    /// <param name="fileLimit">When set, the process runs with this open-file limit (<c>ulimit -n</c>, through bash).</param>
+    /// <param name="cancellationToken">Stops waiting for the process to listen.</param>
+    /// <param name="arguments">More command-line arguments for the example.</param>
+    public static async Task<ExampleServerProcess> StartAsync(int? fileLimit, CancellationToken cancellationToken, params string[] arguments)
     {
         string dll = ExampleDll;
         if (!File.Exists(dll))
@@ -71,13 +78,23 @@ internal sealed class ExampleServerProcess : IDisposable
         }
 
         int port = FreePort();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(fileLimit is null ? dotnet : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        if (fileLimit is { } limit)
+        {
+            // exec keeps the process id, so disposing still ends the server itself.
+            foreach (string argument in (string[])["-c", $"ulimit -n {limit} && exec \"$@\"", "bash", dotnet])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (string argument in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1", .. arguments])
         {
             start.ArgumentList.Add(argument);
@@ -122,6 +139,12 @@ internal sealed class ExampleServerProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Lines of output so far that contain <paramref name="text"/>.</summary>
+    public int CountOutputLines(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public void Dispose()
     {

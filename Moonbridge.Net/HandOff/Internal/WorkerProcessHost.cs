@@ -46,6 +46,9 @@ internal sealed partial class WorkerProcessHost
 
         pool.PrepareAsync = StartChildAsync;
         pool.ConnectAsync = ServeAsync;
+
+        // A worker process serves one connection to its end: the parent admits no more than it has processes for.
+        pool.MaxConnections = _options.MaxConnections ?? _options.EffectiveMaxFork;
         pool.FinishAsync = StopChildAsync;
         return pool;
     }
@@ -233,7 +236,7 @@ internal sealed partial class WorkerProcessHost
                 // Died abnormally: the next start waits ForkErrorDelay, as after a failed prepare.
                 lock (_lock)
                 {
-                    _nextStartAllowed = Stopwatch.GetTimestamp() + (long)(_options.ForkErrorDelay.TotalSeconds * Stopwatch.Frequency);
+                    _nextStartAllowed = Stopwatch.GetTimestamp() + (long)(_options.EffectiveForkErrorDelay.TotalSeconds * Stopwatch.Frequency);
                 }
 
                 WorkerDied(_logger, _options.Name, context.Id, process.Id, code);

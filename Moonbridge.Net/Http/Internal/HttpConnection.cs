@@ -24,6 +24,10 @@ internal sealed partial class HttpConnection
     private readonly HttpRequestHead _head = new();
     private readonly HttpRequest _request;
     private readonly CancellationToken _stopping;
+    private readonly Server.Internal.WorkerParking? _parking;
+
+    /// <summary>Whether every handler on the current worker asked to keep it (reset when the connection parks and so leaves that worker).</summary>
+    private bool _keepWorker = true;
     private CancellationTokenSource _timeout = new();
     private ResponseDeadline? _responseDeadline;
 
@@ -35,6 +39,7 @@ internal sealed partial class HttpConnection
         _parser = new HttpHeadParser(context.Limits);
         _request = new HttpRequest(this, socket, _head, context);
         _stopping = Server.MoonbridgeServer.StopRequested;
+        _parking = Server.Internal.HandlerScope.Current?.Parking;
     }
 
     internal HttpServerContext Context => _context;
@@ -46,8 +51,6 @@ internal sealed partial class HttpConnection
     /// <summary>Serves requests until the connection ends; returns whether every handler asked to keep the worker.</summary>
     public async ValueTask<bool> RunAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
     {
-        bool survive = true;
-
         // A graceful server stop ends the wait for a next request at once; an exchange in progress completes.
         using CancellationTokenRegistration stopping = _stopping.UnsafeRegister(static state => ((HttpConnection)state!).CancelIdleWait(), this);
         try
@@ -61,7 +64,7 @@ internal sealed partial class HttpConnection
 
                 _request.Begin();
                 bool keep = await RunHandlerAsync(async, handler, asyncHandler, cancellationToken).ConfigureAwait(false);
-                survive &= keep;
+                _keepWorker &= keep;
                 if (!await _request.CompleteExchangeAsync(async).ConfigureAwait(false))
                 {
                     break;
@@ -96,7 +99,7 @@ internal sealed partial class HttpConnection
             _responseDeadline?.Dispose();
         }
 
-        return survive;
+        return _keepWorker;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -289,17 +292,26 @@ internal sealed partial class HttpConnection
             return ready;
         }
 
+        bool parked = false;
         if (_idleWait)
         {
-            // Between requests with nothing to do: an idle connection holds no response buffer.
+            // Between requests with nothing to do: an idle connection holds no response buffer, and in an
+            // async pool no worker either, so silent clients cannot use up MaxFork; it takes one again below.
             _request.ReleaseBuffers();
+            if (async && _parking is not null)
+            {
+                _parking.Park(_keepWorker);
+                _keepWorker = true;
+                parked = true;
+            }
         }
 
         CancellationToken token = StartTimeout(timeout);
+        ReadResult result;
         try
         {
             ValueTask<ReadResult> pending = Input.ReadAsync(token);
-            return async ? await pending.ConfigureAwait(false) : SyncWait.Wait(pending);
+            result = async ? await pending.ConfigureAwait(false) : SyncWait.Wait(pending);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -309,6 +321,13 @@ internal sealed partial class HttpConnection
         {
             StopTimeout();
         }
+
+        if (parked && !result.Buffer.IsEmpty)
+        {
+            await _parking!.UnparkAsync().ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>Hands queued output to the kernel, waiting (each wait bounded by the stall timeout) until all is taken.</summary>

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 
 namespace Moonbridge.Net.IO.Internal;
@@ -82,6 +83,27 @@ internal sealed partial class SocketConnection
     }
 
     internal Socket Socket => _socket;
+
+    /// <summary>The socket's local endpoint once a connect started here has succeeded; null while it is under way, failed, or the socket is closed.</summary>
+    internal EndPoint? EstablishedLocalEndPoint
+    {
+        get
+        {
+            if (_connecting is { IsCompletedSuccessfully: false } || IsClosed)
+            {
+                return null;
+            }
+
+            try
+            {
+                return _socket.LocalEndPoint;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>Told the size of every receive, on the receive loop's thread (progress tracking counts uploads with it).</summary>
     internal Action<int>? ReceiveObserver { get; set; }

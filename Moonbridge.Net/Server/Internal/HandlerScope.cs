@@ -36,7 +36,11 @@ internal sealed class HandlerScope : IDisposable
         set => s_current.Value = value;
     }
 
-    public WorkerContext Worker { get; }
+    /// <summary>The worker running the handler; a connection that parks between requests may resume on another.</summary>
+    public WorkerContext Worker { get; set; }
+
+    /// <summary>Set for connections that may give their worker back while they wait for their client (async pools).</summary>
+    public WorkerParking? Parking { get; set; }
 
     public MoonSocket? Socket => _socket;
 

@@ -34,4 +34,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(10, LogLevel.Warning, "Pool {Pool}: {Count} handler(s) still running after the shutdown deadline were aborted")]
     public static partial void HandlersAborted(ILogger logger, string pool, int count);
+
+    [LoggerMessage(11, LogLevel.Warning, "Pool {Pool}: file descriptors are running out ({Open} connections open, open-file limit {Limit}, {Reserve} kept in reserve); not accepting until some close")]
+    public static partial void AcceptingPaused(ILogger logger, string pool, int open, int limit, int reserve);
+
+    [LoggerMessage(12, LogLevel.Information, "Pool {Pool}: file descriptors free again ({Open} connections open); accepting resumed")]
+    public static partial void AcceptingResumed(ILogger logger, string pool, int open);
+
+    [LoggerMessage(13, LogLevel.Warning, "Pool {Pool}: the connection limit {MaxConnections} exceeds the process's open-file limit {Limit}; accepting will pause {Reserve} descriptors short of it")]
+    public static partial void ConnectionLimitAboveFileLimit(ILogger logger, string pool, int maxConnections, int limit, int reserve);
 }

@@ -5,9 +5,11 @@ namespace Moonbridge.Net.Server.Internal;
 
 /// <summary>
 /// The worker scheduling of one <c>listen</c> pool, after the original's master loop: at most
-/// <c>MaxFork</c> workers, at least <c>MinFork</c>, <c>PreFork</c> spares kept idle, starts spaced by
-/// <c>ForkDelay</c> (<c>ForkErrorDelay</c> after a failed prepare; replacements are not delayed), one
-/// surplus idle worker retired per <c>ExitDelay</c>, idle workers retired after <c>IdleTimeout</c>.
+/// <c>MaxFork</c> workers, at least <c>MinFork</c>, <c>PreFork</c> spares kept idle, spare starts spaced by
+/// <c>ForkDelay</c>, no start for <c>ForkErrorDelay</c> after a failed prepare, one surplus idle worker
+/// retired per <c>ExitDelay</c>, idle workers retired after <c>IdleTimeout</c>. Unlike the original's
+/// master, a renter that finds no idle worker starts one at once: requests that arrive together get
+/// their workers together instead of one per <c>ForkDelay</c>.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as its server; waiters may still touch the semaphore after stop.")]
 internal sealed class WorkerPool
@@ -27,6 +29,7 @@ internal sealed class WorkerPool
     private int _total;
     private int _nextId;
     private long _nextStartAllowed;
+    private long _errorPauseUntil;
     private long _lastExit = Stopwatch.GetTimestamp();
     private bool _stopping;
 
@@ -83,7 +86,13 @@ internal sealed class WorkerPool
                 {
                     Worker worker = _idle[^1];
                     _idle.RemoveAt(_idle.Count - 1);
-                    _wake.Release();
+                    if (_idle.Count < _preFork)
+                    {
+                        // Only then has the maintenance loop work to do (a spare to start): a rent
+                        // per request (a parked connection resuming) must not wake it every time.
+                        _wake.Release();
+                    }
+
                     return worker;
                 }
 
@@ -113,7 +122,7 @@ internal sealed class WorkerPool
                 }
             }
 
-            Worker? started = await StartWorkerAsync(throttled: true, cancellationToken).ConfigureAwait(false);
+            Worker? started = await StartWorkerAsync(StartKind.Demand, cancellationToken).ConfigureAwait(false);
             if (started is not null)
             {
                 return started;
@@ -136,9 +145,10 @@ internal sealed class WorkerPool
                     }
                 }
 
+                // The maintenance loop is not woken: retiring surplus idle workers waits for ExitDelay anyway,
+                // and it looks again within a second.
                 worker.IdleSince = Stopwatch.GetTimestamp();
                 _idle.Add(worker);
-                _wake.Release();
                 return;
             }
         }
@@ -171,18 +181,24 @@ internal sealed class WorkerPool
         return _allRetired.Task;
     }
 
-    private async Task<Worker?> StartWorkerAsync(bool throttled, CancellationToken cancellationToken)
+    private async Task<Worker?> StartWorkerAsync(StartKind kind, CancellationToken cancellationToken)
     {
         try
         {
-            if (throttled)
+            if (kind != StartKind.Replacement)
             {
                 long now = Stopwatch.GetTimestamp();
                 long start;
                 lock (_lock)
                 {
-                    start = Math.Max(now, _nextStartAllowed);
-                    _nextStartAllowed = start + Ticks(_options.ForkDelay);
+                    start = Math.Max(now, _errorPauseUntil);
+                    if (kind == StartKind.Spare)
+                    {
+                        start = Math.Max(start, _nextStartAllowed);
+                    }
+
+                    // A start on demand also holds back the next spare: the pool does not pile spares on a burst.
+                    _nextStartAllowed = Math.Max(_nextStartAllowed, start + Ticks(_options.ForkDelay));
                 }
 
                 if (start > now)
@@ -203,7 +219,7 @@ internal sealed class WorkerPool
         {
             lock (_lock)
             {
-                _nextStartAllowed = Stopwatch.GetTimestamp() + Ticks(_options.ForkErrorDelay);
+                _errorPauseUntil = Stopwatch.GetTimestamp() + Ticks(_options.EffectiveForkErrorDelay);
             }
 
             worker.Stop();
@@ -247,7 +263,7 @@ internal sealed class WorkerPool
         if (replace)
         {
             // A replacement for a retired worker is not held back by ForkDelay, as in the original.
-            Worker? started = await StartWorkerAsync(throttled: false, CancellationToken.None).ConfigureAwait(false);
+            Worker? started = await StartWorkerAsync(StartKind.Replacement, CancellationToken.None).ConfigureAwait(false);
             if (started is not null)
             {
                 Return(started, reuse: true);
@@ -362,7 +378,7 @@ internal sealed class WorkerPool
             {
                 try
                 {
-                    Worker? started = await StartWorkerAsync(throttled: true, _stop.Token).ConfigureAwait(false);
+                    Worker? started = await StartWorkerAsync(StartKind.Spare, _stop.Token).ConfigureAwait(false);
                     if (started is not null)
                     {
                         Return(started, reuse: true);
@@ -396,6 +412,18 @@ internal sealed class WorkerPool
                 _allRetired.TrySetResult();
             }
         }
+    }
+
+    private enum StartKind
+    {
+        /// <summary>Kept ready by the pool itself (<c>PreFork</c>, <c>MinFork</c>): spaced by <c>ForkDelay</c>.</summary>
+        Spare,
+
+        /// <summary>For a connection that found no idle worker: at once, unless a failed prepare paused starts.</summary>
+        Demand,
+
+        /// <summary>For a retired worker while connections wait: at once, as in the original.</summary>
+        Replacement,
     }
 
     private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
