@@ -80,6 +80,19 @@ public sealed class HttpOptions
     /// <summary>Waiting time for a request body allowed before <see cref="MinimumRequestBodyDataRate"/> applies (default 5 s).</summary>
     public TimeSpan MinimumRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Least average rate, in bytes per second, at which a client must take the response while the server
+    /// waits for it to read (default 240); 0 turns the check off. Only time spent waiting for the client
+    /// counts, and <see cref="MinimumResponseDataRateGracePeriod"/> comes first, so a response the kernel's
+    /// buffers absorb is never judged. A client below the rate has its connection reset (the request turns
+    /// <see cref="HttpRequest.Faulty"/>), which ends slow-read attacks that take a few bytes just before each
+    /// <see cref="StallTimeout"/> to hold the connection and its buffers.
+    /// </summary>
+    public double MinimumResponseDataRate { get; set; } = 240;
+
+    /// <summary>Waiting time for the client to read allowed before <see cref="MinimumResponseDataRate"/> applies (default 5 s).</summary>
+    public TimeSpan MinimumResponseDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Time to receive the whole request head once it has begun (default 120 s); then 408.</summary>
     public TimeSpan RequestHeaderTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
@@ -110,6 +123,12 @@ public sealed class HttpOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumRequestBodyDataRateGracePeriod, TimeSpan.Zero, nameof(MinimumRequestBodyDataRateGracePeriod));
+        if (!(MinimumResponseDataRate >= 0) || double.IsInfinity(MinimumResponseDataRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumResponseDataRate), MinimumResponseDataRate, "The rate must be a finite number of bytes per second, 0 for none.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumResponseDataRateGracePeriod, TimeSpan.Zero, nameof(MinimumResponseDataRateGracePeriod));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaximumInputChunkSize, 1, nameof(MaximumInputChunkSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumOutputChunkSize, 1, nameof(MinimumOutputChunkSize));
         foreach ((TimeSpan value, string name) in new[]

@@ -17,6 +17,9 @@ public sealed partial class HttpRequest
     /// <summary>Time spent waiting for body bytes from the client, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
     private long _bodyWaitTicks;
     private bool _bodyComplete;
+
+    /// <summary>Reading the body failed (too slow, cut short, malformed): where the next request begins is unknown.</summary>
+    private bool _bodyReadFailed;
     private bool _continueSent;
     private byte[]? _body;
 
@@ -90,6 +93,7 @@ public sealed partial class HttpRequest
     {
         _bodyState = BodyState.Untouched;
         _bodyComplete = _head.Framing == BodyFraming.None;
+        _bodyReadFailed = false;
         _bodyRemaining = _head.Framing == BodyFraming.ContentLength ? _head.ContentLength : 0;
         _bodyConsumed = 0;
         _bodyWaitTicks = 0;
@@ -204,6 +208,11 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadBodyCoreAsync(bool async, Memory<byte> destination)
     {
+        if (Faulty)
+        {
+            throw new IOException("The request is faulty: reading from or writing to the client failed, so it must not be used further.");
+        }
+
         if (_bodyComplete || destination.IsEmpty)
         {
             return 0;
@@ -230,6 +239,7 @@ public sealed partial class HttpRequest
             }
             catch (TimeoutException)
             {
+                _bodyReadFailed = true;
                 throw new HttpStatusException(408, rateBound ? "Request body data rate too low" : "Timeout while waiting for request body");
             }
             finally
@@ -260,6 +270,7 @@ public sealed partial class HttpRequest
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
+                    _bodyReadFailed = true;
                     throw new HttpStatusException(400, "Unexpected EOF while reading request body");
                 }
 
@@ -276,6 +287,7 @@ public sealed partial class HttpRequest
             catch (HttpParseException)
             {
                 // End the read before the error goes up: closing the connection reads the input again.
+                _bodyReadFailed = true;
                 input.AdvanceTo(buffer.Start, buffer.End);
                 throw;
             }
@@ -303,6 +315,7 @@ public sealed partial class HttpRequest
                     input.AdvanceTo(consumed, buffer.End);
                     if (result.IsCompleted)
                     {
+                        _bodyReadFailed = true;
                         throw new HttpStatusException(400, "Unexpected EOF while reading request body");
                     }
 

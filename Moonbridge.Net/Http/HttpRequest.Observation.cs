@@ -16,8 +16,10 @@ public sealed partial class HttpRequest
     private long _lastInterimReceived = -1;
 
     /// <summary>
-    /// Attaches <paramref name="observer"/> to this exchange: body bytes are reported as they arrive from
-    /// the socket (those already buffered at once), and the response's start, bytes and end.
+    /// Attaches <paramref name="observer"/> to this exchange: body bytes are reported as the handler sees
+    /// them, and the response's start, bytes and end. A Content-Length body is counted as it arrives from the
+    /// socket (what is already buffered at once), since every byte that arrives is a body byte; a chunked
+    /// body as it is decoded, since only the decoder can tell its data from the chunk framing.
     /// </summary>
     internal void Observe(IExchangeObserver observer)
     {
@@ -36,6 +38,12 @@ public sealed partial class HttpRequest
         _observeLimit = _head.Framing == BodyFraming.ContentLength ? _bodyRemaining : long.MaxValue;
         _observedTotal = 0;
         _consumedAtObserve = _bodyConsumed;
+        if (_head.Framing == BodyFraming.Chunked)
+        {
+            // Counted by CatchUpReceived as each piece is decoded.
+            return;
+        }
+
         // Buffered bytes first, then the counter: a receive in between is missed here rather than counted
         // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes.
         PipeReader input = _connection.Input;
@@ -72,7 +80,8 @@ public sealed partial class HttpRequest
 
     /// <summary>
     /// Bytes the handler consumed have certainly arrived: a receive that raced with <see cref="Observe"/>
-    /// (after the buffered count, before the counter was attached) is made up for here.
+    /// (after the buffered count, before the counter was attached) is made up for here, and a chunked body,
+    /// which has no receive counter, is counted here alone.
     /// </summary>
     private void CatchUpReceived()
     {

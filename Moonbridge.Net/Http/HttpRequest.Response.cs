@@ -17,6 +17,7 @@ public sealed partial class HttpRequest
     private long? _contentLength;
     private long _bodyBytes;
     private bool _chunked;
+    private bool _dataSent;
     private bool _closeAfter;
     private bool _userConnectionHeader;
     private bool _userDate;
@@ -48,6 +49,7 @@ public sealed partial class HttpRequest
     /// <param name="status">Three digits, a space and a reason phrase.</param>
     public void SendStatus(string status)
     {
+        ThrowIfFaulty();
         int code = StatusLine.ParseCode(status);
         ThrowIfFinalStatusSent();
         if (code == 100)
@@ -86,12 +88,20 @@ public sealed partial class HttpRequest
     /// <param name="value">The header value.</param>
     public void SendHeader(string name, string value)
     {
+        ThrowIfFaulty();
         HeaderValidation.ThrowIfInvalid(name, value);
         if (_state is not (ResponseState.InterimStatus or ResponseState.FinalStatus))
         {
             throw new InvalidOperationException(_state == ResponseState.NoStatus
                 ? "HTTP status has not been sent yet."
                 : "The header section has already been finished.");
+        }
+
+        if (_dataSent)
+        {
+            // The head may not have gone out yet (small data is gathered), but the manual forbids headers
+            // once the body began: whether one is accepted must not depend on how much data came before.
+            throw new InvalidOperationException("Response body data has already been sent; headers must come before it.");
         }
 
         if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
@@ -201,6 +211,18 @@ public sealed partial class HttpRequest
     /// <summary>Completes the response without blocking a thread.</summary>
     public ValueTask FinishAsync() => FinishCoreAsync(async: true, flush: true);
 
+    /// <summary>
+    /// A request whose connection failed must not be used again (the manual's <c>faulty</c>): a status or
+    /// header accepted now could never be sent, and a handler that goes on would only believe it answered.
+    /// </summary>
+    private void ThrowIfFaulty()
+    {
+        if (Faulty)
+        {
+            throw new IOException("The request is faulty: reading from or writing to the client failed, so it must not be used further.");
+        }
+    }
+
     private void ThrowIfFinalStatusSent()
     {
         if (_state >= ResponseState.FinalStatus)
@@ -212,12 +234,14 @@ public sealed partial class HttpRequest
     private void ResetResponse()
     {
         EndObservation(completed: false);
+        _connection.ResetResponseRate();
         _state = ResponseState.NoStatus;
         _status = null;
         _statusCode = 0;
         _contentLength = null;
         _bodyBytes = 0;
         _chunked = false;
+        _dataSent = false;
         _closeAfter = !_head.KeepAlive;
         _userConnectionHeader = false;
         _userDate = false;
@@ -229,6 +253,7 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishHeadersCoreAsync(bool async)
     {
+        ThrowIfFaulty();
         if (_state == ResponseState.InterimStatus)
         {
             await SendInterimAsync(async).ConfigureAwait(false);
@@ -265,6 +290,7 @@ public sealed partial class HttpRequest
 
     private ValueTask SendDataCore(bool async, ReadOnlySpan<byte> data)
     {
+        ThrowIfFaulty();
         switch (_state)
         {
             case ResponseState.NoStatus:
@@ -285,6 +311,7 @@ public sealed partial class HttpRequest
         }
 
         _bodyBytes += data.Length;
+        _dataSent = true;
         if (IsHead || data.IsEmpty)
         {
             return ValueTask.CompletedTask;
@@ -311,6 +338,7 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushCoreAsync(bool async)
     {
+        ThrowIfFaulty();
         if (_state == ResponseState.FinalStatus)
         {
             await CommitAsync(async, atFinish: false).ConfigureAwait(false);
@@ -332,6 +360,7 @@ public sealed partial class HttpRequest
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishCoreAsync(bool async, bool flush)
     {
+        ThrowIfFaulty();
         switch (_state)
         {
             case ResponseState.Finished:
@@ -541,6 +570,37 @@ public sealed partial class HttpRequest
         await _connection.WriteOutputAsync(async, head.WrittenSpan).ConfigureAwait(false);
         head.Clear();
         await _connection.FlushOutputAsync(async).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a handler's <see cref="HttpStatusException"/> can be answered like any response: nothing of a
+    /// response went out, and the body's framing is intact, so the connection can go on as after any
+    /// response (what is left of the body drained within <see cref="HttpOptions.RequestBodyDrainLimit"/>, else
+    /// closed). A body whose reading failed (too slow, cut short, malformed) leaves where the next request
+    /// begins in doubt: that is answered by the connection, which then closes.
+    /// </summary>
+    internal bool CanAnswerErrorInPlace => !ResponseStarted && !Faulty && !_bodyReadFailed;
+
+    /// <summary>
+    /// Replaces whatever the handler had begun (nothing of it was sent) by the server's plain-text error
+    /// response; the exchange then completes as usual, so the connection stays open unless something
+    /// else (the client, <see cref="CloseAfterFinish"/>, a stopping server, a body too large to drain) closes it.
+    /// </summary>
+    internal ValueTask AnswerErrorInPlaceAsync(bool async, int statusCode, string? reason)
+    {
+        _state = ResponseState.NoStatus;
+        _gathered.Clear();
+        _bodyBytes = 0;
+        _dataSent = false;
+        if (!_bodyComplete && _head.Framing == BodyFraming.ContentLength && _bodyRemaining > _context.Options.RequestBodyDrainLimit)
+        {
+            // Too much body left to drain: the connection will close, and the answer says so.
+            _closeAfter = true;
+        }
+
+        SendStatus(statusCode);
+        SendHeader("Content-Type", ErrorResponse.ContentType);
+        return SendTextCore(async, ErrorResponse.Body(statusCode, reason));
     }
 
     /// <summary>

@@ -57,7 +57,10 @@ public sealed partial class HttpRequest
     /// <summary>The host the request is for: from an absolute-form target, else the Host header (Lua <c>request.host</c>).</summary>
     public string Host => _head.Host;
 
-    /// <summary>The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>.</summary>
+    /// <summary>
+    /// The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>; a later HTTP/1 minor version
+    /// (<c>HTTP/1.2</c>) is served as, and reads as, <c>"HTTP/1.1"</c>.
+    /// </summary>
     public string Version => _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
 
     /// <summary>The underlying socket (Lua <c>request.socket</c>), e.g. to reset the connection.</summary>
@@ -117,7 +120,10 @@ public sealed partial class HttpRequest
     /// <summary>True until a status was sent, body input was read, or a body streamer was installed (Lua <c>request.fresh</c>).</summary>
     public bool Fresh => _fresh;
 
-    /// <summary>True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not be used further.</summary>
+    /// <summary>
+    /// True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not
+    /// be used further: its response methods and body reads then throw <see cref="IOException"/>.
+    /// </summary>
     public bool Faulty => _connection.Io.HasFailed;
 
     /// <summary>Prepares the object for the next request on the connection.</summary>

@@ -2,8 +2,10 @@ namespace Moonbridge.Net.Http;
 
 /// <summary>
 /// Thrown by a handler (or by the request object, e.g. 415 for form parsing of an unknown content type)
-/// to answer with an error status. Before a status was sent the server answers with a plain-text
-/// response in the original's format; after that, the connection is aborted.
+/// to answer with an error status. While nothing of the response has gone out, the server answers with a
+/// plain-text response in the original's format and keeps the connection as after any response (an unread
+/// body is drained), unless reading the body had failed, which leaves where the next request begins in doubt
+/// and closes it; once part of the response went out, the connection is aborted.
 /// </summary>
 public sealed class HttpStatusException : Exception
 {

@@ -3,12 +3,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
-/// <summary>Keeps every log entry at <see cref="LogLevel.Error"/> or above, with its category and exception.</summary>
+/// <summary>Keeps every log entry at <see cref="LogLevel.Error"/> or above, with its category and exception, and the warnings apart.</summary>
 internal sealed class CapturingLoggerFactory : ILoggerFactory
 {
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<string> _warnings = new();
 
     public IReadOnlyCollection<string> Errors => _errors;
+
+    public IReadOnlyCollection<string> Warnings => _warnings;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -25,13 +28,17 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
+            if (logLevel >= LogLevel.Error)
             {
                 owner._errors.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+            }
+            else if (logLevel == LogLevel.Warning)
+            {
+                owner._warnings.Enqueue($"{category}: {formatter(state, exception)}");
             }
         }
     }

@@ -7,6 +7,8 @@ public sealed class HandlerFailureTests
 {
     private const int TestMilliseconds = 15_000;
 
+    private const string Smuggled = "GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n";
+
     [Test]
     [CancelAfter(TestMilliseconds)]
     public async Task A_header_value_with_CR_LF_throws_ArgumentException_in_the_handler_and_is_never_sent([Values] HandlerForm form)
@@ -24,6 +26,48 @@ public sealed class HandlerFailureTests
 
         Assert.That(response.BodyText, Is.EqualTo(nameof(ArgumentException)));
         Assert.That(response.HeaderNames, Has.None.EqualTo("Set-Cookie").IgnoreCase.And.None.EqualTo("X-Injected").IgnoreCase);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_header_after_body_data_throws_InvalidOperationException_even_while_the_data_is_gathered([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartReportingServer(form, request =>
+        {
+            request.SendStatus(200);
+            request.SendData("x");
+            request.SendHeader("X-Late", "1");
+        });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo("x" + nameof(InvalidOperationException)));
+        Assert.That(response.HeaderNames, Has.None.EqualTo("X-Late").IgnoreCase);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_header_after_empty_body_data_throws_too_and_a_later_header_before_data_does_not([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartReportingServer(form, request =>
+        {
+            request.SendStatus(200);
+            request.SendHeader("X-Early", "1");
+            request.SendData(string.Empty);
+            request.SendHeader("X-Late", "1");
+        });
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.BodyText, Is.EqualTo(nameof(InvalidOperationException)));
+        Assert.That(response.Header("X-Early"), Is.EqualTo("1"));
+        Assert.That(response.HeaderNames, Has.None.EqualTo("X-Late").IgnoreCase);
     }
 
     [Test]
@@ -93,6 +137,187 @@ public sealed class HandlerFailureTests
 
         Assert.That(response.Status, Is.EqualTo("409 Conflict"));
         Assert.That(response.BodyText, Is.EqualTo("409 Conflict\n\nAlready there\n"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_for_a_request_read_whole_keeps_the_connection([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(
+            "GET /status HTTP/1.1\r\nHost: test\r\n\r\n"
+            + "POST /status-after-body HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+            + "GET /ok HTTP/1.1\r\nHost: test\r\n\r\n",
+            cancellationToken);
+        RawHttpResponse refused = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse refusedAfterBody = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(refused.Status, Is.EqualTo("409 Conflict"));
+        Assert.That(refused.Header("Connection"), Is.Null, "an ordinary refusal does not close the connection");
+        Assert.That(refused.Header("Content-Type"), Does.StartWith("text/plain"));
+        Assert.That(refused.BodyText, Is.EqualTo("409 Conflict\n\nAlready there\n"));
+        Assert.That((refusedAfterBody.StatusCode, refusedAfterBody.Header("Connection")), Is.EqualTo((404, (string?)null)));
+        Assert.That(next.BodyText, Is.EqualTo("ok"), "the request after the refusals is served on the same connection");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_with_a_small_body_unread_drains_it_and_keeps_the_connection([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(
+            "POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+            + "POST /status HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            + "GET /ok HTTP/1.1\r\nHost: test\r\n\r\n",
+            cancellationToken);
+        RawHttpResponse afterLength = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse afterChunked = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That((afterLength.Status, afterLength.Header("Connection")), Is.EqualTo(("409 Conflict", (string?)null)));
+        Assert.That((afterChunked.Status, afterChunked.Header("Connection")), Is.EqualTo(("409 Conflict", (string?)null)));
+        Assert.That(next.BodyText, Is.EqualTo("ok"), "the unread bodies were skipped by their framing");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_with_more_body_left_than_can_be_drained_announces_the_close([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = HttpTestServer.Options();
+        options.RequestBodyDrainLimit = 10;
+        await using HttpTestServer server = StartFailingServer(form, options);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n" + new string('b', 100), cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("409 Conflict"));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+        Assert.That(end.Text, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_after_reading_a_malformed_body_closes_the_connection([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(
+            "POST /status-after-bad-body HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" + Smuggled,
+            cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.That(response.Status, Is.EqualTo("422 Unprocessable Content"));
+        Assert.That(response.Header("Connection"), Is.EqualTo("close"), "where the next request would begin is in doubt");
+        Assert.That(end.Text, Is.Empty, "nothing after the malformed body is read as a request");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_handler_HttpStatusException_after_a_status_replaces_it_and_keeps_the_connection([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        await using HttpTestServer server = StartFailingServer(form);
+        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /status-after-status HTTP/1.1\r\nHost: test\r\n\r\nGET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse refused = await client.ReadResponseAsync(cancellationToken);
+        RawHttpResponse next = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(refused.Status, Is.EqualTo("404 Not Found"));
+        Assert.That(refused.HeaderNames, Has.None.EqualTo("X-Begun").IgnoreCase, "nothing of the abandoned response is sent");
+        Assert.That(refused.BodyText, Is.EqualTo("404 Not Found\n\nNo such thing\n"));
+        Assert.That(next.BodyText, Is.EqualTo("ok"));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task A_faulty_request_throws_IOException_when_used_again([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new Signal();
+        await using HttpTestServer server = HttpTestServer.Start(
+            form,
+            HttpTestServer.Options(),
+            request =>
+            {
+                started.Set();
+                outcome.TrySetResult(UseAfterFailure(request, () => _ = request.Body));
+                return true;
+            },
+            async (request, ct) =>
+            {
+                string seen;
+                started.Set();
+                try
+                {
+                    await request.ReadBodyAsync(ct);
+                    seen = "read";
+                }
+                catch (Exception e) when (e is IOException or HttpStatusException)
+                {
+                    seen = UseAfterFailure(request, () => { });
+                }
+
+                outcome.TrySetResult(seen);
+                return true;
+            });
+        using (RawHttpClient client = await server.ConnectAsync(cancellationToken))
+        {
+            await client.SendAsync("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\npart", cancellationToken);
+            await started.WaitAsync(cancellationToken);
+            client.Reset();
+        }
+
+        string seen = await outcome.Task.WaitAsync(Signal.Limit, cancellationToken);
+
+        Assert.That(seen, Is.EqualTo("faulty; SendStatus: IOException; SendHeader: IOException; SendData: IOException; Finish: IOException"));
+    }
+
+    /// <summary>After <paramref name="fail"/> (or a failure already caught), tries each response method and names what it threw.</summary>
+    private static string UseAfterFailure(HttpRequest request, Action fail)
+    {
+        try
+        {
+            fail();
+        }
+        catch (Exception e) when (e is IOException or HttpStatusException)
+        {
+        }
+
+        return string.Join("; ", [
+            request.Faulty ? "faulty" : "not faulty",
+            "SendStatus: " + Caught(() => request.SendStatus(200)),
+            "SendHeader: " + Caught(() => request.SendHeader("X-After", "1")),
+            "SendData: " + Caught(() => request.SendData("x")),
+            "Finish: " + Caught(request.Finish),
+        ]);
+
+        static string Caught(Action use)
+        {
+            try
+            {
+                use();
+                return "none";
+            }
+            catch (Exception e)
+            {
+                return e.GetType().Name;
+            }
+        }
     }
 
     [Test]
@@ -176,9 +401,9 @@ public sealed class HandlerFailureTests
     }
 
     /// <summary>A handler that fails in the way its path names, and answers "ok" on /ok.</summary>
-    private static HttpTestServer StartFailingServer(HandlerForm form) => HttpTestServer.Start(
+    private static HttpTestServer StartFailingServer(HandlerForm form, HttpOptions? options = null) => HttpTestServer.Start(
         form,
-        HttpTestServer.Options(),
+        options ?? HttpTestServer.Options(),
         request =>
         {
             switch (request.Path)
@@ -225,6 +450,25 @@ public sealed class HandlerFailureTests
                 throw new InvalidOperationException("failure before a status");
             case "status":
                 throw new HttpStatusException(409, "Already there");
+            case "status-after-body":
+                _ = request.Body;
+                throw new HttpStatusException(404);
+            case "status-after-bad-body":
+                try
+                {
+                    _ = request.Body;
+                }
+                catch (Exception e)
+                {
+                    throw new HttpStatusException(422, "Unreadable body: " + e.Message);
+                }
+
+                throw new HttpStatusException(500, "The body was expected to be malformed");
+            case "status-after-status":
+                request.SendStatus(200);
+                request.SendHeader("X-Begun", "1");
+                request.SendData("begun");
+                throw new HttpStatusException(404, "No such thing");
             case "status-only":
                 request.SendStatus(200);
                 throw new InvalidOperationException("failure after the status");

@@ -36,6 +36,8 @@ public sealed class LimitTests
             Assert.That(options.RequestTrailerSizeLimit, Is.EqualTo(16 * 1024));
             Assert.That(options.MinimumRequestBodyDataRate, Is.EqualTo(240));
             Assert.That(options.MinimumRequestBodyDataRateGracePeriod, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(options.MinimumResponseDataRate, Is.EqualTo(240));
+            Assert.That(options.MinimumResponseDataRateGracePeriod, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(65)));
             Assert.That(options.RequestHeaderTimeout, Is.EqualTo(TimeSpan.FromSeconds(120)));
             Assert.That(options.StallTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
@@ -55,6 +57,22 @@ public sealed class LimitTests
     public void An_invalid_minimum_body_rate_is_refused_when_the_handler_is_created(double rate)
     {
         var options = new HttpOptions { MinimumRequestBodyDataRate = rate };
+        Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [TestCase(-1)]
+    [TestCase(double.NaN)]
+    [TestCase(double.PositiveInfinity)]
+    public void An_invalid_minimum_response_rate_is_refused_when_the_handler_is_created(double rate)
+    {
+        var options = new HttpOptions { MinimumResponseDataRate = rate };
+        Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void A_negative_response_rate_grace_period_is_refused_when_the_handler_is_created()
+    {
+        var options = new HttpOptions { MinimumResponseDataRateGracePeriod = TimeSpan.FromSeconds(-1) };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 

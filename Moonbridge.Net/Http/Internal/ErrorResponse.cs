@@ -10,16 +10,24 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal static class ErrorResponse
 {
+    public const string ContentType = "text/plain; charset=UTF-8";
+
+    /// <summary>The body of an error response: <c>"&lt;status&gt;\n"</c>, or with the reason after an empty line.</summary>
+    public static string Body(int statusCode, string? reason)
+    {
+        string status = $"{statusCode} {StatusLine.ReasonPhrase(statusCode)}";
+        return string.IsNullOrEmpty(reason) ? $"{status}\n" : $"{status}\n\n{reason}\n";
+    }
+
     public static byte[] Format(int statusCode, string? reason, ReadOnlySpan<byte> staticHeaders)
     {
         string status = $"{statusCode} {StatusLine.ReasonPhrase(statusCode)}";
-        string body = string.IsNullOrEmpty(reason) ? $"{status}\n" : $"{status}\n\n{reason}\n";
-        byte[] bodyBytes = Encoding.UTF8.GetBytes(body);
+        byte[] bodyBytes = Encoding.UTF8.GetBytes(Body(statusCode, reason));
         var head = new StringBuilder()
             .Append("HTTP/1.1 ").Append(status).Append("\r\n");
         byte[] headStart = Encoding.ASCII.GetBytes(head.ToString());
         byte[] headEnd = Encoding.ASCII.GetBytes(
-            $"Content-Type: text/plain; charset=UTF-8\r\nContent-Length: {bodyBytes.Length}\r\nConnection: close\r\n\r\n");
+            $"Content-Type: {ContentType}\r\nContent-Length: {bodyBytes.Length}\r\nConnection: close\r\n\r\n");
         ReadOnlySpan<byte> date = DateHeader.Line;
         var response = new byte[headStart.Length + staticHeaders.Length + date.Length + headEnd.Length + bodyBytes.Length];
         var span = response.AsSpan();

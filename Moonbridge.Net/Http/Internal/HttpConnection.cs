@@ -130,6 +130,14 @@ internal sealed partial class HttpConnection
             // The handler honoured its token because the client left: nobody is there to answer, nothing failed.
             throw new IOException("The client closed the connection.", e);
         }
+        catch (HttpStatusException e) when (_request.CanAnswerErrorInPlace)
+        {
+            // An ordinary refusal (a 404 for an unknown resource) with the request's framing intact: the
+            // connection is as sound as after any response, so it is answered in place and kept.
+            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
+            await _request.AnswerErrorInPlaceAsync(async, e.StatusCode, e.Reason).ConfigureAwait(false);
+            return true;
+        }
         catch (HttpStatusException) when (!_request.ResponseStarted && !_request.Faulty)
         {
             throw;
@@ -329,7 +337,10 @@ internal sealed partial class HttpConnection
         IoWriteResult result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
         while (!result.IsError && result.Pending > 0)
         {
-            CancellationToken token = StartTimeout(_context.Options.StallTimeout);
+            (TimeSpan limit, bool rateBound) = OutputWaitLimit();
+            long waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            long pendingBefore = result.Pending;
+            CancellationToken token = StartTimeout(limit);
             try
             {
                 ValueTask wait = _io.WaitWritableAsync(token);
@@ -346,6 +357,12 @@ internal sealed partial class HttpConnection
             {
                 // As the original does: a stalled client's connection is reset, and the request is faulty.
                 Abort();
+                if (rateBound)
+                {
+                    HttpLog.ResponseDataRateTooLow(_context.Logger, _context.Options.MinimumResponseDataRate, _request.Method, _request.Target);
+                    throw new IOException("Client connection reads the response too slowly.");
+                }
+
                 throw new IOException("Client connection stalled.");
             }
             finally
@@ -354,6 +371,7 @@ internal sealed partial class HttpConnection
             }
 
             result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
+            CountOutputWait(waitStarted, pendingBefore, result.Pending);
         }
 
         if (result.IsError)

@@ -13,4 +13,7 @@ internal static partial class HttpLog
 
     [LoggerMessage(103, LogLevel.Warning, "Response timeout expired for {Method}; the connection was reset")]
     public static partial void ResponseTimedOut(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Warning, "Client read the response to {Method} {Target} below the minimum data rate of {MinimumRate} bytes/s; the connection was reset")]
+    public static partial void ResponseDataRateTooLow(ILogger logger, double minimumRate, string method, string target);
 }

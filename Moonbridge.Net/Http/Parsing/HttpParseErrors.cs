@@ -18,6 +18,7 @@ internal static class HttpParseErrors
     public const string VersionNotSupported = "HTTP version not supported";
     public const string MethodNotImplemented = "Method not implemented";
     public const string InvalidTarget = "Invalid request target";
+    public const string InvalidPercentEncoding = "Invalid percent-encoding in request target";
     public const string InvalidHost = "No valid host header";
     public const string InvalidContentLength = "Content-Length header(s) invalid";
     public const string AnnouncedBodyTooBig = "Announced request body size is too big";

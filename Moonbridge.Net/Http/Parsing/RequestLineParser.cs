@@ -32,8 +32,9 @@ internal static class RequestLineParser
     }
 
     /// <summary>
-    /// <c>HTTP/DIGIT.DIGIT</c>, case-sensitive (RFC 9112 §2.3). A well-formed version other than 1.0 or
-    /// 1.1 is answered with 505; anything else is not HTTP/1.x at all, so 400.
+    /// <c>HTTP/DIGIT.DIGIT</c>, case-sensitive (RFC 9112 §2.3). A later minor version of HTTP/1 is served as
+    /// HTTP/1.1, the highest this server conforms to (RFC 9110 §2.5: minor versions are compatible); another
+    /// major version is answered with 505; anything else is not an HTTP version at all, so 400.
     /// </summary>
     private static HttpVersion ParseVersion(ReadOnlySpan<byte> version)
     {
@@ -43,14 +44,9 @@ internal static class RequestLineParser
             HttpParseErrors.BadRequest(HttpParseErrors.InvalidRequestLine);
         }
 
-        if (version[5] == (byte)'1' && version[7] == (byte)'1')
+        if (version[5] == (byte)'1')
         {
-            return HttpVersion.Http11;
-        }
-
-        if (version[5] == (byte)'1' && version[7] == (byte)'0')
-        {
-            return HttpVersion.Http10;
+            return version[7] == (byte)'0' ? HttpVersion.Http10 : HttpVersion.Http11;
         }
 
         HttpParseErrors.Throw(505, HttpParseErrors.VersionNotSupported);

@@ -100,6 +100,7 @@ internal static class RequestTargetParser
 
     private static void SetPathAndQuery(HttpRequestHead head, string target, int pathStart)
     {
+        ThrowIfBadPercentEncoding(target.AsSpan(pathStart));
         int queryStart = target.IndexOf('?', pathStart);
         if (queryStart < 0)
         {
@@ -110,6 +111,27 @@ internal static class RequestTargetParser
         {
             head.Path = queryStart == pathStart ? string.Empty : target[pathStart..queryStart];
             head.Query = target[queryStart..];
+        }
+    }
+
+    /// <summary>
+    /// Every <c>%</c> in the path and in the query must start a <c>pct-encoded</c> triplet, <c>%</c> and two
+    /// hex digits (RFC 3986 §2.1, the grammar of both components). A stray one means the client did not
+    /// encode the target, or it was mangled on the way, so neither the handler's decoding nor a lookup could
+    /// be trusted with it: 400, rather than a 404 or a silently different parameter.
+    /// </summary>
+    private static void ThrowIfBadPercentEncoding(ReadOnlySpan<char> pathAndQuery)
+    {
+        int percent;
+        while ((percent = pathAndQuery.IndexOf('%')) >= 0)
+        {
+            if (percent + 2 >= pathAndQuery.Length
+                || !char.IsAsciiHexDigit(pathAndQuery[percent + 1]) || !char.IsAsciiHexDigit(pathAndQuery[percent + 2]))
+            {
+                HttpParseErrors.BadRequest(HttpParseErrors.InvalidPercentEncoding);
+            }
+
+            pathAndQuery = pathAndQuery[(percent + 3)..];
         }
     }
 }
