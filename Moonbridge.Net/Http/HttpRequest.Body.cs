@@ -332,21 +332,7 @@ public sealed partial class HttpRequest
     private (TimeSpan Wait, bool RateBound) BodyWaitLimit()
     {
         HttpOptions options = _context.Options;
-        TimeSpan stall = options.StallTimeout;
-        if (options.MinimumRequestBodyDataRate <= 0)
-        {
-            return (stall, false);
-        }
-
-        double allowedSeconds = options.MinimumRequestBodyDataRateGracePeriod.TotalSeconds + (_bodyConsumed / options.MinimumRequestBodyDataRate);
-        TimeSpan left = TimeSpan.FromSeconds(Math.Min(allowedSeconds, TimeSpan.MaxValue.TotalSeconds / 2))
-            - System.Diagnostics.Stopwatch.GetElapsedTime(0, _bodyWaitTicks);
-        if (left < TimeSpan.FromMilliseconds(1))
-        {
-            left = TimeSpan.FromMilliseconds(1);
-        }
-
-        return stall != System.Threading.Timeout.InfiniteTimeSpan && stall <= left ? (stall, false) : (left, true);
+        return MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _bodyConsumed, _bodyWaitTicks);
     }
 
     private ValueTask SendContinueAsync(bool async) => SendInterimHeadAsync(async, BeginHead("100 Continue"));

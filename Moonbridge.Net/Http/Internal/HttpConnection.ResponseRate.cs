@@ -28,21 +28,7 @@ internal sealed partial class HttpConnection
     private (TimeSpan Wait, bool RateBound) OutputWaitLimit()
     {
         HttpOptions options = _context.Options;
-        TimeSpan stall = options.StallTimeout;
-        if (options.MinimumResponseDataRate <= 0)
-        {
-            return (stall, false);
-        }
-
-        double allowedSeconds = options.MinimumResponseDataRateGracePeriod.TotalSeconds + (_outputTakenWhileWaiting / options.MinimumResponseDataRate);
-        TimeSpan left = TimeSpan.FromSeconds(Math.Min(allowedSeconds, TimeSpan.MaxValue.TotalSeconds / 2))
-            - System.Diagnostics.Stopwatch.GetElapsedTime(0, _outputWaitTicks);
-        if (left < TimeSpan.FromMilliseconds(1))
-        {
-            left = TimeSpan.FromMilliseconds(1);
-        }
-
-        return stall != System.Threading.Timeout.InfiniteTimeSpan && stall <= left ? (stall, false) : (left, true);
+        return MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumResponseDataRate, options.MinimumResponseDataRateGracePeriod, _outputTakenWhileWaiting, _outputWaitTicks);
     }
 
     private void CountOutputWait(long waitStarted, long pendingBefore, long pendingAfter)
