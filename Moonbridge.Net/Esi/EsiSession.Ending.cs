@@ -32,8 +32,7 @@ public sealed partial class EsiSession
                     await AnswerPlainAsync(500, close: false).ConfigureAwait(false);
                     return null;
                 case SessionState.Redirected:
-                    Close("The ESI session is closed: the script redirected.");
-                    return _redirect;
+                    return CloseRedirected();
                 default:
                     return null;
             }
@@ -66,8 +65,7 @@ public sealed partial class EsiSession
                     await FinishResponseAsync(WarningPrefix + "timed out\"").ConfigureAwait(false);
                     return null;
                 case SessionState.Redirected:
-                    Close("The ESI session is closed: the script redirected.");
-                    return _redirect;
+                    return CloseRedirected();
                 default:
                     return null;
             }
@@ -112,8 +110,7 @@ public sealed partial class EsiSession
                     throw new IOException($"ESI script {Script} failed after its headers; the connection was aborted.", exception);
                 case SessionState.Redirected:
                     EsiLog.FailedAfterHeaders(_logger, Script, exception);
-                    Close("The ESI session is closed: the script redirected.");
-                    return (true, _redirect);
+                    return (true, CloseRedirected());
                 default:
                     // Already answered for the script (an invalid header section): nothing more to say.
                     return (true, null);
@@ -140,6 +137,14 @@ public sealed partial class EsiSession
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Closes a session whose script redirected internally, however it ended.</summary>
+    /// <returns>The local path to serve instead.</returns>
+    private string? CloseRedirected()
+    {
+        Close("The ESI session is closed: the script redirected.");
+        return _redirect;
     }
 
     private void Close(string reason)

@@ -33,12 +33,7 @@ public sealed class InMemoryProgressStore : IProgressStore
     /// <summary>The default <see cref="Capacity"/>: 10,000 entries, running and finished.</summary>
     public const int DefaultCapacity = 10_000;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, StoredEntry> _entries = new(StringComparer.Ordinal);
-
-    // Released entries, soonest expiry first; expiry and eviction both take from the head.
-    private readonly LinkedList<StoredEntry> _released = new();
-    private readonly TimeProvider _timeProvider;
+    private readonly ExpiringTable<ProgressEntry> _entries;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="capacity">The most entries, running and finished, the store holds; at least 1.</param>
@@ -46,25 +41,14 @@ public sealed class InMemoryProgressStore : IProgressStore
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
     public InMemoryProgressStore(int capacity = DefaultCapacity, TimeProvider? timeProvider = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        Capacity = capacity;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _entries = new ExpiringTable<ProgressEntry>(capacity, timeProvider);
     }
 
     /// <summary>The most entries, running and finished, the store holds.</summary>
-    public int Capacity { get; }
+    public int Capacity => _entries.Capacity;
 
     /// <summary>How many entries the store holds now, including expired ones not yet dropped.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    public int Count => _entries.Count;
 
     /// <inheritdoc/>
     public ValueTask<bool> TryAddAsync(ProgressEntry entry, CancellationToken cancellationToken = default)
@@ -100,113 +84,17 @@ public sealed class InMemoryProgressStore : IProgressStore
 
     /// <summary>Drops every finished entry whose expiry time has passed.</summary>
     /// <returns>How many entries were dropped.</returns>
-    public int RemoveExpired()
-    {
-        lock (_lock)
-        {
-            return RemoveExpiredLocked(_timeProvider.GetUtcNow());
-        }
-    }
+    public int RemoveExpired() => _entries.RemoveExpired();
 
-    private bool TryAdd(ProgressEntry entry)
-    {
-        if (!entry.IsRunning)
-        {
-            return false;
-        }
+    // A finished entry never runs again, so only a running one may claim an id.
+    private bool TryAdd(ProgressEntry entry) => entry.IsRunning && _entries.TryAdd(entry.Id, entry);
 
-        lock (_lock)
-        {
-            RemoveExpiredLocked(_timeProvider.GetUtcNow());
-            if (_entries.ContainsKey(entry.Id))
-            {
-                // Running or finished: the id is its owner's until the entry expires (expired ones are gone by now).
-                return false;
-            }
-
-            if (_entries.Count >= Capacity && !EvictOneReleasedLocked())
-            {
-                return false;
-            }
-
-            _entries.Add(entry.Id, new StoredEntry(entry));
-            return true;
-        }
-    }
-
-    private ProgressEntry? Find(string id)
-    {
-        lock (_lock)
-        {
-            RemoveExpiredLocked(_timeProvider.GetUtcNow());
-            return _entries.TryGetValue(id, out StoredEntry? stored) ? stored.Entry : null;
-        }
-    }
+    private ProgressEntry? Find(string id) => _entries.Find(id);
 
     private void Release(ProgressEntry entry, DateTimeOffset expiresAt)
     {
-        // Outside the lock: aborting wakes the entry's waiters.
+        // Outside the table's lock: aborting wakes the entry's waiters.
         entry.Abort();
-        lock (_lock)
-        {
-            if (!_entries.TryGetValue(entry.Id, out StoredEntry? stored) || !ReferenceEquals(stored.Entry, entry))
-            {
-                return;
-            }
-
-            if (stored.ReleasedNode is { } previous)
-            {
-                _released.Remove(previous);
-            }
-
-            stored.ExpiresAt = expiresAt;
-            stored.ReleasedNode = InsertByExpiry(stored);
-            RemoveExpiredLocked(_timeProvider.GetUtcNow());
-        }
-    }
-
-    private LinkedListNode<StoredEntry> InsertByExpiry(StoredEntry stored)
-    {
-        // With one TTL for all, the newest release expires last: the walk from the tail stops at once.
-        LinkedListNode<StoredEntry>? before = _released.Last;
-        while (before is not null && before.Value.ExpiresAt > stored.ExpiresAt)
-        {
-            before = before.Previous;
-        }
-
-        return before is null ? _released.AddFirst(stored) : _released.AddAfter(before, stored);
-    }
-
-    private int RemoveExpiredLocked(DateTimeOffset now)
-    {
-        int removed = 0;
-        while (_released.First is { } head && head.Value.HasExpired(now))
-        {
-            RemoveLocked(head.Value);
-            removed++;
-        }
-
-        return removed;
-    }
-
-    private bool EvictOneReleasedLocked()
-    {
-        if (_released.First is not { } head)
-        {
-            return false;
-        }
-
-        RemoveLocked(head.Value);
-        return true;
-    }
-
-    private void RemoveLocked(StoredEntry stored)
-    {
-        _entries.Remove(stored.Entry.Id);
-        if (stored.ReleasedNode is { } node)
-        {
-            _released.Remove(node);
-            stored.ReleasedNode = null;
-        }
+        _entries.Release(entry.Id, entry, expiresAt);
     }
 }

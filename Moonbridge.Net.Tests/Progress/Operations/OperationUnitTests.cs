@@ -87,6 +87,60 @@ public sealed class OperationUnitTests
     }
 
     [Test]
+    public async Task A_full_store_evicts_the_completed_document_closest_to_expiry_not_the_first_released()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new InMemoryOperationStore(capacity: 2, timeProvider: clock);
+        var longLived = new OperationEntry(ProgressId.NewId(), "/a");
+        var shortLived = new OperationEntry(ProgressId.NewId(), "/b");
+        var newcomer = new OperationEntry(ProgressId.NewId(), "/c");
+        Assert.That(await store.TryAddAsync(longLived), Is.True);
+        Assert.That(await store.TryAddAsync(shortLived), Is.True);
+        await store.ReleaseAsync(longLived, clock.GetUtcNow() + TimeSpan.FromMinutes(10));
+        await store.ReleaseAsync(shortLived, clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+
+        Assert.That(await store.TryAddAsync(newcomer), Is.True);
+        Assert.That(await store.GetAsync(shortLived.Id), Is.Null, "the document that would expire first made room");
+        Assert.That(await store.GetAsync(longLived.Id), Is.Not.Null);
+        Assert.That(store.Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_later_release_moves_a_documents_expiry()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new InMemoryOperationStore(timeProvider: clock);
+        var entry = new OperationEntry(ProgressId.NewId(), "/job");
+        Assert.That(await store.TryAddAsync(entry), Is.True);
+        await store.ReleaseAsync(entry, clock.GetUtcNow() + TimeSpan.FromSeconds(1));
+        await store.ReleaseAsync(entry, clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(await store.GetAsync(entry.Id), Is.Not.Null);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(await store.GetAsync(entry.Id), Is.Null);
+    }
+
+    [Test]
+    public async Task Removing_answers_whether_a_live_document_was_there()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new InMemoryOperationStore(timeProvider: clock);
+        var live = new OperationEntry(ProgressId.NewId(), "/a");
+        var expired = new OperationEntry(ProgressId.NewId(), "/b");
+        Assert.That(await store.TryAddAsync(live), Is.True);
+        Assert.That(await store.TryAddAsync(expired), Is.True);
+        await store.ReleaseAsync(expired, clock.GetUtcNow() + TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.That(await store.RemoveAsync(live.Id), Is.True);
+        Assert.That(await store.RemoveAsync(expired.Id), Is.False, "an expired document is as good as gone");
+        Assert.That(await store.RemoveAsync("unknown"), Is.False);
+        Assert.That(store.Count, Is.Zero);
+        Assert.That(await store.TryAddAsync(live), Is.True, "a removed id is free again");
+    }
+
+    [Test]
     public void Result_rejects_framing_headers_and_bodies_on_204() =>
         Assert.Multiple(() =>
         {

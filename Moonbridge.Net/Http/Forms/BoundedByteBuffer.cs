@@ -1,4 +1,4 @@
-using System.Buffers;
+using Moonbridge.Net.Http.Internal;
 
 namespace Moonbridge.Net.Http.Forms;
 
@@ -52,25 +52,13 @@ internal sealed class BoundedByteBuffer
     public void Release()
     {
         _length = 0;
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        PooledArray.Return(ref _buffer);
     }
 
     private void Grow(int needed)
     {
         // Doubling keeps copying linear; capping at the limit keeps a small limit from renting a large array.
         long target = Math.Max(Math.Max(InitialSize, needed), (long)_buffer.Length * 2);
-        int size = (int)Math.Min(target, Limit);
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
-        WrittenSpan.CopyTo(bigger);
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
-
-        _buffer = bigger;
+        PooledArray.Grow(ref _buffer, _length, (int)Math.Min(target, Limit));
     }
 }

@@ -54,28 +54,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     public void Release()
     {
         _written = 0;
-        if (_array.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_array);
-            _array = [];
-        }
+        PooledArray.Return(ref _array);
     }
 
     private void Ensure(int sizeHint)
     {
         int needed = _written + Math.Max(sizeHint, 1);
-        if (needed <= _array.Length)
+        if (needed > _array.Length)
         {
-            return;
+            PooledArray.Grow(ref _array, _written, Math.Max(needed, Math.Max(_array.Length * 2, 512)));
         }
-
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(_array.Length * 2, 512)));
-        _array.AsSpan(0, _written).CopyTo(larger);
-        if (_array.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_array);
-        }
-
-        _array = larger;
     }
 }

@@ -1,3 +1,5 @@
+using Moonbridge.Net.Progress.Internal;
+
 namespace Moonbridge.Net.Progress.Operations;
 
 /// <summary>
@@ -12,74 +14,27 @@ public sealed class InMemoryOperationStore : IOperationStore
     /// <summary>The default capacity.</summary>
     public const int DefaultCapacity = 1000;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    private readonly TimeProvider _timeProvider;
+    private readonly ExpiringTable<OperationEntry> _documents;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="capacity">The most status documents held, at least 1.</param>
     /// <param name="timeProvider">The clock of expiry; null for <see cref="TimeProvider.System"/>.</param>
     public InMemoryOperationStore(int capacity = DefaultCapacity, TimeProvider? timeProvider = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        Capacity = capacity;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _documents = new ExpiringTable<OperationEntry>(capacity, timeProvider);
     }
 
     /// <summary>The most status documents held.</summary>
-    public int Capacity { get; }
+    public int Capacity => _documents.Capacity;
 
     /// <summary>The documents held now, expired ones not yet dropped included.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _slots.Count;
-            }
-        }
-    }
+    public int Count => _documents.Count;
 
     /// <inheritdoc/>
     public ValueTask<bool> TryAddAsync(OperationEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        lock (_lock)
-        {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
-            if (_slots.TryGetValue(entry.Id, out Slot? existing) && !existing.IsExpired(now))
-            {
-                return ValueTask.FromResult(false);
-            }
-
-            if (_slots.Count >= Capacity)
-            {
-                RemoveExpired(now);
-            }
-
-            if (_slots.Count >= Capacity)
-            {
-                Slot? oldest = null;
-                foreach (Slot slot in _slots.Values)
-                {
-                    if (slot.ExpiresAt is { } at && (oldest is null || at < oldest.ExpiresAt))
-                    {
-                        oldest = slot;
-                    }
-                }
-
-                if (oldest is null)
-                {
-                    return ValueTask.FromResult(false);
-                }
-
-                _slots.Remove(oldest.Entry.Id);
-            }
-
-            _slots[entry.Id] = new Slot(entry);
-            return ValueTask.FromResult(true);
-        }
+        return ValueTask.FromResult(_documents.TryAdd(entry.Id, entry));
     }
 
     /// <inheritdoc/>
@@ -103,14 +58,7 @@ public sealed class InMemoryOperationStore : IOperationStore
     public ValueTask ReleaseAsync(OperationEntry entry, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        lock (_lock)
-        {
-            if (_slots.TryGetValue(entry.Id, out Slot? slot) && ReferenceEquals(slot.Entry, entry))
-            {
-                slot.ExpiresAt = expiresAt;
-            }
-        }
-
+        _documents.Release(entry.Id, entry, expiresAt);
         return ValueTask.CompletedTask;
     }
 
@@ -118,57 +66,15 @@ public sealed class InMemoryOperationStore : IOperationStore
     public ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        lock (_lock)
-        {
-            bool live = _slots.TryGetValue(id, out Slot? slot) && !slot.IsExpired(_timeProvider.GetUtcNow());
-            _slots.Remove(id);
-            return ValueTask.FromResult(live);
-        }
+        return ValueTask.FromResult(_documents.Remove(id));
     }
 
     /// <summary>Drops every expired document now.</summary>
-    public void RemoveExpired()
-    {
-        lock (_lock)
-        {
-            RemoveExpired(_timeProvider.GetUtcNow());
-        }
-    }
+    public void RemoveExpired() => _documents.RemoveExpired();
 
     private OperationEntry? Find(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        lock (_lock)
-        {
-            if (!_slots.TryGetValue(id, out Slot? slot))
-            {
-                return null;
-            }
-
-            if (slot.IsExpired(_timeProvider.GetUtcNow()))
-            {
-                _slots.Remove(id);
-                return null;
-            }
-
-            return slot.Entry;
-        }
-    }
-
-    private void RemoveExpired(DateTimeOffset now)
-    {
-        foreach (Slot slot in _slots.Values.Where(s => s.IsExpired(now)).ToList())
-        {
-            _slots.Remove(slot.Entry.Id);
-        }
-    }
-
-    private sealed class Slot(OperationEntry entry)
-    {
-        public OperationEntry Entry { get; } = entry;
-
-        public DateTimeOffset? ExpiresAt { get; set; }
-
-        public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && now >= at;
+        return _documents.Find(id);
     }
 }
