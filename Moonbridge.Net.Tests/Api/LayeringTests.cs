@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Api;
 
@@ -15,7 +16,7 @@ public sealed class LayeringTests
     [Test]
     public void Server_and_IO_code_names_no_hand_off_type()
     {
-        string library = Path.Combine(RepositoryRoot(), "Moonbridge.Net");
+        string library = RepositoryPaths.Library();
         string[] handOffTypes = [.. typeof(MoonbridgeServer).Assembly.GetTypes()
             .Where(t => t.Namespace?.StartsWith("Moonbridge.Net.HandOff", StringComparison.Ordinal) == true && !t.IsNested && !t.Name.Contains('<', StringComparison.Ordinal))
             .Select(t => t.Name.Split('`')[0])
@@ -47,26 +48,12 @@ public sealed class LayeringTests
     [Test]
     public void No_server_source_file_exceeds_the_line_limit()
     {
-        string server = Path.Combine(RepositoryRoot(), "Moonbridge.Net", "Server");
+        string server = Path.Combine(RepositoryPaths.Library(), "Server");
         string[] tooLong = [.. Directory.EnumerateFiles(server, "*.cs", SearchOption.AllDirectories)
             .Select(file => (File: Path.GetRelativePath(server, file), Lines: File.ReadAllLines(file).Length))
             .Where(f => f.Lines > MaxServerFileLines)
             .Select(f => $"{f.File}: {f.Lines} lines")];
 
         Assert.That(tooLong, Is.Empty);
-    }
-
-    /// <summary>The folder with Moonbridge.sln, found by walking up from the test's own directory.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Moonbridge.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Moonbridge.sln above {AppContext.BaseDirectory}.");
     }
 }
