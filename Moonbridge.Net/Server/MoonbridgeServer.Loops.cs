@@ -82,36 +82,37 @@ public sealed partial class MoonbridgeServer
     }
 
     /// <summary>
-    /// Waits for a worker and serves an accepted connection. The accept loop does not wait for the worker
-    /// itself: a connection of an async pool needs one only while its handler is busy (see <see cref="WorkerParking"/>).
+    /// Waits for a worker and serves a connection. The accept loop does not wait for the worker itself:
+    /// a connection of an async pool needs one only while its handler is busy (see <see cref="WorkerParking"/>).
     /// </summary>
-    private async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop)
+    /// <param name="socket">The connection.</param>
+    /// <param name="stop">Ends the wait for a worker; the connection is then reset.</param>
+    /// <param name="admitted">Whether the connection holds a place in the <see cref="ConnectionGate"/>, released at its end.</param>
+    private async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop, bool admitted = true)
     {
         try
         {
-            await RentAndServeAsync(socket, stop).ConfigureAwait(false);
+            Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+            if (worker is null)
+            {
+                IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
+                socket.Reset();
+                return;
+            }
+
+            await ServeAsync(worker, socket).ConfigureAwait(false);
         }
         finally
         {
-            _gate.Release();
+            if (admitted)
+            {
+                _gate.Release();
+            }
         }
     }
 
-    /// <summary>Gives a connection to a worker, outside the accept loops (a failed hand-off to a worker process returned it).</summary>
-    private void Dispatch(MoonSocket socket) => _ = RentAndServeAsync(socket, _stopAccepting.Token);
-
-    private async Task RentAndServeAsync(MoonSocket socket, CancellationToken stop)
-    {
-        Worker? worker = await RentAsync(stop).ConfigureAwait(false);
-        if (worker is null)
-        {
-            IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
-            socket.Reset();
-            return;
-        }
-
-        await ServeAsync(worker, socket).ConfigureAwait(false);
-    }
+    /// <summary>Gives a connection to a worker outside the accept loops (a failed hand-off to a worker process returned it).</summary>
+    private void Dispatch(MoonSocket socket) => _ = ServeAcceptedAsync(socket, _stopAccepting.Token, admitted: false);
 
     private async Task IntervalLoopAsync(IntervalListenerSpec interval)
     {
