@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO.Internal;
+using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.HandOff;
 
@@ -100,11 +101,7 @@ public sealed class HandOffListener : IDisposable, IAsyncDisposable
             }
             catch (SocketException)
             {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), closing).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!await AcceptBackOff.WaitAsync(closing).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -99,7 +99,7 @@ public sealed class ListenOptions
 
     /// <summary>
     /// Zero-downtime restart, new process's side (Linux): the Unix socket path of a running server that
-    /// is handing its listening sockets over (see <c>Moonbridge.Net.HandOff.ListenerHandOver</c>). When set,
+    /// is handing its listening sockets over (see <c>ListenerHandOver</c> in the hand-off namespace). When set,
     /// <see cref="MoonbridgeServer.Listen"/> connects there and adopts the TCP and local listeners that
     /// match this pool's entries instead of binding them, starts accepting on them, and then tells the
     /// old process, which stops accepting and drains. When nothing listens at the path, listeners are

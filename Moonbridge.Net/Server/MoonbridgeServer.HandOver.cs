@@ -1,13 +1,11 @@
 using Moonbridge.Net.IO;
+using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.Server;
 
 /// <summary>The server's side of handing its listening sockets to a new process (zero-downtime restart).</summary>
 public sealed partial class MoonbridgeServer
 {
-    private readonly List<ListenerSpec> _socketSpecs = [];
-    private readonly List<Task> _listenerLoops = [];
-
     /// <summary>Ends the accept loops of TCP and local listeners only; linked to the server's stop.</summary>
     private readonly CancellationTokenSource _listenerAccept;
 
@@ -16,7 +14,7 @@ public sealed partial class MoonbridgeServer
 
     /// <summary>The TCP and local listeners with their specs, in the order given.</summary>
     internal IReadOnlyList<(ListenerSpec Spec, MoonListener Listener)> SocketListeners
-        => [.. _socketSpecs.Zip(_sockets)];
+        => [.. _slots.Where(slot => slot.Socket is not null).Select(slot => (slot.Spec, slot.Socket!))];
 
     /// <summary>
     /// Ends accepting on the TCP and local listeners (their sockets are left open) and waits until their
@@ -26,22 +24,6 @@ public sealed partial class MoonbridgeServer
     internal async Task StopAcceptingOnSocketsAsync()
     {
         await _listenerAccept.CancelAsync().ConfigureAwait(false);
-        Task[] loops;
-        lock (_listenerLoops)
-        {
-            loops = [.. _listenerLoops];
-        }
-
-        await Task.WhenAll(loops).ConfigureAwait(false);
-    }
-
-    private Task TrackListenerLoop(Task loop)
-    {
-        lock (_listenerLoops)
-        {
-            _listenerLoops.Add(loop);
-        }
-
-        return loop;
+        await Task.WhenAll(_slots.Where(slot => slot.Socket is not null).Select(slot => slot.Loop ?? Task.CompletedTask)).ConfigureAwait(false);
     }
 }

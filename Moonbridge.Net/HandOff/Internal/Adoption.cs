@@ -4,27 +4,17 @@ using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.HandOff.Internal;
 
-/// <summary>Turns a raw connected descriptor and the bytes read from it before into a <see cref="MoonSocket"/>.</summary>
+/// <summary>
+/// Turns a descriptor received over <c>SCM_RIGHTS</c> into a socket: a connected one handed off with the
+/// bytes read from it before, or a listening one inherited on a restart. The descriptor is owned by the
+/// caller until a method returns, and closed here on failure.
+/// </summary>
 internal static class Adoption
 {
-    /// <summary>
-    /// Wraps <paramref name="fd"/> (owned by the caller until this returns; closed here on failure) in a
-    /// socket whose first reads return <paramref name="pending"/>.
-    /// </summary>
+    /// <summary>Wraps a connected <paramref name="fd"/> in a socket whose first reads return <paramref name="pending"/>.</summary>
     internal static MoonSocket Adopt(int fd, ReadOnlyMemory<byte> pending)
     {
-        var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        Socket socket;
-        try
-        {
-            socket = new Socket(handle);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-
+        Socket socket = Wrap(fd);
         try
         {
             if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
@@ -38,6 +28,41 @@ internal static class Adoption
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Wraps <paramref name="fd"/>, which must be a listening socket.</summary>
+    /// <exception cref="HandOffException">It is not one.</exception>
+    internal static Socket AdoptListening(int fd)
+    {
+        Socket socket = Wrap(fd);
+        try
+        {
+            if ((int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! == 0)
+            {
+                throw new HandOffException("A descriptor in the listener hand-over is not a listening socket.");
+            }
+
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket Wrap(int fd)
+    {
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        try
+        {
+            return new Socket(handle);
+        }
+        catch
+        {
+            handle.Dispose();
             throw;
         }
     }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.HandOff.Internal;
 
@@ -12,7 +13,7 @@ namespace Moonbridge.Net.HandOff.Internal;
 /// and the connection on which readiness is reported. Sockets no listener takes are closed on dispose
 /// (the old process's copies stay open, so closing ours costs nothing).
 /// </summary>
-internal sealed class InheritedListeners : IDisposable
+internal sealed class InheritedListeners : IListenerSource
 {
     private static readonly TimeSpan s_receiveTimeout = TimeSpan.FromSeconds(30);
 
@@ -93,10 +94,10 @@ internal sealed class InheritedListeners : IDisposable
 
                 string identity = Encoding.UTF8.GetString(identityBytes);
 
-                // From here the descriptor is AdoptListening's to close on failure.
+                // From here the descriptor is Adoption's to close on failure.
                 int fd = fds[0];
                 fds.Clear();
-                Socket listener = AdoptListening(fd);
+                Socket listener = Adoption.AdoptListening(fd);
                 if (!sockets.TryAdd(identity, listener))
                 {
                     listener.Dispose();
@@ -124,7 +125,7 @@ internal sealed class InheritedListeners : IDisposable
     }
 
     /// <summary>The inherited socket for <paramref name="spec"/> as a listener, or null (the caller binds anew).</summary>
-    internal MoonListener? Take(ListenerSpec spec)
+    public MoonListener? Take(ListenerSpec spec)
     {
         if (spec is not (TcpListenerSpec or LocalListenerSpec))
         {
@@ -158,7 +159,7 @@ internal sealed class InheritedListeners : IDisposable
     }
 
     /// <summary>Tells the old process that this one accepts now; a gone old process is only logged.</summary>
-    internal void SignalReady()
+    public void Accepting()
     {
         // This process serves the listeners now (whether or not the old one hears of it): its last close removes the file.
         foreach (MoonListener listener in _adopted)
@@ -186,36 +187,6 @@ internal sealed class InheritedListeners : IDisposable
 
         _sockets.Clear();
         _control.Dispose();
-    }
-
-    private static Socket AdoptListening(int fd)
-    {
-        var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        Socket socket;
-        try
-        {
-            socket = new Socket(handle);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-
-        try
-        {
-            if ((int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! == 0)
-            {
-                throw new HandOffException("A descriptor in the listener hand-over is not a listening socket.");
-            }
-
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private static void ThrowIfDescriptors(List<int> fds)

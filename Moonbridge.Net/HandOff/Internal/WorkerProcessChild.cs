@@ -100,7 +100,7 @@ internal static class WorkerProcessEnvironment
 /// whether the worker stays; when the parent closes the channel (or the worker retires) the server stops,
 /// running the finish handler.
 /// </summary>
-internal sealed class WorkerProcessChild
+internal sealed class WorkerProcessChild : IWorkerHost
 {
     private readonly HandOffChannel _channel;
     private readonly ListenOptions _options;
@@ -110,13 +110,21 @@ internal sealed class WorkerProcessChild
         _channel = channel;
         _options = options;
         Id = id;
+        PoolOptions = CreatePoolOptions();
     }
+
+    /// <summary>The options this process's one-worker pool runs.</summary>
+    public ListenOptions PoolOptions { get; }
+
+    public bool IsWorkerProcess => true;
 
     /// <summary>The parent's number for this worker.</summary>
     public int Id { get; }
 
     /// <summary>Called when the parent ends the channel: stops the server gracefully.</summary>
-    public Action? Ended { get; set; }
+    private Action? Ended { get; set; }
+
+    public void Attach(Action<MoonSocket> dispatch, Action stop) => Ended = stop;
 
     public static WorkerProcessChild Connect(ListenOptions options)
     {
@@ -126,8 +134,7 @@ internal sealed class WorkerProcessChild
         return new WorkerProcessChild(channel, options, id);
     }
 
-    /// <summary>The options this process's one-worker pool runs.</summary>
-    public ListenOptions CreatePoolOptions()
+    private ListenOptions CreatePoolOptions()
     {
         ListenOptions pool = _options.CopySettings();
         pool.PreFork = 1;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.HandOff.Internal;
 
@@ -15,7 +16,7 @@ namespace Moonbridge.Net.HandOff.Internal;
 /// slot's finish closes the channel (the child finishes and exits) and reaps the process. The pool's
 /// scheduling (PreFork, MinFork, MaxFork, ForkDelay, ExitDelay, IdleTimeout) is thereby the in-process one.
 /// </summary>
-internal sealed partial class WorkerProcessHost
+internal sealed partial class WorkerProcessHost : IWorkerHost
 {
     /// <summary>How long a child may take to start, connect and run its prepare handler.</summary>
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(2);
@@ -30,13 +31,22 @@ internal sealed partial class WorkerProcessHost
         Native.EnsureSupported();
         _options = options;
         _logger = logger;
+        PoolOptions = CreatePoolOptions();
     }
 
-    /// <summary>Gives a connection a failed hand-off returned to the parent to another worker.</summary>
-    public Action<MoonSocket>? Redispatch { get; set; }
-
     /// <summary>The options the parent's pool runs: the user's scheduling and listeners, the process handlers.</summary>
-    public ListenOptions CreatePoolOptions()
+    public ListenOptions PoolOptions { get; }
+
+    public bool IsWorkerProcess => false;
+
+    /// <summary>Gives a connection a failed hand-off returned to the parent to another worker.</summary>
+    private Action<MoonSocket>? Redispatch { get; set; }
+
+    public void Attach(Action<MoonSocket> dispatch, Action stop) => Redispatch = dispatch;
+
+    public bool Served(bool reuse) => reuse;
+
+    private ListenOptions CreatePoolOptions()
     {
         ListenOptions pool = _options.CopySettings();
         foreach (ListenerSpec listener in _options.Listeners)

@@ -12,7 +12,7 @@ namespace Moonbridge.Net.Server.Internal;
 /// their workers together instead of one per <c>ForkDelay</c>.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as its server; waiters may still touch the semaphore after stop.")]
-internal sealed class WorkerPool
+internal sealed partial class WorkerPool
 {
     private readonly ListenOptions _options;
     private readonly ILogger _logger;
@@ -322,87 +322,6 @@ internal sealed class WorkerPool
         }
     }
 
-    private async Task MaintainAsync()
-    {
-        while (true)
-        {
-            Worker? retire = null;
-            bool start = false;
-            TimeSpan sleep = TimeSpan.FromSeconds(1);
-            lock (_lock)
-            {
-                if (_stopping)
-                {
-                    return;
-                }
-
-                long now = Stopwatch.GetTimestamp();
-                if (_options.IdleTimeout > TimeSpan.Zero)
-                {
-                    sleep = Min(sleep, _options.IdleTimeout / 4);
-                    int expired = _idle.FindIndex(w => Stopwatch.GetElapsedTime(w.IdleSince, now) >= _options.IdleTimeout);
-                    if (expired >= 0)
-                    {
-                        retire = _idle[expired];
-                        _idle.RemoveAt(expired);
-                    }
-                }
-
-                if (_options.ExitDelay > TimeSpan.Zero)
-                {
-                    sleep = Min(sleep, _options.ExitDelay / 4);
-                }
-
-                if (retire is null && _total > _minFork && _idle.Count > _preFork
-                    && Stopwatch.GetElapsedTime(_lastExit, now) >= _options.ExitDelay)
-                {
-                    retire = _idle[0];
-                    _idle.RemoveAt(0);
-                    _lastExit = now;
-                }
-
-                if (retire is null && _total < _maxFork && (_idle.Count < _preFork || _total < _minFork))
-                {
-                    _total++;
-                    start = true;
-                }
-            }
-
-            if (retire is not null)
-            {
-                _ = RetireAsync(retire);
-                continue;
-            }
-
-            if (start)
-            {
-                try
-                {
-                    Worker? started = await StartWorkerAsync(StartKind.Spare, _stop.Token).ConfigureAwait(false);
-                    if (started is not null)
-                    {
-                        Return(started, reuse: true);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            try
-            {
-                await _wake.WaitAsync(Max(sleep, TimeSpan.FromMilliseconds(10)), _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
     private void CheckAllRetired()
     {
         lock (_lock)
@@ -427,8 +346,4 @@ internal sealed class WorkerPool
     }
 
     private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

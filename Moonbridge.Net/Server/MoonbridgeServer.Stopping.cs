@@ -1,0 +1,102 @@
+using System.Net.Sockets;
+using Moonbridge.Net.Server.Internal;
+
+namespace Moonbridge.Net.Server;
+
+/// <summary>Stopping: gracefully within a grace period, or at once (abort).</summary>
+public sealed partial class MoonbridgeServer
+{
+    /// <summary>How long a stop waits for what ignores it (a handler, a loop, a worker's finish) before completing anyway.</summary>
+    private static readonly TimeSpan s_abandonAfter = TimeSpan.FromSeconds(5);
+
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _abortHandlers = new();
+    private readonly Lock _activeLock = new();
+    private readonly HashSet<HandlerScope> _active = [];
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _idle;
+    private Task? _stopping;
+
+    /// <summary>Connect handlers currently running.</summary>
+    public int ActiveHandlerCount
+    {
+        get
+        {
+            lock (_activeLock)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting, lets running handlers finish for up to
+    /// <paramref name="gracePeriod"/> (default <see cref="ListenOptions.ShutdownTimeout"/>), then aborts the
+    /// rest (cancelling their tokens and resetting their connections), and runs every worker's finish handler.
+    /// </summary>
+    /// <param name="gracePeriod">How long running handlers may take; zero aborts them at once.</param>
+    public Task StopAsync(TimeSpan? gracePeriod = null)
+    {
+        TimeSpan grace = gracePeriod ?? _options.ShutdownTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero, nameof(gracePeriod));
+        lock (_activeLock)
+        {
+            // Run the stop outside the lock: it calls finish handlers, which are user code.
+            return _stopping ??= Task.Run(() => StopCoreAsync(grace));
+        }
+    }
+
+    /// <summary>
+    /// Fast shutdown: stops accepting and aborts running handlers at once (Lua: SIGINT). During a graceful
+    /// stop, it ends the grace period now.
+    /// </summary>
+    public Task Abort()
+    {
+        _abortRequested.TrySetResult();
+        return StopAsync(TimeSpan.Zero);
+    }
+
+    private async Task StopCoreAsync(TimeSpan gracePeriod)
+    {
+        ServerLog.Stopping(_logger, _options.Name, gracePeriod == TimeSpan.Zero ? "fast" : "graceful");
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
+        CloseListeners();
+        Task retired = _pool.StopAsync();
+
+        Task idle;
+        lock (_activeLock)
+        {
+            _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_active.Count == 0)
+            {
+                _idle.TrySetResult();
+            }
+
+            idle = _idle.Task;
+        }
+
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod), _abortRequested.Task).ConfigureAwait(false) != idle)
+        {
+            HandlerScope[] running;
+            lock (_activeLock)
+            {
+                running = [.. _active];
+            }
+
+            ServerLog.HandlersAborted(_logger, _options.Name, running.Length);
+            await _abortHandlers.CancelAsync().ConfigureAwait(false);
+            foreach (HandlerScope scope in running)
+            {
+                scope.Socket?.Abort(SocketError.Shutdown);
+            }
+        }
+
+        // A handler that ignores both its token and its reset connection cannot be stopped from outside;
+        // do not let it hold the shutdown forever.
+        await Task.WhenAny(idle, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_slots.Select(slot => slot.Loop ?? Task.CompletedTask)), Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        await Task.WhenAny(retired, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        _completion.TrySetResult();
+    }
+}
