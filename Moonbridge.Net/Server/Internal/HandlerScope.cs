@@ -22,9 +22,10 @@ internal sealed class HandlerScope : IDisposable
     private int _generation; // which Set armed the current timer
     private int _expired;
 
-    public HandlerScope(WorkerContext worker, MoonSocket? socket, Action<HandlerScope> onExpired, CancellationToken serverAbort)
+    public HandlerScope(WorkerContext worker, MoonSocket? socket, TimeProvider timeProvider, Action<HandlerScope> onExpired, CancellationToken serverAbort)
     {
         Worker = worker;
+        TimeProvider = timeProvider;
         _socket = socket;
         _onExpired = onExpired;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(serverAbort);
@@ -43,6 +44,9 @@ internal sealed class HandlerScope : IDisposable
     public WorkerParking? Parking { get; set; }
 
     public MoonSocket? Socket => _socket;
+
+    /// <summary>The pool's clock (<see cref="ListenOptions.TimeProvider"/>), for every deadline of the handler and its connection.</summary>
+    public TimeProvider TimeProvider { get; }
 
     public CancellationToken Token => _cancellation.Token;
 

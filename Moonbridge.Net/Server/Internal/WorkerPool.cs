@@ -280,7 +280,7 @@ internal sealed partial class WorkerPool
             return true;
         }
 
-        using var scope = new HandlerScope(worker.Context, null, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
+        using var scope = new HandlerScope(worker.Context, null, _options.TimeProvider, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
         try
         {
             if (handler is not null)
