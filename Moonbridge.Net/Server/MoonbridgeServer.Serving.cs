@@ -124,7 +124,7 @@ public sealed partial class MoonbridgeServer
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
         try
         {
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);
