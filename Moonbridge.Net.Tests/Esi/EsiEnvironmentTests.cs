@@ -1,5 +1,5 @@
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -14,13 +14,13 @@ public sealed class EsiEnvironmentTests
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             seen.TrySetResult((environment, input.Text));
             await session.DeliverAsync("ok", ct);
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "GET /esi/t/f/extra/path?x=1&y=2 HTTP/1.1\r\nHost: test\r\nX-Custom: a\r\nContent-Type: text/plain\r\nX-Custom: b\r\n\r\n", cancellationToken);
@@ -54,7 +54,7 @@ public sealed class EsiEnvironmentTests
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             seen.TrySetResult((environment, input.Text));
             await session.DeliverAsync("ok", ct);

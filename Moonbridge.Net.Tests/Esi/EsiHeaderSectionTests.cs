@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -75,7 +75,7 @@ public sealed class EsiHeaderSectionTests
     {
         var log = new EsiLogCapture();
         var thrown = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             try
             {
@@ -106,7 +106,7 @@ public sealed class EsiHeaderSectionTests
     {
         var log = new EsiLogCapture();
         var thrown = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
         {
             try
             {
@@ -174,8 +174,8 @@ public sealed class EsiHeaderSectionTests
                 }
             },
         };
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), module);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), module);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /esi/t/f HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nbody", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -202,7 +202,7 @@ public sealed class EsiHeaderSectionTests
     public async Task A_script_that_redirects_to_itself_is_stopped_with_500(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("Location: /esi/t/f\r\n\r\n")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("Location: /esi/t/f\r\n\r\n")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
@@ -217,8 +217,8 @@ public sealed class EsiHeaderSectionTests
     public async Task A_bodyless_status_sends_no_body_even_when_the_script_delivers_one(string field, string expected, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(field + "\r\n\r\nignored")));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(field + "\r\n\r\nignored")));
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -262,7 +262,7 @@ public sealed class EsiHeaderSectionTests
             { "plain", EsiServer.Delivering("content-type: text/plain\r\n\r\nx") },
             { "own", EsiServer.Delivering("cache-control: max-age=60\r\n\r\nx") },
         };
-        await using HttpTestServer server = EsiServer.Start(options, module);
+        await using TestServer server = EsiServer.Start(options, module);
 
         RawHttpResponse plain = await EsiServer.GetAsync(server, "/esi/t/plain", cancellationToken);
         RawHttpResponse own = await EsiServer.GetAsync(server, "/esi/t/own", cancellationToken);
@@ -276,7 +276,7 @@ public sealed class EsiHeaderSectionTests
     private static async Task<RawHttpResponse> DeliverAsync(string output, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(output)));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(output)));
         return await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -88,7 +88,7 @@ public sealed class EsiInputTests
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = 16 * 1024;
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
         {
             received.Write(input.Data.Span);
             int calls = (input.State as int? ?? 0) + 1;
@@ -99,7 +99,7 @@ public sealed class EsiInputTests
 
             return calls;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync($"POST /esi/t/f HTTP/1.1\r\nHost: test\r\nContent-Length: {body.Length}\r\n\r\n", cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -119,7 +119,7 @@ public sealed class EsiInputTests
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = chunkSize;
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
         {
             calls.Add(new Call(input.Kind, Encoding.ASCII.GetString(input.Data.Span), input.State));
             if (input.IsFinal)
@@ -129,7 +129,7 @@ public sealed class EsiInputTests
 
             return calls.Count;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /esi/t/f HTTP/1.1\r\nHost: test\r\n" + headersAndBody, cancellationToken, byteByByte);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

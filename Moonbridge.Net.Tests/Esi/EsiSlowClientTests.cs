@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -34,7 +35,7 @@ public sealed class EsiSlowClientTests
             heldUp[i] = new Signal();
         }
 
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
         {
             Signal signal = heldUp[int.Parse(input.Text, System.Globalization.CultureInfo.InvariantCulture)];
 
@@ -82,7 +83,7 @@ public sealed class EsiSlowClientTests
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = 8 * 1024;
         var calls = new System.Collections.Concurrent.ConcurrentQueue<(EsiInputKind Kind, bool OnReceiveLoop)>();
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One((session, environment, input, ct) =>
         {
             calls.Enqueue((input.Kind, Moonbridge.Net.IO.Internal.SocketConnection.IsOnReceiveLoop));
             if (input.IsFinal)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -17,13 +18,13 @@ public sealed class EsiTimeoutTests
     {
         var log = new EsiLogCapture();
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             using CancellationTokenRegistration registration = ct.Register(cancelled.SetResult);
             await Task.Delay(Timeout.Infinite, ct);
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -43,7 +44,7 @@ public sealed class EsiTimeoutTests
         var log = new EsiLogCapture();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var late = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             await session.DeliverAsync("content-type: text/plain\r\n\r\npartial", CancellationToken.None);
             await release.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
@@ -59,7 +60,7 @@ public sealed class EsiTimeoutTests
 
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -79,7 +80,7 @@ public sealed class EsiTimeoutTests
     public async Task Over_http_1_0_a_timeout_after_the_headers_ends_the_body_by_closing(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             await session.DeliverAsync("partial", ct);
             await Task.Delay(Timeout.Infinite, ct);
@@ -110,8 +111,8 @@ public sealed class EsiTimeoutTests
             },
             { "quick", EsiServer.Delivering("done") },
         };
-        await using HttpTestServer server = EsiServer.Start(Short(log), module);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(Short(log), module);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/stuck HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse stuck = await client.ReadResponseAsync(cancellationToken);
@@ -130,7 +131,7 @@ public sealed class EsiTimeoutTests
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.ScriptTimeout = TimeSpan.FromSeconds(1);
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
         {
             // Five pauses of 0.4 s: twice the timeout in all, never that long between two deliveries.
             for (int i = 0; i < 5; i++)
@@ -155,13 +156,13 @@ public sealed class EsiTimeoutTests
     {
         var log = new EsiLogCapture();
         var seen = new Signal();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             await session.DeliverAsync("half", ct);
             await seen.WaitAsync(ct);
             throw new InvalidOperationException("script bug");
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await client.WaitForAsync("\r\nhalf\r\n", cancellationToken);
@@ -180,8 +181,8 @@ public sealed class EsiTimeoutTests
     public async Task A_script_failing_before_its_headers_gets_500_and_the_connection_stays_usable(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => throw new InvalidOperationException("script bug")));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => throw new InvalidOperationException("script bug")));
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -197,7 +198,7 @@ public sealed class EsiTimeoutTests
     public async Task A_script_that_delivers_nothing_gets_500_and_a_log_entry(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => ValueTask.FromResult<object?>(null)));
+        await using TestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => ValueTask.FromResult<object?>(null)));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 

@@ -5,7 +5,6 @@ using EsiExample;
 using Microsoft.Playwright;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
@@ -40,7 +39,7 @@ public sealed class EsiUploadPageBrowserTests
 
         var uploads = new ConcurrentQueue<string>();
         AsyncHttpRequestHandler router = EsiDemo.CreateRouter(new EsiOptions { MaximumBodyChunkSize = 64 * 1024 }).ToRequestHandler(EsiDemo.IndexAsync);
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), (request, ct) =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), (request, ct) =>
         {
             if (request.Path == "esi/demo/upload")
             {

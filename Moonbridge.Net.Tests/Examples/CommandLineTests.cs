@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Globalization;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Examples;
 
@@ -116,15 +117,15 @@ public sealed class CommandLineTests
     {
         using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken, "--body-limit", "10", "--header-timeout", "0.5", "--max-connections", "8");
 
-        using RawHttpClient small = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient small = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await small.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n0123456789", cancellationToken);
         RawHttpResponse echoed = await small.ReadResponseAsync(cancellationToken);
-        using RawHttpClient large = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient large = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await large.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\n0123456789A", cancellationToken);
         RawHttpResponse refused = await large.ReadResponseAsync(cancellationToken);
 
         // Half a head, then nothing: the server gives up after half a second, not after the default two minutes.
-        using RawHttpClient slow = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient slow = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await slow.SendAsync("GET / HTTP/1.1\r\nHost: te", cancellationToken);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         RawHttpResponse timedOut = await slow.ReadResponseAsync(cancellationToken);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Hosting;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Hosting;
 
@@ -54,16 +54,16 @@ public sealed class HostingTests
         string hello = await GetAsync(port, "/", cancellationToken);
         Assert.That(hello, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("\r\n\r\nhello\n"));
 
-        using Socket slow = await TestClient.ConnectAsync(port, cancellationToken);
-        await TestClient.SendAsync(slow, "GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", cancellationToken);
+        using TestClient slow = await TestClient.ConnectAsync(port, cancellationToken);
+        await slow.SendAsync("GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", cancellationToken);
         await entered.Task.WaitAsync(s_wait, cancellationToken);
 
         Task stopped = host.StopAsync(cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(slow, cancellationToken).WaitAsync(s_wait, cancellationToken);
+        ConnectionEnd end = await slow.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
         await stopped.WaitAsync(s_wait, cancellationToken);
 
         Assert.That(end.Reset, Is.False);
-        Assert.That(end.Data, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("finished after the stop began\n"));
+        Assert.That(end.Text, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("finished after the stop began\n"));
         MoonbridgeServer server = host.Services.GetRequiredService<MoonbridgeHostedService>().Server!;
         Assert.That(server.Completion.IsCompletedSuccessfully, Is.True);
         Assert.That(server.WorkerCount, Is.Zero);
@@ -176,17 +176,17 @@ public sealed class HostingTests
             services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300)));
         await host.StartAsync(cancellationToken);
 
-        using Socket client = await TestClient.ConnectAsync(PortOf(host), cancellationToken);
-        await TestClient.SendAsync(client, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(PortOf(host), cancellationToken);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", cancellationToken);
         await entered.Task.WaitAsync(s_wait, cancellationToken);
 
         var stopwatch = Stopwatch.StartNew();
         await host.StopAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
         await cancelled.Task.WaitAsync(s_wait, cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(s_wait, cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
 
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the host's 300 ms, not the pool's minute");
-        Assert.That(end.Data, Does.Not.Contain("200 OK"));
+        Assert.That(end.Text, Does.Not.Contain("200 OK"));
         LogEntry abandoned = await logs.WaitForAsync(e => e.Category == "Moonbridge.Net.Hosting" && e.EventId.Id == 703).WaitAsync(s_wait, cancellationToken);
         Assert.That(abandoned.Level, Is.EqualTo(LogLevel.Warning));
         await logs.WaitForAsync(e => e.Category == "Moonbridge.Net.Server" && e.EventId.Id == 10).WaitAsync(s_wait, cancellationToken);
@@ -286,11 +286,11 @@ public sealed class HostingTests
 
     private static async Task<string> GetAsync(int port, string target, CancellationToken cancellationToken, params string[] headers)
     {
-        using Socket client = await TestClient.ConnectAsync(port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         string extra = string.Concat(headers.Select(h => h + "\r\n"));
-        await TestClient.SendAsync(client, $"GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n", cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(s_wait, cancellationToken);
-        return end.Data;
+        await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n", cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
+        return end.Text;
     }
 
     private static async Task WhenCancelledAsync(CancellationToken token)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Moonbridge.Net.Tests.Http.Functional;
 
 namespace Moonbridge.Net.Tests.Infrastructure;
 

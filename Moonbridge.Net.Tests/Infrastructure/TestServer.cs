@@ -1,7 +1,6 @@
 using System.Net;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Http.Functional;
 
 namespace Moonbridge.Net.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -43,23 +44,23 @@ public sealed class HandlerFailureTests
             });
         await using TestServer host = TestServer.StartTcp(options);
 
-        using Socket first = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        using Socket second = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(first, "wait 1\n", cancellationToken);
-        await TestClient.SendAsync(second, "wait 2\n", cancellationToken);
+        using TestClient first = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient second = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await first.SendAsync("wait 1\n", cancellationToken);
+        await second.SendAsync("wait 2\n", cancellationToken);
         Assert.That(await parked.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
         Assert.That(await parked.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
 
-        using Socket failing = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(failing, "boom\n", cancellationToken);
-        ClientEnd failed = await TestClient.ReadToEndAsync(failing, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        using TestClient failing = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await failing.SendAsync("boom\n", cancellationToken);
+        ConnectionEnd failed = await failing.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
         Assert.That(failed.Data, Is.Empty, "the failing handler's client gets nothing");
         Assert.That(failed.Reset, Is.True, "and sees its connection reset");
 
         gate.SetResult();
-        Assert.That(await TestClient.ReadLineAsync(first, cancellationToken), Is.EqualTo("wait 1"));
-        Assert.That(await TestClient.ReadLineAsync(second, cancellationToken), Is.EqualTo("wait 2"));
+        Assert.That(await first.ReadLineAsync(cancellationToken), Is.EqualTo("wait 1"));
+        Assert.That(await second.ReadLineAsync(cancellationToken), Is.EqualTo("wait 2"));
         Assert.That(await TestClient.RoundTripAsync(host.EndPoint, "after", cancellationToken), Is.EqualTo("after"));
         Assert.That(host.Server.Completion.IsCompleted, Is.False);
 

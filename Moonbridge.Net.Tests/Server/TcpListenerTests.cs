@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -18,8 +19,8 @@ public sealed class TcpListenerTests
         Assert.That(listener.LocalEndPoint, Is.EqualTo(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value)));
         Assert.That(listener.Spec, Is.EqualTo(ListenerSpec.Tcp("127.0.0.1", 0)));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        Assert.That(client.Connected, Is.True);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        Assert.That(client.Socket.Connected, Is.True);
     }
 
     [Test]
@@ -50,12 +51,12 @@ public sealed class TcpListenerTests
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "one\ntwo\nthree\n", cancellationToken);
-        client.Shutdown(SocketShutdown.Send);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("one\ntwo\nthree\n", cancellationToken);
+        client.ShutdownSend();
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
-        Assert.That(end, Is.EqualTo(new ClientEnd("one\ntwo\nthree\n", Reset: false)));
+        Assert.That((end.Text, end.Reset), Is.EqualTo(("one\ntwo\nthree\n", false)));
     }
 
     [Test]
@@ -76,11 +77,11 @@ public sealed class TcpListenerTests
             });
         await using TestServer host = TestServer.StartTcp(options);
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "just one\n", cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("just one\n", cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
-        Assert.That(end, Is.EqualTo(new ClientEnd("just one\n", Reset: false)), "a FIN after the reply, not a reset");
+        Assert.That((end.Text, end.Reset), Is.EqualTo(("just one\n", false)), "a FIN after the reply, not a reset");
     }
 
     [Test]
@@ -89,11 +90,11 @@ public sealed class TcpListenerTests
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "first\nsecond\n", cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("first\nsecond\n", cancellationToken);
 
-        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("first"));
-        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("second"));
+        Assert.That(await client.ReadLineAsync(cancellationToken), Is.EqualTo("first"));
+        Assert.That(await client.ReadLineAsync(cancellationToken), Is.EqualTo("second"));
     }
 
     [Test]

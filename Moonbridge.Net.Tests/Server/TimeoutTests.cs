@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -56,8 +57,8 @@ public sealed class TimeoutTests
         await using TestServer host = TestServer.StartTcp(options);
 
         var clock = Stopwatch.StartNew();
-        using Socket silent = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(silent, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        using TestClient silent = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        ConnectionEnd end = await silent.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         TimeSpan endedAfter = clock.Elapsed;
 
         Assert.That(end.Data, Is.Empty);

@@ -2,6 +2,7 @@ using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Http.Forms;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -25,7 +26,7 @@ public sealed class FormBytesTests
         IReadOnlyList<byte[]>? files = null;
         byte[]? first = null;
         string? comment = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             files = [.. request.PostParams.GetAllBytes("file").Select(b => b.ToArray())];
             first = request.PostParams.TryGetBytes("file", out ReadOnlyMemory<byte> bytes) ? bytes.ToArray() : null;
@@ -33,7 +34,7 @@ public sealed class FormBytesTests
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -55,14 +56,14 @@ public sealed class FormBytesTests
         const string body = "bin=%FF%00%C3&a=x+y&bin=%E2%82%AC&flag&a=%25";
         List<(string Name, byte[] Value)>? fields = null;
         IReadOnlyList<string>? binAsText = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             fields = [.. request.PostParams.EnumerateBytes().Select(f => (f.Key, f.Value.ToArray()))];
             binAsText = request.PostParams.GetAll("bin");
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", "application/x-www-form-urlencoded", body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

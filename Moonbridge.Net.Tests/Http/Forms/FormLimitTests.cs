@@ -1,6 +1,7 @@
 using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -34,15 +35,15 @@ public sealed class FormLimitTests
     public async Task A_form_over_a_limit_is_answered_with_413_naming_the_limit(string contentType, byte[] body, string limitName, Action<FormOptions> limit)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         limit(options.Forms);
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             _ = request.PostParams;
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", contentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -57,20 +58,20 @@ public sealed class FormLimitTests
     public async Task A_form_exactly_at_every_limit_is_accepted()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueCountLimit = 3;
         options.Forms.KeyLengthLimit = 4;
         options.Forms.ValueLengthLimit = 8;
         options.Forms.BufferedFormSizeLimit = 3 * (4 + 8);
         string body = "kkk1=vvvvvvvv&kkk2=vvvvvvvv&kkk3=vvvvvvvv";
         int count = 0;
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             count = request.PostParams.Count;
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", UrlEncoded, body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -84,21 +85,21 @@ public sealed class FormLimitTests
     public async Task Streamed_parts_are_not_held_to_the_value_length_or_buffered_size_limits()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueLengthLimit = 1024;
         options.Forms.BufferedFormSizeLimit = 2048;
         byte[] file = FormBytesTests.RandomBytes(64 * 1024, seed: 5);
         byte[] body = MultipartBody.Build(new FormPart("upload", file, "big.bin"), FormPart.Text("comment", "ok"));
         long streamed = 0;
         string? comment = null;
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             request.StreamPostParam("upload", (_, data, _) => streamed += data.Length);
             comment = request.PostParams["comment"];
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -115,16 +116,16 @@ public sealed class FormLimitTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         // Malformed (no close delimiter) and over the value count limit: parsing it would answer 400 or 413.
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueCountLimit = 1;
         byte[] body = Encoding.ASCII.GetBytes($"--{MultipartBody.Boundary}\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--{MultipartBody.Boundary}\r\nContent-Disposition: form-data; name=b\r\n\r\n2");
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             request.SendStatus(404);
             request.SendData("no such page\n");
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/nowhere", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -144,14 +145,14 @@ public sealed class FormLimitTests
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const string body = "a=1&b=2";
         string? seen = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             request.SendStatus(200);
             request.SendData("started\n");
             seen = request.PostParams["b"];
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", UrlEncoded, body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

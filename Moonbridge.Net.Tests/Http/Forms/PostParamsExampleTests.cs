@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -106,7 +107,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     private async Task<string> PostAsync(string contentType, byte[] body, CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(_example.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(_example.Port, cancellationToken);
         await client.SendAsync(MultipartBody.PostHead("/post_params", contentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

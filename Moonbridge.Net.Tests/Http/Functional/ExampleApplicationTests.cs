@@ -97,7 +97,7 @@ public sealed class ExampleApplicationTests : IDisposable
     [CancelAfter(TestMilliseconds)]
     public async Task An_HTTP_1_0_request_without_Host_is_redirected_with_a_relative_Location(CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(_example.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(_example.Port, cancellationToken);
         await client.SendAsync("GET / HTTP/1.0\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
 

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -17,9 +18,9 @@ public sealed class RequestAbortedTests
         var waiting = new Signal();
         var aborted = new Signal();
         var logs = new CapturingLoggerFactory();
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.LoggerFactory = logs;
-        await using (HttpTestServer server = HttpTestServer.Start(
+        await using (TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -49,7 +50,7 @@ public sealed class RequestAbortedTests
                 return true;
             }))
         {
-            RawHttpClient client = await server.ConnectAsync(Token);
+            TestClient client = await server.ConnectAsync(Token);
             await client.SendAsync("GET /wait HTTP/1.1\r\nHost: test\r\n\r\n", Token);
             await waiting.WaitAsync(Token);
             if (reset)
@@ -72,14 +73,14 @@ public sealed class RequestAbortedTests
     [CancelAfter(TestMilliseconds)]
     public async Task The_token_stays_quiet_for_a_client_that_keeps_its_connection_across_requests()
     {
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), async (HttpRequest request, CancellationToken ct) =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), async (HttpRequest request, CancellationToken ct) =>
         {
             await Task.Yield();
             request.SendStatus(200);
             await request.SendDataAsync(request.Aborted.IsCancellationRequested ? "aborted" : "live");
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        using TestClient client = await server.ConnectAsync(Token);
         for (int i = 0; i < 3; i++)
         {
             await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", Token);

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -24,9 +25,9 @@ public sealed class RequestMembersTests
     public async Task A_later_HTTP_1_minor_version_is_served_as_HTTP_1_1_with_keep_alive([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             r =>
             {
                 r.SendStatus(200);
@@ -39,7 +40,7 @@ public sealed class RequestMembersTests
                 await r.SendDataAsync(r.Version);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /a HTTP/1.2\r\nHost: test\r\n\r\nGET /b HTTP/1.7\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -175,9 +176,9 @@ public sealed class RequestMembersTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var seen = new List<(string?, bool, bool)>();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 bool before = request.Fresh;
@@ -218,7 +219,7 @@ public sealed class RequestMembersTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /status HTTP/1.1\r\nHost: test\r\n\r\nPOST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nhi", cancellationToken);
         await client.ReadResponseAsync(cancellationToken);
@@ -236,9 +237,9 @@ public sealed class RequestMembersTests
         var clientGone = new Signal();
         var result = new TaskCompletionSource<(bool Before, bool After, Type? Failure)>(TaskCreationOptions.RunContinuationsAsynchronously);
         byte[] piece = new byte[64 * 1024];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 bool before = request.Faulty;
@@ -289,7 +290,7 @@ public sealed class RequestMembersTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await entered.WaitAsync(cancellationToken);
@@ -307,9 +308,9 @@ public sealed class RequestMembersTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var seen = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             r =>
             {
                 seen.TrySetResult(observe(r));
@@ -323,7 +324,7 @@ public sealed class RequestMembersTests
                 r.SendStatus(204);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         await client.SendAsync(request, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
         Assert.That(response.StatusCode, Is.EqualTo(204));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -13,8 +14,8 @@ public sealed class ResponseFramingTests
     public async Task A_response_finished_while_still_buffered_gets_a_content_length_and_a_date([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /small HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -33,10 +34,10 @@ public sealed class ResponseFramingTests
     public async Task Ten_500_byte_pieces_go_out_in_chunks_of_at_least_the_minimum_output_chunk_size([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.MinimumOutputChunkSize = 1024;
         byte[] piece = [.. Enumerable.Repeat((byte)'x', 500)];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -59,7 +60,7 @@ public sealed class ResponseFramingTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -75,9 +76,9 @@ public sealed class ResponseFramingTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] piece = [.. Enumerable.Repeat((byte)'y', 500)];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus("200 OK");
@@ -100,7 +101,7 @@ public sealed class ResponseFramingTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /exact HTTP/1.1\r\nHost: test\r\n\r\nGET /short HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse exact = await client.ReadResponseAsync(cancellationToken);
@@ -118,9 +119,9 @@ public sealed class ResponseFramingTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var firstChunkSeen = new Signal();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus("200 OK");
@@ -139,7 +140,7 @@ public sealed class ResponseFramingTests
                 await request.SendDataAsync("late");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await client.WaitForAsync("\r\n\r\n5\r\nearly\r\n", cancellationToken);
@@ -156,8 +157,8 @@ public sealed class ResponseFramingTests
         [Values] HandlerForm form, [Values("small", "stream")] string path)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync($"HEAD /{path} HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
@@ -174,8 +175,8 @@ public sealed class ResponseFramingTests
     public async Task A_204_or_304_response_has_neither_body_nor_framing_headers([Values] HandlerForm form, [Values(204, 304)] int status)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartStatusServer(form, status);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartStatusServer(form, status);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse bodyless = await client.ReadResponseAsync(cancellationToken);
@@ -191,8 +192,8 @@ public sealed class ResponseFramingTests
     public async Task A_205_response_gets_content_length_zero([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartStatusServer(form, 205);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartStatusServer(form, 205);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse reset = await client.ReadResponseAsync(cancellationToken);
@@ -209,7 +210,7 @@ public sealed class ResponseFramingTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         string? caught = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             request.SendStatus(205);
             try
@@ -223,7 +224,7 @@ public sealed class ResponseFramingTests
 
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -239,9 +240,9 @@ public sealed class ResponseFramingTests
     public async Task An_interim_103_response_goes_out_before_the_final_200([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StaticHeaders.Add(new("Server", "functional-test"));
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -262,7 +263,7 @@ public sealed class ResponseFramingTests
                 await request.SendDataAsync("final");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse interim = await client.ReadResponseAsync(cancellationToken);
@@ -276,10 +277,10 @@ public sealed class ResponseFramingTests
         Assert.That(final.BodyText, Is.EqualTo("final"));
     }
 
-    private static HttpTestServer StartStatusServer(HandlerForm form, int status)
-        => HttpTestServer.Start(
+    private static TestServer StartStatusServer(HandlerForm form, int status)
+        => TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 if (request.Path == "next")

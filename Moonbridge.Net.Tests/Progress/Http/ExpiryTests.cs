@@ -1,4 +1,5 @@
 using Moonbridge.Net.Progress;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -14,10 +15,11 @@ public sealed class ExpiryTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        var routes = new ProgressRoutes(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl", 100, cancellationToken);
-        await server.Store.WaitForReleaseAsync("ttl", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("ttl", cancellationToken);
         string done = ProgressJsonText.Done(100, result.WireLength, 100, RawUpload.LengthOf(result.Body));
 
         clock.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
@@ -35,10 +37,11 @@ public sealed class ExpiryTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.Zero });
+        var routes = new ProgressRoutes(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.Zero });
+        await using TestServer server = routes.Start();
 
         await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl0", 100, cancellationToken);
-        await server.Store.WaitForReleaseAsync("ttl0", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("ttl0", cancellationToken);
 
         Assert.That(await ProgressProbe.ShowAsync(server.Port, "ttl0", cancellationToken), Is.EqualTo(ProgressJsonText.Unknown));
     }

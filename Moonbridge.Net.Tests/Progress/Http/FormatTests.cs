@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>The <c>progress.show</c> formats, their exact bodies and their headers.</summary>
@@ -16,7 +18,8 @@ public sealed class FormatTests
     public async Task A_format_gives_its_exact_body_and_content_type_and_is_never_cached_or_sniffed(string query, string body, string contentType)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress?X-Progress-Id=fmt" + query, cancellationToken);
 
@@ -32,7 +35,8 @@ public sealed class FormatTests
     public async Task The_formats_wrap_the_same_object_for_a_tracked_upload()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         await RawUpload.SendAsync(server.Port, "/reject?status=400&X-Progress-Id=wrapped", 10, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "wrapped", ProgressJsonText.Error(400), cancellationToken);
 
@@ -57,7 +61,8 @@ public sealed class FormatTests
     public async Task An_unsafe_callback_is_refused_and_never_echoed(string callback)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress?X-Progress-Id=cb&format=jsonp&X-Progress-Callback=" + callback, cancellationToken);
 
@@ -70,7 +75,8 @@ public sealed class FormatTests
     public async Task A_callback_of_128_characters_is_accepted()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         string callback = new('c', 128);
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress?X-Progress-Id=cb&format=jsonp&X-Progress-Callback=" + callback, cancellationToken);
@@ -83,7 +89,8 @@ public sealed class FormatTests
     public async Task An_unknown_format_is_refused_with_400()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress?X-Progress-Id=f&format=xml", cancellationToken);
 

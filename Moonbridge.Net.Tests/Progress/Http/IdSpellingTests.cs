@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>Where an upload's id may come from, and which ids are refused.</summary>
@@ -12,7 +14,8 @@ public sealed class IdSpellingTests
         [Values("X-Progress-Id", "X-Progress-ID", "x-progress-id")] string name)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, $"/upload?{name}=spelled", 64, cancellationToken);
 
@@ -25,7 +28,8 @@ public sealed class IdSpellingTests
     public async Task An_id_in_the_x_progress_id_header_is_tracked_and_can_be_polled_by_header_too()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 64, cancellationToken, extraHeaders: "X-Progress-ID: by-header\r\n");
         await ProgressProbe.WaitForAsync(server.Port, "by-header", ProgressJsonText.Done(64, result.WireLength, 64, RawUpload.LengthOf(result.Body)), cancellationToken);
@@ -40,7 +44,8 @@ public sealed class IdSpellingTests
     public async Task An_id_of_the_longest_valid_length_with_every_allowed_kind_of_character_is_tracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         string id = "aZ09._~-" + new string('x', 120);
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=" + id, 10, cancellationToken);
@@ -59,7 +64,8 @@ public sealed class IdSpellingTests
     public async Task An_invalid_id_is_not_tracked(string query)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?" + query, 10, cancellationToken);
         var polled = await ProgressProbe.GetAsync(server.Port, "/progress?" + query, cancellationToken);
@@ -74,7 +80,8 @@ public sealed class IdSpellingTests
     public async Task An_id_with_a_malformed_escape_in_the_query_is_refused_by_the_server_before_tracking()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=a%ZZ", 10, cancellationToken);
 
@@ -88,7 +95,8 @@ public sealed class IdSpellingTests
     public async Task An_invalid_id_in_the_header_is_not_tracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 10, cancellationToken, extraHeaders: "X-Progress-Id: a;b\r\n");
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -14,7 +15,8 @@ public sealed class InterimProgressTests
     public async Task A_tracked_upload_with_prefer_processing_gets_102s_whose_numerators_never_decrease_then_the_final_answer()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         const int total = 400_000;
         string text = await UploadAsync(server.Port, "HTTP/1.1", total, cancellationToken);
 
@@ -39,7 +41,8 @@ public sealed class InterimProgressTests
     public async Task An_http10_client_gets_no_102_even_when_it_asks()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         string text = await UploadAsync(server.Port, "HTTP/1.0", 50_000, cancellationToken);
 

@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>The states of one upload as <c>/progress</c> reports them: unknown, running, done.</summary>
@@ -11,7 +13,8 @@ public sealed class UploadStateTests
     public async Task An_id_nobody_registered_is_unknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         string body = await ProgressProbe.ShowAsync(server.Port, "nobody", cancellationToken);
 
@@ -23,7 +26,8 @@ public sealed class UploadStateTests
     public async Task A_polled_request_without_an_id_is_unknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress", cancellationToken);
 
@@ -36,7 +40,8 @@ public sealed class UploadStateTests
     public async Task A_running_upload_reports_received_bytes_as_they_arrive_and_its_request_size()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=run1", 3000, 1000, cancellationToken);
 
         await ProgressProbe.WaitForAsync(server.Port, "run1", ProgressJsonText.Running(1000, 3000), cancellationToken);
@@ -54,7 +59,8 @@ public sealed class UploadStateTests
     public async Task A_finished_upload_is_done_with_exactly_the_lighttpd2_fields_and_the_bytes_on_the_wire()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=done1", 12345, cancellationToken);
 

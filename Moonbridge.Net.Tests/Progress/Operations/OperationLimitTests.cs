@@ -1,5 +1,6 @@
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Operations;
 
@@ -17,15 +18,15 @@ public sealed class OperationLimitTests
     {
         int started = 0;
         var first = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(
+        await using TestServer server = OperationRoutes.Start(
             new OperationOptions { Capacity = 1, RetryAfter = TimeSpan.FromSeconds(7) },
             (progress, ct) => Interlocked.Increment(ref started) == 1 ? first.RunAsync(progress, ct) : ValueTask.FromResult(OperationResult.Text("second")));
 
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async\r\n", Token);
         Assert.That(accepted.StatusCode, Is.EqualTo(202));
 
         // Without Prefer the old behaviour was to run unregistered and block until the end; now the answer is immediate.
-        RawHttpResponse refused = await server.RequestAsync("POST", "/job", "", Token);
+        RawHttpResponse refused = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         Assert.That(refused.StatusCode, Is.EqualTo(503));
         Assert.That(refused.Header("Retry-After"), Is.EqualTo("7"));
         Assert.That(Volatile.Read(ref started), Is.EqualTo(1), "the refused operation never ran");
@@ -38,7 +39,8 @@ public sealed class OperationLimitTests
     public async Task An_operation_past_its_maximum_duration_is_cancelled_and_completes_with_500()
     {
         var cancelled = new Signal();
-        await using var server = OperationTestServer.Start(new OperationOptions { MaximumDuration = TimeSpan.FromMilliseconds(200) }, async (progress, ct) =>
+        var manager = new OperationManager(new OperationOptions { MaximumDuration = TimeSpan.FromMilliseconds(200) });
+        await using TestServer server = OperationRoutes.Start(manager, async (progress, ct) =>
         {
             try
             {
@@ -53,11 +55,11 @@ public sealed class OperationLimitTests
         });
 
         // The waiting client gets the time limit's answer as the operation's result.
-        RawHttpResponse response = await server.RequestAsync("POST", "/job", "", Token);
+        RawHttpResponse response = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         Assert.That(cancelled.IsSet, Is.True);
         Assert.That(response.StatusCode, Is.EqualTo(500));
         Assert.That(response.BodyText, Does.Contain("time limit"));
-        Assert.That(server.Manager.RunningCount, Is.Zero);
+        Assert.That(manager.RunningCount, Is.Zero);
     }
 
     [Test]
@@ -65,19 +67,20 @@ public sealed class OperationLimitTests
     public async Task Cancel_ends_a_running_operation_whose_document_then_says_503()
     {
         var job = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(new OperationOptions(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
+        var manager = new OperationManager(new OperationOptions());
+        await using TestServer server = OperationRoutes.Start(manager, job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async\r\n", Token);
         string location = accepted.Header("Location")!;
         string id = location["/operations/".Length..];
-        Assert.That(server.Manager.RunningCount, Is.EqualTo(1));
+        Assert.That(manager.RunningCount, Is.EqualTo(1));
 
-        Assert.That(server.Manager.Cancel(id), Is.True);
+        Assert.That(manager.Cancel(id), Is.True);
         await job.Cancelled.WaitAsync(Token);
-        RawHttpResponse document = await server.RequestAsync("GET", location, "Prefer: processing\r\n", Token);
+        RawHttpResponse document = await OperationRoutes.RequestAsync(server, "GET", location, "Prefer: processing\r\n", Token);
 
         Assert.That(document.Header("Status-URI"), Is.EqualTo("503 </job>"));
-        Assert.That(server.Manager.Cancel(id), Is.False, "nothing runs under the id anymore");
-        Assert.That(server.Manager.Cancel("0123456789abcdef0123456789abcdef"), Is.False);
+        Assert.That(manager.Cancel(id), Is.False, "nothing runs under the id anymore");
+        Assert.That(manager.Cancel("0123456789abcdef0123456789abcdef"), Is.False);
     }
 
     [Test]
@@ -85,15 +88,16 @@ public sealed class OperationLimitTests
     public async Task The_status_document_names_the_target_without_its_query()
     {
         var job = new SteppedJob(0);
-        await using var server = OperationTestServer.Start(new OperationOptions(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job?access_token=s3cret&x=1", "Prefer: respond-async\r\n", Token);
+        var manager = new OperationManager(new OperationOptions());
+        await using TestServer server = OperationRoutes.Start(manager, job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job?access_token=s3cret&x=1", "Prefer: respond-async\r\n", Token);
         string location = accepted.Header("Location")!;
         job.Release();
-        RawHttpResponse document = await server.RequestAsync("GET", location, "Prefer: processing\r\n", Token);
+        RawHttpResponse document = await OperationRoutes.RequestAsync(server, "GET", location, "Prefer: processing\r\n", Token);
 
         Assert.That(document.Header("Status-URI"), Is.EqualTo("200 </job>"));
         Assert.That(string.Join("\n", document.Headers) + document.BodyText, Does.Not.Contain("s3cret"));
-        OperationSnapshot? snapshot = await server.Manager.Store.GetAsync(location["/operations/".Length..], Token);
+        OperationSnapshot? snapshot = await manager.Store.GetAsync(location["/operations/".Length..], Token);
         Assert.That(snapshot!.Target, Is.EqualTo("/job"));
     }
 }

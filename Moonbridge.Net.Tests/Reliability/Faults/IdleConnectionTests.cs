@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 using Moonbridge.Net.Tests.Reliability.SlowClients;
 
 namespace Moonbridge.Net.Tests.Reliability.Faults;
@@ -26,9 +27,9 @@ public sealed class IdleConnectionTests
         int openNow = OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;
         int count = (int)Math.Min(Wanted, (fdLimit - openNow - 256) / 2);
         Assert.That(count, Is.GreaterThan(1000), "the file-descriptor limit allows too few connections for this test");
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.IdleTimeout = TimeSpan.FromMinutes(5);
-        await using ReliabilityServer server = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync, maxConnections: count + 100, configure: o => o.Backlog = 4096);
+        await using TestServer server = TestServer.StartHttp(options, PathBodyEcho.HandleAsync, maxConnections: count + 100, configure: o => o.Backlog = 4096);
 
         // Warm up (thread pool, JIT, first workers) before the baseline.
         double[] baseline = await NormalTraffic.MeasureAsync(server.Port, 100, cancellationToken);

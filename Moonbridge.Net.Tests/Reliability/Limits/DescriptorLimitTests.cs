@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 using Moonbridge.Net.Tests.Reliability.Faults;
 
 namespace Moonbridge.Net.Tests.Reliability.Limits;
@@ -55,7 +56,7 @@ public sealed class DescriptorLimitTests
                 socket.Close();
             }
 
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(server.Port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(server.Port, cancellationToken);
             client.Wait = TimeSpan.FromSeconds(20);
             await client.SendAsync("GET /example_webpage.html HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
             RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

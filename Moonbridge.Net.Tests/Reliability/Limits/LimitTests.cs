@@ -4,7 +4,7 @@ using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
 using Moonbridge.Net.Tests.Http.Functional;
-using Moonbridge.Net.Tests.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Limits;
 
@@ -81,10 +81,10 @@ public sealed class LimitTests
     [CancelAfter(TestMilliseconds)]
     public async Task A_body_over_the_limit_gets_413_naming_the_limit(string framing, string reason, CancellationToken cancellationToken)
     {
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.RequestBodySizeLimit = 999;
-        await using ReliabilityServer server = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\n" + framing + new string('x', 1000), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -98,11 +98,11 @@ public sealed class LimitTests
     public async Task Chunk_extensions_are_bounded_by_the_chunk_line_limit(CancellationToken cancellationToken)
     {
         string extension = ";ext=" + new string('e', 300);
-        HttpOptions options = ReliabilityServer.Options();
-        await using ReliabilityServer defaults = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
+        await using TestServer defaults = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        options = TestServer.BoundedHttpOptions();
         options.RequestChunkLineSizeLimit = 128;
-        await using ReliabilityServer limited = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
+        await using TestServer limited = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
         string request = ChunkedPost + $"5{extension}\r\nhello\r\n0\r\n\r\n";
 
         RawHttpResponse accepted = await SendOnceAsync(defaults, request, cancellationToken);
@@ -116,8 +116,8 @@ public sealed class LimitTests
     [CancelAfter(TestMilliseconds)]
     public async Task An_endless_chunk_line_is_refused_once_the_limit_is_reached_not_buffered(CancellationToken cancellationToken)
     {
-        await using ReliabilityServer server = ReliabilityServer.Start(ReliabilityServer.Options(), ReliabilityServer.EchoAsync);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(TestServer.BoundedHttpOptions(), PathBodyEcho.HandleAsync);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(ChunkedPost + "5;" + new string('e', 5000), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -130,11 +130,11 @@ public sealed class LimitTests
     public async Task Trailers_are_bounded_by_the_trailer_limit(CancellationToken cancellationToken)
     {
         string trailers = string.Concat(Enumerable.Range(0, 20).Select(i => $"X-T{i}: {new string('t', 100)}\r\n"));
-        HttpOptions options = ReliabilityServer.Options();
-        await using ReliabilityServer defaults = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
+        await using TestServer defaults = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        options = TestServer.BoundedHttpOptions();
         options.RequestTrailerSizeLimit = 1024;
-        await using ReliabilityServer limited = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
+        await using TestServer limited = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
         string request = ChunkedPost + $"5\r\nhello\r\n0\r\n{trailers}\r\n";
 
         RawHttpResponse accepted = await SendOnceAsync(defaults, request, cancellationToken);
@@ -154,8 +154,8 @@ public sealed class LimitTests
         int running = 0;
         int maxRunning = 0;
         var started = new SemaphoreSlim(0);
-        await using ReliabilityServer server = ReliabilityServer.Start(
-            ReliabilityServer.Options(),
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.BoundedHttpOptions(),
             async (request, ct) =>
             {
                 int now = Interlocked.Increment(ref running);
@@ -170,12 +170,12 @@ public sealed class LimitTests
             },
             maxConnections: limit);
 
-        var clients = new List<RawHttpClient>();
+        var clients = new List<TestClient>();
         try
         {
             for (int i = 0; i < limit + extra; i++)
             {
-                RawHttpClient client = await server.ConnectAsync(cancellationToken);
+                TestClient client = await server.ConnectAsync(cancellationToken);
                 clients.Add(client);
                 await client.SendAsync($"GET /c{i} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             }
@@ -210,9 +210,9 @@ public sealed class LimitTests
         const long attempted = 1024L * 1024 * 1024;
         long written = 0;
         var ended = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.StallTimeout = TimeSpan.FromSeconds(2);
-        await using ReliabilityServer server = ReliabilityServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             options,
             async (request, _) =>
             {
@@ -236,7 +236,7 @@ public sealed class LimitTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         client.Socket.ReceiveBufferSize = 64 * 1024;
 
         await client.SendAsync("GET /big HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
@@ -278,9 +278,9 @@ public sealed class LimitTests
         Assert.That(held, Is.Positive, "once the kernel's buffers are full, WriteNb says how much the server holds");
     }
 
-    private static async Task<RawHttpResponse> SendOnceAsync(ReliabilityServer server, string request, CancellationToken cancellationToken)
+    private static async Task<RawHttpResponse> SendOnceAsync(TestServer server, string request, CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         await client.SendAsync(request, cancellationToken);
         return await client.ReadResponseAsync(cancellationToken);
     }
