@@ -10,7 +10,7 @@ public sealed class EsiEnvironmentTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_environment_lists_the_mod_esi_entries_in_order_then_one_entry_per_request_header(CancellationToken cancellationToken)
+    public async Task TheEnvironmentListsTheModEsiEntriesInOrderThenOneEntryPerRequestHeader(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,7 +50,7 @@ public sealed class EsiEnvironmentTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_a_query_a_get_has_no_query_string_entry_and_its_input_is_the_path_info(CancellationToken cancellationToken)
+    public async Task WithoutAQueryAGetHasNoQueryStringEntryAndItsInputIsThePathInfo(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,7 +73,7 @@ public sealed class EsiEnvironmentTests
     }
 
     [Test]
-    public void Header_keys_are_lower_case_with_underscores()
+    public void HeaderKeysAreLowerCaseWithUnderscores()
     {
         Assert.That(EsiEnvironment.HeaderKey("Content-Type"), Is.EqualTo("http_content_type"));
         Assert.That(EsiEnvironment.HeaderKey("X-Forwarded-For"), Is.EqualTo("http_x_forwarded_for"));

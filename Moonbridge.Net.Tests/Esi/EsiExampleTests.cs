@@ -16,7 +16,7 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_serves_its_page_its_stream_and_a_chunked_upload(CancellationToken cancellationToken)
+    public async Task TheExampleServesItsPageItsStreamAndAChunkedUpload(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions { LoggerFactory = log, MaximumBodyChunkSize = 8 * 1024 });
@@ -51,7 +51,7 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_index_page_uploads_with_fetch_as_a_browser_sends_it(CancellationToken cancellationToken)
+    public async Task TheIndexPageUploadsWithFetchAsABrowserSendsIt(CancellationToken cancellationToken)
     {
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions { MaximumBodyChunkSize = 64 * 1024 });
         await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), router.ToRequestHandler(EsiDemo.IndexAsync));
@@ -92,7 +92,7 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_upload_function_also_works_with_whole_input_and_a_small_body(CancellationToken cancellationToken)
+    public async Task TheUploadFunctionAlsoWorksWithWholeInputAndASmallBody(CancellationToken cancellationToken)
     {
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions());
         await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), router.ToRequestHandler());

@@ -21,7 +21,7 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Over_http_1_1_each_delivery_goes_out_as_its_own_chunk(CancellationToken cancellationToken)
+    public async Task OverHttp11EachDeliveryGoesOutAsItsOwnChunk(CancellationToken cancellationToken)
     {
         await using TestServer server = Start();
 
@@ -35,7 +35,7 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Over_http_1_0_the_body_ends_with_the_connection(CancellationToken cancellationToken)
+    public async Task OverHttp10TheBodyEndsWithTheConnection(CancellationToken cancellationToken)
     {
         await using TestServer server = Start();
 
@@ -49,7 +49,7 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_head_request_gets_the_headers_only(CancellationToken cancellationToken)
+    public async Task AHeadRequestGetsTheHeadersOnly(CancellationToken cancellationToken)
     {
         await using TestServer server = Start();
         using TestClient client = await server.ConnectAsync(cancellationToken);
@@ -65,7 +65,7 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_first_delivery_reaches_the_client_before_the_script_ends(CancellationToken cancellationToken)
+    public async Task TheFirstDeliveryReachesTheClientBeforeTheScriptEnds(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -89,7 +89,7 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task HttpClient_reads_a_streamed_esi_response_over_http_1_1_and_http_1_0(CancellationToken cancellationToken)
+    public async Task HttpClientReadsAStreamedEsiResponseOverHttp11AndHttp10(CancellationToken cancellationToken)
     {
         await using TestServer server = Start();
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(10) };

@@ -19,7 +19,7 @@ public sealed class EsiRoutingTests
     [TestCase("/esi/t%2Ff")]
     [TestCase("/esi/t/..")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unknown_module_or_function_under_an_alias_is_404(string target, CancellationToken cancellationToken)
+    public async Task AnUnknownModuleOrFunctionUnderAnAliasIs404(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
@@ -35,7 +35,7 @@ public sealed class EsiRoutingTests
     [TestCase("/esi/t%3Af")]
     [TestCase("/esi/t%3af/more?q=1")]
     [CancelAfter(TestMilliseconds)]
-    public async Task Module_and_function_are_separated_by_a_slash_or_a_colon_as_in_mod_esi(string target, CancellationToken cancellationToken)
+    public async Task ModuleAndFunctionAreSeparatedByASlashOrAColonAsInModEsi(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
@@ -50,7 +50,7 @@ public sealed class EsiRoutingTests
     [TestCase("/other")]
     [TestCase("/")]
     [CancelAfter(TestMilliseconds)]
-    public async Task Paths_outside_every_alias_go_to_the_fallback_handler(string target, CancellationToken cancellationToken)
+    public async Task PathsOutsideEveryAliasGoToTheFallbackHandler(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
@@ -62,7 +62,7 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_a_fallback_other_paths_are_404(CancellationToken cancellationToken)
+    public async Task WithoutAFallbackOtherPathsAre404(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("found")));
@@ -74,7 +74,7 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task TryHandleAsync_lets_a_handler_of_its_own_serve_other_paths(CancellationToken cancellationToken)
+    public async Task TryHandleAsyncLetsAHandlerOfItsOwnServeOtherPaths(CancellationToken cancellationToken)
     {
         EsiRouter router = new EsiRouter(EsiServer.Options(new EsiLogCapture()))
             .Map("/esi", EsiServer.One(EsiServer.Delivering("esi")))
@@ -109,7 +109,7 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_throwing_an_http_status_exception_before_its_headers_gets_that_status(CancellationToken cancellationToken)
+    public async Task AScriptThrowingAnHttpStatusExceptionBeforeItsHeadersGetsThatStatus(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) => throw new HttpStatusException(403, "Not yours")));
@@ -121,7 +121,7 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Many_requests_on_one_connection_are_each_answered(CancellationToken cancellationToken)
+    public async Task ManyRequestsOnOneConnectionAreEachAnswered(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
@@ -146,14 +146,14 @@ public sealed class EsiRoutingTests
     [TestCase("a:b")]
     [TestCase("a b")]
     [TestCase("ä")]
-    public void Module_and_function_names_are_checked_when_registered(string name)
+    public void ModuleAndFunctionNamesAreCheckedWhenRegistered(string name)
     {
         Assert.That(() => new EsiModule(name), Throws.ArgumentException);
         Assert.That(() => new EsiModule("ok").With(name, EsiServer.Delivering("x")), Throws.ArgumentException);
     }
 
     [Test]
-    public void Registration_refuses_duplicates_and_malformed_aliases()
+    public void RegistrationRefusesDuplicatesAndMalformedAliases()
     {
         Assert.That(() => new EsiModule("m").With("f", EsiServer.Delivering("x")).With("f", EsiServer.Delivering("y")), Throws.ArgumentException);
         var router = new EsiRouter().Map("/esi", new EsiModule("m"));

@@ -26,7 +26,7 @@ public sealed class EsiSlowClientTests
     // 256 MiB through 1 KiB receive windows took 28-51 s on a busy two-core machine.
     [Test]
     [CancelAfter(180_000)]
-    public async Task Blocking_deliveries_to_late_slow_readers_arrive_complete_byte_for_byte(CancellationToken cancellationToken)
+    public async Task BlockingDeliveriesToLateSlowReadersArriveCompleteByteForByte(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var heldUp = new Signal[Readers];
@@ -77,7 +77,7 @@ public sealed class EsiSlowClientTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Functions_are_never_called_on_a_receive_loop_with_whole_or_chunked_input(CancellationToken cancellationToken)
+    public async Task FunctionsAreNeverCalledOnAReceiveLoopWithWholeOrChunkedInput(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);

@@ -14,7 +14,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_silent_past_the_timeout_before_its_headers_gets_504_and_the_connection_closes(CancellationToken cancellationToken)
+    public async Task AScriptSilentPastTheTimeoutBeforeItsHeadersGets504AndTheConnectionCloses(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,7 +39,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_that_ignores_its_token_is_abandoned_and_its_late_delivery_is_refused(CancellationToken cancellationToken)
+    public async Task AScriptThatIgnoresItsTokenIsAbandonedAndItsLateDeliveryIsRefused(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -77,7 +77,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Over_http_1_0_a_timeout_after_the_headers_ends_the_body_by_closing(CancellationToken cancellationToken)
+    public async Task OverHttp10ATimeoutAfterTheHeadersEndsTheBodyByClosing(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(Short(log), EsiServer.One(async (session, environment, input, ct) =>
@@ -96,7 +96,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_connection_serves_the_next_request_after_a_timeout_that_ended_a_stream(CancellationToken cancellationToken)
+    public async Task TheConnectionServesTheNextRequestAfterATimeoutThatEndedAStream(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var module = new EsiModule("t")
@@ -126,7 +126,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Each_delivery_restarts_the_clock(CancellationToken cancellationToken)
+    public async Task EachDeliveryRestartsTheClock(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
@@ -152,7 +152,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_failing_after_its_headers_has_its_connection_aborted_and_a_log_entry(CancellationToken cancellationToken)
+    public async Task AScriptFailingAfterItsHeadersHasItsConnectionAbortedAndALogEntry(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new Signal();
@@ -178,7 +178,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_failing_before_its_headers_gets_500_and_the_connection_stays_usable(CancellationToken cancellationToken)
+    public async Task AScriptFailingBeforeItsHeadersGets500AndTheConnectionStaysUsable(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => throw new InvalidOperationException("script bug")));
@@ -195,7 +195,7 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_that_delivers_nothing_gets_500_and_a_log_entry(CancellationToken cancellationToken)
+    public async Task AScriptThatDeliversNothingGets500AndALogEntry(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         await using TestServer server = EsiServer.Start(Short(log), EsiServer.One((session, environment, input, ct) => ValueTask.FromResult<object?>(null)));

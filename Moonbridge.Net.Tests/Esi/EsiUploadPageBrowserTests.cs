@@ -24,7 +24,7 @@ public sealed class EsiUploadPageBrowserTests
 
     [Test]
     [CancelAfter(120_000)]
-    public async Task The_index_page_uploads_the_chosen_file_to_the_upload_function(CancellationToken cancellationToken)
+    public async Task TheIndexPageUploadsTheChosenFileToTheUploadFunction(CancellationToken cancellationToken)
     {
         if (!File.Exists(Chromium))
         {

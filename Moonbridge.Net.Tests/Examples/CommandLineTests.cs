@@ -31,7 +31,7 @@ public sealed class CommandLineTests
 
     [TestCaseSource(nameof(s_helpCases))]
     [CancelAfter(TestMilliseconds)]
-    public async Task Help_exits_with_0_and_names_the_options(string example, string[] options)
+    public async Task HelpExitsWith0AndNamesTheOptions(string example, string[] options)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, ["--help"], s_runLimit, TestContext.CurrentContext.CancellationToken);
 
@@ -56,7 +56,7 @@ public sealed class CommandLineTests
     [TestCase("HelloWorld", "--port", "x")]
     [TestCase("Hosted", "--port", "x")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_bad_value_is_one_line_on_stderr_without_a_stack_trace(string example, string option, string value, CancellationToken cancellationToken)
+    public async Task ABadValueIsOneLineOnStderrWithoutAStackTrace(string example, string option, string value, CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, [option, value], s_runLimit, cancellationToken);
 
@@ -69,7 +69,7 @@ public sealed class CommandLineTests
     [TestCase("Echo", "--bogus")]
     [TestCase("HelloWorld", "--prot")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unknown_option_is_one_line_on_stderr(string example, string option, CancellationToken cancellationToken)
+    public async Task AnUnknownOptionIsOneLineOnStderr(string example, string option, CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, [option, "1"], s_runLimit, cancellationToken);
 
@@ -81,7 +81,7 @@ public sealed class CommandLineTests
     /// <summary>A value each option accepts but the pool does not (fewer connections than its MinFork of 4).</summary>
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Settings_the_pool_refuses_are_one_line_on_stderr(CancellationToken cancellationToken)
+    public async Task SettingsThePoolRefusesAreOneLineOnStderr(CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync("HandOff", ["--port", "0", "--workers", "2", "--min-fork", "5", "--max-fork", "3"], s_runLimit, cancellationToken);
 
@@ -94,7 +94,7 @@ public sealed class CommandLineTests
     /// <summary>No --host: the port is taken on 127.0.0.1, which is also where every example listens by default.</summary>
     [TestCaseSource(typeof(ExampleProgram), nameof(ExampleProgram.Names))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_taken_port_on_the_default_loopback_address_is_named(string example)
+    public async Task ATakenPortOnTheDefaultLoopbackAddressIsNamed(string example)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -113,7 +113,7 @@ public sealed class CommandLineTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_applies_its_body_limit_and_header_timeout(CancellationToken cancellationToken)
+    public async Task TheExampleAppliesItsBodyLimitAndHeaderTimeout(CancellationToken cancellationToken)
     {
         using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken, "--body-limit", "10", "--header-timeout", "0.5", "--max-connections", "8");
 

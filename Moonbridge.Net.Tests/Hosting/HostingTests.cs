@@ -25,7 +25,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_hosted_pool_serves_over_loopback_and_a_host_stop_lets_a_running_request_finish(CancellationToken cancellationToken)
+    public async Task AHostedPoolServesOverLoopbackAndAHostStopLetsARunningRequestFinish(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -81,7 +81,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Configuration_sets_listeners_pool_and_http_options_and_a_rejected_request_is_logged_at_debug(CancellationToken cancellationToken)
+    public async Task ConfigurationSetsListenersPoolAndHttpOptionsAndARejectedRequestIsLoggedAtDebug(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var config = new Dictionary<string, string?>(s_loopback)
@@ -119,7 +119,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_handler_exception_is_a_500_logged_at_error_and_connections_are_logged_in_the_io_category(CancellationToken cancellationToken)
+    public async Task AHandlerExceptionIsA500LoggedAtErrorAndConnectionsAreLoggedInTheIoCategory(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         using IHost host = BuildHost(logs, s_loopback, moonbridge => moonbridge.UseHttp((request, _) => throw new InvalidOperationException("handler broke")));
@@ -146,7 +146,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task The_hosts_shutdown_timeout_aborts_a_handler_that_outlives_it(CancellationToken cancellationToken)
+    public async Task TheHostsShutdownTimeoutAbortsAHandlerThatOutlivesIt(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -194,7 +194,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_pool_whose_main_listener_ends_stops_the_application(CancellationToken cancellationToken)
+    public async Task APoolWhoseMainListenerEndsStopsTheApplication(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         using IHost host = BuildHost(logs, [], moonbridge =>
@@ -214,7 +214,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Named_pools_bind_their_own_sections_and_run_side_by_side(CancellationToken cancellationToken)
+    public async Task NamedPoolsBindTheirOwnSectionsAndRunSideBySide(CancellationToken cancellationToken)
     {
         var config = new Dictionary<string, string?>
         {
@@ -253,7 +253,7 @@ public sealed class HostingTests
     }
 
     [Test]
-    public void A_pool_name_can_be_registered_only_once()
+    public void APoolNameCanBeRegisteredOnlyOnce()
     {
         var services = new ServiceCollection();
         services.AddMoonbridge(moonbridge => moonbridge.UseHttp(Hello));

@@ -10,7 +10,7 @@ public sealed class AbortDuringStopTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task Abort_during_a_graceful_stop_ends_the_grace_period_at_once(CancellationToken cancellationToken)
+    public async Task AbortDuringAGracefulStopEndsTheGracePeriodAtOnce(CancellationToken cancellationToken)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

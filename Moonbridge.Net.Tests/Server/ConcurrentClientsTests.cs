@@ -13,7 +13,7 @@ public sealed class ConcurrentClientsTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_thousand_concurrent_clients_all_get_their_own_line_echoed(CancellationToken cancellationToken)
+    public async Task AThousandConcurrentClientsAllGetTheirOwnLineEchoed(CancellationToken cancellationToken)
     {
         ListenOptions options = TestServer.Options(EchoHandlers.EchoAsync);
         options.MaxFork = Clients + 100;

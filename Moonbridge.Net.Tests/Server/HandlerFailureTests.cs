@@ -10,7 +10,7 @@ public sealed class HandlerFailureTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_throwing_handler_costs_only_its_own_connection([Values] bool blocking)
+    public async Task AThrowingHandlerCostsOnlyItsOwnConnection([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         using var parked = new SemaphoreSlim(0);
@@ -80,7 +80,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_failing_prepare_handler_does_not_stop_later_connections_from_being_served(CancellationToken cancellationToken)
+    public async Task AFailingPrepareHandlerDoesNotStopLaterConnectionsFromBeingServed(CancellationToken cancellationToken)
     {
         int prepares = 0;
         ListenOptions options = TestServer.Options(EchoHandlers.EchoAsync);

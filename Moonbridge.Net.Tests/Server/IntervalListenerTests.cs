@@ -11,7 +11,7 @@ public sealed class IntervalListenerTests
 {
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_non_strict_interval_fires_repeatedly_with_its_name(CancellationToken cancellationToken)
+    public async Task ANonStrictIntervalFiresRepeatedlyWithItsName(CancellationToken cancellationToken)
     {
         var ticks = new ConcurrentQueue<(TimeSpan At, string? Interval, string? Main, bool HasConnection)>();
         using var ticked = new SemaphoreSlim(0);
@@ -40,7 +40,7 @@ public sealed class IntervalListenerTests
 
     [Test]
     [CancelAfter(15_000)]
-    public async Task Strict_runs_keep_a_fixed_schedule_while_non_strict_runs_wait_a_delay_after_each_run(CancellationToken cancellationToken)
+    public async Task StrictRunsKeepAFixedScheduleWhileNonStrictRunsWaitADelayAfterEachRun(CancellationToken cancellationToken)
     {
         // Handler 150 ms, delay 200 ms: strict runs start every ~200 ms, non-strict every ~350 ms.
         Task<double> strict = MeanGapAsync(strict: true, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class IntervalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_interval_run_is_not_started_again_while_the_previous_one_is_still_running(CancellationToken cancellationToken)
+    public async Task AnIntervalRunIsNotStartedAgainWhileThePreviousOneIsStillRunning(CancellationToken cancellationToken)
     {
         int running = 0;
         int overlapped = 0;

@@ -13,7 +13,7 @@ public sealed class MaxForkTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task MaxFork_bounds_the_handlers_running_at_once_and_the_rest_are_served_later([Values] bool blocking)
+    public async Task MaxForkBoundsTheHandlersRunningAtOnceAndTheRestAreServedLater([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int running = 0;

@@ -11,7 +11,7 @@ public sealed class ShutdownTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_graceful_stop_lets_a_running_handler_complete_its_response(CancellationToken cancellationToken)
+    public async Task AGracefulStopLetsARunningHandlerCompleteItsResponse(CancellationToken cancellationToken)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,7 +59,7 @@ public sealed class ShutdownTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_stop_with_a_short_grace_period_aborts_a_stuck_handler([Values] bool blocking)
+    public async Task AStopWithAShortGracePeriodAbortsAStuckHandler([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -111,7 +111,7 @@ public sealed class ShutdownTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Abort_stops_at_once_and_cancels_running_handlers(CancellationToken cancellationToken)
+    public async Task AbortStopsAtOnceAndCancelsRunningHandlers(CancellationToken cancellationToken)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,7 +157,7 @@ public sealed class ShutdownTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task StopAsync_on_an_idle_server_completes_and_closes_the_listener(CancellationToken cancellationToken)
+    public async Task StopAsyncOnAnIdleServerCompletesAndClosesTheListener(CancellationToken cancellationToken)
     {
         TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
         int port = host.Port;

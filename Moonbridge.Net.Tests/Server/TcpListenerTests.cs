@@ -10,7 +10,7 @@ public sealed class TcpListenerTests
 {
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_listener_on_port_zero_is_bound_to_a_free_port_that_can_be_read(CancellationToken cancellationToken)
+    public async Task AListenerOnPortZeroIsBoundToAFreePortThatCanBeRead(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -25,7 +25,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_async_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task AnAsyncHandlerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -36,7 +36,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_blocking_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task ABlockingHandlerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(connect: EchoHandlers.Echo));
 
@@ -47,7 +47,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_client_sending_several_lines_gets_each_echoed_and_then_the_connection_closed(CancellationToken cancellationToken)
+    public async Task AClientSendingSeveralLinesGetsEachEchoedAndThenTheConnectionClosed(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -61,7 +61,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_connection_whose_handler_returns_is_closed_cleanly_after_the_reply([Values] bool blocking)
+    public async Task AConnectionWhoseHandlerReturnsIsClosedCleanlyAfterTheReply([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         ListenOptions options = blocking
@@ -86,7 +86,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task Two_lines_arriving_together_are_both_echoed_while_the_connection_stays_open(CancellationToken cancellationToken)
+    public async Task TwoLinesArrivingTogetherAreBothEchoedWhileTheConnectionStaysOpen(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -99,7 +99,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_IPv6_loopback_listener_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task AnIPv6LoopbackListenerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         if (!IPv6LoopbackAvailable())
         {

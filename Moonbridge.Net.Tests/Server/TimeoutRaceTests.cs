@@ -11,7 +11,7 @@ public sealed class TimeoutRaceTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task Handlers_that_end_as_soon_as_their_timeout_resets_the_connection_find_their_token_cancelled([Values] bool blocking)
+    public async Task HandlersThatEndAsSoonAsTheirTimeoutResetsTheConnectionFindTheirTokenCancelled([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int notCancelled = 0;

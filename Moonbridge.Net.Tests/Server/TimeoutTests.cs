@@ -11,7 +11,7 @@ public sealed class TimeoutTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_handler_blocked_past_its_timeout_is_aborted_and_the_server_keeps_serving([Values] bool blocking)
+    public async Task AHandlerBlockedPastItsTimeoutIsAbortedAndTheServerKeepsServing([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int calls = 0;
@@ -73,7 +73,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task Timeout_returns_the_values_the_original_returns(CancellationToken cancellationToken)
+    public async Task TimeoutReturnsTheValuesTheOriginalReturns(CancellationToken cancellationToken)
     {
         var results = new TaskCompletionSource<TimeoutReadings>(TaskCreationOptions.RunContinuationsAsynchronously);
         ListenOptions options = TestServer.Options(connect: _ =>
@@ -128,7 +128,7 @@ public sealed class TimeoutTests
     }
 
     [Test]
-    public void Timeout_outside_a_handler_throws()
+    public void TimeoutOutsideAHandlerThrows()
     {
         Assert.That(() => MoonbridgeServer.Timeout(), Throws.InvalidOperationException);
         Assert.That(() => MoonbridgeServer.Timeout(1), Throws.InvalidOperationException);

@@ -14,7 +14,7 @@ public sealed class FormBytesTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_binary_file_field_that_is_not_streamed_keeps_its_bytes_exactly()
+    public async Task ABinaryFileFieldThatIsNotStreamedKeepsItsBytesExactly()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] file = RandomBytes(100_000, seed: 13);
@@ -50,7 +50,7 @@ public sealed class FormBytesTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Urlencoded_values_keep_their_percent_decoded_bytes_and_EnumerateBytes_follows_arrival_order()
+    public async Task UrlencodedValuesKeepTheirPercentDecodedBytesAndEnumerateBytesFollowsArrivalOrder()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const string body = "bin=%FF%00%C3&a=x+y&bin=%E2%82%AC&flag&a=%25";
@@ -79,7 +79,7 @@ public sealed class FormBytesTests
     }
 
     [Test]
-    public void Query_string_values_give_their_UTF8_bytes()
+    public void QueryStringValuesGiveTheirUtf8Bytes()
     {
         var parameters = new FormParameters();
         QueryStringParser.Parse("q=%C3%A9t%C3%A9&q=2", parameters);

@@ -32,7 +32,7 @@ public sealed class FormLimitTests
 
     [TestCaseSource(nameof(Overruns))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_over_a_limit_is_answered_with_413_naming_the_limit(string contentType, byte[] body, string limitName, Action<FormOptions> limit)
+    public async Task AFormOverALimitIsAnsweredWith413NamingTheLimit(string contentType, byte[] body, string limitName, Action<FormOptions> limit)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -55,7 +55,7 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_exactly_at_every_limit_is_accepted()
+    public async Task AFormExactlyAtEveryLimitIsAccepted()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -82,7 +82,7 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Streamed_parts_are_not_held_to_the_value_length_or_buffered_size_limits()
+    public async Task StreamedPartsAreNotHeldToTheValueLengthOrBufferedSizeLimits()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -112,7 +112,7 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_the_handler_never_asks_for_is_not_parsed_and_the_connection_goes_on()
+    public async Task AFormTheHandlerNeverAsksForIsNotParsedAndTheConnectionGoesOn()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         // Malformed (no close delimiter) and over the value count limit: parsing it would answer 400 or 413.
@@ -140,7 +140,7 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_can_still_be_read_after_the_response_has_begun()
+    public async Task AFormCanStillBeReadAfterTheResponseHasBegun()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const string body = "a=1&b=2";
@@ -162,7 +162,7 @@ public sealed class FormLimitTests
     }
 
     [Test]
-    public void Invalid_form_limits_are_refused_when_the_handler_is_created()
+    public void InvalidFormLimitsAreRefusedWhenTheHandlerIsCreated()
     {
         var options = new HttpOptions();
         options.Forms.ValueCountLimit = 0;

@@ -35,7 +35,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Multipart_fields_are_listed_with_the_length_and_SHA256_of_their_exact_bytes()
+    public async Task MultipartFieldsAreListedWithTheLengthAndSha256OfTheirExactBytes()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] file = FormBytesTests.RandomBytes(300_000, seed: 1313);
@@ -51,7 +51,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Urlencoded_fields_are_listed_with_their_percent_decoded_bytes()
+    public async Task UrlencodedFieldsAreListedWithTheirPercentDecodedBytes()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] body = "a=%FF%FE%00x&b=1+2&a="u8.ToArray();
@@ -63,7 +63,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_64_MiB_urlencoded_body_is_refused_with_413_without_the_peak_memory_growing_past_twice_the_limit()
+    public async Task A64MiBUrlencodedBodyIsRefusedWith413WithoutThePeakMemoryGrowingPastTwiceTheLimit()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
 
@@ -83,7 +83,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_2_GiB_multipart_field_is_refused_with_413_without_the_peak_memory_growing_past_twice_the_limit()
+    public async Task A2GiBMultipartFieldIsRefusedWith413WithoutThePeakMemoryGrowingPastTwiceTheLimit()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] head = MultipartBody.PartHead(new FormPart("file", [], "huge.bin", "application/octet-stream"));

@@ -13,7 +13,7 @@ public sealed class ExpectContinueTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_100_Continue_is_sent_only_when_the_handler_starts_reading_the_body([Values] HandlerForm form)
+    public async Task The100ContinueIsSentOnlyWhenTheHandlerStartsReadingTheBody([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var entered = new Signal();
@@ -57,7 +57,7 @@ public sealed class ExpectContinueTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_refuses_without_reading_sends_no_100_Continue_and_the_connection_is_closed_after([Values] HandlerForm form)
+    public async Task AHandlerThatRefusesWithoutReadingSendsNo100ContinueAndTheConnectionIsClosedAfter([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = TestServer.StartHttp(

@@ -23,7 +23,7 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_urlencoded_body_fills_PostParams_and_PostParamsList([Values] HandlerForm form)
+    public async Task AnUrlencodedBodyFillsPostParamsAndPostParamsList([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         FormParameters? seen = null;
@@ -46,7 +46,7 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_multipart_body_fills_PostParams_and_PostMetadataList_for_every_part([Values] HandlerForm form)
+    public async Task AMultipartBodyFillsPostParamsAndPostMetadataListForEveryPart([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         IReadOnlyList<string>? comments = null;
@@ -79,7 +79,7 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamPostParam_calls_back_with_first_data_more_data_and_a_final_end_and_once_empty_for_an_empty_file(
+    public async Task StreamPostParamCallsBackWithFirstDataMoreDataAndAFinalEndAndOnceEmptyForAnEmptyFile(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -122,7 +122,7 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamPostParams_streams_every_field_whose_name_matches_the_pattern([Values] HandlerForm form)
+    public async Task StreamPostParamsStreamsEveryFieldWhoseNameMatchesThePattern([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var calls = new List<StreamCall>();

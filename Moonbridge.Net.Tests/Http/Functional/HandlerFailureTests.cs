@@ -12,7 +12,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_value_with_CR_LF_throws_ArgumentException_in_the_handler_and_is_never_sent([Values] HandlerForm form)
+    public async Task AHeaderValueWithCRLFThrowsArgumentExceptionInTheHandlerAndIsNeverSent([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartReportingServer(form, request =>
@@ -31,7 +31,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_after_body_data_throws_InvalidOperationException_even_while_the_data_is_gathered([Values] HandlerForm form)
+    public async Task AHeaderAfterBodyDataThrowsInvalidOperationExceptionEvenWhileTheDataIsGathered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartReportingServer(form, request =>
@@ -51,7 +51,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_after_empty_body_data_throws_too_and_a_later_header_before_data_does_not([Values] HandlerForm form)
+    public async Task AHeaderAfterEmptyBodyDataThrowsTooAndALaterHeaderBeforeDataDoesNot([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartReportingServer(form, request =>
@@ -73,7 +73,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_second_status_throws_InvalidOperationException_in_the_handler([Values] HandlerForm form)
+    public async Task ASecondStatusThrowsInvalidOperationExceptionInTheHandler([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartReportingServer(form, request =>
@@ -92,7 +92,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_before_a_status_gets_a_500_and_the_connection_closed([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsBeforeAStatusGetsA500AndTheConnectionClosed([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -112,7 +112,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_returns_without_a_status_gets_a_500([Values] HandlerForm form)
+    public async Task AHandlerThatReturnsWithoutAStatusGetsA500([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -127,7 +127,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_HttpStatusException_gets_that_status_with_its_reason([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsHttpStatusExceptionGetsThatStatusWithItsReason([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -142,7 +142,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_for_a_request_read_whole_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionForARequestReadWholeKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -167,7 +167,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_with_a_small_body_unread_drains_it_and_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionWithASmallBodyUnreadDrainsItAndKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -189,7 +189,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_with_more_body_left_than_can_be_drained_announces_the_close([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionWithMoreBodyLeftThanCanBeDrainedAnnouncesTheClose([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -208,7 +208,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_after_reading_a_malformed_body_closes_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionAfterReadingAMalformedBodyClosesTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -227,7 +227,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_after_a_status_replaces_it_and_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionAfterAStatusReplacesItAndKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -245,7 +245,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_faulty_request_throws_IOException_when_used_again([Values] HandlerForm form)
+    public async Task AFaultyRequestThrowsIOExceptionWhenUsedAgain([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -323,7 +323,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_after_part_of_the_response_went_out_has_its_connection_aborted([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsAfterPartOfTheResponseWentOutHasItsConnectionAborted([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);
@@ -337,7 +337,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_after_only_setting_the_status_has_its_connection_aborted_without_a_response([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsAfterOnlySettingTheStatusHasItsConnectionAbortedWithoutAResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartFailingServer(form);

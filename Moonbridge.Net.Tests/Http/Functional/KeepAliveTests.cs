@@ -10,7 +10,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Three_requests_on_one_connection_are_each_answered_and_the_connection_stays_open([Values] HandlerForm form)
+    public async Task ThreeRequestsOnOneConnectionAreEachAnsweredAndTheConnectionStaysOpen([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -32,7 +32,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Ten_requests_pipelined_in_one_write_are_answered_in_order([Values] HandlerForm form)
+    public async Task TenRequestsPipelinedInOneWriteAreAnsweredInOrder([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -56,7 +56,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_request_sent_one_byte_at_a_time_is_answered([Values] HandlerForm form)
+    public async Task ARequestSentOneByteAtATimeIsAnswered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -71,7 +71,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_HTTP_1_0_request_without_keep_alive_gets_a_length_and_then_the_connection_is_closed([Values] HandlerForm form)
+    public async Task AnHttp10RequestWithoutKeepAliveGetsALengthAndThenTheConnectionIsClosed([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -90,7 +90,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_streamed_response_to_HTTP_1_0_is_close_delimited_and_never_chunked([Values] HandlerForm form)
+    public async Task AStreamedResponseToHttp10IsCloseDelimitedAndNeverChunked([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -107,7 +107,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_HTTP_1_0_request_asking_for_keep_alive_keeps_the_connection_when_the_response_has_a_length([Values] HandlerForm form)
+    public async Task AnHttp10RequestAskingForKeepAliveKeepsTheConnectionWhenTheResponseHasALength([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -125,7 +125,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task CloseAfterFinish_announces_connection_close_and_closes_after_the_response([Values] HandlerForm form)
+    public async Task CloseAfterFinishAnnouncesConnectionCloseAndClosesAfterTheResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = TestServer.StartHttp(
@@ -158,7 +158,7 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_clients_connection_close_is_honoured_and_a_request_after_it_is_not_answered([Values] HandlerForm form)
+    public async Task AClientsConnectionCloseIsHonouredAndARequestAfterItIsNotAnswered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);

@@ -14,7 +14,7 @@ public sealed class LargeUploadTests
 
     [Test]
     [CancelAfter(120_000)]
-    public async Task A_1_GiB_multipart_upload_streamed_through_StreamPostParam_keeps_managed_memory_flat([Values] HandlerForm form)
+    public async Task A1GiBMultipartUploadStreamedThroughStreamPostParamKeepsManagedMemoryFlat([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();

@@ -13,7 +13,7 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_body_read_after_the_response_began_aborts_the_connection_without_an_error_response_inside_it(
+    public async Task AMalformedBodyReadAfterTheResponseBeganAbortsTheConnectionWithoutAnErrorResponseInsideIt(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -48,7 +48,7 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_unread_body_found_while_draining_closes_the_connection_without_a_second_response(
+    public async Task AMalformedUnreadBodyFoundWhileDrainingClosesTheConnectionWithoutASecondResponse(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -65,7 +65,7 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_body_read_before_a_status_is_answered_with_400([Values] HandlerForm form)
+    public async Task AMalformedBodyReadBeforeAStatusIsAnsweredWith400([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = TestServer.StartHttp(

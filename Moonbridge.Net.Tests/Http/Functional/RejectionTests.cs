@@ -50,7 +50,7 @@ public sealed class RejectionTests
 
     [TestCaseSource(nameof(Rejections))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_refused_request_gets_its_status_then_the_connection_closes_and_a_smuggled_request_is_not_answered(
+    public async Task ARefusedRequestGetsItsStatusThenTheConnectionClosesAndASmuggledRequestIsNotAnswered(
         HandlerForm form, string request, int status, string reason, Action<HttpOptions>? configure)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -98,7 +98,7 @@ public sealed class RejectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_missing_Host_is_answered_in_the_originals_plain_text_format()
+    public async Task AMissingHostIsAnsweredInTheOriginalsPlainTextFormat()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(HandlerForm.Async);

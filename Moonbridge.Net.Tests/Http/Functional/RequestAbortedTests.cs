@@ -13,7 +13,7 @@ public sealed class RequestAbortedTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_closes_cancels_the_token_of_a_handler_that_is_not_reading([Values] HandlerForm form, [Values] bool reset)
+    public async Task AClientThatClosesCancelsTheTokenOfAHandlerThatIsNotReading([Values] HandlerForm form, [Values] bool reset)
     {
         var waiting = new Signal();
         var aborted = new Signal();
@@ -71,7 +71,7 @@ public sealed class RequestAbortedTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_token_stays_quiet_for_a_client_that_keeps_its_connection_across_requests()
+    public async Task TheTokenStaysQuietForAClientThatKeepsItsConnectionAcrossRequests()
     {
         await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), async (HttpRequest request, CancellationToken ct) =>
         {

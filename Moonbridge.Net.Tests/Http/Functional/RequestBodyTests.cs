@@ -14,7 +14,7 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_content_length_body_is_read_whole([Values] HandlerForm form)
+    public async Task AContentLengthBodyIsReadWhole([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartBodyEchoServer(form);
@@ -28,7 +28,7 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_chunked_body_with_extensions_and_trailers_is_read_whole_and_the_connection_stays_usable(
+    public async Task AChunkedBodyWithExtensionsAndTrailersIsReadWholeAndTheConnectionStaysUsable(
         [Values] HandlerForm form, [Values] bool byteByByte)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -49,7 +49,7 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unread_body_is_drained_so_that_a_pipelined_request_on_the_same_connection_is_answered(
+    public async Task AnUnreadBodyIsDrainedSoThatAPipelinedRequestOnTheSameConnectionIsAnswered(
         [Values] HandlerForm form, [Values] bool chunked)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -70,7 +70,7 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unread_body_larger_than_the_drain_limit_closes_the_connection_after_the_response([Values] HandlerForm form)
+    public async Task AnUnreadBodyLargerThanTheDrainLimitClosesTheConnectionAfterTheResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -88,7 +88,7 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamRequestBody_hands_over_pieces_no_larger_than_the_maximum_input_chunk_size(
+    public async Task StreamRequestBodyHandsOverPiecesNoLargerThanTheMaximumInputChunkSize(
         [Values] HandlerForm form, [Values] bool chunked)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;

@@ -11,7 +11,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_response_finished_while_still_buffered_gets_a_content_length_and_a_date([Values] HandlerForm form)
+    public async Task AResponseFinishedWhileStillBufferedGetsAContentLengthAndADate([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = PathEchoHandlers.Start(form);
@@ -31,7 +31,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Ten_500_byte_pieces_go_out_in_chunks_of_at_least_the_minimum_output_chunk_size([Values] HandlerForm form)
+    public async Task Ten500BytePiecesGoOutInChunksOfAtLeastTheMinimumOutputChunkSize([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -72,7 +72,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_content_length_set_by_the_handler_is_used_and_the_data_streams_without_chunks([Values] HandlerForm form)
+    public async Task AContentLengthSetByTheHandlerIsUsedAndTheDataStreamsWithoutChunks([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] piece = [.. Enumerable.Repeat((byte)'y', 500)];
@@ -115,7 +115,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Flush_sends_what_is_gathered_as_a_chunk_before_the_response_is_finished([Values] HandlerForm form)
+    public async Task FlushSendsWhatIsGatheredAsAChunkBeforeTheResponseIsFinished([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var firstChunkSeen = new Signal();
@@ -153,7 +153,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_HEAD_request_gets_only_the_header_section_with_the_length_the_body_would_have(
+    public async Task AHeadRequestGetsOnlyTheHeaderSectionWithTheLengthTheBodyWouldHave(
         [Values] HandlerForm form, [Values("small", "stream")] string path)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -172,7 +172,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_204_or_304_response_has_neither_body_nor_framing_headers([Values] HandlerForm form, [Values(204, 304)] int status)
+    public async Task A204Or304ResponseHasNeitherBodyNorFramingHeaders([Values] HandlerForm form, [Values(204, 304)] int status)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartStatusServer(form, status);
@@ -189,7 +189,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_205_response_gets_content_length_zero([Values] HandlerForm form)
+    public async Task A205ResponseGetsContentLengthZero([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using TestServer server = StartStatusServer(form, 205);
@@ -206,7 +206,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Sending_data_with_a_205_status_throws_in_the_handler()
+    public async Task SendingDataWithA205StatusThrowsInTheHandler()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         string? caught = null;
@@ -237,7 +237,7 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_interim_103_response_goes_out_before_the_final_200([Values] HandlerForm form)
+    public async Task AnInterim103ResponseGoesOutBeforeTheFinal200([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();

@@ -10,7 +10,7 @@ public sealed class StaticHeaderTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Static_headers_are_on_normal_responses_on_100_continue_and_on_the_servers_own_errors([Values] HandlerForm form)
+    public async Task StaticHeadersAreOnNormalResponsesOn100ContinueAndOnTheServersOwnErrors([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();

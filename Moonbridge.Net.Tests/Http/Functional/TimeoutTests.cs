@@ -13,7 +13,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_idle_keep_alive_connection_is_closed_silently_after_the_idle_timeout([Values] HandlerForm form)
+    public async Task AnIdleKeepAliveConnectionIsClosedSilentlyAfterTheIdleTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -34,7 +34,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_connection_that_never_sends_anything_is_closed_silently_after_the_idle_timeout()
+    public async Task AConnectionThatNeverSendsAnythingIsClosedSilentlyAfterTheIdleTimeout()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -50,7 +50,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_head_that_arrives_too_slowly_gets_408_and_the_connection_closed()
+    public async Task AHeadThatArrivesTooSlowlyGets408AndTheConnectionClosed()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -70,7 +70,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_that_stops_arriving_while_the_handler_reads_it_ends_the_connection_after_the_stall_timeout([Values] HandlerForm form)
+    public async Task ABodyThatStopsArrivingWhileTheHandlerReadsItEndsTheConnectionAfterTheStallTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -105,7 +105,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_stops_reading_a_large_response_has_its_connection_ended_after_the_stall_timeout([Values] HandlerForm form)
+    public async Task AClientThatStopsReadingALargeResponseHasItsConnectionEndedAfterTheStallTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();
@@ -167,7 +167,7 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_hangs_past_the_response_timeout_has_its_connection_reset([Values] HandlerForm form)
+    public async Task AHandlerThatHangsPastTheResponseTimeoutHasItsConnectionReset([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         HttpOptions options = TestServer.HttpOptions();

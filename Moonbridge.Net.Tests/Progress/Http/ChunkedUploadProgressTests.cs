@@ -14,7 +14,7 @@ public sealed class ChunkedUploadProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_tracked_chunked_upload_counts_decoded_body_bytes_while_running_and_when_done()
+    public async Task ATrackedChunkedUploadCountsDecodedBodyBytesWhileRunningAndWhenDone()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

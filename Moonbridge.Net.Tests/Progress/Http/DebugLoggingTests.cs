@@ -13,7 +13,7 @@ public sealed class DebugLoggingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_Debug_registrations_lookups_and_event_streams_are_logged_at_debug([Values] bool debug)
+    public async Task WithDebugRegistrationsLookupsAndEventStreamsAreLoggedAtDebug([Values] bool debug)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var log = new EsiLogCapture();

@@ -10,7 +10,7 @@ public sealed class ErrorStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_upload_the_handler_answers_with_a_client_error_is_an_error_with_that_status([Values(400, 413)] int status)
+    public async Task AnUploadTheHandlerAnswersWithAClientErrorIsAnErrorWithThatStatus([Values(400, 413)] int status)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -24,7 +24,7 @@ public sealed class ErrorStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_upload_the_client_resets_mid_body_is_an_error_without_a_final_status()
+    public async Task AnUploadTheClientResetsMidBodyIsAnErrorWithoutAFinalStatus()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

@@ -10,7 +10,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_follows_a_running_upload_with_received_never_decreasing_and_ends_with_done_then_end()
+    public async Task AStreamFollowsARunningUploadWithReceivedNeverDecreasingAndEndsWithDoneThenEnd()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -36,7 +36,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_opened_before_the_upload_reports_unknown_then_follows_the_upload_once_it_registers()
+    public async Task AStreamOpenedBeforeTheUploadReportsUnknownThenFollowsTheUploadOnceItRegisters()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -57,7 +57,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_for_a_finished_upload_sends_its_final_state_and_ends_at_once()
+    public async Task AStreamForAFinishedUploadSendsItsFinalStateAndEndsAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -73,7 +73,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_fast_upload_is_coalesced_to_at_most_one_event_per_interval_and_the_final_state_is_always_sent()
+    public async Task AFastUploadIsCoalescedToAtMostOneEventPerIntervalAndTheFinalStateIsAlwaysSent()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const int pieces = 300;
@@ -104,7 +104,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_stream_asks_for_a_long_reconnection_time_and_a_reconnect_gets_204()
+    public async Task AFinishedStreamAsksForALongReconnectionTimeAndAReconnectGets204()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -127,7 +127,7 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_watcher_that_goes_away_ends_its_stream_at_once()
+    public async Task AWatcherThatGoesAwayEndsItsStreamAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

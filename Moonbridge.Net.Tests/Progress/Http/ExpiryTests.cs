@@ -11,7 +11,7 @@ public sealed class ExpiryTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_upload_stays_done_until_its_ttl_has_passed_and_is_unknown_after()
+    public async Task AFinishedUploadStaysDoneUntilItsTtlHasPassedAndIsUnknownAfter()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
@@ -33,7 +33,7 @@ public sealed class ExpiryTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_a_ttl_of_zero_a_finished_upload_is_unknown_at_once()
+    public async Task WithATtlOfZeroAFinishedUploadIsUnknownAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();

@@ -11,7 +11,7 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_second_upload_under_the_id_of_a_running_one_is_not_tracked_and_leaves_the_first_intact_but_succeeds()
+    public async Task ASecondUploadUnderTheIdOfARunningOneIsNotTrackedAndLeavesTheFirstIntactButSucceeds()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -34,7 +34,7 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_id_is_not_overwritten_by_another_upload_until_its_ttl_is_over()
+    public async Task AFinishedIdIsNotOverwrittenByAnotherUploadUntilItsTtlIsOver()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
@@ -61,7 +61,7 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_full_table_never_fails_an_upload_it_cannot_register()
+    public async Task AFullTableNeverFailsAnUploadItCannotRegister()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes(new ProgressOptions { Capacity = 1 });
@@ -83,7 +83,7 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_minted_ids_an_upload_without_an_id_is_tracked_under_a_new_id_the_handler_sees()
+    public async Task WithMintedIdsAnUploadWithoutAnIdIsTrackedUnderANewIdTheHandlerSees()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes(new ProgressOptions { MintIds = true });
@@ -97,7 +97,7 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_minted_ids_an_upload_without_an_id_is_not_tracked()
+    public async Task WithoutMintedIdsAnUploadWithoutAnIdIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

@@ -10,7 +10,7 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_in_the_query_is_tracked_whatever_the_case_of_its_name(
+    public async Task AnIdInTheQueryIsTrackedWhateverTheCaseOfItsName(
         [Values("X-Progress-Id", "X-Progress-ID", "x-progress-id")] string name)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
@@ -25,7 +25,7 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_in_the_x_progress_id_header_is_tracked_and_can_be_polled_by_header_too()
+    public async Task AnIdInTheXProgressIdHeaderIsTrackedAndCanBePolledByHeaderToo()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -41,7 +41,7 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_of_the_longest_valid_length_with_every_allowed_kind_of_character_is_tracked()
+    public async Task AnIdOfTheLongestValidLengthWithEveryAllowedKindOfCharacterIsTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -55,13 +55,13 @@ public sealed class IdSpellingTests
         await ProgressProbe.WaitForAsync(server.Port, id, ProgressJsonText.Done(10, result.WireLength, 10, RawUpload.LengthOf(result.Body)), cancellationToken);
     }
 
-    [TestCase("x-progress-id=" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "An_id_of_129_characters_is_not_tracked")]
-    [TestCase("X-Progress-Id=a%20b", TestName = "An_id_with_a_space_is_not_tracked")]
-    [TestCase("X-Progress-Id=a/b", TestName = "An_id_with_a_slash_is_not_tracked")]
-    [TestCase("X-Progress-Id=%3Cscript%3E", TestName = "An_id_with_angle_brackets_is_not_tracked")]
-    [TestCase("X-Progress-Id=", TestName = "An_empty_id_is_not_tracked")]
+    [TestCase("x-progress-id=" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "AnIdOf129CharactersIsNotTracked")]
+    [TestCase("X-Progress-Id=a%20b", TestName = "AnIdWithASpaceIsNotTracked")]
+    [TestCase("X-Progress-Id=a/b", TestName = "AnIdWithASlashIsNotTracked")]
+    [TestCase("X-Progress-Id=%3Cscript%3E", TestName = "AnIdWithAngleBracketsIsNotTracked")]
+    [TestCase("X-Progress-Id=", TestName = "AnEmptyIdIsNotTracked")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_invalid_id_is_not_tracked(string query)
+    public async Task AnInvalidIdIsNotTracked(string query)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -77,7 +77,7 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_with_a_malformed_escape_in_the_query_is_refused_by_the_server_before_tracking()
+    public async Task AnIdWithAMalformedEscapeInTheQueryIsRefusedByTheServerBeforeTracking()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -92,7 +92,7 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_invalid_id_in_the_header_is_not_tracked()
+    public async Task AnInvalidIdInTheHeaderIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

@@ -12,7 +12,7 @@ public sealed class InterimProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_tracked_upload_with_prefer_processing_gets_102s_whose_numerators_never_decrease_then_the_final_answer()
+    public async Task ATrackedUploadWithPreferProcessingGets102sWhoseNumeratorsNeverDecreaseThenTheFinalAnswer()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -38,7 +38,7 @@ public sealed class InterimProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_http10_client_gets_no_102_even_when_it_asks()
+    public async Task AnHttp10ClientGetsNo102EvenWhenItAsks()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

@@ -11,7 +11,7 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_get_or_a_put_with_an_id_is_not_tracked_by_default([Values("GET", "PUT")] string method)
+    public async Task AGetOrAPutWithAnIdIsNotTrackedByDefault([Values("GET", "PUT")] string method)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -26,7 +26,7 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_put_is_tracked_when_the_methods_include_put()
+    public async Task APutIsTrackedWhenTheMethodsIncludePut()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var options = new ProgressOptions { Methods = new HashSet<string>(StringComparer.Ordinal) { "POST", "PUT" } };
@@ -44,7 +44,7 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Methods_compare_case_sensitively_so_a_lowercase_post_is_not_tracked()
+    public async Task MethodsCompareCaseSensitivelySoALowercasePostIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

@@ -10,7 +10,7 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_nobody_registered_is_unknown()
+    public async Task AnIdNobodyRegisteredIsUnknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -23,7 +23,7 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_polled_request_without_an_id_is_unknown()
+    public async Task APolledRequestWithoutAnIdIsUnknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -37,7 +37,7 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_running_upload_reports_received_bytes_as_they_arrive_and_its_request_size()
+    public async Task ARunningUploadReportsReceivedBytesAsTheyArriveAndItsRequestSize()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();
@@ -56,7 +56,7 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_upload_is_done_with_exactly_the_lighttpd2_fields_and_the_bytes_on_the_wire()
+    public async Task AFinishedUploadIsDoneWithExactlyTheLighttpd2FieldsAndTheBytesOnTheWire()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var routes = new ProgressRoutes();

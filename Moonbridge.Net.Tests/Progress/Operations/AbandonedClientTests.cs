@@ -18,7 +18,7 @@ public sealed class AbandonedClientTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task Hundreds_of_clients_that_give_up_on_a_job_free_every_worker_and_leave_no_CLOSE_WAIT()
+    public async Task HundredsOfClientsThatGiveUpOnAJobFreeEveryWorkerAndLeaveNoCloseWait()
     {
         if (!ServerSocketStates.IsAvailable)
         {
@@ -109,7 +109,7 @@ public sealed class AbandonedClientTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_client_that_leaves_after_its_102_told_it_the_status_document_leaves_the_operation_running()
+    public async Task AClientThatLeavesAfterIts102ToldItTheStatusDocumentLeavesTheOperationRunning()
     {
         var job = new SteppedJob(1);
         await using TestServer server = OperationRoutes.Start(new OperationOptions(), job.RunAsync);

@@ -14,7 +14,7 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_full_store_answers_503_with_Retry_After_at_once_and_does_not_start_the_operation()
+    public async Task AFullStoreAnswers503WithRetryAfterAtOnceAndDoesNotStartTheOperation()
     {
         int started = 0;
         var first = new SteppedJob(1);
@@ -36,7 +36,7 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_operation_past_its_maximum_duration_is_cancelled_and_completes_with_500()
+    public async Task AnOperationPastItsMaximumDurationIsCancelledAndCompletesWith500()
     {
         var cancelled = new Signal();
         var manager = new OperationManager(new OperationOptions { MaximumDuration = TimeSpan.FromMilliseconds(200) });
@@ -64,7 +64,7 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Cancel_ends_a_running_operation_whose_document_then_says_503()
+    public async Task CancelEndsARunningOperationWhoseDocumentThenSays503()
     {
         var job = new SteppedJob(1);
         var manager = new OperationManager(new OperationOptions());
@@ -85,7 +85,7 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_status_document_names_the_target_without_its_query()
+    public async Task TheStatusDocumentNamesTheTargetWithoutItsQuery()
     {
         var job = new SteppedJob(0);
         var manager = new OperationManager(new OperationOptions());

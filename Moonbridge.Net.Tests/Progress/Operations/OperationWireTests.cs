@@ -26,7 +26,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Prefer_processing_gives_a_102_per_report_with_increasing_numerators_then_the_final_response()
+    public async Task PreferProcessingGivesA102PerReportWithIncreasingNumeratorsThenTheFinalResponse()
     {
         var job = new SteppedJob(3);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -70,7 +70,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Interim_responses_are_rate_limited_and_the_last_state_is_kept()
+    public async Task InterimResponsesAreRateLimitedAndTheLastStateIsKept()
     {
         const int reports = 2000;
         await using TestServer server = OperationRoutes.Start(new OperationOptions(), async (progress, ct) =>
@@ -109,7 +109,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_Prefer_processing_no_102_is_sent([Values("", "Prefer: respond-async, wait=30\r\n")] string prefer)
+    public async Task WithoutPreferProcessingNo102IsSent([Values("", "Prefer: respond-async, wait=30\r\n")] string prefer)
     {
         var job = new SteppedJob(2);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -129,7 +129,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task No_102_is_sent_to_an_HTTP_1_0_client()
+    public async Task No102IsSentToAnHttp10Client()
     {
         var job = new SteppedJob(2);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -148,7 +148,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Respond_async_answers_202_after_the_wait_and_the_status_document_shows_running_then_the_result()
+    public async Task RespondAsyncAnswers202AfterTheWaitAndTheStatusDocumentShowsRunningThenTheResult()
     {
         var job = new SteppedJob(2);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -194,7 +194,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Respond_async_with_wait_0_answers_at_once_and_a_job_that_ends_in_time_is_answered_inline()
+    public async Task RespondAsyncWithWait0AnswersAtOnceAndAJobThatEndsInTimeIsAnsweredInline()
     {
         var job = new SteppedJob(1);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -212,7 +212,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task GET_with_Prefer_processing_streams_102s_until_the_final_response()
+    public async Task GetWithPreferProcessingStreams102sUntilTheFinalResponse()
     {
         var job = new SteppedJob(2);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -243,7 +243,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task DELETE_removes_the_document_and_cancels_a_running_operation()
+    public async Task DeleteRemovesTheDocumentAndCancelsARunningOperation()
     {
         var job = new SteppedJob(2);
         await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
@@ -259,7 +259,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task DELETE_of_a_completed_operation_gives_204_then_GET_gives_404()
+    public async Task DeleteOfACompletedOperationGives204ThenGetGives404()
     {
         await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
         RawHttpResponse done = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
@@ -273,7 +273,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Status_documents_expire_after_their_time_to_live()
+    public async Task StatusDocumentsExpireAfterTheirTimeToLive()
     {
         var clock = new FakeTimeProvider();
         await using TestServer server = OperationRoutes.Start(
@@ -289,7 +289,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Status_ids_are_128_random_bits_and_unknown_ids_give_404()
+    public async Task StatusIdsAre128RandomBitsAndUnknownIdsGive404()
     {
         await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -307,7 +307,7 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_failing_operation_delivers_a_500_result()
+    public async Task AFailingOperationDeliversA500Result()
     {
         await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => throw new InvalidOperationException("boom"));
         RawHttpResponse response = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);

@@ -31,7 +31,7 @@ public sealed class FaultInjectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_fault_ends_only_its_own_connection([Values] Fault fault, CancellationToken cancellationToken)
+    public async Task AFaultEndsOnlyItsOwnConnection([Values] Fault fault, CancellationToken cancellationToken)
     {
         var handlerOutcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var bodyStarted = new Signal();

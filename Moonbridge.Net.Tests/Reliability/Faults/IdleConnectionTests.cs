@@ -21,7 +21,7 @@ public sealed class IdleConnectionTests
 
     [Test]
     [CancelAfter(150_000)]
-    public async Task Ten_thousand_idle_keep_alive_connections_are_held_while_a_normal_client_is_served(CancellationToken cancellationToken)
+    public async Task TenThousandIdleKeepAliveConnectionsAreHeldWhileANormalClientIsServed(CancellationToken cancellationToken)
     {
         long fdLimit = FileDescriptorLimit.EnsureAtLeast((2 * Wanted) + 4096);
         int openNow = OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;

@@ -20,7 +20,7 @@ public sealed class DescriptorLimitTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task More_connections_than_the_open_file_limit_pause_accepting_and_the_server_survives(CancellationToken cancellationToken)
+    public async Task MoreConnectionsThanTheOpenFileLimitPauseAcceptingAndTheServerSurvives(CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
         {

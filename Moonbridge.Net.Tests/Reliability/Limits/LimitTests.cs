@@ -22,7 +22,7 @@ public sealed class LimitTests
     private const string ChunkedPost = "POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     [Test]
-    public void The_defaults_are_the_documented_ones()
+    public void TheDefaultsAreTheDocumentedOnes()
     {
         var options = new HttpOptions();
         Assert.Multiple(() =>
@@ -54,7 +54,7 @@ public sealed class LimitTests
     [TestCase(-1)]
     [TestCase(double.NaN)]
     [TestCase(double.PositiveInfinity)]
-    public void An_invalid_minimum_body_rate_is_refused_when_the_handler_is_created(double rate)
+    public void AnInvalidMinimumBodyRateIsRefusedWhenTheHandlerIsCreated(double rate)
     {
         var options = new HttpOptions { MinimumRequestBodyDataRate = rate };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
@@ -63,14 +63,14 @@ public sealed class LimitTests
     [TestCase(-1)]
     [TestCase(double.NaN)]
     [TestCase(double.PositiveInfinity)]
-    public void An_invalid_minimum_response_rate_is_refused_when_the_handler_is_created(double rate)
+    public void AnInvalidMinimumResponseRateIsRefusedWhenTheHandlerIsCreated(double rate)
     {
         var options = new HttpOptions { MinimumResponseDataRate = rate };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 
     [Test]
-    public void A_negative_response_rate_grace_period_is_refused_when_the_handler_is_created()
+    public void ANegativeResponseRateGracePeriodIsRefusedWhenTheHandlerIsCreated()
     {
         var options = new HttpOptions { MinimumResponseDataRateGracePeriod = TimeSpan.FromSeconds(-1) };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
@@ -79,7 +79,7 @@ public sealed class LimitTests
     [TestCase("Content-Length: 1000\r\n\r\n", "Announced request body size is too big (limit 999 bytes)")]
     [TestCase("Transfer-Encoding: chunked\r\n\r\n3e8\r\n", "Request body size limit exceeded (limit 999 bytes)")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_over_the_limit_gets_413_naming_the_limit(string framing, string reason, CancellationToken cancellationToken)
+    public async Task ABodyOverTheLimitGets413NamingTheLimit(string framing, string reason, CancellationToken cancellationToken)
     {
         HttpOptions options = TestServer.BoundedHttpOptions();
         options.RequestBodySizeLimit = 999;
@@ -95,7 +95,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Chunk_extensions_are_bounded_by_the_chunk_line_limit(CancellationToken cancellationToken)
+    public async Task ChunkExtensionsAreBoundedByTheChunkLineLimit(CancellationToken cancellationToken)
     {
         string extension = ";ext=" + new string('e', 300);
         HttpOptions options = TestServer.BoundedHttpOptions();
@@ -114,7 +114,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_endless_chunk_line_is_refused_once_the_limit_is_reached_not_buffered(CancellationToken cancellationToken)
+    public async Task AnEndlessChunkLineIsRefusedOnceTheLimitIsReachedNotBuffered(CancellationToken cancellationToken)
     {
         await using TestServer server = TestServer.StartHttp(TestServer.BoundedHttpOptions(), PathBodyEcho.HandleAsync);
         using TestClient client = await server.ConnectAsync(cancellationToken);
@@ -127,7 +127,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Trailers_are_bounded_by_the_trailer_limit(CancellationToken cancellationToken)
+    public async Task TrailersAreBoundedByTheTrailerLimit(CancellationToken cancellationToken)
     {
         string trailers = string.Concat(Enumerable.Range(0, 20).Select(i => $"X-T{i}: {new string('t', 100)}\r\n"));
         HttpOptions options = TestServer.BoundedHttpOptions();
@@ -146,7 +146,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Connections_beyond_the_pool_limit_wait_and_are_served_when_a_worker_is_free(CancellationToken cancellationToken)
+    public async Task ConnectionsBeyondThePoolLimitWaitAndAreServedWhenAWorkerIsFree(CancellationToken cancellationToken)
     {
         const int limit = 2;
         const int extra = 6;
@@ -204,7 +204,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_never_reads_cannot_make_the_server_buffer_its_response_without_bound(CancellationToken cancellationToken)
+    public async Task AClientThatNeverReadsCannotMakeTheServerBufferItsResponseWithoutBound(CancellationToken cancellationToken)
     {
         const int piece = 64 * 1024;
         const long attempted = 1024L * 1024 * 1024;
@@ -251,7 +251,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task WriteNb_reports_the_bytes_held_for_a_client_that_does_not_read(CancellationToken cancellationToken)
+    public async Task WriteNbReportsTheBytesHeldForAClientThatDoesNotRead(CancellationToken cancellationToken)
     {
         var pending = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new Signal();

@@ -18,7 +18,7 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_new_client_is_served_at_once_beside_200_idle_keep_alive_connections_and_16_busy_ones(CancellationToken cancellationToken)
+    public async Task ANewClientIsServedAtOnceBeside200IdleKeepAliveConnectionsAnd16BusyOnes(CancellationToken cancellationToken)
     {
         ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), HandleAsync));
         await using TestServer host = TestServer.StartTcp(options);
@@ -74,7 +74,7 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task A_burst_of_slow_requests_on_a_fresh_server_gets_its_workers_at_once(CancellationToken cancellationToken)
+    public async Task ABurstOfSlowRequestsOnAFreshServerGetsItsWorkersAtOnce(CancellationToken cancellationToken)
     {
         const int Requests = 16;
         var handlerTime = TimeSpan.FromSeconds(1);
@@ -112,7 +112,7 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task Connections_that_have_sent_nothing_yet_hold_no_worker(CancellationToken cancellationToken)
+    public async Task ConnectionsThatHaveSentNothingYetHoldNoWorker(CancellationToken cancellationToken)
     {
         ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), HandleAsync));
         options.PreFork = 0;
@@ -156,7 +156,7 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task A_handler_that_returns_false_retires_its_worker_when_the_connection_parks(CancellationToken cancellationToken)
+    public async Task AHandlerThatReturnsFalseRetiresItsWorkerWhenTheConnectionParks(CancellationToken cancellationToken)
     {
         using var finished = new SemaphoreSlim(0);
         var workers = new List<string>();
@@ -192,7 +192,7 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_keep_alive_connection_that_parks_between_requests_allocates_little_per_request(CancellationToken cancellationToken)
+    public async Task AKeepAliveConnectionThatParksBetweenRequestsAllocatesLittlePerRequest(CancellationToken cancellationToken)
     {
         const int WarmUp = 500;
         const int Measured = 2000;
@@ -254,7 +254,7 @@ public sealed class ParkedConnectionTests
     }
 
     [Test]
-    public void The_connection_limit_defaults_to_thousands_for_async_pools_and_to_MaxFork_for_blocking_ones()
+    public void TheConnectionLimitDefaultsToThousandsForAsyncPoolsAndToMaxForkForBlockingOnes()
     {
         var async = new ListenOptions { ConnectAsync = static (_, _) => ValueTask.FromResult(true) };
         var blocking = new ListenOptions { Connect = static _ => true };

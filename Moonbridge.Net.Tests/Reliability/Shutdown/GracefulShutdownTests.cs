@@ -21,7 +21,7 @@ public sealed class GracefulShutdownTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_graceful_stop_lets_a_large_upload_in_progress_complete(CancellationToken cancellationToken)
+    public async Task AGracefulStopLetsALargeUploadInProgressComplete(CancellationToken cancellationToken)
     {
         var reading = new Signal();
         await using TestServer server = TestServer.StartHttp(TestServer.BoundedHttpOptions(), CountBodyAsync(reading));
@@ -47,7 +47,7 @@ public sealed class GracefulShutdownTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_graceful_stop_closes_idle_connections_completes_in_flight_requests_and_runs_every_finish_handler(CancellationToken cancellationToken)
+    public async Task AGracefulStopClosesIdleConnectionsCompletesInFlightRequestsAndRunsEveryFinishHandler(CancellationToken cancellationToken)
     {
         const int idleCount = 10;
         const int busyCount = 5;
@@ -124,7 +124,7 @@ public sealed class GracefulShutdownTests
     [Test]
     [CancelAfter(90_000)]
     [Platform(Include = "Linux,MacOsX")]
-    public async Task On_SIGTERM_the_example_finishes_an_upload_in_progress_closes_idle_connections_and_exits_cleanly(CancellationToken cancellationToken)
+    public async Task OnSigtermTheExampleFinishesAnUploadInProgressClosesIdleConnectionsAndExitsCleanly(CancellationToken cancellationToken)
     {
         (Process example, int port) = await StartExampleAsync(cancellationToken);
         using Process owned = example;

@@ -25,7 +25,7 @@ public sealed class ResponseDataRateTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_client_reading_a_few_bytes_per_interval_is_cut_after_the_grace_period_with_a_log_line(CancellationToken cancellationToken)
+    public async Task AClientReadingAFewBytesPerIntervalIsCutAfterTheGracePeriodWithALogLine(CancellationToken cancellationToken)
     {
         var log = new CapturingLoggerFactory();
         var outcome = new TaskCompletionSource<(bool Cut, TimeSpan Lasted, bool Faulty)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,7 +47,7 @@ public sealed class ResponseDataRateTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_client_reading_slowly_but_above_the_rate_gets_the_whole_response(CancellationToken cancellationToken)
+    public async Task AClientReadingSlowlyButAboveTheRateGetsTheWholeResponse(CancellationToken cancellationToken)
     {
         var log = new CapturingLoggerFactory();
         var outcome = new TaskCompletionSource<(bool Cut, TimeSpan Lasted, bool Faulty)>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -43,7 +43,7 @@ public sealed class SlowClientTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_slow_client_is_cut_off_within_its_bound_while_a_normal_client_is_served(
+    public async Task ASlowClientIsCutOffWithinItsBoundWhileANormalClientIsServed(
         [Values] Attack attack, CancellationToken cancellationToken)
     {
         HttpOptions options = TestServer.BoundedHttpOptions();
@@ -99,7 +99,7 @@ public sealed class SlowClientTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task Five_hundred_slowloris_connections_do_not_hold_up_normal_clients(CancellationToken cancellationToken)
+    public async Task FiveHundredSlowlorisConnectionsDoNotHoldUpNormalClients(CancellationToken cancellationToken)
     {
         const int slowloris = 500;
         HttpOptions options = TestServer.BoundedHttpOptions();

@@ -105,7 +105,7 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Rejected))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_smuggling_attempt_gets_one_error_response_then_the_end_of_the_connection(string attack, int status, CancellationToken cancellationToken)
+    public async Task ASmugglingAttemptGetsOneErrorResponseThenTheEndOfTheConnection(string attack, int status, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
         await using TestServer server = StartRecording(handled);
@@ -123,7 +123,7 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Rejected))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_smuggling_attempt_sent_byte_by_byte_is_rejected_the_same_way(string attack, int status, CancellationToken cancellationToken)
+    public async Task ASmugglingAttemptSentByteByByteIsRejectedTheSameWay(string attack, int status, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
         await using TestServer server = StartRecording(handled);
@@ -168,7 +168,7 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Accepted))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_framing_the_RFC_allows_is_accepted_and_the_next_request_is_answered_on_its_own(string request, string body, CancellationToken cancellationToken)
+    public async Task AFramingTheRfcAllowsIsAcceptedAndTheNextRequestIsAnsweredOnItsOwn(string request, string body, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
         await using TestServer server = StartRecording(handled);
@@ -186,7 +186,7 @@ public sealed class SmugglingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_chunked_body_that_turns_malformed_while_the_handler_reads_it_ends_the_connection(CancellationToken cancellationToken)
+    public async Task AChunkedBodyThatTurnsMalformedWhileTheHandlerReadsItEndsTheConnection(CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
         await using TestServer server = StartRecording(handled);
@@ -205,7 +205,7 @@ public sealed class SmugglingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_the_handler_leaves_unread_is_skipped_by_its_length_and_never_parsed_as_a_request(CancellationToken cancellationToken)
+    public async Task ABodyTheHandlerLeavesUnreadIsSkippedByItsLengthAndNeverParsedAsARequest(CancellationToken cancellationToken)
     {
         // The body looks like a request; the handler does not read it; the server must skip exactly
         // Content-Length bytes (or the chunked body) and parse what follows.
