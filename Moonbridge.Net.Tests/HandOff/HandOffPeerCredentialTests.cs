@@ -135,10 +135,9 @@ public sealed class HandOffPeerCredentialTests
             Assert.That(logged.Level, Is.EqualTo(LogLevel.Warning));
             Assert.That(logged.Message, Does.Contain("65534"));
 
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await client.ConnectAsync("127.0.0.1", server.Listeners[0].Port!.Value, cancellationToken);
-            await client.SendTextAsync("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
-            Assert.That(await client.ReceiveTextToEndAsync(cancellationToken), Does.StartWith("HTTP/1.1 204"));
+            using TestClient client = await TestClient.ConnectAsync(server.Listeners[0].Port!.Value, cancellationToken);
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+            Assert.That((await client.ReadToEndAsync(cancellationToken)).Text, Does.StartWith("HTTP/1.1 204"));
         }
     }
 }

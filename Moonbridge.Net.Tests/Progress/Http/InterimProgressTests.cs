@@ -53,27 +53,17 @@ public sealed class InterimProgressTests
     /// <summary>Uploads in pieces with <c>Prefer: processing</c> and returns everything the server sent until it closed.</summary>
     private static async Task<string> UploadAsync(int port, string version, int total, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         string head = $"POST /upload?X-Progress-Id=interim{version[^1]} {version}\r\nHost: t\r\nPrefer: processing\r\nConnection: close\r\nContent-Length: {total}\r\n\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, cancellationToken);
+        await client.SendAsync(head, cancellationToken);
         byte[] piece = new byte[total / 8];
         for (int sent = 0; sent < total; sent += piece.Length)
         {
-            await socket.SendAsync(piece.AsMemory(0, Math.Min(piece.Length, total - sent)), SocketFlags.None, cancellationToken);
+            await client.SendAsync(piece.AsMemory(0, Math.Min(piece.Length, total - sent)), cancellationToken);
         }
 
-        var received = new MemoryStream();
-        byte[] buffer = new byte[8192];
-        while (true)
-        {
-            int count = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-            if (count == 0)
-            {
-                return Encoding.ASCII.GetString(received.ToArray());
-            }
-
-            received.Write(buffer, 0, count);
-        }
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+        Assert.That(end.Reset, Is.False, "the server reset the upload connection");
+        return end.Text;
     }
 }
