@@ -14,7 +14,7 @@ namespace Moonbridge.Net.Tests.Esi;
 public sealed class EsiScriptTimeoutClockTests
 {
     [Test]
-    public async Task A_silent_script_gets_504_when_the_clock_reaches_its_timeout_and_not_a_tick_before(CancellationToken cancellationToken)
+    public async Task ASilentScriptGets504WhenTheClockReachesItsTimeoutAndNotATickBefore(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var log = new EsiLogCapture();
@@ -27,7 +27,7 @@ public sealed class EsiScriptTimeoutClockTests
             await Task.Delay(Timeout.Infinite, ct);
             return null;
         }));
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         CancellationToken scriptToken = await running.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
@@ -44,7 +44,7 @@ public sealed class EsiScriptTimeoutClockTests
     }
 
     [Test]
-    public async Task Each_delivery_restarts_the_clock(CancellationToken cancellationToken)
+    public async Task EachDeliveryRestartsTheClock(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var log = new EsiLogCapture();
@@ -61,7 +61,7 @@ public sealed class EsiScriptTimeoutClockTests
 
             return null;
         }));
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -74,7 +74,7 @@ public sealed class EsiScriptTimeoutClockTests
     private static TestServer Start(TimeProvider clock, EsiOptions options, EsiModule module)
     {
         AsyncHttpRequestHandler handler = new EsiRouter(options).Map("/esi", module).ToRequestHandler();
-        ListenOptions listen = TestServer.Options(connectAsync: HttpHandler.Create(HttpTestServer.Options(), handler));
+        ListenOptions listen = TestServer.Options(connectAsync: HttpHandler.Create(TestServer.HttpOptions(), handler));
         listen.TimeProvider = clock;
         return TestServer.StartTcp(listen);
     }

@@ -11,7 +11,7 @@ public sealed class HandOffAcknowledgementClockTests
 {
     [Test]
     [CancelAfter(TestTimeouts.TestMilliseconds)]
-    public async Task A_receiver_that_never_acknowledges_gives_the_connection_back_when_the_clock_reaches_the_timeout(CancellationToken cancellationToken)
+    public async Task AReceiverThatNeverAcknowledgesGivesTheConnectionBackWhenTheClockReachesTheTimeout(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         using var temp = new TempDirectory();
@@ -41,7 +41,7 @@ public sealed class HandOffAcknowledgementClockTests
     }
 
     [Test]
-    public void A_target_refuses_a_null_clock()
+    public void ATargetRefusesANullClock()
     {
         Assert.That(() => new HandOffTarget("/nowhere") { TimeProvider = null! }, Throws.ArgumentNullException);
     }

@@ -191,17 +191,10 @@ public sealed class ListenerHandOverTests
 
     private static async Task<string> AskAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
-        using var client = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
-        await client.ConnectAsync(endPoint, cancellationToken);
-        var received = new MemoryStream();
-        byte[] buffer = new byte[256];
-        int read;
-        while ((read = await client.ReceiveAsync(buffer, cancellationToken)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(received.ToArray());
+        using TestClient client = await TestClient.ConnectAsync(endPoint, cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+        Assert.That(end.Reset, Is.False, "the server reset the connection");
+        return end.Text;
     }
 
     private static int CountDescriptors() => Directory.GetFiles("/proc/self/fd").Length;

@@ -14,7 +14,7 @@ namespace Moonbridge.Net.Tests.Hosting;
 public sealed class HostingClockTests
 {
     [Test]
-    public async Task A_time_provider_registered_with_the_host_becomes_the_pool_clock(CancellationToken cancellationToken)
+    public async Task ATimeProviderRegisteredWithTheHostBecomesThePoolClock(CancellationToken cancellationToken)
     {
         var registered = new FakeTimeProvider();
         using IHost host = Build(services => services.AddSingleton<TimeProvider>(registered), _ => { });
@@ -25,7 +25,7 @@ public sealed class HostingClockTests
     }
 
     [Test]
-    public async Task A_pool_given_its_own_clock_keeps_it(CancellationToken cancellationToken)
+    public async Task APoolGivenItsOwnClockKeepsIt(CancellationToken cancellationToken)
     {
         var own = new FakeTimeProvider();
         using IHost host = Build(services => services.AddSingleton<TimeProvider>(new FakeTimeProvider()), moonbridge => moonbridge.Pool.TimeProvider = own);
@@ -36,7 +36,7 @@ public sealed class HostingClockTests
     }
 
     [Test]
-    public async Task Without_one_the_pool_runs_on_the_system_clock(CancellationToken cancellationToken)
+    public async Task WithoutOneThePoolRunsOnTheSystemClock(CancellationToken cancellationToken)
     {
         using IHost host = Build(_ => { }, _ => { });
 

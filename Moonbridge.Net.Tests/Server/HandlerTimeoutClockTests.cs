@@ -13,7 +13,7 @@ public sealed class HandlerTimeoutClockTests
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     [Test]
-    public async Task A_handler_is_aborted_when_the_clock_reaches_its_timeout_and_not_a_tick_before([Values] bool blocking, CancellationToken cancellationToken)
+    public async Task AHandlerIsAbortedWhenTheClockReachesItsTimeoutAndNotATickBefore([Values] bool blocking, CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         int calls = 0;
@@ -56,7 +56,7 @@ public sealed class HandlerTimeoutClockTests
         options.TimeProvider = clock;
         await using TestServer host = TestServer.StartTcp(options);
 
-        using Socket silent = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient silent = await TestClient.ConnectAsync(host.Port, cancellationToken);
         CancellationToken handlerToken = await armed.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
 
         clock.Advance(s_timeout - TimeSpan.FromMilliseconds(1));
@@ -65,14 +65,14 @@ public sealed class HandlerTimeoutClockTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.That(handlerToken.IsCancellationRequested, Is.True, "the expiry cancels the handler's token as the clock reaches it");
 
-        ClientEnd end = await TestClient.ReadToEndAsync(silent, cancellationToken).WaitAsync(TestTimeouts.Wait, cancellationToken);
+        ConnectionEnd end = await silent.ReadToEndAsync(cancellationToken).WaitAsync(TestTimeouts.Wait, cancellationToken);
         Assert.That(end.Reset, Is.True, "the timed-out connection is reset");
         Assert.That(await readEnded.Task.WaitAsync(TestTimeouts.Wait, cancellationToken), Is.EqualTo(IoStatus.Error));
         Assert.That(await TestClient.RoundTripAsync(host.EndPoint, "next", cancellationToken), Is.EqualTo("next"), "the server keeps serving");
     }
 
     [Test]
-    public async Task Timeout_readings_follow_the_clock_exactly(CancellationToken cancellationToken)
+    public async Task TimeoutReadingsFollowTheClockExactly(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var results = new TaskCompletionSource<double[]>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -114,7 +114,7 @@ public sealed class HandlerTimeoutClockTests
     }
 
     [Test]
-    public async Task A_shorter_outer_timer_expires_inside_a_longer_sub_timer(CancellationToken cancellationToken)
+    public async Task AShorterOuterTimerExpiresInsideALongerSubTimer(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var cancelledInside = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

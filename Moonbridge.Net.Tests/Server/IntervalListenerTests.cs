@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -9,7 +10,7 @@ public sealed class IntervalListenerTests
 {
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_non_strict_interval_fires_repeatedly_with_its_name(CancellationToken cancellationToken)
+    public async Task ANonStrictIntervalFiresRepeatedlyWithItsName(CancellationToken cancellationToken)
     {
         var ticks = new ConcurrentQueue<(TimeSpan At, string? Interval, string? Main, bool HasConnection)>();
         using var ticked = new SemaphoreSlim(0);
@@ -38,7 +39,7 @@ public sealed class IntervalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_interval_run_is_not_started_again_while_the_previous_one_is_still_running(CancellationToken cancellationToken)
+    public async Task AnIntervalRunIsNotStartedAgainWhileThePreviousOneIsStillRunning(CancellationToken cancellationToken)
     {
         int running = 0;
         int overlapped = 0;

@@ -15,7 +15,7 @@ namespace Moonbridge.Net.Tests.Server;
 public sealed class PoolClockTests
 {
     [Test]
-    public async Task A_graceful_stop_aborts_a_stuck_handler_when_the_clock_reaches_the_shutdown_timeout(CancellationToken cancellationToken)
+    public async Task AGracefulStopAbortsAStuckHandlerWhenTheClockReachesTheShutdownTimeout(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,7 +30,7 @@ public sealed class PoolClockTests
         options.ShutdownTimeout = TimeSpan.FromMinutes(1);
         options.TimeProvider = clock;
         await using TestServer host = TestServer.StartTcp(options);
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
         await entered.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
 
         Task graceArmed = clock.WhenArmedAsync(options.ShutdownTimeout);
@@ -42,11 +42,11 @@ public sealed class PoolClockTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
         await cancelled.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
         await stopped.WaitAsync(TestTimeouts.Wait, cancellationToken);
-        Assert.That((await TestClient.ReadToEndAsync(client, cancellationToken)).Reset, Is.True, "the aborted connection is reset");
+        Assert.That((await client.ReadToEndAsync(cancellationToken)).Reset, Is.True, "the aborted connection is reset");
     }
 
     [Test]
-    public async Task A_connection_that_cannot_be_flushed_is_reset_when_the_clock_reaches_the_close_timeout(CancellationToken cancellationToken)
+    public async Task AConnectionThatCannotBeFlushedIsResetWhenTheClockReachesTheCloseTimeout(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,18 +62,18 @@ public sealed class PoolClockTests
         await using TestServer host = TestServer.StartTcp(options);
 
         Task closeArmed = clock.WhenArmedAsync(options.CloseTimeout);
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        client.ReceiveBufferSize = 4096;
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        client.Socket.ReceiveBufferSize = 4096;
         await written.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
         await closeArmed.WaitAsync(TestTimeouts.Wait, cancellationToken);
 
         clock.Advance(options.CloseTimeout);
 
-        Assert.That((await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(TestTimeouts.Wait, cancellationToken)).Reset, Is.True);
+        Assert.That((await client.ReadToEndAsync(cancellationToken).WaitAsync(TestTimeouts.Wait, cancellationToken)).Reset, Is.True);
     }
 
     [Test]
-    public async Task An_idle_worker_retires_when_the_clock_reaches_the_idle_timeout(CancellationToken cancellationToken)
+    public async Task AnIdleWorkerRetiresWhenTheClockReachesTheIdleTimeout(CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         var prepared = new ConcurrentQueue<int>();
@@ -104,7 +104,7 @@ public sealed class PoolClockTests
     }
 
     [Test]
-    public async Task Strict_runs_keep_a_fixed_schedule_while_non_strict_runs_wait_a_delay_after_each_run(CancellationToken cancellationToken)
+    public async Task StrictRunsKeepAFixedScheduleWhileNonStrictRunsWaitADelayAfterEachRun(CancellationToken cancellationToken)
     {
         TimeSpan delay = TimeSpan.FromMilliseconds(200);
         TimeSpan run = TimeSpan.FromMilliseconds(150);
@@ -120,7 +120,7 @@ public sealed class PoolClockTests
     }
 
     [Test]
-    public void A_pool_without_a_clock_is_refused()
+    public void APoolWithoutAClockIsRefused()
     {
         ListenOptions options = TestServer.Options(connect: EchoHandlers.Echo);
         options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", 0));
