@@ -11,24 +11,13 @@ public sealed partial class MoonbridgeServer
 
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abortHandlers = new();
-    private readonly Lock _activeLock = new();
-    private readonly HashSet<HandlerScope> _active = [];
+    private readonly Lock _stopLock = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource? _idle;
     private Task? _stopping;
 
     /// <summary>Connect handlers currently running.</summary>
-    public int ActiveHandlerCount
-    {
-        get
-        {
-            lock (_activeLock)
-            {
-                return _active.Count;
-            }
-        }
-    }
+    public int ActiveHandlerCount => _runner.Active.Count;
 
     /// <summary>
     /// Stops gracefully: stops accepting, lets running handlers finish for up to
@@ -40,7 +29,7 @@ public sealed partial class MoonbridgeServer
     {
         TimeSpan grace = gracePeriod ?? _options.ShutdownTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero, nameof(gracePeriod));
-        lock (_activeLock)
+        lock (_stopLock)
         {
             // Run the stop outside the lock: it calls finish handlers, which are user code.
             return _stopping ??= Task.Run(() => StopCoreAsync(grace));
@@ -64,25 +53,11 @@ public sealed partial class MoonbridgeServer
         CloseListeners();
         Task retired = _pool.StopAsync();
 
-        Task idle;
-        lock (_activeLock)
-        {
-            _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_active.Count == 0)
-            {
-                _idle.TrySetResult();
-            }
-
-            idle = _idle.Task;
-        }
+        Task idle = _runner.Active.WhenIdleAsync();
 
         if (await Task.WhenAny(idle, Task.Delay(gracePeriod, _options.TimeProvider), _abortRequested.Task).ConfigureAwait(false) != idle)
         {
-            HandlerScope[] running;
-            lock (_activeLock)
-            {
-                running = [.. _active];
-            }
+            HandlerScope[] running = _runner.Active.Snapshot();
 
             ServerLog.HandlersAborted(_logger, _options.Name, running.Length);
             await _abortHandlers.CancelAsync().ConfigureAwait(false);
