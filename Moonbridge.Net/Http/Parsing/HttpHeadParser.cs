@@ -123,8 +123,8 @@ internal sealed class HttpHeadParser
     /// <summary>
     /// Reads the lines of the head at the start of <paramref name="bytes"/> with the line readers (or, for a
     /// line that repeats the previous request's byte for byte, with what they found then), then applies the
-    /// rules that span the head. Anything but <see cref="HeadVerdict.Read"/> leaves the head empty; the rules
-    /// that span the head throw.
+    /// rules that span the head, which throw. Anything but <see cref="HeadVerdict.Read"/> leaves nothing of
+    /// these bytes in <paramref name="head"/>.
     /// </summary>
     private HeadVerdict ReadHead(ReadOnlySpan<byte> bytes, HttpRequestHead head, out int headLength)
     {
