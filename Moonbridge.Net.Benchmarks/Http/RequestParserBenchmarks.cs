@@ -13,7 +13,9 @@ namespace Moonbridge.Net.Benchmarks.Http;
 /// its numbers include what it builds: method, target, path, query and header strings and the validation.
 /// Kestrel is measured twice: with a handler that only records span lengths (the parser alone) and with one
 /// that also materialises the target and values as strings (the part of a request object Moonbridge builds).
-/// The pipelined case parses 16 requests from one buffer; its times are per batch of 16.
+/// The pipelined cases parse 16 requests from one buffer; their times are per batch of 16. Each case but the
+/// alternating one sends the same head again and again, as clients do, which Moonbridge recognises as a whole;
+/// the alternating case changes every line from one request to the next, so it measures the line readers.
 /// </summary>
 [MemoryDiagnoser]
 public class RequestParserBenchmarks
@@ -26,7 +28,7 @@ public class RequestParserBenchmarks
     private ReadOnlySequence<byte> _input;
     private int _requests;
 
-    [Params(RequestCase.Plaintext, RequestCase.Browser, RequestCase.Pipelined16)]
+    [Params(RequestCase.Plaintext, RequestCase.Browser, RequestCase.Pipelined16, RequestCase.Alternating16)]
     public RequestCase Case { get; set; }
 
     [GlobalSetup]

@@ -37,16 +37,24 @@ internal static class RequestSamples
     /// <summary><see cref="PipelineDepth"/> plaintext requests back to back, as one read would deliver them.</summary>
     public static readonly byte[] Pipelined = Repeat(Plaintext, PipelineDepth);
 
+    /// <summary>
+    /// <see cref="PipelineDepth"/> requests alternating between <see cref="Plaintext"/> and <see cref="Browser"/>:
+    /// no line repeats the one at its place in the request before, so every line goes through the line readers.
+    /// </summary>
+    public static readonly byte[] Alternating = Repeat([.. Plaintext, .. Browser], PipelineDepth / 2);
+
     public static byte[] Get(RequestCase requestCase) => requestCase switch
     {
         RequestCase.Plaintext => Plaintext,
         RequestCase.Browser => Browser,
         RequestCase.Pipelined16 => Pipelined,
+        RequestCase.Alternating16 => Alternating,
         _ => throw new ArgumentOutOfRangeException(nameof(requestCase)),
     };
 
     /// <summary>How many requests <see cref="Get"/> holds for the case.</summary>
-    public static int RequestCount(RequestCase requestCase) => requestCase == RequestCase.Pipelined16 ? PipelineDepth : 1;
+    public static int RequestCount(RequestCase requestCase)
+        => requestCase is RequestCase.Pipelined16 or RequestCase.Alternating16 ? PipelineDepth : 1;
 
     public static ReadOnlySequence<byte> AsSequence(byte[] bytes) => new(bytes);
 
@@ -73,4 +81,7 @@ public enum RequestCase
 
     /// <summary>16 pipelined plaintext requests in one buffer; the times are per batch.</summary>
     Pipelined16,
+
+    /// <summary>16 pipelined requests in one buffer, plaintext and browser in turn; the times are per batch.</summary>
+    Alternating16,
 }

@@ -5,8 +5,8 @@ using Moonbridge.Net.Http.Parsing;
 namespace Moonbridge.Net.Tests.Http.Parsing;
 
 /// <summary>
-/// A parser reused on a connection remembers the previous head (its strings, and when it came in one
-/// segment its bytes and line layout) to skip work on lines that repeat. Whatever it remembered, a request
+/// A parser reused on a connection remembers the previous head (its strings, its bytes and its line
+/// layout) to skip work on lines that repeat. Whatever it remembered, a request
 /// must come out exactly as a fresh parser makes it: same head, same end, same rejection status.
 /// </summary>
 public sealed class HttpHeadParserReuseTests

@@ -22,13 +22,6 @@ internal static class HttpCharacters
 
     public static bool IsToken(ReadOnlySpan<byte> text) => !text.IsEmpty && !text.ContainsAnyExcept(TokenChars);
 
-    public static bool IsFieldValue(ReadOnlySpan<byte> text)
-    {
-        // Almost every value is printable ASCII: a range test is the cheapest vector scan there is.
-        int index = text.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E);
-        return index < 0 || !text[index..].ContainsAnyExcept(FieldValueChars);
-    }
-
     /// <summary>One byte of <see cref="FieldValueChars"/>, for byte-wise loops (no virtual call per byte).</summary>
     public static bool IsFieldValueByte(byte value) => value == (byte)'\t' || (value >= 0x20 && value != 0x7F);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -52,32 +53,32 @@ internal sealed class HttpHeadParser
 
         // Taken before parsing and reset at once, so that the next request starts afresh whether this
         // head turns out valid or not.
-        var lines = new HeadLines(_scanner.RequestLineStart, _scanner.RequestLineEnd, _scanner.HeadLength);
+        int requestLineStart = _scanner.RequestLineStart;
+        headLength = _scanner.HeadLength;
         _scanner.Reset();
 
         ReadOnlySpan<byte> first = buffer.FirstSpan;
-        if (first.Length >= lines.HeadLength)
+        if (first.Length >= headLength)
         {
-            Parse(first[..lines.HeadLength], lines, head);
+            ParseScanned(first[requestLineStart..headLength], head);
         }
         else
         {
-            ParseCopy(buffer.Slice(0, lines.HeadLength), lines, head);
+            ParseCopy(buffer.Slice(requestLineStart, headLength - requestLineStart), head);
         }
 
-        consumed = buffer.GetPosition(lines.HeadLength);
+        consumed = buffer.GetPosition(headLength);
         return true;
     }
 
     /// <summary>
-    /// Finds and parses each line in one scan when the head is plainly valid and complete within
-    /// <paramref name="bytes"/> and within the limits. False, having changed nothing, for anything else: the scanner then judges the bytes, so errors, their status codes and
-    /// their precedence are exactly those of a head that arrives in pieces. The rules that span the head
-    /// (<see cref="RequestHeadValidator"/>) run here as they do there, once every line is known to be sound.
+    /// Parses the head at the start of <paramref name="bytes"/> when it is plainly valid and complete within
+    /// them and within the limits. False for anything else, the head left empty: the scanner then judges the
+    /// bytes, so errors, their status codes and their precedence are exactly those of a head that arrives in
+    /// pieces. The rules that span the head (<see cref="RequestHeadValidator"/>) run here as they do there.
     /// </summary>
     private bool TryParseInOnePass(ReadOnlySpan<byte> bytes, HttpRequestHead head, out int headLength)
     {
-        headLength = 0;
         if (bytes.Length > _limits.HeaderSizeLimit)
         {
             bytes = bytes[.._limits.HeaderSizeLimit];
@@ -90,45 +91,88 @@ internal sealed class HttpHeadParser
             return true;
         }
 
-        // Empty lines before the request line are legal but unusual: the fallback skips them.
+        // Empty lines before the request line are legal but unusual: the request line reader does not take
+        // them, and the scanner skips them.
+        return ReadHead(bytes, head, out headLength) == HeadVerdict.Read;
+    }
+
+    /// <summary>
+    /// <paramref name="bytes"/> is exactly a head from its request line to its empty line, which the scanner
+    /// found with CRLF line ends only and within the limits: what the line readers do not accept is an error.
+    /// </summary>
+    private void ParseScanned(ReadOnlySpan<byte> bytes, HttpRequestHead head)
+    {
+        switch (ReadHead(bytes, head, out _))
+        {
+            case HeadVerdict.Read:
+                return;
+            case HeadVerdict.InvalidRequestLine:
+                HttpParseErrors.BadRequest(HttpParseErrors.InvalidRequestLine);
+                break;
+            case HeadVerdict.VersionNotSupported:
+                HttpParseErrors.Throw(505, HttpParseErrors.VersionNotSupported);
+                break;
+            case HeadVerdict.InvalidFieldLine:
+                HttpParseErrors.BadRequest(HttpParseErrors.InvalidHeaderLine);
+                break;
+            default:
+                throw new UnreachableException("The scanner let through a head beyond the limits.");
+        }
+    }
+
+    /// <summary>
+    /// Reads the lines of the head at the start of <paramref name="bytes"/> with the line readers (or, for a
+    /// line that repeats the previous request's byte for byte, with what they found then), then applies the
+    /// rules that span the head, which throw. Anything but <see cref="HeadVerdict.Read"/> leaves nothing of
+    /// these bytes in <paramref name="head"/>.
+    /// </summary>
+    private HeadVerdict ReadHead(ReadOnlySpan<byte> bytes, HttpRequestHead head, out int headLength)
+    {
+        headLength = 0;
         ReadOnlySpan<byte> method = default;
         ReadOnlySpan<byte> target = default;
         HttpVersion version = default;
         int requestLineLength = _previous.MatchRequestLine(bytes);
-        if (requestLineLength == 0
-            && (!OnePassLineReader.TryReadRequestLine(bytes, out method, out target, out version, out requestLineLength)
-                || requestLineLength - 2 > _limits.RequestLineSizeLimit))
+        bool isRepeatedRequestLine = requestLineLength > 0;
+        if (!isRepeatedRequestLine)
         {
-            return false;
+            HeadVerdict verdict = RequestLineParser.TryRead(bytes, out method, out target, out version, out requestLineLength);
+            if (verdict != HeadVerdict.Read)
+            {
+                return verdict;
+            }
+
+            if (!_limits.AllowsRequestLine(requestLineLength - HeadLineEnd.Length))
+            {
+                return HeadVerdict.BeyondLimits;
+            }
         }
 
         head.Reset();
         _facts.Reset();
         _facts.KnownValidHost = _previous.Host;
         int position = requestLineLength;
-        while (true)
+        while (!HeadLineEnd.IsAt(bytes, position))
         {
-            ReadOnlySpan<byte> rest = bytes[position..];
-            if (rest.Length >= 2 && rest[0] == (byte)'\r' && rest[1] == (byte)'\n')
+            int index = head.Headers.Count;
+            if (!_limits.AllowsFieldLines(index + 1))
             {
-                headLength = position + 2;
-                break;
+                head.Reset();
+                return HeadVerdict.BeyondLimits;
             }
 
-            int index = head.Headers.Count;
-            if (index == _limits.HeaderCountLimit || !TryAddFieldLine(index, rest, position, head, out int lineLength))
+            if (!TryAddFieldLine(index, bytes[position..], position, head, out int lineLength))
             {
-                // An incomplete head leaves the head as empty as the scanner's path does.
                 head.Reset();
-                return false;
+                return HeadVerdict.InvalidFieldLine;
             }
 
             position += lineLength;
         }
 
-        if (target.IsEmpty)
+        headLength = position + HeadLineEnd.Length;
+        if (isRepeatedRequestLine)
         {
-            // The request line was the previous one, byte for byte.
             head.Version = _previous.Version;
             head.Method = _previous.Method!;
             head.Target = _previous.Target!;
@@ -142,7 +186,7 @@ internal sealed class HttpHeadParser
 
         RequestHeadValidator.Validate(head, _facts, _limits, _previous);
         _previous.RememberLayout(head, bytes[..headLength], requestLineLength);
-        return true;
+        return HeadVerdict.Read;
     }
 
     /// <summary>
@@ -190,7 +234,7 @@ internal sealed class HttpHeadParser
             _facts.Observe(field, value, valueText);
             lineLength = layout.Length;
         }
-        else if (OnePassLineReader.TryReadFieldLine(line, out name, out value, out lineLength))
+        else if (FieldLineParser.TryRead(line, out name, out value, out lineLength))
         {
             field = AddField(head, name, value);
         }
@@ -213,40 +257,18 @@ internal sealed class HttpHeadParser
         return _facts.Observe(name, value, valueText);
     }
 
-    /// <summary>A head spread over several segments is copied once, so the line parsers see plain spans.</summary>
-    private void ParseCopy(in ReadOnlySequence<byte> headBytes, HeadLines lines, HttpRequestHead head)
+    /// <summary>A head spread over several segments is copied once, so the line readers see plain spans.</summary>
+    private void ParseCopy(in ReadOnlySequence<byte> headBytes, HttpRequestHead head)
     {
         Span<byte> scratch = stackalloc byte[ContiguousBytes.StackLimit];
         ReadOnlySpan<byte> bytes = ContiguousBytes.Get(headBytes, scratch, out byte[]? rented);
         try
         {
-            Parse(bytes, lines, head);
+            ParseScanned(bytes, head);
         }
         finally
         {
             ContiguousBytes.Return(rented);
         }
-    }
-
-    /// <summary><paramref name="bytes"/> is the whole head; the scanner has checked its CRLFs and limits.</summary>
-    private void Parse(ReadOnlySpan<byte> bytes, HeadLines lines, HttpRequestHead head)
-    {
-        head.Reset();
-        RequestLineParser.Parse(bytes[lines.RequestLineStart..(lines.RequestLineEnd - 2)], head, _previous);
-
-        _facts.Reset();
-        _facts.KnownValidHost = _previous.Host;
-        ReadOnlySpan<byte> fieldLines = bytes[lines.RequestLineEnd..^2];
-        while (!fieldLines.IsEmpty)
-        {
-            // Every line ends with CRLF and holds no other CR: the scanner guarantees it.
-            int lineEnd = fieldLines.IndexOf((byte)'\r');
-            FieldLineParser.Parse(fieldLines[..lineEnd], out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
-            _ = AddField(head, name, value);
-            fieldLines = fieldLines[(lineEnd + 2)..];
-        }
-
-        RequestHeadValidator.Validate(head, _facts, _limits, _previous);
-        _previous.Remember(head);
     }
 }

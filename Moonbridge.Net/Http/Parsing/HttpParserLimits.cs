@@ -20,4 +20,10 @@ internal sealed record HttpParserLimits
 
     /// <summary>The whole trailer section (431).</summary>
     public int TrailerSizeLimit { get; init; } = 16 * 1024;
+
+    /// <summary>Whether a request line of <paramref name="length"/> bytes, without its CRLF, is within <see cref="RequestLineSizeLimit"/>.</summary>
+    public bool AllowsRequestLine(int length) => length <= RequestLineSizeLimit;
+
+    /// <summary>Whether a head may hold <paramref name="count"/> field lines under <see cref="HeaderCountLimit"/>.</summary>
+    public bool AllowsFieldLines(int count) => count <= HeaderCountLimit;
 }

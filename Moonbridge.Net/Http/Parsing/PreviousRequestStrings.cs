@@ -9,10 +9,12 @@ namespace Moonbridge.Net.Http.Parsing;
 /// allocates nothing. Only ASCII text is compared; anything else is decoded afresh.
 /// </summary>
 /// <remarks>
-/// When the previous head was parsed in one pass, its bytes and the layout of its lines are kept as well: a
-/// line identical to the one at the same position before, CRLF included, was then already found sound and
-/// is split where it was split before, without scanning it again (see <see cref="MatchRequestLine"/> and
-/// <see cref="MatchFieldLine"/>). A line's grammar does not depend on the lines around it, so this holds.
+/// When the previous head was read by the line readers (<see cref="RequestLineParser"/>, <see cref="FieldLineParser"/>),
+/// its bytes and the layout of its lines are kept as well: a line identical to the one at the same position
+/// before, CRLF included, was then already found sound by them and is split where it was split before,
+/// without scanning it again (see <see cref="MatchRequestLine"/>, <see cref="MatchFieldLine"/> and
+/// <see cref="MatchHead"/>). A line's grammar does not depend on the lines around it, and the limits it was
+/// judged by do not change on a connection, so this holds.
 /// </remarks>
 internal sealed class PreviousRequestStrings
 {
@@ -20,7 +22,7 @@ internal sealed class PreviousRequestStrings
     private KeyValuePair<string, string>[] _fields = [];
     private int _count;
 
-    /// <summary>The previous head's bytes when it was parsed in one pass; its request line is the first <see cref="_requestLineLength"/>.</summary>
+    /// <summary>The previous head's bytes when the line readers read it; its request line is the first <see cref="_requestLineLength"/>.</summary>
     private byte[] _headBytes = [];
 
     /// <summary>A larger head is not kept: each connection would hold on to a copy of its largest head.</summary>
@@ -96,7 +98,7 @@ internal sealed class PreviousRequestStrings
     /// <summary>All fields of the previous head, after <see cref="MatchHead"/> found it again.</summary>
     public ReadOnlySpan<KeyValuePair<string, string>> Fields => _fields.AsSpan(0, _count);
 
-    /// <summary>Notes where field line <paramref name="index"/> of the head being parsed in one pass lies.</summary>
+    /// <summary>Notes where field line <paramref name="index"/> of the head the line readers are reading lies.</summary>
     public void NoteLayout(int index, in FieldLineLayout layout)
     {
         if (index >= _pendingLines.Length)
@@ -126,7 +128,7 @@ internal sealed class PreviousRequestStrings
     }
 
     /// <summary>
-    /// Keeps the strings of <paramref name="head"/>, parsed in one pass from <paramref name="headBytes"/>, and
+    /// Keeps the strings of <paramref name="head"/>, read by the line readers from <paramref name="headBytes"/>, and
     /// the bytes with the layout noted by <see cref="NoteLayout"/>, for the next request.
     /// </summary>
     /// <param name="head">The head just parsed and validated.</param>
@@ -152,8 +154,8 @@ internal sealed class PreviousRequestStrings
         _lineCount = head.Headers.Count;
     }
 
-    /// <summary>Keeps the strings of <paramref name="head"/>, a request just parsed, for the next one; no layout is known.</summary>
-    public void Remember(HttpRequestHead head)
+    /// <summary>Keeps the strings of <paramref name="head"/>, a request just parsed, for the next one, and forgets the previous layout.</summary>
+    private void Remember(HttpRequestHead head)
     {
         _requestLineLength = 0;
         _lineCount = 0;

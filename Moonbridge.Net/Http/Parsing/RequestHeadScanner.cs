@@ -31,9 +31,6 @@ internal sealed class RequestHeadScanner
     /// <summary>Offset of the request line, after any empty lines that preceded it.</summary>
     public int RequestLineStart { get; private set; }
 
-    /// <summary>Offset just after the request line's CRLF.</summary>
-    public int RequestLineEnd { get; private set; }
-
     /// <summary>Bytes of the whole head including its final empty line; valid once <see cref="TryFindEnd"/> returned true.</summary>
     public int HeadLength { get; private set; }
 
@@ -48,7 +45,6 @@ internal sealed class RequestHeadScanner
         _hasRequestLine = false;
         _fieldLineCount = 0;
         RequestLineStart = 0;
-        RequestLineEnd = 0;
         HeadLength = 0;
     }
 
@@ -160,7 +156,6 @@ internal sealed class RequestHeadScanner
                 ThrowIfRequestLineTooLong(lineLength);
                 _hasRequestLine = true;
                 RequestLineStart = _lineStart;
-                RequestLineEnd = nextLineStart;
             }
         }
         else if (lineLength == 0)
@@ -168,7 +163,7 @@ internal sealed class RequestHeadScanner
             HeadLength = nextLineStart;
             return true;
         }
-        else if (++_fieldLineCount > _limits.HeaderCountLimit)
+        else if (!_limits.AllowsFieldLines(++_fieldLineCount))
         {
             HttpParseErrors.Throw(431, HttpParseErrors.TooManyHeaders);
         }
@@ -209,7 +204,7 @@ internal sealed class RequestHeadScanner
 
     private void ThrowIfRequestLineTooLong(int length)
     {
-        if (length > _limits.RequestLineSizeLimit)
+        if (!_limits.AllowsRequestLine(length))
         {
             HttpParseErrors.Throw(414, HttpParseErrors.RequestLineTooLong);
         }
