@@ -38,8 +38,8 @@ public class ProgressTrackingBenchmarks
     private readonly ProgressTracker _tracker = new(new ProgressOptions { Ttl = TimeSpan.Zero });
     private LoopbackExchange? _untracked;
     private LoopbackExchange? _tracked;
-    private SocketConnection? _untrackedIo;
-    private SocketConnection? _trackedIo;
+    private IConnectionTransport? _untrackedIo;
+    private IConnectionTransport? _trackedIo;
 
     [GlobalSetup]
     public void Setup()
@@ -47,8 +47,8 @@ public class ProgressTrackingBenchmarks
         var options = new HttpOptions { RequestBodySizeLimit = long.MaxValue };
         _untracked = new LoopbackExchange(options, s_upload);
         _tracked = new LoopbackExchange(options, s_upload);
-        _untrackedIo = _untracked.Connection.Io;
-        _trackedIo = _tracked.Connection.Io;
+        _untrackedIo = _untracked.Connection.Transport;
+        _trackedIo = _tracked.Connection.Transport;
 
         _untracked.Request.Begin();
         _tracked.Request.Begin();

@@ -227,7 +227,7 @@ public sealed partial class HttpRequest
             }
         }
 
-        PipeReader input = _connection.Input;
+        IConnectionTransport input = _connection.Transport;
         while (true)
         {
             ReadResult result;

@@ -98,7 +98,7 @@ public sealed partial class HttpRequest
             throw new IOException("The response could not be completed.", e);
         }
 
-        _connection.Io.MarkOutputBoundary();
+        _connection.Transport.MarkOutputBoundary();
         EndObservation(completed: true);
         if (!_closeAfter && !await DrainBodyAsync(async).ConfigureAwait(false))
         {

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Moonbridge.Net.Http.Internal;
 using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Http;
 
@@ -46,7 +47,7 @@ public sealed partial class HttpRequest
 
         // Buffered bytes first, then the counter: a receive in between is missed here rather than counted
         // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes.
-        PipeReader input = _connection.Input;
+        IConnectionTransport input = _connection.Transport;
         if (input.TryRead(out ReadResult buffered))
         {
             CountReceived(buffered.Buffer.Length);
@@ -54,7 +55,7 @@ public sealed partial class HttpRequest
         }
 
         _receiveCounter ??= count => CountReceived(count);
-        _connection.Io.ReceiveObserver = _receiveCounter;
+        _connection.Transport.ReceiveObserver = _receiveCounter;
     }
 
     /// <summary>Counts bytes that arrived from the socket (receive loop thread), up to what the body can still bring.</summary>
@@ -160,7 +161,7 @@ public sealed partial class HttpRequest
             return;
         }
 
-        _connection.Io.ReceiveObserver = null;
+        _connection.Transport.ReceiveObserver = null;
         _observer = null;
         _interimInterval = TimeSpan.Zero;
         if (errorStatus > 0)

@@ -124,7 +124,7 @@ public sealed partial class HttpRequest
     /// True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not
     /// be used further: its response methods and body reads then throw <see cref="IOException"/>.
     /// </summary>
-    public bool Faulty => _connection.Io.HasFailed;
+    public bool Faulty => _connection.Transport.HasFailed;
 
     /// <summary>Prepares the object for the next request on the connection.</summary>
     internal void Begin()

@@ -19,7 +19,7 @@ internal sealed partial class HttpConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask FlushOutputAsync(bool async)
     {
-        IoWriteResult result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
+        IoWriteResult result = _io.Write(ReadOnlySpan<byte>.Empty, flush: true);
         while (!result.IsError && result.Pending > 0)
         {
             (TimeSpan limit, bool rateBound) = OutputWaitLimit();
@@ -55,7 +55,7 @@ internal sealed partial class HttpConnection
                 StopTimeout();
             }
 
-            result = _io.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
+            result = _io.Write(ReadOnlySpan<byte>.Empty, flush: true);
             CountOutputWait(waitStarted, pendingBefore, result.Pending);
         }
 
@@ -68,7 +68,7 @@ internal sealed partial class HttpConnection
     /// <summary>Queues output; past a high-water mark it waits for the client to take it (back-pressure).</summary>
     internal ValueTask WriteOutputAsync(bool async, ReadOnlySpan<byte> data)
     {
-        IoWriteResult result = _io.WriteCore(data, flush: false);
+        IoWriteResult result = _io.Write(data, flush: false);
         if (result.IsError)
         {
             throw new IOException($"Could not send data to client: {result.Error}.");
@@ -84,7 +84,7 @@ internal sealed partial class HttpConnection
     {
         try
         {
-            _io.WriteCore(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
+            _io.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
             await CloseGracefullyAsync(async).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or TimeoutException or ObjectDisposedException)
@@ -116,7 +116,7 @@ internal sealed partial class HttpConnection
                 return;
             }
 
-            Input.AdvanceTo(result.Buffer.End);
+            _io.AdvanceTo(result.Buffer.End);
             if (result.IsCompleted)
             {
                 return;

@@ -18,7 +18,7 @@ namespace Moonbridge.Net.Http.Internal;
 internal sealed partial class HttpConnection
 {
     private readonly MoonSocket _socket;
-    private readonly SocketConnection _io;
+    private readonly IConnectionTransport _io;
     private readonly HttpServerContext _context;
     private readonly HttpHeadParser _parser;
     private readonly HttpRequestHead _head = new();
@@ -44,9 +44,8 @@ internal sealed partial class HttpConnection
 
     internal HttpServerContext Context => _context;
 
-    internal SocketConnection Io => _io;
+    internal IConnectionTransport Transport => _io;
 
-    internal PipeReader Input => _io.Input;
 
     /// <summary>Serves requests until the connection ends; returns whether every handler asked to keep the worker.</summary>
     public async ValueTask<bool> RunAsync(bool async, HttpRequestHandler? handler, AsyncHttpRequestHandler? asyncHandler, CancellationToken cancellationToken)
@@ -223,7 +222,7 @@ internal sealed partial class HttpConnection
             System.Buffers.ReadOnlySequence<byte> buffer = result.Buffer;
             if (buffer.IsEmpty && result.IsCompleted)
             {
-                Input.AdvanceTo(buffer.End);
+                _io.AdvanceTo(buffer.End);
                 return false;
             }
 
@@ -235,17 +234,17 @@ internal sealed partial class HttpConnection
             }
             catch (HttpParseException)
             {
-                Input.AdvanceTo(buffer.Start, buffer.End);
+                _io.AdvanceTo(buffer.Start, buffer.End);
                 throw;
             }
 
             if (complete)
             {
-                Input.AdvanceTo(consumed);
+                _io.AdvanceTo(consumed);
                 return true;
             }
 
-            Input.AdvanceTo(buffer.Start, buffer.End);
+            _io.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
                 // The client ended mid-head: nothing to answer.
@@ -263,12 +262,12 @@ internal sealed partial class HttpConnection
 
     private bool HasBufferedInput()
     {
-        if (!Input.TryRead(out ReadResult result))
+        if (!_io.TryRead(out ReadResult result))
         {
             return false;
         }
 
-        Input.AdvanceTo(result.Buffer.Start);
+        _io.AdvanceTo(result.Buffer.Start);
         return !result.Buffer.IsEmpty;
     }
 
@@ -280,13 +279,13 @@ internal sealed partial class HttpConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ReadResult> ReadInputAsync(bool async, TimeSpan timeout)
     {
-        if (Input.TryRead(out ReadResult ready))
+        if (_io.TryRead(out ReadResult ready))
         {
             return ready;
         }
 
         await FlushOutputAsync(async).ConfigureAwait(false);
-        if (Input.TryRead(out ready))
+        if (_io.TryRead(out ready))
         {
             return ready;
         }
@@ -309,7 +308,7 @@ internal sealed partial class HttpConnection
         ReadResult result;
         try
         {
-            ValueTask<ReadResult> pending = Input.ReadAsync(token);
+            ValueTask<ReadResult> pending = _io.ReadAsync(token);
             result = async ? await pending.ConfigureAwait(false) : SyncWait.Wait(pending);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

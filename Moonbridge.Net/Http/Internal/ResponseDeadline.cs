@@ -95,7 +95,7 @@ internal sealed class ResponseDeadline : IDisposable
         }
 
         CancelHandler();
-        _connection.Io.Abort(SocketError.TimedOut);
+        _connection.Transport.Abort(SocketError.TimedOut);
     }
 
     private void RearmForRest(long milliseconds)
