@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Http.Internal;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Benchmarks.Http;
 
@@ -12,7 +13,7 @@ namespace Moonbridge.Net.Benchmarks.Http;
 /// <para>
 /// <b>Head</b>: the handler's calls as the benchmark server makes them (<c>SendStatus</c>, two
 /// <c>SendHeader</c>, <c>SendData</c>, which commits the head and body into the connection's output queue),
-/// after the connection loop's <c>Begin</c>. The response head is only built inside
+/// after the connection loop's <c>BeginExchange</c>. The response head is only built inside
 /// <c>HttpRequest</c>, which needs a connection, so this runs over a real loopback socket; the queue goes to
 /// the kernel each time it passes 16 KiB (about every 120 responses), so one send is amortised over many
 /// responses, as it would be for pipelined requests if the loop flushed once per read. The baseline copies
@@ -88,7 +89,7 @@ public class ResponseWriterBenchmarks
     public int HandlerCalls()
     {
         HttpRequest request = _exchange!.Request;
-        request.Begin();
+        _exchange.Connection.BeginExchange();
         request.SendStatus("200 OK");
         request.SendHeader("Content-Type", "text/plain");
         request.SendHeader("Content-Length", "13");
@@ -105,7 +106,7 @@ public class ResponseWriterBenchmarks
     public bool CompleteExchange()
     {
         HandlerCalls();
-        ValueTask<bool> completion = _exchange!.Request.CompleteExchangeAsync(async: false);
+        ValueTask<bool> completion = _exchange!.Connection.CompleteExchangeAsync<BlockingTransportWaiter>();
         return completion.IsCompletedSuccessfully ? completion.Result : completion.AsTask().GetAwaiter().GetResult();
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Http.Internal;
 
@@ -10,7 +11,7 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal sealed class ResponseDeadline : IDisposable
 {
-    private readonly HttpConnection _connection;
+    private readonly IConnectionTransport _transport;
     private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _cancellation = new();
     private readonly CancellationTokenRegistration _outer;
@@ -20,9 +21,9 @@ internal sealed class ResponseDeadline : IDisposable
     private int _expired;
     private int _clientGone;
 
-    public ResponseDeadline(HttpConnection connection, TimeSpan timeout, CancellationToken outer)
+    public ResponseDeadline(IConnectionTransport transport, TimeSpan timeout, CancellationToken outer)
     {
-        _connection = connection;
+        _transport = transport;
         _timeout = timeout;
         _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
     }
@@ -95,7 +96,7 @@ internal sealed class ResponseDeadline : IDisposable
         }
 
         CancelHandler();
-        _connection.Transport.Abort(SocketError.TimedOut);
+        _transport.Abort(SocketError.TimedOut);
     }
 
     private void RearmForRest(long milliseconds)
