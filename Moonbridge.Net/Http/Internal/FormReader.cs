@@ -67,7 +67,7 @@ internal sealed class FormReader(RequestBodyReader body, HttpRequestHead head, H
             return;
         }
 
-        string value = contentType.Value ?? throw new HttpStatusException(400, "Ambiguous Content-Type header");
+        string value = contentType.Value ?? throw HttpParseErrors.ForHandler(RequestRejectionReason.AmbiguousContentType);
         body.State = RequestBodyState.Streaming;
         var budget = new FormBudget(context.Options.Forms);
         MultipartCollector? collector = null;
@@ -88,7 +88,7 @@ internal sealed class FormReader(RequestBodyReader body, HttpRequestHead head, H
             }
             else
             {
-                throw new HttpStatusException(415, "Unknown Content-Type of request body");
+                throw HttpParseErrors.ForHandler(RequestRejectionReason.UnsupportedContentType);
             }
         }
         catch (FormParseException e)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Moonbridge.Net.Http.Parsing;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Http.Internal;
@@ -26,7 +27,7 @@ internal sealed partial class Http1Connection
     {
         if (!_response.StatusSent)
         {
-            throw new HttpStatusException(500, "The request handler did not send a status.");
+            throw new BadHttpRequestException(RequestRejectionReason.NoStatus);
         }
 
         try
@@ -38,7 +39,7 @@ internal sealed partial class Http1Connection
             // The handler returned a response that cannot be completed (fewer bytes than its Content-Length):
             // the head is out, so as for any handler failure after that, the connection is aborted.
             HttpLog.HandlerFailed(_context.Logger, _head.Method, _head.Target, e);
-            throw new IOException("The response could not be completed.", e);
+            throw new ConnectionAbortedException("The response could not be completed.", e);
         }
 
         _transport.MarkOutputBoundary();

@@ -58,7 +58,7 @@ internal sealed partial class Http1Connection
                     return false;
                 }
 
-                throw new HttpParseException(408, "Timeout while receiving headers");
+                throw new BadHttpRequestException(RequestRejectionReason.HeadTimeout);
             }
 
             ReadOnlySequence<byte> buffer = result.Buffer;
@@ -74,7 +74,7 @@ internal sealed partial class Http1Connection
             {
                 complete = _parser.TryParse(buffer, _head, out consumed);
             }
-            catch (HttpParseException)
+            catch (BadHttpRequestException)
             {
                 _transport.AdvanceTo(buffer.Start, buffer.End);
                 throw;

@@ -14,9 +14,30 @@ internal sealed partial class Http1Connection
 {
     private const long HighWaterMark = 256 * 1024;
 
-    /// <summary>Hands queued output to the kernel, waiting (each wait bounded by the stall timeout and the response data rate) until all is taken.</summary>
+    /// <summary>
+    /// Hands queued output to the kernel, waiting (each wait bounded by the stall timeout and the response data
+    /// rate) until all is taken. A failure is the handler's <see cref="IOException"/>: the public API's word for
+    /// a broken connection.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask FlushOutputAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        OutputFlush flush = await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        if (flush != OutputFlush.Done)
+        {
+            throw new IOException(flush switch
+            {
+                OutputFlush.TooSlow => "Client connection reads the response too slowly.",
+                OutputFlush.Stalled => "Client connection stalled.",
+                _ => "Could not send data to client.",
+            });
+        }
+    }
+
+    /// <summary>Flushes as <see cref="FlushOutputAsync"/> does, telling how it ended instead of throwing; a stalled connection is reset.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
         IoWriteResult result;
@@ -24,23 +45,20 @@ internal sealed partial class Http1Connection
         {
             result = await OutputDrain.FlushAsync<TWaiter, Http1Connection>(_transport, this).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_outputWaitRateBound is not null)
+        catch (OperationCanceledException) when (_outputWaitRateBound is { } rateBound)
         {
             // As the original does: a stalled client's connection is reset, and the request is faulty.
             Abort();
-            if (_outputWaitRateBound == true)
+            if (rateBound)
             {
                 HttpLog.ResponseDataRateTooLow(_context.Logger, _context.Options.MinimumResponseDataRate, _head.Method, _head.Target);
-                throw new IOException("Client connection reads the response too slowly.");
+                return OutputFlush.TooSlow;
             }
 
-            throw new IOException("Client connection stalled.");
+            return OutputFlush.Stalled;
         }
 
-        if (result.IsError)
-        {
-            throw new IOException($"Could not send data to client: {result.Error}.");
-        }
+        return result.IsError ? OutputFlush.Failed : OutputFlush.Done;
     }
 
     /// <summary>Queues output; past a high-water mark it waits for the client to take it (back-pressure).</summary>
@@ -60,26 +78,25 @@ internal sealed partial class Http1Connection
     private async ValueTask SendErrorAndCloseAsync<TWaiter>(int statusCode, string? reason)
         where TWaiter : struct, ITransportWaiter
     {
-        try
-        {
-            _transport.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
-            await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            Abort();
-        }
+        _transport.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
+        await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
     }
 
     /// <summary>
     /// Flushes, half-closes, and waits up to the drain timeout for the client's end of input before
-    /// closing, so the response is not lost to an RST caused by unread input.
+    /// closing, so the response is not lost to an RST caused by unread input; a connection that fails on
+    /// the way is reset.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask CloseGracefullyAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
-        await FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        if (await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false) != OutputFlush.Done)
+        {
+            Abort();
+            return;
+        }
+
         _transport.ShutdownSend();
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)

@@ -89,23 +89,25 @@ internal sealed partial class Http1Connection
             }
 
             // Responses held back for a batch when the client's end of input was already buffered.
-            await FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+            if (await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false) != OutputFlush.Done)
+            {
+                Abort();
+            }
         }
-        catch (HttpParseException e)
+        catch (BadHttpRequestException e)
         {
-            _observation.End(completed: false, e.StatusCode);
-            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason);
-            await SendErrorAndCloseAsync<TWaiter>(e.StatusCode, e.Reason).ConfigureAwait(false);
+            await RejectAsync<TWaiter>(e.StatusCode, e.Reason).ConfigureAwait(false);
         }
         catch (HttpStatusException e) when (!_response.Started && !_transport.HasFailed)
         {
-            _observation.End(completed: false, e.StatusCode);
-            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
-            await SendErrorAndCloseAsync<TWaiter>(e.StatusCode, e.Reason).ConfigureAwait(false);
+            await RejectAsync<TWaiter>(e.StatusCode, e.Reason).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or HttpStatusException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is ConnectionAbortedException or HttpStatusException or OperationCanceledException or ObjectDisposedException
+            || (e is IOException && _transport.HasFailed))
         {
-            // The client went away or stalled mid-exchange: nothing more can be said to it.
+            // The client went away or stalled mid-exchange, or the exchange was aborted: nothing more can be said
+            // to it. An IOException counts only once the transport failed: that is the handler meeting the broken
+            // connection (the public API's word for it), not a failure of its own.
             Abort();
         }
         finally
@@ -117,6 +119,15 @@ internal sealed partial class Http1Connection
         }
 
         return _keepWorker;
+    }
+
+    /// <summary>Answers a rejected request with its status and closes the connection.</summary>
+    private ValueTask RejectAsync<TWaiter>(int statusCode, string? reason)
+        where TWaiter : struct, ITransportWaiter
+    {
+        _observation.End(completed: false, statusCode);
+        HttpLog.RequestRejected(_context.Logger, statusCode, reason ?? string.Empty);
+        return SendErrorAndCloseAsync<TWaiter>(statusCode, reason);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -133,7 +144,7 @@ internal sealed partial class Http1Connection
             response.Stop();
             if (response.Expired)
             {
-                throw new IOException("The response timeout expired.");
+                throw new ConnectionAbortedException("The response timeout expired.");
             }
 
             return keep;
@@ -141,12 +152,12 @@ internal sealed partial class Http1Connection
         catch (Exception e) when (StopDeadline(response))
         {
             HttpLog.ResponseTimedOut(_context.Logger, _head.Method, e);
-            throw new IOException("The response timeout expired.", e);
+            throw new ConnectionAbortedException("The response timeout expired.", e);
         }
         catch (OperationCanceledException e) when (response.ClientGone)
         {
             // The handler honoured its token because the client left: nobody is there to answer, nothing failed.
-            throw new IOException("The client closed the connection.", e);
+            throw new ConnectionAbortedException("The client closed the connection.", e);
         }
         catch (HttpStatusException e) when (CanAnswerErrorInPlace)
         {
@@ -160,23 +171,23 @@ internal sealed partial class Http1Connection
         {
             throw;
         }
-        catch (HttpParseException e) when (_response.Started)
+        catch (BadHttpRequestException e) when (_response.Started)
         {
             // The body turned out malformed after part of the response went out: an error response
             // would land inside it, so the only honest end is an abort.
-            throw new IOException("The request body was rejected after the response began.", e);
+            throw new ConnectionAbortedException("The request body was rejected after the response began.", e);
         }
-        catch (Exception e) when (e is not HttpParseException && !_transport.HasFailed)
+        catch (Exception e) when (e is not BadHttpRequestException && !_transport.HasFailed)
         {
             HttpLog.HandlerFailed(_context.Logger, _head.Method, _head.Target, e);
             if (_response.StatusSent)
             {
                 // The handler had answered (or begun to): an error response now would contradict it, so,
                 // as the specification asks, the connection is aborted.
-                throw new IOException("The handler failed after sending a status.", e);
+                throw new ConnectionAbortedException("The handler failed after sending a status.", e);
             }
 
-            throw new HttpStatusException(500, "The request handler failed.");
+            throw new BadHttpRequestException(RequestRejectionReason.HandlerFailed);
         }
     }
 

@@ -139,7 +139,7 @@ internal sealed partial class RequestBodyReader
             if (!arrival.Arrived(out ReadResult result))
             {
                 ReadFailed = true;
-                throw new HttpStatusException(408, rateBound ? "Request body data rate too low" : "Timeout while waiting for request body");
+                throw HttpParseErrors.ForHandler(rateBound ? RequestRejectionReason.BodyDataRateTooLow : RequestRejectionReason.BodyTimeout);
             }
 
             ReadOnlySequence<byte> buffer = result.Buffer;
@@ -183,7 +183,7 @@ internal sealed partial class RequestBodyReader
             if (result.IsCompleted)
             {
                 ReadFailed = true;
-                throw new HttpStatusException(400, "Unexpected EOF while reading request body");
+                throw HttpParseErrors.ForHandler(RequestRejectionReason.UnexpectedEndOfBody);
             }
         }
     }
@@ -198,7 +198,7 @@ internal sealed partial class RequestBodyReader
         {
             status = _chunkedDecoder!.Read(buffer, destination.Length, out payload, out consumed);
         }
-        catch (HttpParseException)
+        catch (BadHttpRequestException)
         {
             // End the read before the error goes up: closing the connection reads the input again.
             ReadFailed = true;
@@ -265,7 +265,7 @@ internal sealed partial class RequestBodyReader
                 }
             }
         }
-        catch (HttpParseException)
+        catch (BadHttpRequestException)
         {
             // The request was answered already; a second (error) response to it would be taken as the
             // answer to the client's next request. Closing is all that is left.
