@@ -125,32 +125,6 @@ public sealed class EsiTimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Each_delivery_restarts_the_clock(CancellationToken cancellationToken)
-    {
-        var log = new EsiLogCapture();
-        EsiOptions options = EsiServer.Options(log);
-        options.ScriptTimeout = TimeSpan.FromSeconds(1);
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
-        {
-            // Five pauses of 0.4 s: twice the timeout in all, never that long between two deliveries.
-            for (int i = 0; i < 5; i++)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(400), ct);
-                await session.DeliverAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
-            }
-
-            return null;
-        }));
-
-        RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
-
-        Assert.That(response.BodyText, Is.EqualTo("01234"));
-        Assert.That(response.Trailers, Is.Empty);
-        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty);
-    }
-
-    [Test]
-    [CancelAfter(TestMilliseconds)]
     public async Task A_script_failing_after_its_headers_has_its_connection_aborted_and_a_log_entry(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();

@@ -95,7 +95,7 @@ public sealed class ShutdownTests
             await host.Server.StopAsync(TimeSpan.FromMilliseconds(200)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             TimeSpan took = clock.Elapsed;
 
-            Assert.That(took, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(150)).And.LessThan(TimeSpan.FromSeconds(3)), "the stop waits out the grace period, then aborts");
+            Assert.That(took, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(150)), "the stop waits out the grace period, then aborts (to the tick: PoolClockTests)");
             Assert.That(await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True, "the stuck handler's token is cancelled");
             ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             Assert.That(end.Data, Is.Empty);

@@ -67,7 +67,7 @@ public sealed partial class MoonbridgeServer
             catch (SocketException e)
             {
                 ServerLog.AcceptFailed(_logger, name, e);
-                if (!await AcceptBackOff.WaitAsync(acceptStop).ConfigureAwait(false))
+                if (!await AcceptBackOff.WaitAsync(acceptStop, _options.TimeProvider).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -117,15 +117,16 @@ public sealed partial class MoonbridgeServer
     private async Task IntervalLoopAsync(IntervalListenerSpec interval)
     {
         CancellationToken stop = _stopAccepting.Token;
-        DateTime next = DateTime.UtcNow + interval.Delay;
+        TimeProvider clock = _options.TimeProvider;
+        DateTimeOffset next = clock.GetUtcNow() + interval.Delay;
         try
         {
             while (true)
             {
-                TimeSpan wait = next - DateTime.UtcNow;
+                TimeSpan wait = next - clock.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                    await Task.Delay(wait, clock, stop).ConfigureAwait(false);
                 }
 
                 Worker? worker = await RentAsync(stop).ConfigureAwait(false);
@@ -136,7 +137,7 @@ public sealed partial class MoonbridgeServer
 
                 // One run per interval listener at a time: the next is scheduled only after this one ends.
                 await ServeAsync(worker, MoonSocket.ForInterval(interval.Name)).ConfigureAwait(false);
-                DateTime now = DateTime.UtcNow;
+                DateTimeOffset now = clock.GetUtcNow();
                 next = interval.Strict ? next + interval.Delay : now + interval.Delay;
                 if (next < now)
                 {

@@ -12,7 +12,7 @@ public sealed partial class MoonbridgeServer
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
     private async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
     {
-        var scope = new HandlerScope(worker.Context, socket, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
+        var scope = new HandlerScope(worker.Context, socket, _poolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
         {
             Stopping = _stopAccepting.Token,
         };
@@ -124,7 +124,7 @@ public sealed partial class MoonbridgeServer
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
         try
         {
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);

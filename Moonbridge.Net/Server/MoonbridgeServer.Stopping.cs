@@ -76,7 +76,7 @@ public sealed partial class MoonbridgeServer
             idle = _idle.Task;
         }
 
-        if (await Task.WhenAny(idle, Task.Delay(gracePeriod), _abortRequested.Task).ConfigureAwait(false) != idle)
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod, _options.TimeProvider), _abortRequested.Task).ConfigureAwait(false) != idle)
         {
             HandlerScope[] running;
             lock (_activeLock)
@@ -93,7 +93,8 @@ public sealed partial class MoonbridgeServer
         }
 
         // A handler that ignores both its token and its reset connection cannot be stopped from outside;
-        // do not let it hold the shutdown forever.
+        // do not let it hold the shutdown forever. This guard is on the real clock, not the pool's: a test
+        // clock that nobody advances must not keep a stop from ending.
         await Task.WhenAny(idle, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(Task.WhenAll(_slots.Select(slot => slot.Loop ?? Task.CompletedTask)), Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(retired, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
