@@ -9,7 +9,7 @@ namespace Moonbridge.Net.Http.Internal;
 /// transport (what is already buffered at once), since every byte that arrives is a body byte; a chunked body
 /// as it is decoded, since only the decoder can tell its data from the chunk framing.
 /// </summary>
-internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRequestHead head)
+internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRequestHead head, TimeProvider time)
 {
     private IHttpExchangeObserver? _observer;
     private long _observeLimit;
@@ -125,13 +125,13 @@ internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRe
 
         long received = Volatile.Read(ref _observedTotal);
         return received != _lastInterimReceived
-            && (bodyComplete || _lastInterim == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastInterim) >= _interimInterval);
+            && (bodyComplete || _lastInterim == 0 || time.GetElapsedTime(_lastInterim) >= _interimInterval);
     }
 
     public void InterimProgressSent(long received)
     {
         _lastInterimReceived = received;
-        _lastInterim = System.Diagnostics.Stopwatch.GetTimestamp();
+        _lastInterim = time.GetTimestamp();
     }
 
     public void ResponseStarted(int statusCode, long? contentLength) => _observer?.OnResponseStarted(statusCode, contentLength);

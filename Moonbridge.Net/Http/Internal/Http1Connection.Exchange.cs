@@ -11,7 +11,7 @@ internal sealed partial class Http1Connection
     internal void BeginExchange()
     {
         _observation.End(completed: false);
-        ResetResponseRate();
+        _pacing.Reset();
         _response.Reset();
         _body.Reset();
         _request.Reset();

@@ -12,16 +12,18 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal sealed partial class Http1Connection
 {
-    private CancellationTokenSource _timeout = new();
+    /// <summary>The one deadline of the connection's waits for its client: idle, header, body stall and data rate, output stall and data rate, drain.</summary>
+    private readonly Deadline _waits;
     private volatile bool _idleWait;
 
+    /// <summary>A graceful stop ends the wait for a next request at once.</summary>
     private void CancelIdleWait()
     {
         if (_idleWait)
         {
             try
             {
-                _timeout.Cancel();
+                _waits.Arm(TimeSpan.Zero);
             }
             catch (ObjectDisposedException)
             {
@@ -97,7 +99,7 @@ internal sealed partial class Http1Connection
             {
                 // The header timeout runs from the first part of an incomplete head; a head that arrives
                 // whole in one read never needs the clock.
-                headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                headStarted = _time.GetTimestamp();
             }
         }
     }
@@ -171,25 +173,13 @@ internal sealed partial class Http1Connection
         return new InputWait(result);
     }
 
+    /// <summary>Arms the connection's wait deadline; returns the token the wait runs with.</summary>
     private CancellationToken StartTimeout(TimeSpan timeout)
-    {
-        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            _timeout.CancelAfter(timeout <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : timeout);
-        }
+        => _waits.Arm(timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
 
-        return _timeout.Token;
-    }
+    /// <summary>Disarms the wait deadline; returns whether it had expired.</summary>
+    private bool StopTimeout() => _waits.Disarm();
 
-    private void StopTimeout()
-    {
-        if (!_timeout.TryReset())
-        {
-            _timeout.Dispose();
-            _timeout = new CancellationTokenSource();
-        }
-    }
-
-    private static TimeSpan Remaining(long started, TimeSpan limit)
-        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    private TimeSpan Remaining(long started, TimeSpan limit)
+        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - _time.GetElapsedTime(started);
 }

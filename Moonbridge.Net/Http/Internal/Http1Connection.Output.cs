@@ -43,9 +43,9 @@ internal sealed partial class Http1Connection
         IoWriteResult result;
         try
         {
-            result = await OutputDrain.FlushAsync<TWaiter, Http1Connection>(_transport, this).ConfigureAwait(false);
+            result = await OutputDrain.FlushAsync<TWaiter, ResponsePacing>(_transport, _pacing).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_outputWaitRateBound is { } rateBound)
+        catch (OperationCanceledException) when (_pacing.RateBound is { } rateBound)
         {
             // As the original does: a stalled client's connection is reset, and the request is faulty.
             Abort();
@@ -98,7 +98,7 @@ internal sealed partial class Http1Connection
         }
 
         _transport.ShutdownSend();
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = _time.GetTimestamp();
         while (true)
         {
             InputWait wait = await ReadInputAsync<TWaiter>(Remaining(started, _context.Options.DrainTimeout)).ConfigureAwait(false);

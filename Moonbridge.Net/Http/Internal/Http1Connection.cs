@@ -10,11 +10,11 @@ namespace Moonbridge.Net.Http.Internal;
 /// drains what it left unread, and keeps the connection alive or closes it. It owns the exchange's parts
 /// (<see cref="RequestBodyReader"/>, <see cref="ResponseWriter"/>, <see cref="ExchangeObservation"/>) and the
 /// <see cref="HttpRequest"/> facade over them, and talks to the connection only through its
-/// <see cref="IConnectionTransport"/>. Written once, generic over an <see cref="ITransportWaiter"/>: with the
+/// <see cref="IConnectionTransport"/>, on one clock (the pool's <see cref="TimeProvider"/>). Written once, generic over an <see cref="ITransportWaiter"/>: with the
 /// blocking waiter nothing awaits an incomplete task, so a blocking handler's connection runs entirely on its
 /// worker thread.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the timeout source when the connection ends.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the deadlines when the connection ends.")]
 internal sealed partial class Http1Connection
 {
     private readonly IConnectionTransport _transport;
@@ -30,6 +30,10 @@ internal sealed partial class Http1Connection
     private readonly CancellationToken _stopping;
     private readonly Server.Internal.WorkerParking? _parking;
 
+    /// <summary>The connection's clock (the pool's <see cref="Server.ListenOptions.TimeProvider"/>): every deadline and measured wait of the connection runs on it.</summary>
+    private readonly TimeProvider _time;
+    private readonly ResponsePacing _pacing;
+
     /// <summary>Whether every handler on the current worker asked to keep it (reset when the connection parks and so leaves that worker).</summary>
     private bool _keepWorker = true;
     private ResponseDeadline? _responseDeadline;
@@ -42,8 +46,12 @@ internal sealed partial class Http1Connection
         _asyncHandler = asyncHandler;
         _parser = new HttpHeadParser(context.Limits);
         _stopping = Server.MoonbridgeServer.StopRequested;
-        _parking = Server.Internal.HandlerScope.Current?.Parking;
-        _observation = new ExchangeObservation(_transport, _head);
+        Server.Internal.HandlerScope? scope = Server.Internal.HandlerScope.Current;
+        _parking = scope?.Parking;
+        _time = scope?.TimeProvider ?? TimeProvider.System;
+        _waits = new Deadline(_time);
+        _pacing = new ResponsePacing(_waits, _time, context.Options);
+        _observation = new ExchangeObservation(_transport, _head, _time);
         _response = new ResponseWriter(this, _head, context, _observation, _stopping);
         _body = new RequestBodyReader(this, _head, context, _response, _observation);
         _request = new HttpRequest(this, socket);
@@ -52,6 +60,8 @@ internal sealed partial class Http1Connection
     internal HttpServerContext Context => _context;
 
     internal IConnectionTransport Transport => _transport;
+
+    internal TimeProvider Time => _time;
 
     /// <summary>The request head the parser fills (benchmarks parse into it directly).</summary>
     internal HttpRequestHead Head => _head;
@@ -63,6 +73,9 @@ internal sealed partial class Http1Connection
     internal ResponseWriter Response => _response;
 
     internal ExchangeObservation Observation => _observation;
+
+    /// <summary>The token of the exchange in progress (<see cref="HttpRequest.Aborted"/>); none before the first handler runs.</summary>
+    internal CancellationToken RequestAborted => _responseDeadline?.Token ?? CancellationToken.None;
 
     /// <summary>Serves requests until the connection ends; returns whether every handler asked to keep the worker.</summary>
     public async ValueTask<bool> RunAsync<TWaiter>(CancellationToken cancellationToken)
@@ -114,7 +127,7 @@ internal sealed partial class Http1Connection
         {
             _observation.End(completed: false);
             _response.ReleaseBuffers();
-            _timeout.Dispose();
+            _waits.Dispose();
             _responseDeadline?.Dispose();
         }
 
@@ -134,7 +147,7 @@ internal sealed partial class Http1Connection
     private async ValueTask<bool> RunHandlerAsync<TWaiter>(CancellationToken cancellationToken)
         where TWaiter : struct, ITransportWaiter
     {
-        ResponseDeadline response = _responseDeadline ??= CreateResponseDeadline(cancellationToken);
+        ResponseDeadline response = _responseDeadline ??= ResponseDeadline.Watch(_transport, _time, _context.Options.ResponseTimeout, cancellationToken);
         CancellationToken token = response.Start();
         try
         {

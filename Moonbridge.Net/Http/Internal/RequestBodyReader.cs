@@ -22,7 +22,7 @@ internal sealed partial class RequestBodyReader
     private long _remaining;
     private long _consumed;
 
-    /// <summary>Time spent waiting for body bytes from the client, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    /// <summary>Time spent waiting for body bytes from the client, in timestamp ticks of the connection's clock.</summary>
     private long _waitTicks;
     private bool _continueSent;
 
@@ -124,7 +124,7 @@ internal sealed partial class RequestBodyReader
             _continueSent = true;
             if (!_response.Started)
             {
-                await _response.SendContinueAsync<TWaiter>().ConfigureAwait(false);
+                await _response.Interim.SendContinueAsync<TWaiter>().ConfigureAwait(false);
             }
         }
 
@@ -132,10 +132,11 @@ internal sealed partial class RequestBodyReader
         while (true)
         {
             HttpOptions options = _context.Options;
-            (TimeSpan wait, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _consumed, _waitTicks);
-            long waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            TimeProvider time = _connection.Time;
+            (TimeSpan wait, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _consumed, time.GetElapsedTime(0, _waitTicks));
+            long waitStarted = time.GetTimestamp();
             InputWait arrival = await _connection.ReadInputAsync<TWaiter>(wait).ConfigureAwait(false);
-            _waitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - waitStarted;
+            _waitTicks += time.GetTimestamp() - waitStarted;
             if (!arrival.Arrived(out ReadResult result))
             {
                 ReadFailed = true;
@@ -174,7 +175,7 @@ internal sealed partial class RequestBodyReader
                 _observation.CatchUpReceived(_consumed);
                 if (InterimProgressDue())
                 {
-                    await _response.SendInterimProgressAsync<TWaiter>(_observation.Received).ConfigureAwait(false);
+                    await _response.Interim.SendProgressAsync<TWaiter>(_observation.Received).ConfigureAwait(false);
                 }
 
                 return count;

@@ -116,7 +116,7 @@ internal sealed partial class ResponseWriter
             }
         }
 
-        PooledBufferWriter head = BeginHead(_status);
+        PooledBufferWriter head = InterimResponses.BeginHead(_out, _status, _context);
         if (!_userDate && !_context.StaticDate)
         {
             head.Write(DateHeader.Line);

@@ -39,6 +39,7 @@ internal sealed partial class ResponseWriter
         _context = context;
         _observation = observation;
         _serverStopping = serverStopping;
+        Interim = new InterimResponses(connection, head, context, observation, _out);
     }
 
     private enum ResponseState
@@ -49,6 +50,9 @@ internal sealed partial class ResponseWriter
         Committed,
         Finished,
     }
+
+    /// <summary>Interim (1xx) responses, built in this writer's head buffer.</summary>
+    public InterimResponses Interim { get; }
 
     /// <summary>True once a final status was given.</summary>
     public bool StatusSent => _state >= ResponseState.FinalStatus;
@@ -233,6 +237,23 @@ internal sealed partial class ResponseWriter
         {
             throw new InvalidOperationException("HTTP status has not been sent yet.");
         }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendInterimAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        _state = ResponseState.NoStatus;
+        if (_head.Version == HttpVersion.Http10)
+        {
+            // HTTP/1.0 clients do not understand interim responses (RFC 9110 §15.2).
+            _userHeaders.Clear();
+            return;
+        }
+
+        ValueTask sending = Interim.SendAsync<TWaiter>(_status, _userHeaders.WrittenSpan);
+        _userHeaders.Clear();
+        await sending.ConfigureAwait(false);
     }
 
     /// <summary>Encodes into a pooled buffer; <see cref="SendDataAsync"/> copies or queues the bytes before it returns.</summary>
