@@ -19,7 +19,7 @@ public sealed class HttpClockTests
     private static readonly TimeSpan s_header = TimeSpan.FromSeconds(13);
 
     [Test]
-    public async Task A_head_begun_but_not_finished_is_answered_408_when_the_clock_reaches_the_header_timeout([Values] bool blocking, CancellationToken cancellationToken)
+    public async Task AHeadBegunButNotFinishedIsAnswered408WhenTheClockReachesTheHeaderTimeout([Values] bool blocking, CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         await using TestServer host = StartServer(clock, blocking);
@@ -38,7 +38,7 @@ public sealed class HttpClockTests
     }
 
     [Test]
-    public async Task An_idle_connection_is_closed_silently_when_the_clock_reaches_the_idle_timeout([Values] bool blocking, CancellationToken cancellationToken)
+    public async Task AnIdleConnectionIsClosedSilentlyWhenTheClockReachesTheIdleTimeout([Values] bool blocking, CancellationToken cancellationToken)
     {
         var clock = new ObservedTimeProvider();
         await using TestServer host = StartServer(clock, blocking);
