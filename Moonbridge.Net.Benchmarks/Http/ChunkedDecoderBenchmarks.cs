@@ -9,7 +9,7 @@ namespace Moonbridge.Net.Benchmarks.Http;
 
 /// <summary>
 /// Decoding a 1 MiB chunked request body with <see cref="ChunkedBodyDecoder"/>, in 4 KiB chunks and in 64-byte
-/// chunks (framing-heavy), the way <c>HttpRequest.ReadBodyCoreAsync</c> uses it: the input in 16 KiB
+/// chunks (framing-heavy), the way <c>RequestBodyReader.ReadAsync</c> uses it: the input in 16 KiB
 /// segments like the connection's pipe, at most 16 KiB of payload per call (the body-piece size), each
 /// payload copied out. The baseline copies the same 1 MiB, unframed and identically segmented, in 16 KiB
 /// pieces: what a Content-Length body costs, so the ratio is the price of the chunked framing.

@@ -7,10 +7,10 @@ using Moonbridge.Net.IO;
 namespace Moonbridge.Net.Benchmarks.Http;
 
 /// <summary>
-/// The server side of one HTTP exchange without the server around it: a <see cref="HttpConnection"/> over a
+/// The server side of one HTTP exchange without the server around it: a <see cref="Http1Connection"/> over a
 /// <see cref="LoopbackPeer"/>'s accepted socket, a request head parsed from <c>requestHead</c>, and the
 /// <see cref="HttpRequest"/> a handler would get. Benchmarks call the request's methods as a handler and the
-/// connection loop do (<c>Begin</c>, the handler's calls, <c>CompleteExchangeAsync</c>); the response bytes
+/// connection loop do (<c>BeginExchange</c>, the handler's calls, <c>CompleteExchangeAsync</c>); the response bytes
 /// go to the peer, which discards them.
 /// </summary>
 internal sealed class LoopbackExchange : IDisposable
@@ -21,31 +21,29 @@ internal sealed class LoopbackExchange : IDisposable
     {
         Socket = MoonListener.Wrap(_peer.Server);
         Context = new HttpServerContext(options);
-        Connection = new HttpConnection(Socket, Context);
+        Connection = new Http1Connection(Socket, Context);
         if (!new HttpHeadParser(Context.Limits).TryParse(new ReadOnlySequence<byte>(requestHead), Head, out _))
         {
             throw new ArgumentException("The request head is incomplete.", nameof(requestHead));
         }
-
-        Request = new HttpRequest(Connection, Socket, Head, Context);
     }
 
     public MoonSocket Socket { get; }
 
     public HttpServerContext Context { get; }
 
-    public HttpConnection Connection { get; }
+    public Http1Connection Connection { get; }
 
-    public HttpRequestHead Head { get; } = new();
+    public HttpRequestHead Head => Connection.Head;
 
-    public HttpRequest Request { get; }
+    public HttpRequest Request => Connection.Request;
 
     /// <summary>Response bytes the peer has read so far.</summary>
     public long Received => _peer.Received;
 
     public void Dispose()
     {
-        Request.ReleaseBuffers();
+        Connection.Response.ReleaseBuffers();
         Socket.Dispose();
         _peer.Dispose();
     }

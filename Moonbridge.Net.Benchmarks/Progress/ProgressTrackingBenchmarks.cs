@@ -38,8 +38,8 @@ public class ProgressTrackingBenchmarks
     private readonly ProgressTracker _tracker = new(new ProgressOptions { Ttl = TimeSpan.Zero });
     private LoopbackExchange? _untracked;
     private LoopbackExchange? _tracked;
-    private SocketConnection? _untrackedIo;
-    private SocketConnection? _trackedIo;
+    private IConnectionTransport? _untrackedIo;
+    private IConnectionTransport? _trackedIo;
 
     [GlobalSetup]
     public void Setup()
@@ -47,11 +47,11 @@ public class ProgressTrackingBenchmarks
         var options = new HttpOptions { RequestBodySizeLimit = long.MaxValue };
         _untracked = new LoopbackExchange(options, s_upload);
         _tracked = new LoopbackExchange(options, s_upload);
-        _untrackedIo = _untracked.Connection.Io;
-        _trackedIo = _tracked.Connection.Io;
+        _untrackedIo = _untracked.Connection.Transport;
+        _trackedIo = _tracked.Connection.Transport;
 
-        _untracked.Request.Begin();
-        _tracked.Request.Begin();
+        _untracked.Connection.BeginExchange();
+        _tracked.Connection.BeginExchange();
         ProgressEntry entry = _tracker.TrackAsync(_tracked.Request).AsTask().GetAwaiter().GetResult()
             ?? throw new InvalidOperationException("The upload was not tracked.");
         if (_trackedIo.ReceiveObserver is null || _untrackedIo.ReceiveObserver is not null)
@@ -91,9 +91,8 @@ public class ProgressTrackingBenchmarks
     [BenchmarkCategory("PerRequest")]
     public void UntrackedRequest()
     {
-        HttpRequest request = _untracked!.Request;
-        request.Begin();
-        request.EndObservation(completed: true);
+        _untracked!.Connection.BeginExchange();
+        _untracked.Connection.Observation.End(completed: true);
     }
 
     [Benchmark(Description = "Exchange begin + TrackAsync + end")]
@@ -101,10 +100,10 @@ public class ProgressTrackingBenchmarks
     public ProgressEntry? TrackedRequest()
     {
         HttpRequest request = _tracked!.Request;
-        request.Begin();
+        _tracked.Connection.BeginExchange();
         ValueTask<ProgressEntry?> tracking = _tracker.TrackAsync(request);
         ProgressEntry? entry = tracking.IsCompletedSuccessfully ? tracking.Result : tracking.AsTask().GetAwaiter().GetResult();
-        request.EndObservation(completed: true);
+        _tracked.Connection.Observation.End(completed: true);
         return entry;
     }
 }

@@ -150,7 +150,7 @@ public sealed partial class EsiSession
             }
             else
             {
-                await _request.FinishWithTrailerAsync("Warning", warning).ConfigureAwait(false);
+                await _request.FinishAsync("Warning", warning).ConfigureAwait(false);
             }
         }
         catch (InvalidOperationException e)

@@ -17,7 +17,7 @@ public static class HttpHandler
     public static ConnectHandler Create(HttpOptions options, HttpRequestHandler handler)
     {
         HttpServerContext context = Prepare(options, handler);
-        return socket => SyncWait.Completed(new HttpConnection(socket, context).RunAsync(async: false, handler, null, MoonbridgeServer.HandlerCancellationOrNone));
+        return socket => SyncWait.Completed(new Http1Connection(socket, context, handler: handler).RunAsync<BlockingTransportWaiter>(MoonbridgeServer.HandlerCancellationOrNone));
     }
 
     /// <summary>Creates an async connect handler (for <see cref="ListenOptions.ConnectAsync"/>) from an async request handler.</summary>
@@ -26,7 +26,7 @@ public static class HttpHandler
     public static AsyncConnectHandler Create(HttpOptions options, AsyncHttpRequestHandler handler)
     {
         HttpServerContext context = Prepare(options, handler);
-        return (socket, cancellationToken) => new HttpConnection(socket, context).RunAsync(async: true, null, handler, cancellationToken);
+        return (socket, cancellationToken) => new Http1Connection(socket, context, asyncHandler: handler).RunAsync<AsyncTransportWaiter>(cancellationToken);
     }
 
     private static HttpServerContext Prepare(HttpOptions options, Delegate handler)

@@ -18,26 +18,25 @@ namespace Moonbridge.Net.Http;
 /// </remarks>
 public sealed partial class HttpRequest
 {
-    private readonly HttpConnection _connection;
+    private readonly Http1Connection _connection;
     private readonly HttpRequestHead _head;
-    private readonly HttpServerContext _context;
     private readonly RequestHeaders _headers;
+    private readonly RequestBodyReader _body;
+    private readonly ResponseWriter _response;
+    private readonly FormReader _form;
     private FormParameters? _getParams;
     private Dictionary<string, string>? _cookies;
-    private bool _fresh;
 
-    internal HttpRequest(HttpConnection connection, MoonSocket socket, HttpRequestHead head, HttpServerContext context)
+    internal HttpRequest(Http1Connection connection, MoonSocket socket)
     {
         _connection = connection;
         Socket = socket;
-        _head = head;
-        _context = context;
-        _headers = new RequestHeaders(head.Headers);
-        _serverStopping = Server.MoonbridgeServer.StopRequested;
+        _head = connection.Head;
+        _headers = new RequestHeaders(_head.Headers);
+        _body = connection.Body;
+        _response = connection.Response;
+        _form = new FormReader(_body, _head, connection.Context);
     }
-
-    /// <summary>Set when the server stops gracefully: responses then announce that the connection closes.</summary>
-    private readonly CancellationToken _serverStopping;
 
     /// <summary>The request method, e.g. <c>"GET"</c> (Lua <c>request.method</c>).</summary>
     public string Method => _head.Method;
@@ -118,28 +117,19 @@ public sealed partial class HttpRequest
     public FormParameterLists GetParamsList => new(GetParams);
 
     /// <summary>True until a status was sent, body input was read, or a body streamer was installed (Lua <c>request.fresh</c>).</summary>
-    public bool Fresh => _fresh;
+    public bool Fresh => !(_response.Touched || _body.Touched || _form.Touched);
 
     /// <summary>
     /// True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not
     /// be used further: its response methods and body reads then throw <see cref="IOException"/>.
     /// </summary>
-    public bool Faulty => _connection.Io.HasFailed;
+    public bool Faulty => _connection.Transport.HasFailed;
 
-    /// <summary>Prepares the object for the next request on the connection.</summary>
-    internal void Begin()
+    /// <summary>Forgets what the previous request of the connection computed (its parts reset themselves).</summary>
+    internal void Reset()
     {
         _getParams = null;
         _cookies = null;
-        _fresh = true;
-        ResetResponse();
-        ResetBody();
-    }
-
-    internal void ReleaseBuffers()
-    {
-        _out.Release();
-        _gathered.Release();
-        _userHeaders.Release();
+        _form.Reset();
     }
 }

@@ -305,9 +305,9 @@ public sealed class ChunkedBodyDecoderTests
     {
         byte[] bytes = Latin1(body);
         Assert.That(() => ChunkedDecoding.Decode(NewDecoder(limits), Sequences.Whole(bytes)),
-            Throws.TypeOf<HttpParseException>().With.Property(nameof(HttpParseException.StatusCode)).EqualTo(status), "whole");
+            Throws.TypeOf<BadHttpRequestException>().With.Property(nameof(BadHttpRequestException.StatusCode)).EqualTo(status), "whole");
         Assert.That(() => ChunkedDecoding.Decode(NewDecoder(limits), Sequences.OneBytePerSegment(bytes), arrivalStep: 1),
-            Throws.TypeOf<HttpParseException>().With.Property(nameof(HttpParseException.StatusCode)).EqualTo(status), "byte by byte");
+            Throws.TypeOf<BadHttpRequestException>().With.Property(nameof(BadHttpRequestException.StatusCode)).EqualTo(status), "byte by byte");
     }
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);

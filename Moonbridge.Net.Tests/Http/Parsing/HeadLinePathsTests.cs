@@ -85,7 +85,7 @@ public sealed class HeadLinePathsTests
                 FieldLineParser.Parse(line, out ReadOnlySpan<byte> trailerName, out ReadOnlySpan<byte> trailerValue);
                 asTrailerLine = $"{Encoding.Latin1.GetString(trailerName)}|{Encoding.Latin1.GetString(trailerValue)}|{line.Length + 2}";
             }
-            catch (HttpParseException rejection)
+            catch (BadHttpRequestException rejection)
             {
                 Assert.That(rejection.StatusCode, Is.EqualTo(400), text);
                 asTrailerLine = "invalid";
@@ -129,7 +129,7 @@ public sealed class HeadLinePathsTests
 
             return $"accepted {Sequences.OffsetOf(buffer, consumed)} {ExpectedHead.From(head)}";
         }
-        catch (HttpParseException rejection)
+        catch (BadHttpRequestException rejection)
         {
             return $"rejected {rejection.StatusCode} {rejection.Reason}";
         }

@@ -150,7 +150,7 @@ public sealed class HttpHeadParserReuseTests
 
             return $"accepted {Sequences.OffsetOf(buffer, consumed)} {ExpectedHead.From(head)}";
         }
-        catch (HttpParseException rejection)
+        catch (BadHttpRequestException rejection)
         {
             return $"rejected {rejection.StatusCode}";
         }

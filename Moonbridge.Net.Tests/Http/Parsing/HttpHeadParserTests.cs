@@ -118,7 +118,7 @@ public sealed class HttpHeadParserTests
         ReadOnlySequence<byte> unfinished = Sequences.Whole(Latin1("GET /" + new string('a', 28)));
 
         Assert.That(() => parser.TryParse(unfinished, new HttpRequestHead(), out _),
-            Throws.TypeOf<HttpParseException>().With.Property(nameof(HttpParseException.StatusCode)).EqualTo(414));
+            Throws.TypeOf<BadHttpRequestException>().With.Property(nameof(BadHttpRequestException.StatusCode)).EqualTo(414));
     }
 
     [Test]
@@ -128,7 +128,7 @@ public sealed class HttpHeadParserTests
         ReadOnlySequence<byte> unfinished = Sequences.Whole(Latin1("GET / HTTP/1.1\r\nHost: h\r\nX: " + new string('x', 40)));
 
         Assert.That(() => parser.TryParse(unfinished, new HttpRequestHead(), out _),
-            Throws.TypeOf<HttpParseException>().With.Property(nameof(HttpParseException.StatusCode)).EqualTo(431));
+            Throws.TypeOf<BadHttpRequestException>().With.Property(nameof(BadHttpRequestException.StatusCode)).EqualTo(431));
     }
 
     [Test]
@@ -138,7 +138,7 @@ public sealed class HttpHeadParserTests
         ReadOnlySequence<byte> unfinished = Sequences.Whole(Latin1("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n"));
 
         Assert.That(() => parser.TryParse(unfinished, new HttpRequestHead(), out _),
-            Throws.TypeOf<HttpParseException>().With.Property(nameof(HttpParseException.StatusCode)).EqualTo(431));
+            Throws.TypeOf<BadHttpRequestException>().With.Property(nameof(BadHttpRequestException.StatusCode)).EqualTo(431));
     }
 
     [Test]
@@ -188,7 +188,7 @@ public sealed class HttpHeadParserTests
             new HttpHeadParser(limits).TryParse(Sequences.Whole(Latin1(request)), new HttpRequestHead(), out _);
             return 0;
         }
-        catch (HttpParseException rejection)
+        catch (BadHttpRequestException rejection)
         {
             return rejection.StatusCode;
         }

@@ -54,7 +54,7 @@ public sealed class HttpHeadParserVectorTests
     {
         var parser = new HttpHeadParser(vector.Limits);
 
-        HttpParseException? rejection = Assert.Throws<HttpParseException>(
+        BadHttpRequestException? rejection = Assert.Throws<BadHttpRequestException>(
             () => parser.TryParse(Sequences.Whole(vector.Bytes), new HttpRequestHead(), out _));
 
         Assert.That(rejection!.StatusCode, Is.EqualTo(vector.ExpectedStatus), rejection.Reason);
@@ -74,7 +74,7 @@ public sealed class HttpHeadParserVectorTests
             {
                 isComplete = parser.TryParse(prefix, head, out _);
             }
-            catch (HttpParseException rejection)
+            catch (BadHttpRequestException rejection)
             {
                 Assert.That(rejection.StatusCode, Is.EqualTo(vector.ExpectedStatus), rejection.Reason);
                 return;

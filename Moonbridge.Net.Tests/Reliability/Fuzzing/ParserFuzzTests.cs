@@ -150,7 +150,7 @@ public sealed class ParserFuzzTests
                     return $"accepted {Sequences.OffsetOf(buffer, consumed)} {Describe(head)}";
                 }
             }
-            catch (HttpParseException e)
+            catch (BadHttpRequestException e)
             {
                 return $"rejected {e.StatusCode}";
             }
@@ -222,7 +222,7 @@ public sealed class ParserFuzzTests
                 }
             }
         }
-        catch (HttpParseException e)
+        catch (BadHttpRequestException e)
         {
             return $"rejected {e.StatusCode}";
         }

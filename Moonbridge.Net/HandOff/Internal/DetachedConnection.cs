@@ -46,13 +46,7 @@ internal sealed class DetachedConnection : IDisposable
             ?? throw new InvalidOperationException("Only a socket with a connection can be handed off (not an interval or main call).");
         ObjectDisposedException.ThrowIf(connection.IsClosed, socket);
 
-        IoWriteResult flushed = connection.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
-        while (!flushed.IsError && flushed.Pending > 0)
-        {
-            await connection.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            flushed = connection.WriteCore(ReadOnlySpan<byte>.Empty, flush: true);
-        }
-
+        IoWriteResult flushed = await OutputDrain.FlushAsync<AsyncTransportWaiter, TokenPacing>(connection, new TokenPacing(cancellationToken)).ConfigureAwait(false);
         if (flushed.IsError)
         {
             throw new IOException($"The connection failed before the hand-off: {flushed.Error}.");

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Moonbridge.Net.Http.Internal;
 
 /// <summary>
@@ -15,7 +13,7 @@ internal static class MinimumDataRate
     /// How long the next wait may take: the stall timeout, or less when the client has used up its time
     /// (then <c>RateBound</c> is true, so the caller can say which limit ended the wait).
     /// </summary>
-    public static (TimeSpan Wait, bool RateBound) WaitLimit(TimeSpan stallTimeout, double bytesPerSecond, TimeSpan gracePeriod, long bytesMoved, long waitedTicks)
+    public static (TimeSpan Wait, bool RateBound) WaitLimit(TimeSpan stallTimeout, double bytesPerSecond, TimeSpan gracePeriod, long bytesMoved, TimeSpan waited)
     {
         if (bytesPerSecond <= 0)
         {
@@ -24,7 +22,7 @@ internal static class MinimumDataRate
 
         double allowedSeconds = gracePeriod.TotalSeconds + (bytesMoved / bytesPerSecond);
         TimeSpan left = TimeSpan.FromSeconds(Math.Min(allowedSeconds, TimeSpan.MaxValue.TotalSeconds / 2))
-            - Stopwatch.GetElapsedTime(0, waitedTicks);
+            - waited;
         if (left < s_shortestWait)
         {
             left = s_shortestWait;

@@ -1,29 +1,42 @@
 using System.Net.Sockets;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Http.Internal;
 
 /// <summary>
-/// The response timeout around each handler call of one connection: on expiry the handler's token is
-/// cancelled and its connection reset (the original's <c>timeout(response_timeout)</c> killed the worker
-/// instead). One instance serves every request of the connection, re-arming the same timer, so a
-/// request costs no timer or token source of its own.
+/// The response timeout around each handler call of one connection, a <see cref="Deadline"/> on the
+/// connection's clock: on expiry the handler's token is cancelled and its connection reset (the original's
+/// <c>timeout(response_timeout)</c> killed the worker instead). One instance serves every request of the
+/// connection, re-arming the same deadline, so a request costs no timer or token source of its own.
 /// </summary>
 internal sealed class ResponseDeadline : IDisposable
 {
-    private readonly HttpConnection _connection;
+    private readonly IConnectionTransport _transport;
     private readonly TimeSpan _timeout;
+    private readonly Deadline _deadline;
     private readonly CancellationTokenSource _cancellation = new();
     private readonly CancellationTokenRegistration _outer;
-    private Timer? _timer;
-    private long _deadline = long.MaxValue;
-    private int _timerArmed;
     private int _expired;
     private int _clientGone;
 
-    public ResponseDeadline(HttpConnection connection, TimeSpan timeout, CancellationToken outer)
+    /// <summary>
+    /// The connection's response deadline, created with its first handler call. Its token also fires when the
+    /// client goes away: the transport reports the end of input even while nobody reads, so a handler
+    /// waiting on something else (an operation, a progress stream) learns it at once and frees its worker.
+    /// One registration per connection, none per request.
+    /// </summary>
+    public static ResponseDeadline Watch(IConnectionTransport transport, TimeProvider timeProvider, TimeSpan timeout, CancellationToken outer)
     {
-        _connection = connection;
+        var deadline = new ResponseDeadline(transport, timeProvider, timeout, outer);
+        transport.OnPeerClosed(static state => ((ResponseDeadline)state!).OnClientGone(), deadline);
+        return deadline;
+    }
+
+    private ResponseDeadline(IConnectionTransport transport, TimeProvider timeProvider, TimeSpan timeout, CancellationToken outer)
+    {
+        _transport = transport;
         _timeout = timeout;
+        _deadline = new Deadline(timeProvider, static state => ((ResponseDeadline)state!).Expire(), this);
         _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
     }
 
@@ -48,66 +61,28 @@ internal sealed class ResponseDeadline : IDisposable
     }
 
     /// <summary>Arms the deadline for a handler call and returns the handler's token.</summary>
-    /// <remarks>
-    /// The timer is not moved per request: deadlines only grow, so a timer armed for an earlier one fires
-    /// early, finds the current deadline, and waits out the rest. A request costs a read of the coarse tick count and two writes.
-    /// </remarks>
     public CancellationToken Start()
     {
         if (_timeout != Timeout.InfiniteTimeSpan)
         {
-            Volatile.Write(ref _deadline, Environment.TickCount64 + (long)Math.Ceiling(_timeout.TotalMilliseconds));
-            if (Volatile.Read(ref _timerArmed) == 0 && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
-            {
-                _timer ??= new Timer(static state => ((ResponseDeadline)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
-            }
+            _deadline.Arm(_timeout);
         }
 
         return _cancellation.Token;
     }
 
-    /// <summary>Disarms the deadline once the handler returned (the timer, if armed, will find nothing to do).</summary>
-    public void Stop() => Volatile.Write(ref _deadline, long.MaxValue);
+    /// <summary>Disarms the deadline once the handler returned.</summary>
+    public void Stop() => _deadline.Disarm();
 
     private void Expire()
     {
-        // A firing that raced with Stop, or left over from an earlier call, finds the deadline not reached; so
-        // does one a little early (timers count milliseconds), which waits out the rest.
-        // Disarmed first, then the deadline read: a Start in between either sees the timer disarmed and arms
-        // it, or wrote a deadline this read sees.
-        Volatile.Write(ref _timerArmed, 0);
-        long deadline = Volatile.Read(ref _deadline);
-        long now = Environment.TickCount64;
-        if (now < deadline)
-        {
-            if (deadline != long.MaxValue && Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
-            {
-                RearmForRest(deadline - now);
-            }
-
-            return;
-        }
-
         if (Interlocked.Exchange(ref _expired, 1) != 0)
         {
             return;
         }
 
         CancelHandler();
-        _connection.Io.Abort(SocketError.TimedOut);
-    }
-
-    private void RearmForRest(long milliseconds)
-    {
-        try
-        {
-            _timer?.Change(TimeSpan.FromMilliseconds(milliseconds + 1), Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
-        }
+        _transport.Abort(SocketError.TimedOut);
     }
 
     private void CancelHandler()
@@ -125,7 +100,7 @@ internal sealed class ResponseDeadline : IDisposable
     public void Dispose()
     {
         _outer.Dispose();
-        _timer?.Dispose();
+        _deadline.Dispose();
         _cancellation.Dispose();
     }
 }

@@ -54,7 +54,7 @@ internal sealed class ChunkedBodyDecoder
     /// input ended inside framing or payload; <paramref name="consumed"/> is after the framing that was
     /// fully processed. <see cref="ChunkedReadStatus.Complete"/>: <paramref name="consumed"/> is just after
     /// the final CRLF (or the input's start when the body had already been complete). Throws
-    /// <see cref="HttpParseException"/> with 400, 413 or 431.
+    /// <see cref="BadHttpRequestException"/> with 400, 413 or 431.
     /// </summary>
     public ChunkedReadStatus Read(in ReadOnlySequence<byte> input, long maxLength, out ReadOnlySequence<byte> payload, out SequencePosition consumed)
     {
@@ -205,7 +205,7 @@ internal sealed class ChunkedBodyDecoder
     }
 
     /// <summary>The line without its CRLF; throws 400 for a bare LF or a CR inside the line.</summary>
-    private static ReadOnlySpan<byte> WithoutLineEnd(ReadOnlySpan<byte> line, string reason)
+    private static ReadOnlySpan<byte> WithoutLineEnd(ReadOnlySpan<byte> line, RequestRejectionReason reason)
     {
         if (line.Length < LineEndLength || line[^LineEndLength] != (byte)'\r')
         {

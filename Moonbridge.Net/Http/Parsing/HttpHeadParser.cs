@@ -31,7 +31,7 @@ internal sealed class HttpHeadParser
     /// (<paramref name="consumed"/> is the buffer's start; everything was examined). True when it was
     /// complete and valid: <paramref name="head"/> was reset and filled, and <paramref name="consumed"/> is
     /// just after the empty line that ends the head; the parser is then ready for the next request.
-    /// Throws <see cref="HttpParseException"/> for an invalid request, also before it is complete.
+    /// Throws <see cref="BadHttpRequestException"/> for an invalid request, also before it is complete.
     /// </summary>
     public bool TryParse(in ReadOnlySequence<byte> buffer, HttpRequestHead head, out SequencePosition consumed)
     {

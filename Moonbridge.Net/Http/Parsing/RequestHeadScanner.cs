@@ -178,7 +178,7 @@ internal sealed class RequestHeadScanner
     /// judged before the bad line end is seen: the outcome must not depend on how the input was cut.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void RejectLineEnd(string reason, int offset)
+    private void RejectLineEnd(RequestRejectionReason reason, int offset)
     {
         if (!_hasRequestLine)
         {

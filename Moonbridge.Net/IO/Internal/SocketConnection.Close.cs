@@ -19,10 +19,7 @@ internal sealed partial class SocketConnection
         }
         catch (SocketException e)
         {
-            lock (_outputLock)
-            {
-                _writeError = e.SocketErrorCode;
-            }
+            _sender.Fail(e.SocketErrorCode);
         }
         catch (ObjectDisposedException)
         {
@@ -66,19 +63,7 @@ internal sealed partial class SocketConnection
             _socket.Dispose();
         }
 
-        lock (_outputLock)
-        {
-            if (_writeError == SocketError.Success)
-            {
-                _writeError = SocketError.Shutdown;
-            }
-
-            if (!_sending)
-            {
-                // A running send loop still reads its head segment; it clears the queue when it fails.
-                _output.Clear();
-            }
-        }
+        _sender.Close();
 
         _input.Reader.Complete();
     }

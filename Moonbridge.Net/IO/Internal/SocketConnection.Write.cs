@@ -1,262 +1,27 @@
-using System.Net.Sockets;
-
 namespace Moonbridge.Net.IO.Internal;
 
 internal sealed partial class SocketConnection
 {
     /// <summary>
-    /// The one non-blocking write core behind every write and flush form: queues
-    /// <paramref name="data"/>, then hands queued output to the kernel without blocking when a flush
-    /// is asked for, the queue is large, or an earlier send blocked. Returns what is still pending
-    /// (see <see cref="IoWriteResult.Pending"/>).
+    /// The one non-blocking write core behind every write and flush form: queues <paramref name="data"/>, then
+    /// hands queued output to the kernel without blocking when a flush is asked for, the queue is large, or an
+    /// earlier send blocked. Returns what is still pending (see <see cref="IoWriteResult.Pending"/>).
     /// </summary>
-    internal IoWriteResult WriteCore(ReadOnlySpan<byte> data, bool flush)
-    {
-        lock (_outputLock)
-        {
-            if (_writeError == SocketError.Success && _connecting is { IsCompleted: true, IsCompletedSuccessfully: false })
-            {
-                _writeError = (_connecting.Exception?.InnerException as SocketException)?.SocketErrorCode ?? SocketError.NotConnected;
-            }
-
-            if (_writeError != SocketError.Success)
-            {
-                return IoWriteResult.Failed(_writeError);
-            }
-
-            _writtenTotal += data.Length;
-            if (!_sending && _connecting is { IsCompleted: false })
-            {
-                _output.Write(data);
-                _sendBlocked = true;
-                StartSendLoopLocked();
-                return new IoWriteResult(_output.Length);
-            }
-
-            if (!_sending && _output.Length == 0 && data.Length >= WriteBufferSize)
-            {
-                // Large write into an empty queue: hand it to the kernel straight from the caller's memory.
-                data = data[SendNonBlockingLocked(data)..];
-                if (_writeError != SocketError.Success)
-                {
-                    return IoWriteResult.Failed(_writeError);
-                }
-            }
-
-            _output.Write(data);
-            if (!_sending && (flush || _sendBlocked || _output.Length >= WriteBufferSize))
-            {
-                // Try the kernel again, as Lua's write_nb/flush_nb do on every call: it may have room by
-                // now. Without this, a send that blocked once kept every later call from sending at all
-                // until something started the background send loop (only a wait for writability does).
-                _sendBlocked = false;
-                while (_output.Length > 0 && !_sendBlocked && _writeError == SocketError.Success)
-                {
-                    _output.Consume(SendNonBlockingLocked(_output.First.Span));
-                }
-
-                if (_writeError != SocketError.Success)
-                {
-                    _output.Clear();
-                    return IoWriteResult.Failed(_writeError);
-                }
-
-                if (_output.Length == 0)
-                {
-                    _sendBlocked = false;
-                }
-            }
-
-            long pending = _output.Length;
-            return new IoWriteResult(flush || _sendBlocked || _sending ? pending : 0);
-        }
-    }
-
-    /// <summary>Sends what the kernel takes now; sets <see cref="_sendBlocked"/> when it takes less.</summary>
-    private int SendNonBlockingLocked(ReadOnlySpan<byte> data)
-    {
-        int total = 0;
-        while (total < data.Length)
-        {
-            int sent;
-            SocketError error;
-            try
-            {
-                sent = _socket.Send(data[total..], SocketFlags.None, out error);
-            }
-            catch (ObjectDisposedException)
-            {
-                sent = 0;
-                error = SocketError.OperationAborted;
-            }
-
-            _sentTotal += sent;
-            if (error == SocketError.WouldBlock)
-            {
-                _sendBlocked = true;
-                return total + sent;
-            }
-
-            if (error != SocketError.Success)
-            {
-                _writeError = _abortReason != SocketError.Success ? _abortReason : error;
-                return total;
-            }
-
-            total += sent;
-        }
-
-        _sendBlocked = false;
-        return total;
-    }
+    internal IoWriteResult WriteCore(ReadOnlySpan<byte> data, bool flush) => _sender.Write(data, flush);
 
     /// <summary>
     /// Declares the output written so far to be complete messages. A protocol that holds several
     /// responses back to send them with one system call marks each end here, so that an abort caused by a
     /// later message (<see cref="Abort"/>) still hands the earlier ones to the kernel instead of losing them.
     /// </summary>
-    internal void MarkOutputBoundary()
-    {
-        lock (_outputLock)
-        {
-            _completeOutputEnd = _writtenTotal;
-        }
-    }
-
-    /// <summary>Before an abort: a last non-blocking attempt to send the output marked complete, and no more.</summary>
-    private void SendCompleteOutputLocked()
-    {
-        long owed = _completeOutputEnd - _sentTotal;
-        while (owed > 0 && !_sending && !_sendBlocked && _output.Length > 0 && _writeError == SocketError.Success)
-        {
-            ReadOnlySpan<byte> first = _output.First.Span;
-            int sent = SendNonBlockingLocked(first[..(int)Math.Min(first.Length, owed)]);
-            _output.Consume(sent);
-            owed -= sent;
-        }
-    }
+    internal void MarkOutputBoundary() => _sender.MarkBoundary();
 
     /// <summary>Whether a write would not block: nothing is held up waiting for the kernel.</summary>
-    internal bool IsWritable
-    {
-        get
-        {
-            lock (_outputLock)
-            {
-                return _writeError != SocketError.Success || !(_sending || _sendBlocked);
-            }
-        }
-    }
+    internal bool IsWritable => _sender.IsWritable;
 
     /// <summary>
     /// Completes when the kernel has taken the output that was blocked (the reactor sends it in the
     /// background meanwhile), or at once if nothing is blocked. Cancelling stops the wait, not the send.
     /// </summary>
-    internal ValueTask WaitWritableAsync(CancellationToken cancellationToken)
-    {
-        Task sendLoop;
-        lock (_outputLock)
-        {
-            if (_writeError != SocketError.Success || _output.Length == 0)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            if (!_sending)
-            {
-                StartSendLoopLocked();
-            }
-
-            sendLoop = _sendLoop;
-        }
-
-        return sendLoop.IsCompleted ? ValueTask.CompletedTask : new ValueTask(sendLoop.WaitAsync(cancellationToken));
-    }
-
-    private void StartSendLoopLocked()
-    {
-        _sending = true;
-        _sendLoop = SendLoopAsync();
-    }
-
-    private async Task SendLoopAsync()
-    {
-        // Leave the caller's lock before the first send.
-        await Task.Yield();
-        if (_connecting is not null)
-        {
-            try
-            {
-                await _connecting.ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                EndSendLoop(e is SocketException se ? se.SocketErrorCode : SocketError.NotConnected);
-                return;
-            }
-        }
-
-        while (true)
-        {
-            ReadOnlyMemory<byte> head;
-            lock (_outputLock)
-            {
-                if (_output.Length == 0 || _writeError != SocketError.Success)
-                {
-                    _sending = false;
-                    _sendBlocked = false;
-                    if (_writeError != SocketError.Success)
-                    {
-                        _output.Clear();
-                    }
-
-                    return;
-                }
-
-                head = _output.First;
-            }
-
-            SocketError error = SocketError.Success;
-            int sent = 0;
-            try
-            {
-                sent = await _socket.SendAsync(head, SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                error = e.SocketErrorCode;
-            }
-            catch (ObjectDisposedException)
-            {
-                error = SocketError.OperationAborted;
-            }
-
-            if (error != SocketError.Success)
-            {
-                EndSendLoop(error);
-                return;
-            }
-
-            lock (_outputLock)
-            {
-                _output.Consume(sent);
-                _sentTotal += sent;
-            }
-        }
-    }
-
-    private void EndSendLoop(SocketError error)
-    {
-        lock (_outputLock)
-        {
-            if (_writeError == SocketError.Success)
-            {
-                _writeError = _abortReason != SocketError.Success ? _abortReason : error;
-            }
-
-            _output.Clear();
-            _sending = false;
-            _sendBlocked = false;
-        }
-    }
+    internal ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _sender.WaitWritableAsync(cancellationToken);
 }

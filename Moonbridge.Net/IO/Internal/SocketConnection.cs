@@ -48,19 +48,7 @@ internal sealed partial class SocketConnection
     private readonly Task? _connecting;
     private ReadOnlyMemory<byte> _preRead;
 
-    private readonly Lock _outputLock = new();
-    private readonly OutputBuffer _output = new();
-    private bool _sendBlocked;
-    private bool _sending;
-    private Task _sendLoop = Task.CompletedTask;
-    private SocketError _writeError;
-
-    /// <summary>Bytes ever accepted for output, and bytes the kernel has taken: their difference is pending.</summary>
-    private long _writtenTotal;
-    private long _sentTotal;
-
-    /// <summary>Output up to here forms complete messages (<see cref="MarkOutputBoundary"/>); an abort still sends it.</summary>
-    private long _completeOutputEnd;
+    private readonly SocketSender _sender;
 
     private SocketError _receiveError;
     private bool _readErrorReported;
@@ -79,6 +67,7 @@ internal sealed partial class SocketConnection
         _socket = socket;
         _connecting = connecting;
         _preRead = preRead;
+        _sender = new SocketSender(socket, connecting);
         _ = ReceiveLoopAsync();
     }
 
@@ -117,7 +106,7 @@ internal sealed partial class SocketConnection
     internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
     /// <summary>True once reading or writing failed, or the connection was aborted.</summary>
-    internal bool HasFailed => IsAborted || _receiveError != SocketError.Success || _writeError != SocketError.Success;
+    internal bool HasFailed => IsAborted || _receiveError != SocketError.Success || _sender.Error != SocketError.Success;
 
     private async Task ReceiveLoopAsync()
     {
@@ -210,15 +199,7 @@ internal sealed partial class SocketConnection
         }
 
         _abortReason = reason;
-        lock (_outputLock)
-        {
-            if (_writeError == SocketError.Success)
-            {
-                SendCompleteOutputLocked();
-                _writeError = reason;
-            }
-        }
-
+        _sender.Abort(reason);
         ResetSocket();
     }
 

@@ -39,14 +39,14 @@ internal static class SyncWait
         return wait.GetAwaiter().GetResult();
     }
 
-    /// <summary>Unwraps a loop that ran with a synchronous waiter and so never suspended.</summary>
+    /// <summary>Unwraps work that ran with a blocking waiter and so never suspended (the blocking API's edge).</summary>
     public static T Completed<T>(ValueTask<T> loop)
     {
         Debug.Assert(loop.IsCompleted, "a synchronous waiter went asynchronous");
         return loop.IsCompleted ? loop.GetAwaiter().GetResult() : Wait(loop);
     }
 
-    /// <summary>Unwraps work written with a <c>bool async</c> flag and run with <c>async: false</c>.</summary>
+    /// <summary>Unwraps work that ran with a blocking waiter and so never suspended (the blocking API's edge).</summary>
     public static void Completed(ValueTask work)
     {
         Debug.Assert(work.IsCompleted, "a synchronous path went asynchronous");
@@ -60,7 +60,6 @@ internal static class SyncWait
             // Async code continues on the thread that received its input; blocking it would stop that input.
             throw new InvalidOperationException("A blocking Moonbridge call was made from async code running on a connection's receive loop; use the async form of the call (for example ReadAsync instead of Read).");
         }
-
 
         ManualResetEventSlim signal = t_signal ??= new ManualResetEventSlim(false, spinCount: 0);
         set = t_set ??= signal.Set;

@@ -1,9 +1,9 @@
-using Moonbridge.Net.Http.Internal;
+using Moonbridge.Net.Http;
 
 namespace Moonbridge.Net.Progress.Internal;
 
 /// <summary>Feeds one HTTP exchange's events into its <see cref="ProgressEntry"/>, and releases the entry when the exchange ends.</summary>
-internal sealed class ExchangeProgress(ProgressEntry entry, IProgressStore store, ProgressOptions options, bool registered) : IExchangeObserver
+internal sealed class ExchangeProgress(ProgressEntry entry, IProgressStore store, ProgressOptions options, bool registered) : IHttpExchangeObserver
 {
     private int _status;
 

@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.Http.Internal;
+
+/// <summary>The two ends of an exchange around the handler call: resetting its parts, and completing it (drain, keep or close).</summary>
+internal sealed partial class Http1Connection
+{
+    /// <summary>Prepares the exchange's parts for the request whose head was just parsed.</summary>
+    internal void BeginExchange()
+    {
+        _observation.End(completed: false);
+        _pacing.Reset();
+        _response.Reset();
+        _body.Reset();
+        _request.Reset();
+    }
+
+    /// <summary>
+    /// After the handler returned: finishes the response, then either keeps the connection (the unread
+    /// body drained, bounded) or closes it gracefully. Returns whether the connection stays open.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<bool> CompleteExchangeAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        if (!_response.StatusSent)
+        {
+            throw new BadHttpRequestException(RequestRejectionReason.NoStatus);
+        }
+
+        try
+        {
+            await _response.FinishAsync<TWaiter>(flush: false).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The handler returned a response that cannot be completed (fewer bytes than its Content-Length):
+            // the head is out, so as for any handler failure after that, the connection is aborted.
+            HttpLog.HandlerFailed(_context.Logger, _head.Method, _head.Target, e);
+            throw new ConnectionAbortedException("The response could not be completed.", e);
+        }
+
+        _transport.MarkOutputBoundary();
+        _observation.End(completed: true);
+        bool close = _response.CloseAfter || !await _body.DrainAsync<TWaiter>().ConfigureAwait(false);
+        if (close)
+        {
+            await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Moonbridge.Net.Http.Parsing;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.Http.Internal;
+
+/// <summary>
+/// The connection's input: request heads (the idle and header timeouts), and the one bounded wait for input
+/// that heads and bodies share, which flushes held-back output first and parks an idle connection.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    /// <summary>The one deadline of the connection's waits for its client: idle, header, body stall and data rate, output stall and data rate, drain.</summary>
+    private readonly Deadline _waits;
+    private volatile bool _idleWait;
+
+    /// <summary>A graceful stop ends the wait for a next request at once.</summary>
+    private void CancelIdleWait()
+    {
+        if (_idleWait)
+        {
+            try
+            {
+                _waits.Arm(TimeSpan.Zero);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Waits for and parses the next request head; false when the connection ended quietly.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadHeadAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        // The head is not reset here: the parser resets and fills it when a head is complete, and nothing
+        // reads it before then.
+        _parser.Reset();
+        TimeSpan timeout = _context.Options.IdleTimeout;
+        long headStarted = 0;
+        while (true)
+        {
+            _idleWait = headStarted == 0;
+            if (_idleWait && _stopping.IsCancellationRequested && !HasBufferedInput())
+            {
+                return false;
+            }
+
+            ReadResult result;
+            InputWait wait = await ReadInputAsync<TWaiter>(headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout)).ConfigureAwait(false);
+            _idleWait = false;
+            if (!wait.Arrived(out result))
+            {
+                if (headStarted == 0)
+                {
+                    // An idle keep-alive connection is closed silently, never with an unsolicited 408.
+                    return false;
+                }
+
+                throw new BadHttpRequestException(RequestRejectionReason.HeadTimeout);
+            }
+
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                _transport.AdvanceTo(buffer.End);
+                return false;
+            }
+
+            bool complete;
+            SequencePosition consumed;
+            try
+            {
+                complete = _parser.TryParse(buffer, _head, out consumed);
+            }
+            catch (BadHttpRequestException)
+            {
+                _transport.AdvanceTo(buffer.Start, buffer.End);
+                throw;
+            }
+
+            if (complete)
+            {
+                _transport.AdvanceTo(consumed);
+                return true;
+            }
+
+            _transport.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                // The client ended mid-head: nothing to answer.
+                return false;
+            }
+
+            if (headStarted == 0 && !buffer.IsEmpty)
+            {
+                // The header timeout runs from the first part of an incomplete head; a head that arrives
+                // whole in one read never needs the clock.
+                headStarted = _time.GetTimestamp();
+            }
+        }
+    }
+
+    private bool HasBufferedInput()
+    {
+        if (!_transport.TryRead(out ReadResult result))
+        {
+            return false;
+        }
+
+        _transport.AdvanceTo(result.Buffer.Start);
+        return !result.Buffer.IsEmpty;
+    }
+
+    /// <summary>
+    /// Reads input without waiting if some is there, else waits up to <paramref name="timeout"/>. Output held
+    /// back (responses to pipelined requests go out together) is flushed before any wait: a client is never
+    /// kept waiting for a response while the server waits for the client. A wait that ran out is a result,
+    /// not an exception: heads and bodies answer it differently.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<InputWait> ReadInputAsync<TWaiter>(TimeSpan timeout)
+        where TWaiter : struct, ITransportWaiter
+    {
+        if (_transport.TryRead(out ReadResult ready))
+        {
+            return new InputWait(ready);
+        }
+
+        await FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        if (_transport.TryRead(out ready))
+        {
+            return new InputWait(ready);
+        }
+
+        bool parked = false;
+        if (_idleWait)
+        {
+            // Between requests with nothing to do: an idle connection holds no response buffer, and in an
+            // async pool no worker either, so silent clients cannot use up MaxFork; it takes one again below.
+            _response.ReleaseBuffers();
+            if (default(TWaiter).Suspends && _parking is not null)
+            {
+                _parking.Park(_keepWorker);
+                _keepWorker = true;
+                parked = true;
+            }
+        }
+
+        CancellationToken token = StartTimeout(timeout);
+        ReadResult result;
+        try
+        {
+            result = await default(TWaiter).ReadAsync(_transport, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return default;
+        }
+        finally
+        {
+            StopTimeout();
+        }
+
+        if (parked && !result.Buffer.IsEmpty)
+        {
+            await _parking!.UnparkAsync().ConfigureAwait(false);
+        }
+
+        return new InputWait(result);
+    }
+
+    /// <summary>Arms the connection's wait deadline; returns the token the wait runs with.</summary>
+    private CancellationToken StartTimeout(TimeSpan timeout)
+        => _waits.Arm(timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
+
+    /// <summary>Disarms the wait deadline; returns whether it had expired.</summary>
+    private bool StopTimeout() => _waits.Disarm();
+
+    private TimeSpan Remaining(long started, TimeSpan limit)
+        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - _time.GetElapsedTime(started);
+}

@@ -1,0 +1,118 @@
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.Internal;
+
+namespace Moonbridge.Net.Http.Internal;
+
+/// <summary>
+/// The connection's output: responses are written into the transport's queue and flushed before the
+/// connection waits for input (so pipelined answers leave together), with back-pressure; error answers and
+/// the graceful close.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    private const long HighWaterMark = 256 * 1024;
+
+    /// <summary>
+    /// Hands queued output to the kernel, waiting (each wait bounded by the stall timeout and the response data
+    /// rate) until all is taken. A failure is the handler's <see cref="IOException"/>: the public API's word for
+    /// a broken connection.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask FlushOutputAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        OutputFlush flush = await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        if (flush != OutputFlush.Done)
+        {
+            throw new IOException(flush switch
+            {
+                OutputFlush.TooSlow => "Client connection reads the response too slowly.",
+                OutputFlush.Stalled => "Client connection stalled.",
+                _ => "Could not send data to client.",
+            });
+        }
+    }
+
+    /// <summary>Flushes as <see cref="FlushOutputAsync"/> does, telling how it ended instead of throwing; a stalled connection is reset.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        IoWriteResult result;
+        try
+        {
+            result = await OutputDrain.FlushAsync<TWaiter, ResponsePacing>(_transport, _pacing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_pacing.RateBound is { } rateBound)
+        {
+            // As the original does: a stalled client's connection is reset, and the request is faulty.
+            Abort();
+            if (rateBound)
+            {
+                HttpLog.ResponseDataRateTooLow(_context.Logger, _context.Options.MinimumResponseDataRate, _head.Method, _head.Target);
+                return OutputFlush.TooSlow;
+            }
+
+            return OutputFlush.Stalled;
+        }
+
+        return result.IsError ? OutputFlush.Failed : OutputFlush.Done;
+    }
+
+    /// <summary>Queues output; past a high-water mark it waits for the client to take it (back-pressure).</summary>
+    internal ValueTask WriteOutputAsync<TWaiter>(ReadOnlySpan<byte> data)
+        where TWaiter : struct, ITransportWaiter
+    {
+        IoWriteResult result = _transport.Write(data, flush: false);
+        if (result.IsError)
+        {
+            throw new IOException($"Could not send data to client: {result.Error}.");
+        }
+
+        return result.Pending > HighWaterMark ? FlushOutputAsync<TWaiter>() : ValueTask.CompletedTask;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendErrorAndCloseAsync<TWaiter>(int statusCode, string? reason)
+        where TWaiter : struct, ITransportWaiter
+    {
+        _transport.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
+        await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Flushes, half-closes, and waits up to the drain timeout for the client's end of input before
+    /// closing, so the response is not lost to an RST caused by unread input; a connection that fails on
+    /// the way is reset.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask CloseGracefullyAsync<TWaiter>()
+        where TWaiter : struct, ITransportWaiter
+    {
+        if (await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false) != OutputFlush.Done)
+        {
+            Abort();
+            return;
+        }
+
+        _transport.ShutdownSend();
+        long started = _time.GetTimestamp();
+        while (true)
+        {
+            InputWait wait = await ReadInputAsync<TWaiter>(Remaining(started, _context.Options.DrainTimeout)).ConfigureAwait(false);
+            if (!wait.Arrived(out ReadResult result))
+            {
+                Abort();
+                return;
+            }
+
+            _transport.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Moonbridge.Net.IO.Internal;
+
+/// <summary>The connection as the protocol layers see it: the transport seam over the input pipe and the send queue.</summary>
+internal sealed partial class SocketConnection : IConnectionTransport
+{
+    bool IConnectionTransport.TryRead(out ReadResult result) => _input.Reader.TryRead(out result);
+
+    ValueTask<ReadResult> IConnectionTransport.ReadAsync(CancellationToken cancellationToken) => _input.Reader.ReadAsync(cancellationToken);
+
+    void IConnectionTransport.AdvanceTo(SequencePosition consumed) => _input.Reader.AdvanceTo(consumed);
+
+    void IConnectionTransport.AdvanceTo(SequencePosition consumed, SequencePosition examined) => _input.Reader.AdvanceTo(consumed, examined);
+
+    IoWriteResult IConnectionTransport.Write(ReadOnlySpan<byte> data, bool flush) => WriteCore(data, flush);
+
+    ValueTask IConnectionTransport.WaitWritableAsync(CancellationToken cancellationToken) => WaitWritableAsync(cancellationToken);
+
+    void IConnectionTransport.MarkOutputBoundary() => MarkOutputBoundary();
+
+    void IConnectionTransport.ShutdownSend() => ShutdownSend();
+
+    void IConnectionTransport.Abort(SocketError reason) => Abort(reason);
+
+    bool IConnectionTransport.IsClosed => IsClosed;
+
+    bool IConnectionTransport.HasFailed => HasFailed;
+
+    Action<int>? IConnectionTransport.ReceiveObserver
+    {
+        get => ReceiveObserver;
+        set => ReceiveObserver = value;
+    }
+
+    void IConnectionTransport.OnPeerClosed(Action<object?> callback, object? state) => OnPeerClosed(callback, state);
+}
