@@ -29,7 +29,8 @@ public sealed class MoonbridgeHostOptions
     /// <summary>
     /// The pool: sizes (<see cref="ListenOptions.PreFork"/>, <see cref="ListenOptions.MinFork"/>,
     /// <see cref="ListenOptions.MaxFork"/>), delays, <see cref="ListenOptions.ShutdownTimeout"/>, and
-    /// handlers. Its <see cref="ListenOptions.LoggerFactory"/> defaults to the host's.
+    /// handlers. Its <see cref="ListenOptions.LoggerFactory"/> defaults to the host's, and its
+    /// <see cref="ListenOptions.TimeProvider"/> to a <see cref="TimeProvider"/> registered with the host.
     /// </summary>
     public ListenOptions Pool { get; } = new();
 

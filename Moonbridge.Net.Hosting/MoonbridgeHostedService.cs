@@ -43,7 +43,8 @@ public sealed class MoonbridgeHostedService : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// Starts the pool: sets the handler given to <c>UseHttp</c>, adds the configured listeners, makes the
-    /// host's <see cref="ILoggerFactory"/> the default of the pool's and the HTTP module's, and listens.
+    /// host's <see cref="ILoggerFactory"/> the default of the pool's and the HTTP module's, makes a
+    /// <see cref="TimeProvider"/> registered with the host the pool's clock unless the pool has one of its own, and listens.
     /// </summary>
     /// <param name="cancellationToken">Cancelled when the host's start is aborted.</param>
     /// <exception cref="InvalidOperationException">The service was started before.</exception>
@@ -58,6 +59,11 @@ public sealed class MoonbridgeHostedService : IHostedService, IAsyncDisposable
         ListenOptions pool = _options.Pool;
         pool.LoggerFactory ??= _loggerFactory;
         _options.Http.LoggerFactory ??= _loggerFactory;
+        if (pool.TimeProvider == TimeProvider.System && _services.GetService(typeof(TimeProvider)) is TimeProvider clock)
+        {
+            pool.TimeProvider = clock;
+        }
+
         foreach (MoonbridgeListenerOptions listener in _options.Listeners)
         {
             pool.Listeners.Add(listener.ToListenerSpec());

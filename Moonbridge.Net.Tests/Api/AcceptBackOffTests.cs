@@ -12,7 +12,7 @@ namespace Moonbridge.Net.Tests.Api;
 public sealed class AcceptBackOffTests
 {
     [Test]
-    public void No_accept_loop_waits_with_a_delay_of_its_own()
+    public void NoAcceptLoopWaitsWithADelayOfItsOwn()
     {
         // An accept loop's body: from its declaration to the method's closing brace at the same indentation.
         var acceptLoop = new Regex(@"^(?<indent>[ ]*)[a-z][^\n]*\basync Task AcceptLoopAsync\([^\n]*\n(?<body>.*?)^\k<indent>\}[ ]*$", RegexOptions.Multiline | RegexOptions.Singleline | RegexOptions.CultureInvariant);
@@ -37,7 +37,7 @@ public sealed class AcceptBackOffTests
     }
 
     [Test]
-    public async Task The_back_off_waits_its_delay_and_ends_early_when_stopped()
+    public async Task TheBackOffWaitsItsDelayAndEndsEarlyWhenStopped()
     {
         var elapsed = Stopwatch.StartNew();
         Assert.That(await AcceptBackOff.WaitAsync(CancellationToken.None), Is.True);

@@ -14,7 +14,7 @@ public sealed class LayeringTests
     private const int MaxServerFileLines = 400;
 
     [Test]
-    public void Server_and_IO_code_names_no_hand_off_type()
+    public void ServerAndIOCodeNamesNoHandOffType()
     {
         string library = RepositoryPaths.Library();
         string[] handOffTypes = [.. typeof(MoonbridgeServer).Assembly.GetTypes()
@@ -46,7 +46,7 @@ public sealed class LayeringTests
     }
 
     [Test]
-    public void No_server_source_file_exceeds_the_line_limit()
+    public void NoServerSourceFileExceedsTheLineLimit()
     {
         string server = Path.Combine(RepositoryPaths.Library(), "Server");
         string[] tooLong = [.. Directory.EnumerateFiles(server, "*.cs", SearchOption.AllDirectories)

@@ -23,7 +23,7 @@ public sealed partial class ExamplePagesBrowserTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_page_links_both_pages_and_no_request_fails(CancellationToken cancellationToken)
+    public async Task TheExamplePageLinksBothPagesAndNoRequestFails(CancellationToken cancellationToken)
     {
         HeadlessChromium.IgnoreWhenMissing();
         using var temp = new TempDirectory();
@@ -65,7 +65,7 @@ public sealed partial class ExamplePagesBrowserTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_progress_page_says_when_no_file_is_chosen(CancellationToken cancellationToken)
+    public async Task TheProgressPageSaysWhenNoFileIsChosen(CancellationToken cancellationToken)
     {
         HeadlessChromium.IgnoreWhenMissing();
         using var temp = new TempDirectory();
@@ -101,7 +101,7 @@ public sealed partial class ExamplePagesBrowserTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_job_page_shows_the_step_once_and_the_final_state(CancellationToken cancellationToken)
+    public async Task TheJobPageShowsTheStepOnceAndTheFinalState(CancellationToken cancellationToken)
     {
         const int Steps = 4;
         HeadlessChromium.IgnoreWhenMissing();

@@ -25,7 +25,7 @@ public sealed class ProgressPageBrowserTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_progress_page_shows_a_real_upload_from_start_to_done(CancellationToken cancellationToken)
+    public async Task TheProgressPageShowsARealUploadFromStartToDone(CancellationToken cancellationToken)
     {
         HeadlessChromium.IgnoreWhenMissing();
         var elapsed = Stopwatch.StartNew();
@@ -109,7 +109,7 @@ public sealed class ProgressPageBrowserTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_failed_upload_finishes_the_page_with_error(CancellationToken cancellationToken)
+    public async Task AFailedUploadFinishesThePageWithError(CancellationToken cancellationToken)
     {
         HeadlessChromium.IgnoreWhenMissing();
         using var temp = new TempDirectory();

@@ -1,5 +1,5 @@
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -10,17 +10,17 @@ public sealed class EsiEnvironmentTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_environment_lists_the_mod_esi_entries_in_order_then_one_entry_per_request_header(CancellationToken cancellationToken)
+    public async Task TheEnvironmentListsTheModEsiEntriesInOrderThenOneEntryPerRequestHeader(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             seen.TrySetResult((environment, input.Text));
             await session.DeliverAsync("ok", ct);
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "GET /esi/t/f/extra/path?x=1&y=2 HTTP/1.1\r\nHost: test\r\nX-Custom: a\r\nContent-Type: text/plain\r\nX-Custom: b\r\n\r\n", cancellationToken);
@@ -50,11 +50,11 @@ public sealed class EsiEnvironmentTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_a_query_a_get_has_no_query_string_entry_and_its_input_is_the_path_info(CancellationToken cancellationToken)
+    public async Task WithoutAQueryAGetHasNoQueryStringEntryAndItsInputIsThePathInfo(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<(EsiEnvironment Environment, string Input)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             seen.TrySetResult((environment, input.Text));
             await session.DeliverAsync("ok", ct);
@@ -73,7 +73,7 @@ public sealed class EsiEnvironmentTests
     }
 
     [Test]
-    public void Header_keys_are_lower_case_with_underscores()
+    public void HeaderKeysAreLowerCaseWithUnderscores()
     {
         Assert.That(EsiEnvironment.HeaderKey("Content-Type"), Is.EqualTo("http_content_type"));
         Assert.That(EsiEnvironment.HeaderKey("X-Forwarded-For"), Is.EqualTo("http_x_forwarded_for"));

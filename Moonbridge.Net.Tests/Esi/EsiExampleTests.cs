@@ -4,7 +4,7 @@ using System.Text.Json;
 using EsiExample;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -16,11 +16,11 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_serves_its_page_its_stream_and_a_chunked_upload(CancellationToken cancellationToken)
+    public async Task TheExampleServesItsPageItsStreamAndAChunkedUpload(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions { LoggerFactory = log, MaximumBodyChunkSize = 8 * 1024 });
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), router.ToRequestHandler(EsiDemo.IndexAsync));
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), router.ToRequestHandler(EsiDemo.IndexAsync));
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(15) };
 
         string index = await client.GetStringAsync("/", cancellationToken);
@@ -51,11 +51,11 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_index_page_uploads_with_fetch_as_a_browser_sends_it(CancellationToken cancellationToken)
+    public async Task TheIndexPageUploadsWithFetchAsABrowserSendsIt(CancellationToken cancellationToken)
     {
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions { MaximumBodyChunkSize = 64 * 1024 });
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), router.ToRequestHandler(EsiDemo.IndexAsync));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), router.ToRequestHandler(EsiDemo.IndexAsync));
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         byte[] file = new byte[150_000];
         new Random(5).NextBytes(file);
 
@@ -92,10 +92,10 @@ public sealed class EsiExampleTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_upload_function_also_works_with_whole_input_and_a_small_body(CancellationToken cancellationToken)
+    public async Task TheUploadFunctionAlsoWorksWithWholeInputAndASmallBody(CancellationToken cancellationToken)
     {
         EsiRouter router = EsiDemo.CreateRouter(new EsiOptions());
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), router.ToRequestHandler());
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), router.ToRequestHandler());
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(15) };
 
         using HttpResponseMessage uploaded = await client.PostAsync("/esi/demo/upload", new StringContent("abc"), cancellationToken);

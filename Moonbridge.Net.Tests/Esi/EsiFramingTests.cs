@@ -1,6 +1,6 @@
 using System.Net;
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -21,9 +21,9 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Over_http_1_1_each_delivery_goes_out_as_its_own_chunk(CancellationToken cancellationToken)
+    public async Task OverHttp11EachDeliveryGoesOutAsItsOwnChunk(CancellationToken cancellationToken)
     {
-        await using HttpTestServer server = Start();
+        await using TestServer server = Start();
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
@@ -35,9 +35,9 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Over_http_1_0_the_body_ends_with_the_connection(CancellationToken cancellationToken)
+    public async Task OverHttp10TheBodyEndsWithTheConnection(CancellationToken cancellationToken)
     {
-        await using HttpTestServer server = Start();
+        await using TestServer server = Start();
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken, version: "HTTP/1.0");
 
@@ -49,10 +49,10 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_head_request_gets_the_headers_only(CancellationToken cancellationToken)
+    public async Task AHeadRequestGetsTheHeadersOnly(CancellationToken cancellationToken)
     {
-        await using HttpTestServer server = Start();
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = Start();
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("HEAD /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
@@ -65,18 +65,18 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_first_delivery_reaches_the_client_before_the_script_ends(CancellationToken cancellationToken)
+    public async Task TheFirstDeliveryReachesTheClientBeforeTheScriptEnds(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             await session.DeliverAsync("x-step: 1\r\n\r\nfirst;", ct);
             await proceed.Task.WaitAsync(ct);
             await session.DeliverAsync("second", ct);
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await client.WaitForAsync("first;", cancellationToken);
@@ -89,9 +89,9 @@ public sealed class EsiFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task HttpClient_reads_a_streamed_esi_response_over_http_1_1_and_http_1_0(CancellationToken cancellationToken)
+    public async Task HttpClientReadsAStreamedEsiResponseOverHttp11AndHttp10(CancellationToken cancellationToken)
     {
-        await using HttpTestServer server = Start();
+        await using TestServer server = Start();
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(10) };
 
         foreach (Version version in new[] { HttpVersion.Version11, HttpVersion.Version10 })
@@ -105,5 +105,5 @@ public sealed class EsiFramingTests
         }
     }
 
-    private static HttpTestServer Start() => EsiServer.Start(EsiServer.Options(new EsiLogCapture()), EsiServer.One(s_threeDeliveries));
+    private static TestServer Start() => EsiServer.Start(EsiServer.Options(new EsiLogCapture()), EsiServer.One(s_threeDeliveries));
 }

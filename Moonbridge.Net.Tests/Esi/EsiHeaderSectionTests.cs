@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -12,7 +12,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Fields_before_the_blank_line_become_response_headers_and_the_rest_is_body(CancellationToken cancellationToken)
+    public async Task FieldsBeforeTheBlankLineBecomeResponseHeadersAndTheRestIsBody(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("content-type: application/json\r\nX-Extra:  1 \r\n\r\n{\"a\":1}", cancellationToken);
 
@@ -24,7 +24,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_first_chunk_without_a_blank_line_has_no_headers_and_is_all_body(CancellationToken cancellationToken)
+    public async Task AFirstChunkWithoutABlankLineHasNoHeadersAndIsAllBody(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("content-type: text/plain\r\nhello", cancellationToken);
 
@@ -35,7 +35,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_of_the_mod_esi_manual_gives_201_and_json(CancellationToken cancellationToken)
+    public async Task TheExampleOfTheModEsiManualGives201AndJson(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("status: 201 Created\r\n content-type: application/json\r\n\r\n", cancellationToken);
 
@@ -50,7 +50,7 @@ public sealed class EsiHeaderSectionTests
     [TestCase("status: 599", "599 Unknown")]
     [TestCase("status: 405\r\nallow: GET, HEAD", "405 Method Not Allowed")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_status_field_sets_the_status_with_or_without_a_reason(string field, string expected, CancellationToken cancellationToken)
+    public async Task AStatusFieldSetsTheStatusWithOrWithoutAReason(string field, string expected, CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync(field + "\r\n\r\nbody", cancellationToken);
 
@@ -71,11 +71,11 @@ public sealed class EsiHeaderSectionTests
     [TestCase("status: 405")]
     [TestCase("status: 405 Method Not Allowed\r\ncontent-type: text/plain")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_invalid_header_section_is_answered_with_500_and_logged_and_the_session_refuses_more(string field, CancellationToken cancellationToken)
+    public async Task AnInvalidHeaderSectionIsAnsweredWith500AndLoggedAndTheSessionRefusesMore(string field, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var thrown = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             try
             {
@@ -102,11 +102,11 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_blocking_deliver_answers_an_invalid_status_with_500_too(CancellationToken cancellationToken)
+    public async Task TheBlockingDeliverAnswersAnInvalidStatusWith500Too(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var thrown = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
         {
             try
             {
@@ -131,7 +131,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_location_with_a_full_uri_redirects_with_302(CancellationToken cancellationToken)
+    public async Task ALocationWithAFullUriRedirectsWith302(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("Location: http://example.com/next\r\n\r\n", cancellationToken);
 
@@ -141,7 +141,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_status_after_a_location_overrides_the_302(CancellationToken cancellationToken)
+    public async Task AStatusAfterALocationOverridesThe302(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("location: https://example.com/new\r\nstatus: 301 Moved Permanently\r\n\r\n", cancellationToken);
 
@@ -151,7 +151,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_location_with_a_local_path_of_another_function_is_served_in_place_as_a_get(CancellationToken cancellationToken)
+    public async Task ALocationWithALocalPathOfAnotherFunctionIsServedInPlaceAsAGet(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var seen = new TaskCompletionSource<EsiEnvironment>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -174,8 +174,8 @@ public sealed class EsiHeaderSectionTests
                 }
             },
         };
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), module);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), module);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /esi/t/f HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nbody", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -189,7 +189,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_location_with_a_local_path_outside_esi_becomes_a_client_redirect(CancellationToken cancellationToken)
+    public async Task ALocationWithALocalPathOutsideEsiBecomesAClientRedirect(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("Location: /elsewhere.html\r\n\r\n", cancellationToken);
 
@@ -199,10 +199,10 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_that_redirects_to_itself_is_stopped_with_500(CancellationToken cancellationToken)
+    public async Task AScriptThatRedirectsToItselfIsStoppedWith500(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("Location: /esi/t/f\r\n\r\n")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("Location: /esi/t/f\r\n\r\n")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
@@ -214,11 +214,11 @@ public sealed class EsiHeaderSectionTests
     [TestCase("status: 205", "205 Reset Content")]
     [TestCase("status: 304", "304 Not Modified")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_bodyless_status_sends_no_body_even_when_the_script_delivers_one(string field, string expected, CancellationToken cancellationToken)
+    public async Task ABodylessStatusSendsNoBodyEvenWhenTheScriptDeliversOne(string field, string expected, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(field + "\r\n\r\nignored")));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(field + "\r\n\r\nignored")));
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\nGET /esi/t/f HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -232,7 +232,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_transfer_encoding_from_the_script_is_dropped_because_framing_is_the_servers(CancellationToken cancellationToken)
+    public async Task ATransferEncodingFromTheScriptIsDroppedBecauseFramingIsTheServers(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("Transfer-Encoding: gzip\r\n\r\nplain", cancellationToken);
 
@@ -242,7 +242,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_content_length_from_the_script_frames_the_response(CancellationToken cancellationToken)
+    public async Task AContentLengthFromTheScriptFramesTheResponse(CancellationToken cancellationToken)
     {
         RawHttpResponse response = await DeliverAsync("content-length: 5\r\n\r\nhello", cancellationToken);
 
@@ -252,7 +252,7 @@ public sealed class EsiHeaderSectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_no_cache_option_adds_cache_headers_unless_the_script_has_its_own(CancellationToken cancellationToken)
+    public async Task TheNoCacheOptionAddsCacheHeadersUnlessTheScriptHasItsOwn(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
@@ -262,7 +262,7 @@ public sealed class EsiHeaderSectionTests
             { "plain", EsiServer.Delivering("content-type: text/plain\r\n\r\nx") },
             { "own", EsiServer.Delivering("cache-control: max-age=60\r\n\r\nx") },
         };
-        await using HttpTestServer server = EsiServer.Start(options, module);
+        await using TestServer server = EsiServer.Start(options, module);
 
         RawHttpResponse plain = await EsiServer.GetAsync(server, "/esi/t/plain", cancellationToken);
         RawHttpResponse own = await EsiServer.GetAsync(server, "/esi/t/own", cancellationToken);
@@ -276,7 +276,7 @@ public sealed class EsiHeaderSectionTests
     private static async Task<RawHttpResponse> DeliverAsync(string output, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(output)));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering(output)));
         return await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using Moonbridge.Net.Esi;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -15,7 +15,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task By_default_a_post_body_comes_whole_in_one_call(CancellationToken cancellationToken)
+    public async Task ByDefaultAPostBodyComesWholeInOneCall(CancellationToken cancellationToken)
     {
         (List<Call> calls, RawHttpResponse response) = await PostAsync(null, "Content-Length: 11\r\n\r\nhello world", cancellationToken);
 
@@ -25,7 +25,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_a_chunk_size_the_body_comes_as_first_continue_and_last_with_the_returned_state(CancellationToken cancellationToken)
+    public async Task WithAChunkSizeTheBodyComesAsFirstContinueAndLastWithTheReturnedState(CancellationToken cancellationToken)
     {
         (List<Call> calls, RawHttpResponse response) = await PostAsync(4, "Content-Length: 10\r\n\r\nabcdefghij", cancellationToken);
 
@@ -41,7 +41,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_of_exactly_two_chunks_ends_with_a_full_last_chunk(CancellationToken cancellationToken)
+    public async Task ABodyOfExactlyTwoChunksEndsWithAFullLastChunk(CancellationToken cancellationToken)
     {
         (List<Call> calls, _) = await PostAsync(4, "Content-Length: 8\r\n\r\nabcdefgh", cancellationToken);
 
@@ -50,7 +50,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_small_body_comes_only_as_last_with_a_null_state_as_in_mod_esi(CancellationToken cancellationToken)
+    public async Task ASmallBodyComesOnlyAsLastWithANullStateAsInModEsi(CancellationToken cancellationToken)
     {
         (List<Call> calls, _) = await PostAsync(16, "Content-Length: 3\r\n\r\nabc", cancellationToken);
 
@@ -59,7 +59,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_empty_body_comes_as_one_empty_last_chunk(CancellationToken cancellationToken)
+    public async Task AnEmptyBodyComesAsOneEmptyLastChunk(CancellationToken cancellationToken)
     {
         (List<Call> calls, _) = await PostAsync(16, "Content-Length: 0\r\n\r\n", cancellationToken);
 
@@ -68,7 +68,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_chunked_request_body_is_regrouped_into_chunks_of_the_configured_size(CancellationToken cancellationToken)
+    public async Task AChunkedRequestBodyIsRegroupedIntoChunksOfTheConfiguredSize(CancellationToken cancellationToken)
     {
         (List<Call> calls, _) = await PostAsync(
             5, "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n5\r\nhijkl\r\n0\r\n\r\n", cancellationToken, byteByByte: true);
@@ -80,7 +80,7 @@ public sealed class EsiInputTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_large_body_arrives_intact_through_many_chunks(CancellationToken cancellationToken)
+    public async Task ALargeBodyArrivesIntactThroughManyChunks(CancellationToken cancellationToken)
     {
         byte[] body = new byte[300_000];
         new Random(7).NextBytes(body);
@@ -88,7 +88,7 @@ public sealed class EsiInputTests
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = 16 * 1024;
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
         {
             received.Write(input.Data.Span);
             int calls = (input.State as int? ?? 0) + 1;
@@ -99,7 +99,7 @@ public sealed class EsiInputTests
 
             return calls;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync($"POST /esi/t/f HTTP/1.1\r\nHost: test\r\nContent-Length: {body.Length}\r\n\r\n", cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -119,7 +119,7 @@ public sealed class EsiInputTests
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = chunkSize;
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One(async (session, environment, input, ct) =>
         {
             calls.Add(new Call(input.Kind, Encoding.ASCII.GetString(input.Data.Span), input.State));
             if (input.IsFinal)
@@ -129,7 +129,7 @@ public sealed class EsiInputTests
 
             return calls.Count;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /esi/t/f HTTP/1.1\r\nHost: test\r\n" + headersAndBody, cancellationToken, byteByByte);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

@@ -11,7 +11,7 @@ namespace Moonbridge.Net.Tests.Esi;
 public sealed partial class EsiLogDocumentationTests
 {
     [Test]
-    public void The_documented_events_are_the_logged_ones_within_the_esi_range()
+    public void TheDocumentedEventsAreTheLoggedOnesWithinTheEsiRange()
     {
         string[] logged = [.. typeof(EsiLog).GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())

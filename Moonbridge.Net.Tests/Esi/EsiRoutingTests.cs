@@ -1,6 +1,6 @@
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -19,10 +19,10 @@ public sealed class EsiRoutingTests
     [TestCase("/esi/t%2Ff")]
     [TestCase("/esi/t/..")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unknown_module_or_function_under_an_alias_is_404(string target, CancellationToken cancellationToken)
+    public async Task AnUnknownModuleOrFunctionUnderAnAliasIs404(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, target, cancellationToken);
 
@@ -35,10 +35,10 @@ public sealed class EsiRoutingTests
     [TestCase("/esi/t%3Af")]
     [TestCase("/esi/t%3af/more?q=1")]
     [CancelAfter(TestMilliseconds)]
-    public async Task Module_and_function_are_separated_by_a_slash_or_a_colon_as_in_mod_esi(string target, CancellationToken cancellationToken)
+    public async Task ModuleAndFunctionAreSeparatedByASlashOrAColonAsInModEsi(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, target, cancellationToken);
 
@@ -50,10 +50,10 @@ public sealed class EsiRoutingTests
     [TestCase("/other")]
     [TestCase("/")]
     [CancelAfter(TestMilliseconds)]
-    public async Task Paths_outside_every_alias_go_to_the_fallback_handler(string target, CancellationToken cancellationToken)
+    public async Task PathsOutsideEveryAliasGoToTheFallbackHandler(string target, CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), Fallback, EsiServer.One(EsiServer.Delivering("found")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, target, cancellationToken);
 
@@ -62,10 +62,10 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_a_fallback_other_paths_are_404(CancellationToken cancellationToken)
+    public async Task WithoutAFallbackOtherPathsAre404(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("found")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(EsiServer.Delivering("found")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/other", cancellationToken);
 
@@ -74,13 +74,13 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task TryHandleAsync_lets_a_handler_of_its_own_serve_other_paths(CancellationToken cancellationToken)
+    public async Task TryHandleAsyncLetsAHandlerOfItsOwnServeOtherPaths(CancellationToken cancellationToken)
     {
         EsiRouter router = new EsiRouter(EsiServer.Options(new EsiLogCapture()))
             .Map("/esi", EsiServer.One(EsiServer.Delivering("esi")))
             .Map("/cgi-bin/erl", new EsiModule("m").With("g", EsiServer.Delivering("deep")));
         var answered = new List<(string Path, bool Esi, bool IsEsiPath)>();
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), async (request, ct) =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), async (request, ct) =>
         {
             bool isEsiPath = router.IsEsiPath(request);
             bool handled = await router.TryHandleAsync(request, ct);
@@ -109,10 +109,10 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_script_throwing_an_http_status_exception_before_its_headers_gets_that_status(CancellationToken cancellationToken)
+    public async Task AScriptThrowingAnHttpStatusExceptionBeforeItsHeadersGetsThatStatus(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) => throw new HttpStatusException(403, "Not yours")));
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) => throw new HttpStatusException(403, "Not yours")));
 
         RawHttpResponse response = await EsiServer.GetAsync(server, "/esi/t/f", cancellationToken);
 
@@ -121,15 +121,15 @@ public sealed class EsiRoutingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Many_requests_on_one_connection_are_each_answered(CancellationToken cancellationToken)
+    public async Task ManyRequestsOnOneConnectionAreEachAnswered(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One(async (session, environment, input, ct) =>
         {
             await session.DeliverAsync($"content-type: text/plain\r\n\r\n{environment["query_string"]}", ct);
             return null;
         }));
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(string.Concat(Enumerable.Range(0, 5).Select(i => $"GET /esi/t/f?{i} HTTP/1.1\r\nHost: test\r\n\r\n")), cancellationToken);
         var bodies = new List<string>();
@@ -146,14 +146,14 @@ public sealed class EsiRoutingTests
     [TestCase("a:b")]
     [TestCase("a b")]
     [TestCase("ä")]
-    public void Module_and_function_names_are_checked_when_registered(string name)
+    public void ModuleAndFunctionNamesAreCheckedWhenRegistered(string name)
     {
         Assert.That(() => new EsiModule(name), Throws.ArgumentException);
         Assert.That(() => new EsiModule("ok").With(name, EsiServer.Delivering("x")), Throws.ArgumentException);
     }
 
     [Test]
-    public void Registration_refuses_duplicates_and_malformed_aliases()
+    public void RegistrationRefusesDuplicatesAndMalformedAliases()
     {
         Assert.That(() => new EsiModule("m").With("f", EsiServer.Delivering("x")).With("f", EsiServer.Delivering("y")), Throws.ArgumentException);
         var router = new EsiRouter().Map("/esi", new EsiModule("m"));

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
 
@@ -25,7 +26,7 @@ public sealed class EsiSlowClientTests
     // 256 MiB through 1 KiB receive windows took 28-51 s on a busy two-core machine.
     [Test]
     [CancelAfter(180_000)]
-    public async Task Blocking_deliveries_to_late_slow_readers_arrive_complete_byte_for_byte(CancellationToken cancellationToken)
+    public async Task BlockingDeliveriesToLateSlowReadersArriveCompleteByteForByte(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         var heldUp = new Signal[Readers];
@@ -34,7 +35,7 @@ public sealed class EsiSlowClientTests
             heldUp[i] = new Signal();
         }
 
-        await using HttpTestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(EsiServer.Options(log), EsiServer.One((session, environment, input, ct) =>
         {
             Signal signal = heldUp[int.Parse(input.Text, System.Globalization.CultureInfo.InvariantCulture)];
 
@@ -76,13 +77,13 @@ public sealed class EsiSlowClientTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Functions_are_never_called_on_a_receive_loop_with_whole_or_chunked_input(CancellationToken cancellationToken)
+    public async Task FunctionsAreNeverCalledOnAReceiveLoopWithWholeOrChunkedInput(CancellationToken cancellationToken)
     {
         var log = new EsiLogCapture();
         EsiOptions options = EsiServer.Options(log);
         options.MaximumBodyChunkSize = 8 * 1024;
         var calls = new System.Collections.Concurrent.ConcurrentQueue<(EsiInputKind Kind, bool OnReceiveLoop)>();
-        await using HttpTestServer server = EsiServer.Start(options, EsiServer.One((session, environment, input, ct) =>
+        await using TestServer server = EsiServer.Start(options, EsiServer.One((session, environment, input, ct) =>
         {
             calls.Enqueue((input.Kind, Moonbridge.Net.IO.Internal.SocketConnection.IsOnReceiveLoop));
             if (input.IsFinal)

@@ -5,7 +5,6 @@ using EsiExample;
 using Microsoft.Playwright;
 using Moonbridge.Net.Esi;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Esi;
@@ -25,7 +24,7 @@ public sealed class EsiUploadPageBrowserTests
 
     [Test]
     [CancelAfter(120_000)]
-    public async Task The_index_page_uploads_the_chosen_file_to_the_upload_function(CancellationToken cancellationToken)
+    public async Task TheIndexPageUploadsTheChosenFileToTheUploadFunction(CancellationToken cancellationToken)
     {
         if (!File.Exists(Chromium))
         {
@@ -40,7 +39,7 @@ public sealed class EsiUploadPageBrowserTests
 
         var uploads = new ConcurrentQueue<string>();
         AsyncHttpRequestHandler router = EsiDemo.CreateRouter(new EsiOptions { MaximumBodyChunkSize = 64 * 1024 }).ToRequestHandler(EsiDemo.IndexAsync);
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), (request, ct) =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), (request, ct) =>
         {
             if (request.Path == "esi/demo/upload")
             {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Globalization;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Examples;
 
@@ -30,7 +31,7 @@ public sealed class CommandLineTests
 
     [TestCaseSource(nameof(s_helpCases))]
     [CancelAfter(TestMilliseconds)]
-    public async Task Help_exits_with_0_and_names_the_options(string example, string[] options)
+    public async Task HelpExitsWith0AndNamesTheOptions(string example, string[] options)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, ["--help"], s_runLimit, TestContext.CurrentContext.CancellationToken);
 
@@ -55,7 +56,7 @@ public sealed class CommandLineTests
     [TestCase("HelloWorld", "--port", "x")]
     [TestCase("Hosted", "--port", "x")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_bad_value_is_one_line_on_stderr_without_a_stack_trace(string example, string option, string value, CancellationToken cancellationToken)
+    public async Task ABadValueIsOneLineOnStderrWithoutAStackTrace(string example, string option, string value, CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, [option, value], s_runLimit, cancellationToken);
 
@@ -68,7 +69,7 @@ public sealed class CommandLineTests
     [TestCase("Echo", "--bogus")]
     [TestCase("HelloWorld", "--prot")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unknown_option_is_one_line_on_stderr(string example, string option, CancellationToken cancellationToken)
+    public async Task AnUnknownOptionIsOneLineOnStderr(string example, string option, CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync(example, [option, "1"], s_runLimit, cancellationToken);
 
@@ -80,7 +81,7 @@ public sealed class CommandLineTests
     /// <summary>A value each option accepts but the pool does not (fewer connections than its MinFork of 4).</summary>
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Settings_the_pool_refuses_are_one_line_on_stderr(CancellationToken cancellationToken)
+    public async Task SettingsThePoolRefusesAreOneLineOnStderr(CancellationToken cancellationToken)
     {
         ExampleRun run = await ExampleProgram.RunAsync("HandOff", ["--port", "0", "--workers", "2", "--min-fork", "5", "--max-fork", "3"], s_runLimit, cancellationToken);
 
@@ -93,7 +94,7 @@ public sealed class CommandLineTests
     /// <summary>No --host: the port is taken on 127.0.0.1, which is also where every example listens by default.</summary>
     [TestCaseSource(typeof(ExampleProgram), nameof(ExampleProgram.Names))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_taken_port_on_the_default_loopback_address_is_named(string example)
+    public async Task ATakenPortOnTheDefaultLoopbackAddressIsNamed(string example)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -112,19 +113,19 @@ public sealed class CommandLineTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_applies_its_body_limit_and_header_timeout(CancellationToken cancellationToken)
+    public async Task TheExampleAppliesItsBodyLimitAndHeaderTimeout(CancellationToken cancellationToken)
     {
         using ExampleServerProcess example = await ExampleServerProcess.StartAsync(cancellationToken, "--body-limit", "10", "--header-timeout", "0.5", "--max-connections", "8");
 
-        using RawHttpClient small = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient small = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await small.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n0123456789", cancellationToken);
         RawHttpResponse echoed = await small.ReadResponseAsync(cancellationToken);
-        using RawHttpClient large = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient large = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await large.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\n0123456789A", cancellationToken);
         RawHttpResponse refused = await large.ReadResponseAsync(cancellationToken);
 
         // Half a head, then nothing: the server gives up after half a second, not after the default two minutes.
-        using RawHttpClient slow = await RawHttpClient.ConnectAsync(example.Port, cancellationToken);
+        using TestClient slow = await TestClient.ConnectAsync(example.Port, cancellationToken);
         await slow.SendAsync("GET / HTTP/1.1\r\nHost: te", cancellationToken);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         RawHttpResponse timedOut = await slow.ReadResponseAsync(cancellationToken);

@@ -23,10 +23,10 @@ public sealed partial class HandOffExampleTests
         {
             Match started = await front.WaitForLineAsync(FrontLine(), cancellationToken);
 
-            using RawHttpClient upload = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient upload = await TestClient.ConnectAsync(port, cancellationToken);
             await upload.SendAsync("POST /upload/photo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nabcde", cancellationToken);
             RawHttpResponse uploaded = await upload.ReadResponseAsync(cancellationToken);
-            using RawHttpClient plain = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient plain = await TestClient.ConnectAsync(port, cancellationToken);
             await plain.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             RawHttpResponse home = await plain.ReadResponseAsync(cancellationToken);
 
@@ -65,7 +65,7 @@ public sealed partial class HandOffExampleTests
             }
 
             // The front's body limit (16 MiB) holds for a handed-off upload: the worker answers 413.
-            using (RawHttpClient tooBig = await RawHttpClient.ConnectAsync(port, cancellationToken))
+            using (TestClient tooBig = await TestClient.ConnectAsync(port, cancellationToken))
             {
                 await tooBig.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 16777217\r\n\r\n", cancellationToken);
                 Assert.That((await tooBig.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(413));
@@ -89,12 +89,12 @@ public sealed partial class HandOffExampleTests
             Assert.That(WorkerAnswer().Match(again.BodyText).Groups["pid"].Value, Is.EqualTo(replaced.Groups["pid"].Value));
 
             // SIGTERM: uploads the worker holds complete; then the worker exits and the socket directory goes.
-            var inFlight = new List<RawHttpClient>();
+            var inFlight = new List<TestClient>();
             try
             {
                 for (int i = 0; i < 3; i++)
                 {
-                    RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+                    TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
                     inFlight.Add(client);
                     await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", cancellationToken);
                     await client.WaitForAsync("100 Continue", cancellationToken);   // the worker reads the body
@@ -102,7 +102,7 @@ public sealed partial class HandOffExampleTests
 
                 Assert.That(await SendSignalAsync("-TERM", front.Id), Is.Zero);
                 await front.WaitForLineAsync(StoppingLine(), cancellationToken);
-                foreach (RawHttpClient client in inFlight)
+                foreach (TestClient client in inFlight)
                 {
                     await client.SendAsync("12345", cancellationToken);
                     RawHttpResponse done;
@@ -133,7 +133,7 @@ public sealed partial class HandOffExampleTests
 
     private static async Task<RawHttpResponse> UploadAsync(int port, string body, CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         await client.SendAsync($"POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: {body.Length}\r\n\r\n{body}", cancellationToken);
         return await client.ReadResponseAsync(cancellationToken);
     }

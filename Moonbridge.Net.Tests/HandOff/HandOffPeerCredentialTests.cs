@@ -5,7 +5,6 @@ using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.HandOff;
@@ -94,7 +93,7 @@ public sealed class HandOffPeerCredentialTests
             };
             options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", 0));
             await using MoonbridgeServer front = MoonbridgeServer.Listen(options);
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
 
             await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 6\r\n\r\nsecret", cancellationToken);
             RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -136,10 +135,9 @@ public sealed class HandOffPeerCredentialTests
             Assert.That(logged.Level, Is.EqualTo(LogLevel.Warning));
             Assert.That(logged.Message, Does.Contain("65534"));
 
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await client.ConnectAsync("127.0.0.1", server.Listeners[0].Port!.Value, cancellationToken);
-            await client.SendTextAsync("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
-            Assert.That(await client.ReceiveTextToEndAsync(cancellationToken), Does.StartWith("HTTP/1.1 204"));
+            using TestClient client = await TestClient.ConnectAsync(server.Listeners[0].Port!.Value, cancellationToken);
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+            Assert.That((await client.ReadToEndAsync(cancellationToken)).Text, Does.StartWith("HTTP/1.1 204"));
         }
     }
 }

@@ -3,7 +3,6 @@ using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.HandOff;
@@ -23,7 +22,7 @@ public sealed class HttpHandOffTests
         await using MoonbridgeServer receiver = StartReceiver(temp.File("worker.sock"));
         using var target = new HandOffTarget(temp.File("worker.sock"));
         await using MoonbridgeServer front = StartFront(target, HandOffFlushers.None);
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
 
         await client.SendAsync("POST /upload/a?x=1 HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world", cancellationToken);
         RawHttpResponse upload = await client.ReadResponseAsync(cancellationToken);
@@ -34,7 +33,7 @@ public sealed class HttpHandOffTests
         Assert.That(upload.BodyText, Is.EqualTo("receiver: POST upload/a ?x=1 tag=uploads body=hello world"));
         Assert.That(after.BodyText, Is.EqualTo("receiver: GET after  tag=uploads body="), "the next request on the connection goes to the receiver");
 
-        using RawHttpClient other = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+        using TestClient other = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
         await other.SendAsync("GET /index HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         Assert.That((await other.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("front: index"));
     }
@@ -47,7 +46,7 @@ public sealed class HttpHandOffTests
         await using MoonbridgeServer receiver = StartReceiver(temp.File("worker.sock"));
         using var target = new HandOffTarget(temp.File("worker.sock"));
         await using MoonbridgeServer front = StartFront(target, HandOffFlushers.None);
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
 
         string body = new('b', 50_000);
         await client.SendAsync(
@@ -68,7 +67,7 @@ public sealed class HttpHandOffTests
         await using MoonbridgeServer receiver = StartReceiver(temp.File("worker.sock"));
         using var target = new HandOffTarget(temp.File("worker.sock"));
         await using MoonbridgeServer front = StartFront(target, flusher: null);
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
 
         await client.SendAsync("GET /upload/stream HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
@@ -87,7 +86,7 @@ public sealed class HttpHandOffTests
         using var temp = new TempDirectory();
         using var target = new HandOffTarget(temp.File("nobody.sock"));
         await using MoonbridgeServer front = StartFront(target, HandOffFlushers.None);
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
 
         await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

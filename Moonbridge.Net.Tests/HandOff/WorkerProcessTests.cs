@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.HandOff;
 
@@ -128,10 +129,9 @@ public sealed partial class WorkerProcessTests
 
     private static async Task<int> GetPidAsync(int port, string target, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"), cancellationToken);
-        string response = await ReceiveUntilAsync(socket, null, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
+        await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+        string response = (await client.ReadToEndAsync(cancellationToken)).Text;
         Assert.That(response, Does.StartWith("HTTP/1.1 200"), response);
         return int.Parse(PidHeader().Match(response).Groups["pid"].Value, CultureInfo.InvariantCulture);
     }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.HandOff;
@@ -21,7 +20,7 @@ public sealed partial class ZeroDowntimeRestartTests
         try
         {
             int oldPid = await demo.WaitForListeningAsync(_ => true, cancellationToken);
-            using RawHttpClient keepAlive = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient keepAlive = await TestClient.ConnectAsync(port, cancellationToken);
             await keepAlive.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             Assert.That((await keepAlive.ReadResponseAsync(cancellationToken)).Header("X-Pid"), Is.EqualTo(oldPid.ToString(CultureInfo.InvariantCulture)));
 
@@ -44,7 +43,7 @@ public sealed partial class ZeroDowntimeRestartTests
             Assert.That(end.Data, Is.Empty, end.Text);
 
             // The retry a well-behaved client makes, on a new connection, is answered by the new process.
-            using RawHttpClient retry = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient retry = await TestClient.ConnectAsync(port, cancellationToken);
             await retry.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             Assert.That((await retry.ReadResponseAsync(cancellationToken)).Header("X-Pid"), Is.EqualTo(newPid.ToString(CultureInfo.InvariantCulture)));
             Assert.That(demo.Text, Does.Not.Contain("SIGHUP is ignored"));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Hosting;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Hosting;
 
@@ -25,7 +25,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_hosted_pool_serves_over_loopback_and_a_host_stop_lets_a_running_request_finish(CancellationToken cancellationToken)
+    public async Task AHostedPoolServesOverLoopbackAndAHostStopLetsARunningRequestFinish(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,16 +54,16 @@ public sealed class HostingTests
         string hello = await GetAsync(port, "/", cancellationToken);
         Assert.That(hello, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("\r\n\r\nhello\n"));
 
-        using Socket slow = await TestClient.ConnectAsync(port, cancellationToken);
-        await TestClient.SendAsync(slow, "GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", cancellationToken);
+        using TestClient slow = await TestClient.ConnectAsync(port, cancellationToken);
+        await slow.SendAsync("GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", cancellationToken);
         await entered.Task.WaitAsync(s_wait, cancellationToken);
 
         Task stopped = host.StopAsync(cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(slow, cancellationToken).WaitAsync(s_wait, cancellationToken);
+        ConnectionEnd end = await slow.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
         await stopped.WaitAsync(s_wait, cancellationToken);
 
         Assert.That(end.Reset, Is.False);
-        Assert.That(end.Data, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("finished after the stop began\n"));
+        Assert.That(end.Text, Does.StartWith("HTTP/1.1 200 OK\r\n").And.EndWith("finished after the stop began\n"));
         MoonbridgeServer server = host.Services.GetRequiredService<MoonbridgeHostedService>().Server!;
         Assert.That(server.Completion.IsCompletedSuccessfully, Is.True);
         Assert.That(server.WorkerCount, Is.Zero);
@@ -81,7 +81,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Configuration_sets_listeners_pool_and_http_options_and_a_rejected_request_is_logged_at_debug(CancellationToken cancellationToken)
+    public async Task ConfigurationSetsListenersPoolAndHttpOptionsAndARejectedRequestIsLoggedAtDebug(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var config = new Dictionary<string, string?>(s_loopback)
@@ -119,7 +119,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_handler_exception_is_a_500_logged_at_error_and_connections_are_logged_in_the_io_category(CancellationToken cancellationToken)
+    public async Task AHandlerExceptionIsA500LoggedAtErrorAndConnectionsAreLoggedInTheIoCategory(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         using IHost host = BuildHost(logs, s_loopback, moonbridge => moonbridge.UseHttp((request, _) => throw new InvalidOperationException("handler broke")));
@@ -146,7 +146,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task The_hosts_shutdown_timeout_aborts_a_handler_that_outlives_it(CancellationToken cancellationToken)
+    public async Task TheHostsShutdownTimeoutAbortsAHandlerThatOutlivesIt(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -176,17 +176,17 @@ public sealed class HostingTests
             services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300)));
         await host.StartAsync(cancellationToken);
 
-        using Socket client = await TestClient.ConnectAsync(PortOf(host), cancellationToken);
-        await TestClient.SendAsync(client, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(PortOf(host), cancellationToken);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", cancellationToken);
         await entered.Task.WaitAsync(s_wait, cancellationToken);
 
         var stopwatch = Stopwatch.StartNew();
         await host.StopAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
         await cancelled.Task.WaitAsync(s_wait, cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(s_wait, cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
 
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the host's 300 ms, not the pool's minute");
-        Assert.That(end.Data, Does.Not.Contain("200 OK"));
+        Assert.That(end.Text, Does.Not.Contain("200 OK"));
         LogEntry abandoned = await logs.WaitForAsync(e => e.Category == "Moonbridge.Net.Hosting" && e.EventId.Id == 703).WaitAsync(s_wait, cancellationToken);
         Assert.That(abandoned.Level, Is.EqualTo(LogLevel.Warning));
         await logs.WaitForAsync(e => e.Category == "Moonbridge.Net.Server" && e.EventId.Id == 10).WaitAsync(s_wait, cancellationToken);
@@ -194,7 +194,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_pool_whose_main_listener_ends_stops_the_application(CancellationToken cancellationToken)
+    public async Task APoolWhoseMainListenerEndsStopsTheApplication(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
         using IHost host = BuildHost(logs, [], moonbridge =>
@@ -214,7 +214,7 @@ public sealed class HostingTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Named_pools_bind_their_own_sections_and_run_side_by_side(CancellationToken cancellationToken)
+    public async Task NamedPoolsBindTheirOwnSectionsAndRunSideBySide(CancellationToken cancellationToken)
     {
         var config = new Dictionary<string, string?>
         {
@@ -253,7 +253,7 @@ public sealed class HostingTests
     }
 
     [Test]
-    public void A_pool_name_can_be_registered_only_once()
+    public void APoolNameCanBeRegisteredOnlyOnce()
     {
         var services = new ServiceCollection();
         services.AddMoonbridge(moonbridge => moonbridge.UseHttp(Hello));
@@ -286,11 +286,11 @@ public sealed class HostingTests
 
     private static async Task<string> GetAsync(int port, string target, CancellationToken cancellationToken, params string[] headers)
     {
-        using Socket client = await TestClient.ConnectAsync(port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         string extra = string.Concat(headers.Select(h => h + "\r\n"));
-        await TestClient.SendAsync(client, $"GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n", cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(s_wait, cancellationToken);
-        return end.Data;
+        await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n", cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
+        return end.Text;
     }
 
     private static async Task WhenCancelledAsync(CancellationToken token)

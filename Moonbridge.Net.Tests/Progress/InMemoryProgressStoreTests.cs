@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -9,7 +10,7 @@ public sealed class AbortDuringStopTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task Abort_during_a_graceful_stop_ends_the_grace_period_at_once(CancellationToken cancellationToken)
+    public async Task AbortDuringAGracefulStopEndsTheGracePeriodAtOnce(CancellationToken cancellationToken)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +32,7 @@ public sealed class AbortDuringStopTests
         TestServer host = TestServer.StartTcp(options);
         try
         {
-            using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
             await entered.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
             Task graceful = host.Server.StopAsync(TimeSpan.FromMinutes(1));
@@ -43,7 +44,7 @@ public sealed class AbortDuringStopTests
             await aborted.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
             Assert.That(aborted, Is.SameAs(graceful), "one stop, cut short");
             Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "not the minute of grace");
-            ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            ConnectionEnd end = await client.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             Assert.That(end.Reset, Is.True, "the aborted handler's connection is reset");
         }
         finally

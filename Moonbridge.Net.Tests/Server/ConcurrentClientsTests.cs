@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -12,7 +13,7 @@ public sealed class ConcurrentClientsTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_thousand_concurrent_clients_all_get_their_own_line_echoed(CancellationToken cancellationToken)
+    public async Task AThousandConcurrentClientsAllGetTheirOwnLineEchoed(CancellationToken cancellationToken)
     {
         ListenOptions options = TestServer.Options(EchoHandlers.EchoAsync);
         options.MaxFork = Clients + 100;
@@ -20,7 +21,7 @@ public sealed class ConcurrentClientsTests
         await using TestServer host = TestServer.StartTcp(options);
 
         var clock = Stopwatch.StartNew();
-        var clients = new List<Socket>(Clients);
+        var clients = new List<TestClient>(Clients);
         try
         {
             // Connect in batches so the listener's backlog never overflows; every connection stays open.
@@ -33,8 +34,8 @@ public sealed class ConcurrentClientsTests
             TimeSpan connected = clock.Elapsed;
             string?[] replies = await Task.WhenAll(clients.Select(async (client, i) =>
             {
-                await TestClient.SendAsync(client, $"client {i:D4} says hello\n", cancellationToken);
-                return await TestClient.ReadLineAsync(client, cancellationToken);
+                await client.SendAsync($"client {i:D4} says hello\n", cancellationToken);
+                return await client.ReadLineAsync(cancellationToken);
             }));
             TestContext.Out.WriteLine($"{Clients} clients: connected in {connected.TotalMilliseconds:F0} ms, all echoed after {clock.Elapsed.TotalMilliseconds:F0} ms");
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -9,7 +10,7 @@ public sealed class HandlerFailureTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_throwing_handler_costs_only_its_own_connection([Values] bool blocking)
+    public async Task AThrowingHandlerCostsOnlyItsOwnConnection([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         using var parked = new SemaphoreSlim(0);
@@ -43,23 +44,23 @@ public sealed class HandlerFailureTests
             });
         await using TestServer host = TestServer.StartTcp(options);
 
-        using Socket first = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        using Socket second = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(first, "wait 1\n", cancellationToken);
-        await TestClient.SendAsync(second, "wait 2\n", cancellationToken);
+        using TestClient first = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient second = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await first.SendAsync("wait 1\n", cancellationToken);
+        await second.SendAsync("wait 2\n", cancellationToken);
         Assert.That(await parked.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
         Assert.That(await parked.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
 
-        using Socket failing = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(failing, "boom\n", cancellationToken);
-        ClientEnd failed = await TestClient.ReadToEndAsync(failing, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        using TestClient failing = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await failing.SendAsync("boom\n", cancellationToken);
+        ConnectionEnd failed = await failing.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
         Assert.That(failed.Data, Is.Empty, "the failing handler's client gets nothing");
         Assert.That(failed.Reset, Is.True, "and sees its connection reset");
 
         gate.SetResult();
-        Assert.That(await TestClient.ReadLineAsync(first, cancellationToken), Is.EqualTo("wait 1"));
-        Assert.That(await TestClient.ReadLineAsync(second, cancellationToken), Is.EqualTo("wait 2"));
+        Assert.That(await first.ReadLineAsync(cancellationToken), Is.EqualTo("wait 1"));
+        Assert.That(await second.ReadLineAsync(cancellationToken), Is.EqualTo("wait 2"));
         Assert.That(await TestClient.RoundTripAsync(host.EndPoint, "after", cancellationToken), Is.EqualTo("after"));
         Assert.That(host.Server.Completion.IsCompleted, Is.False);
 
@@ -79,7 +80,7 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_failing_prepare_handler_does_not_stop_later_connections_from_being_served(CancellationToken cancellationToken)
+    public async Task AFailingPrepareHandlerDoesNotStopLaterConnectionsFromBeingServed(CancellationToken cancellationToken)
     {
         int prepares = 0;
         ListenOptions options = TestServer.Options(EchoHandlers.EchoAsync);

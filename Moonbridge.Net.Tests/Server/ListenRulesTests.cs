@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -10,7 +11,7 @@ public sealed class ListenRulesTests
 {
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_ForkErrorDelay_below_ForkDelay_counts_as_ForkDelay(CancellationToken cancellationToken)
+    public async Task AForkErrorDelayBelowForkDelayCountsAsForkDelay(CancellationToken cancellationToken)
     {
         var attempts = new ConcurrentQueue<long>();
         using var twoAttempts = new SemaphoreSlim(0);
@@ -42,7 +43,7 @@ public sealed class ListenRulesTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Listen_from_inside_a_connect_handler_throws([Values] bool blocking, CancellationToken cancellationToken)
+    public async Task ListenFromInsideAConnectHandlerThrows([Values] bool blocking, CancellationToken cancellationToken)
     {
         string Attempt()
         {
@@ -79,7 +80,7 @@ public sealed class ListenRulesTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task Listen_from_inside_a_prepare_handler_throws(CancellationToken cancellationToken)
+    public async Task ListenFromInsideAPrepareHandlerThrows(CancellationToken cancellationToken)
     {
         var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         ListenOptions options = TestServer.Options(static (_, _) => ValueTask.FromResult(true));

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -23,7 +24,7 @@ public sealed class LocalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_local_listener_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task ALocalListenerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = StartLocal();
 
@@ -39,7 +40,7 @@ public sealed class LocalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_stale_socket_file_at_the_path_is_replaced(CancellationToken cancellationToken)
+    public async Task AStaleSocketFileAtThePathIsReplaced(CancellationToken cancellationToken)
     {
         // A socket file nobody listens on any more, as a crashed server leaves behind. .NET unlinks the
         // file when the socket that bound it is disposed, so the file is moved away from the bound name first.
@@ -61,7 +62,7 @@ public sealed class LocalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_path_where_a_live_server_listens_is_not_taken_over(CancellationToken cancellationToken)
+    public async Task APathWhereALiveServerListensIsNotTakenOver(CancellationToken cancellationToken)
     {
         await using TestServer first = StartLocal();
 
@@ -73,7 +74,7 @@ public sealed class LocalListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task The_socket_file_is_removed_after_StopAsync(CancellationToken cancellationToken)
+    public async Task TheSocketFileIsRemovedAfterStopAsync(CancellationToken cancellationToken)
     {
         TestServer host = StartLocal();
         try

@@ -1,5 +1,6 @@
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -8,7 +9,7 @@ public sealed class MainListenerTests
 {
     [Test]
     [CancelAfter(10_000)]
-    public async Task The_main_handler_runs_once_with_its_name_and_returning_false_stops_the_server(CancellationToken cancellationToken)
+    public async Task TheMainHandlerRunsOnceWithItsNameAndReturningFalseStopsTheServer(CancellationToken cancellationToken)
     {
         int calls = 0;
         MoonSocket? seen = null;
@@ -33,7 +34,7 @@ public sealed class MainListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_async_main_handler_returning_false_also_stops_the_server(CancellationToken cancellationToken)
+    public async Task AnAsyncMainHandlerReturningFalseAlsoStopsTheServer(CancellationToken cancellationToken)
     {
         var ran = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         ListenOptions options = TestServer.Options(async (socket, ct) =>
@@ -52,7 +53,7 @@ public sealed class MainListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_main_handler_returning_true_keeps_the_server_running(CancellationToken cancellationToken)
+    public async Task AMainHandlerReturningTrueKeepsTheServerRunning(CancellationToken cancellationToken)
     {
         var mainDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int mainCalls = 0;

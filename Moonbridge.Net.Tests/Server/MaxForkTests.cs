@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -12,7 +13,7 @@ public sealed class MaxForkTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task MaxFork_bounds_the_handlers_running_at_once_and_the_rest_are_served_later([Values] bool blocking)
+    public async Task MaxForkBoundsTheHandlersRunningAtOnceAndTheRestAreServedLater([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int running = 0;
@@ -42,13 +43,13 @@ public sealed class MaxForkTests
         options.MaxFork = MaxFork;
         await using TestServer host = TestServer.StartTcp(options);
 
-        var clients = new List<Socket>();
+        var clients = new List<TestClient>();
         try
         {
-            Socket[] connected = await Task.WhenAll(Enumerable.Range(0, Clients).Select(async i =>
+            TestClient[] connected = await Task.WhenAll(Enumerable.Range(0, Clients).Select(async i =>
             {
-                Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-                await TestClient.SendAsync(client, $"client {i}\n", cancellationToken);
+                TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+                await client.SendAsync($"client {i}\n", cancellationToken);
                 return client;
             }));
             clients.AddRange(connected);
@@ -63,7 +64,7 @@ public sealed class MaxForkTests
             Assert.That(host.Server.WorkerCount, Is.LessThanOrEqualTo(MaxFork));
 
             gate.SetResult();
-            string?[] replies = await Task.WhenAll(clients.Select(c => TestClient.ReadLineAsync(c, cancellationToken)));
+            string?[] replies = await Task.WhenAll(clients.Select(c => c.ReadLineAsync(cancellationToken)));
 
             Assert.That(replies, Is.EquivalentTo(Enumerable.Range(0, Clients).Select(i => $"client {i}")));
             Assert.That(maxRunning, Is.EqualTo(MaxFork));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -11,7 +12,7 @@ public sealed class PrepareFinishTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_kept_worker_is_reused_and_a_retired_one_finishes_and_is_replaced_by_a_freshly_prepared_one([Values] bool blocking)
+    public async Task AKeptWorkerIsReusedAndARetiredOneFinishesAndIsReplacedByAFreshlyPreparedOne([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int prepared = 0;
@@ -67,7 +68,7 @@ public sealed class PrepareFinishTests
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task After_StopAsync_every_prepared_worker_has_finished(CancellationToken cancellationToken)
+    public async Task AfterStopAsyncEveryPreparedWorkerHasFinished(CancellationToken cancellationToken)
     {
         int prepared = 0;
         int finished = 0;

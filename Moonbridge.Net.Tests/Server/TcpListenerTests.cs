@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -9,7 +10,7 @@ public sealed class TcpListenerTests
 {
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_listener_on_port_zero_is_bound_to_a_free_port_that_can_be_read(CancellationToken cancellationToken)
+    public async Task AListenerOnPortZeroIsBoundToAFreePortThatCanBeRead(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -18,13 +19,13 @@ public sealed class TcpListenerTests
         Assert.That(listener.LocalEndPoint, Is.EqualTo(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value)));
         Assert.That(listener.Spec, Is.EqualTo(ListenerSpec.Tcp("127.0.0.1", 0)));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        Assert.That(client.Connected, Is.True);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        Assert.That(client.Socket.Connected, Is.True);
     }
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_async_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task AnAsyncHandlerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
@@ -35,7 +36,7 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_blocking_handler_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task ABlockingHandlerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(connect: EchoHandlers.Echo));
 
@@ -46,21 +47,21 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_client_sending_several_lines_gets_each_echoed_and_then_the_connection_closed(CancellationToken cancellationToken)
+    public async Task AClientSendingSeveralLinesGetsEachEchoedAndThenTheConnectionClosed(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "one\ntwo\nthree\n", cancellationToken);
-        client.Shutdown(SocketShutdown.Send);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("one\ntwo\nthree\n", cancellationToken);
+        client.ShutdownSend();
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
-        Assert.That(end, Is.EqualTo(new ClientEnd("one\ntwo\nthree\n", Reset: false)));
+        Assert.That((end.Text, end.Reset), Is.EqualTo(("one\ntwo\nthree\n", false)));
     }
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task A_connection_whose_handler_returns_is_closed_cleanly_after_the_reply([Values] bool blocking)
+    public async Task AConnectionWhoseHandlerReturnsIsClosedCleanlyAfterTheReply([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         ListenOptions options = blocking
@@ -76,29 +77,29 @@ public sealed class TcpListenerTests
             });
         await using TestServer host = TestServer.StartTcp(options);
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "just one\n", cancellationToken);
-        ClientEnd end = await TestClient.ReadToEndAsync(client, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("just one\n", cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
-        Assert.That(end, Is.EqualTo(new ClientEnd("just one\n", Reset: false)), "a FIN after the reply, not a reset");
+        Assert.That((end.Text, end.Reset), Is.EqualTo(("just one\n", false)), "a FIN after the reply, not a reset");
     }
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task Two_lines_arriving_together_are_both_echoed_while_the_connection_stays_open(CancellationToken cancellationToken)
+    public async Task TwoLinesArrivingTogetherAreBothEchoedWhileTheConnectionStaysOpen(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));
 
-        using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-        await TestClient.SendAsync(client, "first\nsecond\n", cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await client.SendAsync("first\nsecond\n", cancellationToken);
 
-        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("first"));
-        Assert.That(await TestClient.ReadLineAsync(client, cancellationToken), Is.EqualTo("second"));
+        Assert.That(await client.ReadLineAsync(cancellationToken), Is.EqualTo("first"));
+        Assert.That(await client.ReadLineAsync(cancellationToken), Is.EqualTo("second"));
     }
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task An_IPv6_loopback_listener_echoes_a_clients_line(CancellationToken cancellationToken)
+    public async Task AnIPv6LoopbackListenerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         if (!IPv6LoopbackAvailable())
         {

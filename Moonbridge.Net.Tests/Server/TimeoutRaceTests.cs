@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Server;
 
@@ -10,7 +11,7 @@ public sealed class TimeoutRaceTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task Handlers_that_end_as_soon_as_their_timeout_resets_the_connection_find_their_token_cancelled([Values] bool blocking)
+    public async Task HandlersThatEndAsSoonAsTheirTimeoutResetsTheConnectionFindTheirTokenCancelled([Values] bool blocking)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         int notCancelled = 0;
@@ -36,17 +37,17 @@ public sealed class TimeoutRaceTests
         options.MaxFork = 50;
         await using TestServer host = TestServer.StartTcp(options);
 
-        ClientEnd[] clients = await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
+        ConnectionEnd[] clients = await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
         {
             try
             {
-                using Socket client = await TestClient.ConnectAsync(host.Port, cancellationToken);
-                return await TestClient.ReadToEndAsync(client, cancellationToken);
+                using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+                return await client.ReadToEndAsync(cancellationToken);
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
             {
                 // Under load the reset can overtake the client's own view of the connect completing.
-                return new ClientEnd(string.Empty, Reset: true);
+                return new ConnectionEnd([], Reset: true);
             }
         }));
 

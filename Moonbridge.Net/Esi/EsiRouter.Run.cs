@@ -4,6 +4,7 @@ using System.Text;
 using Moonbridge.Net.Esi.Internal;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO.Internal;
+using Moonbridge.Net.Server;
 
 namespace Moonbridge.Net.Esi;
 
@@ -54,7 +55,7 @@ public sealed partial class EsiRouter
     private async ValueTask<string?> RunScriptAsync(HttpRequest request, EsiTarget target, CancellationToken cancellationToken)
     {
         EsiEnvironment environment = BuildEnvironment(request, target);
-        using var timer = new ScriptTimer(_options.ScriptTimeout, cancellationToken);
+        using var timer = new ScriptTimer(_options.ScriptTimeout, MoonbridgeServer.CurrentTimeProvider, cancellationToken);
         var session = new EsiSession(request, timer, _options, _logger, target.Script);
         try
         {

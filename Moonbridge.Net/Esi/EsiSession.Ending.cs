@@ -15,54 +15,39 @@ public sealed partial class EsiSession
 
     /// <summary>After the script's last call returned: completes the response, or answers 500 when nothing came.</summary>
     /// <returns>The local path to serve instead, when the script redirected internally.</returns>
-    internal async ValueTask<string?> CompleteAsync()
+    internal ValueTask<string?> CompleteAsync() => EndAsync(timedOut: false);
+
+    /// <summary>
+    /// The script timeout expired: 504 and close before the headers (as mod_esi), else the body ends with a
+    /// warning. A pending internal redirect is still served.
+    /// </summary>
+    internal ValueTask<string?> TimeOutAsync() => EndAsync(timedOut: true);
+
+    private async ValueTask<string?> EndAsync(bool timedOut)
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             switch (_state)
             {
-                case SessionState.Streaming:
-                    Close("The ESI session is closed: the script's last call returned.");
-                    await FinishResponseAsync().ConfigureAwait(false);
+                case SessionState.AwaitingHeaders when timedOut:
+                    EsiLog.TimedOutBeforeHeaders(_logger, Script, _timer.Timeout);
+                    Close("The ESI session is closed: the script timed out and was answered with 504.");
+                    await AnswerPlainAsync(504, close: true).ConfigureAwait(false);
                     return null;
                 case SessionState.AwaitingHeaders:
                     EsiLog.DeliveredNothing(_logger, Script);
                     Close("The ESI session is closed: the script ended without delivering and was answered with 500.");
                     await AnswerPlainAsync(500, close: false).ConfigureAwait(false);
                     return null;
-                case SessionState.Redirected:
-                    return CloseRedirected();
-                default:
-                    return null;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The script timeout expired: 504 and close before the headers (as mod_esi), else the body ends with a
-    /// warning. A pending internal redirect is still served.
-    /// </summary>
-    internal async ValueTask<string?> TimeOutAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            switch (_state)
-            {
-                case SessionState.AwaitingHeaders:
-                    EsiLog.TimedOutBeforeHeaders(_logger, Script, _timer.Timeout);
-                    Close("The ESI session is closed: the script timed out and was answered with 504.");
-                    await AnswerPlainAsync(504, close: true).ConfigureAwait(false);
-                    return null;
-                case SessionState.Streaming:
+                case SessionState.Streaming when timedOut:
                     EsiLog.TimedOutAfterHeaders(_logger, Script, _timer.Timeout);
                     Close("The ESI session is closed: the script timed out.");
                     await FinishResponseAsync(WarningPrefix + "timed out\"").ConfigureAwait(false);
+                    return null;
+                case SessionState.Streaming:
+                    Close("The ESI session is closed: the script's last call returned.");
+                    await FinishResponseAsync().ConfigureAwait(false);
                     return null;
                 case SessionState.Redirected:
                     return CloseRedirected();

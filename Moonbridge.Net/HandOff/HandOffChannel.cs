@@ -38,6 +38,9 @@ public sealed class HandOffChannel : IDisposable
     /// <summary>How long <see cref="SendAsync"/> waits for the receiver's acknowledgement (default 10 s).</summary>
     public TimeSpan AcknowledgementTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The clock of <see cref="AcknowledgementTimeout"/>: the target's (<see cref="HandOffTarget.TimeProvider"/>), or the system's.</summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>The largest number of already-read bytes <see cref="ReceiveAsync"/> accepts with a connection.</summary>
     public int MaxPendingBytes { get; set; } = DefaultMaxPendingBytes;
 
@@ -242,12 +245,12 @@ public sealed class HandOffChannel : IDisposable
     private async ValueTask AwaitAcknowledgementAsync(CancellationToken cancellationToken)
     {
         byte[] ack = new byte[1];
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(AcknowledgementTimeout);
+        using var timeout = new CancellationTokenSource(AcknowledgementTimeout, TimeProvider);
+        using var timeoutOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         int received;
         try
         {
-            received = await _socket.ReceiveAsync(ack, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            received = await _socket.ReceiveAsync(ack, SocketFlags.None, timeoutOrCancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -17,6 +17,7 @@ public sealed class HandOffTarget : IDisposable
     private int _disposed;
     private readonly ILogger? _logger;
     private readonly ILoggerFactory? _loggerFactory;
+    private readonly TimeProvider _timeProvider = TimeProvider.System;
 
     /// <summary>Creates a target for the receiver listening on <paramref name="path"/>; nothing is connected yet.</summary>
     /// <param name="path">The receiver's Unix socket path.</param>
@@ -31,6 +32,13 @@ public sealed class HandOffTarget : IDisposable
 
     /// <summary>How long a hand-off waits for the receiver's acknowledgement (default 10 s).</summary>
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The clock of <see cref="AcknowledgementTimeout"/> (default <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        init => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>
     /// Users besides this process's effective user whose receivers may take connections (default none).
@@ -149,6 +157,7 @@ public sealed class HandOffTarget : IDisposable
     {
         HandOffChannel channel = await HandOffChannel.ConnectAsync(Path, AllowedUserIds, _logger, cancellationToken).ConfigureAwait(false);
         channel.AcknowledgementTimeout = AcknowledgementTimeout;
+        channel.TimeProvider = _timeProvider;
         return channel;
     }
 

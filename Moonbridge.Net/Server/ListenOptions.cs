@@ -121,6 +121,13 @@ public sealed class ListenOptions
     /// </summary>
     public bool WorkerProcesses { get; set; }
 
+    /// <summary>
+    /// The clock behind the pool's timeouts and deadlines (<see cref="CloseTimeout"/>, <see cref="ShutdownTimeout"/>,
+    /// <see cref="MoonbridgeServer.Timeout(double)"/>, and the HTTP module's); <see cref="TimeProvider.System"/> by default.
+    /// Tests set a fake one and advance it instead of waiting.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Where the server logs handler errors and worker changes; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -141,6 +148,7 @@ public sealed class ListenOptions
         ShutdownTimeout = ShutdownTimeout,
         CloseTimeout = CloseTimeout,
         InheritFrom = InheritFrom,
+        TimeProvider = TimeProvider,
         LoggerFactory = LoggerFactory,
     };
 
@@ -190,6 +198,11 @@ public sealed class ListenOptions
         if (MaxConnections is { } maxConnections)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1, nameof(MaxConnections));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), "A time provider is required (TimeProvider.System by default).");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MemoryLimit, nameof(MemoryLimit));

@@ -11,24 +11,13 @@ public sealed partial class MoonbridgeServer
 
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abortHandlers = new();
-    private readonly Lock _activeLock = new();
-    private readonly HashSet<HandlerScope> _active = [];
+    private readonly Lock _stopLock = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource? _idle;
     private Task? _stopping;
 
     /// <summary>Connect handlers currently running.</summary>
-    public int ActiveHandlerCount
-    {
-        get
-        {
-            lock (_activeLock)
-            {
-                return _active.Count;
-            }
-        }
-    }
+    public int ActiveHandlerCount => _runner.Active.Count;
 
     /// <summary>
     /// Stops gracefully: stops accepting, lets running handlers finish for up to
@@ -40,7 +29,7 @@ public sealed partial class MoonbridgeServer
     {
         TimeSpan grace = gracePeriod ?? _options.ShutdownTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero, nameof(gracePeriod));
-        lock (_activeLock)
+        lock (_stopLock)
         {
             // Run the stop outside the lock: it calls finish handlers, which are user code.
             return _stopping ??= Task.Run(() => StopCoreAsync(grace));
@@ -64,25 +53,11 @@ public sealed partial class MoonbridgeServer
         CloseListeners();
         Task retired = _pool.StopAsync();
 
-        Task idle;
-        lock (_activeLock)
-        {
-            _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_active.Count == 0)
-            {
-                _idle.TrySetResult();
-            }
+        Task idle = _runner.Active.WhenIdleAsync();
 
-            idle = _idle.Task;
-        }
-
-        if (await Task.WhenAny(idle, Task.Delay(gracePeriod), _abortRequested.Task).ConfigureAwait(false) != idle)
+        if (await Task.WhenAny(idle, Task.Delay(gracePeriod, _options.TimeProvider), _abortRequested.Task).ConfigureAwait(false) != idle)
         {
-            HandlerScope[] running;
-            lock (_activeLock)
-            {
-                running = [.. _active];
-            }
+            HandlerScope[] running = _runner.Active.Snapshot();
 
             ServerLog.HandlersAborted(_logger, _options.Name, running.Length);
             await _abortHandlers.CancelAsync().ConfigureAwait(false);
@@ -93,7 +68,8 @@ public sealed partial class MoonbridgeServer
         }
 
         // A handler that ignores both its token and its reset connection cannot be stopped from outside;
-        // do not let it hold the shutdown forever.
+        // do not let it hold the shutdown forever. This guard is on the real clock, not the pool's: a test
+        // clock that nobody advances must not keep a stop from ending.
         await Task.WhenAny(idle, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(Task.WhenAll(_slots.Select(slot => slot.Loop ?? Task.CompletedTask)), Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(retired, Task.Delay(s_abandonAfter)).ConfigureAwait(false);

@@ -69,6 +69,9 @@ public sealed partial class MoonbridgeServer
     /// <summary>The current handler's cancellation token, or none outside a handler.</summary>
     internal static CancellationToken HandlerCancellationOrNone => HandlerScope.Current?.Token ?? CancellationToken.None;
 
+    /// <summary>The running handler's pool clock (<see cref="ListenOptions.TimeProvider"/>), the system clock outside a handler.</summary>
+    internal static TimeProvider CurrentTimeProvider => HandlerScope.Current?.TimeProvider ?? TimeProvider.System;
+
     private static HandlerScope RequireScope()
         => HandlerScope.Current ?? throw new InvalidOperationException("Timeout can only be used inside a prepare, connect or finish handler.");
 }

@@ -23,6 +23,8 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ILogger _ioLogger;
     private readonly WorkerPool _pool;
     private readonly ConnectionGate _gate;
+    private readonly ConnectionRunner _runner;
+    private readonly ListenerLoops _loops;
 
     /// <summary>Every listener, in the order given, with what it accepts from and its loop.</summary>
     private readonly List<ListenerSlot> _slots = [];
@@ -39,6 +41,8 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _pool = new WorkerPool(_poolOptions, _logger, _abortHandlers.Token);
         _gate = new ConnectionGate(_poolOptions.EffectiveMaxConnections, _logger, options.Name);
         _listenerAccept = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
+        _runner = new ConnectionRunner(options, _host, _pool, _logger, _ioLogger, () => _ = StopAsync(), _stopAccepting.Token, _abortHandlers.Token);
+        _loops = new ListenerLoops(_pool, _gate, _runner, options.TimeProvider, _logger, _ioLogger, () => _ = StopAsync(), _stopAccepting.Token);
         _host.Attach(Dispatch, () => _ = StopAsync());
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Http.Forms;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -13,7 +14,7 @@ public sealed class FormBytesTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_binary_file_field_that_is_not_streamed_keeps_its_bytes_exactly()
+    public async Task ABinaryFileFieldThatIsNotStreamedKeepsItsBytesExactly()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] file = RandomBytes(100_000, seed: 13);
@@ -25,7 +26,7 @@ public sealed class FormBytesTests
         IReadOnlyList<byte[]>? files = null;
         byte[]? first = null;
         string? comment = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             files = [.. request.PostParams.GetAllBytes("file").Select(b => b.ToArray())];
             first = request.PostParams.TryGetBytes("file", out ReadOnlyMemory<byte> bytes) ? bytes.ToArray() : null;
@@ -33,7 +34,7 @@ public sealed class FormBytesTests
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -49,20 +50,20 @@ public sealed class FormBytesTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Urlencoded_values_keep_their_percent_decoded_bytes_and_EnumerateBytes_follows_arrival_order()
+    public async Task UrlencodedValuesKeepTheirPercentDecodedBytesAndEnumerateBytesFollowsArrivalOrder()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const string body = "bin=%FF%00%C3&a=x+y&bin=%E2%82%AC&flag&a=%25";
         List<(string Name, byte[] Value)>? fields = null;
         IReadOnlyList<string>? binAsText = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             fields = [.. request.PostParams.EnumerateBytes().Select(f => (f.Key, f.Value.ToArray()))];
             binAsText = request.PostParams.GetAll("bin");
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", "application/x-www-form-urlencoded", body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -78,7 +79,7 @@ public sealed class FormBytesTests
     }
 
     [Test]
-    public void Query_string_values_give_their_UTF8_bytes()
+    public void QueryStringValuesGiveTheirUtf8Bytes()
     {
         var parameters = new FormParameters();
         QueryStringParser.Parse("q=%C3%A9t%C3%A9&q=2", parameters);

@@ -1,6 +1,7 @@
 using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -31,18 +32,18 @@ public sealed class FormLimitTests
 
     [TestCaseSource(nameof(Overruns))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_over_a_limit_is_answered_with_413_naming_the_limit(string contentType, byte[] body, string limitName, Action<FormOptions> limit)
+    public async Task AFormOverALimitIsAnsweredWith413NamingTheLimit(string contentType, byte[] body, string limitName, Action<FormOptions> limit)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         limit(options.Forms);
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             _ = request.PostParams;
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", contentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -54,23 +55,23 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_exactly_at_every_limit_is_accepted()
+    public async Task AFormExactlyAtEveryLimitIsAccepted()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueCountLimit = 3;
         options.Forms.KeyLengthLimit = 4;
         options.Forms.ValueLengthLimit = 8;
         options.Forms.BufferedFormSizeLimit = 3 * (4 + 8);
         string body = "kkk1=vvvvvvvv&kkk2=vvvvvvvv&kkk3=vvvvvvvv";
         int count = 0;
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             count = request.PostParams.Count;
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", UrlEncoded, body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -81,24 +82,24 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Streamed_parts_are_not_held_to_the_value_length_or_buffered_size_limits()
+    public async Task StreamedPartsAreNotHeldToTheValueLengthOrBufferedSizeLimits()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueLengthLimit = 1024;
         options.Forms.BufferedFormSizeLimit = 2048;
         byte[] file = FormBytesTests.RandomBytes(64 * 1024, seed: 5);
         byte[] body = MultipartBody.Build(new FormPart("upload", file, "big.bin"), FormPart.Text("comment", "ok"));
         long streamed = 0;
         string? comment = null;
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             request.StreamPostParam("upload", (_, data, _) => streamed += data.Length);
             comment = request.PostParams["comment"];
             request.SendStatus(200);
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -111,20 +112,20 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_the_handler_never_asks_for_is_not_parsed_and_the_connection_goes_on()
+    public async Task AFormTheHandlerNeverAsksForIsNotParsedAndTheConnectionGoesOn()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         // Malformed (no close delimiter) and over the value count limit: parsing it would answer 400 or 413.
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.Forms.ValueCountLimit = 1;
         byte[] body = Encoding.ASCII.GetBytes($"--{MultipartBody.Boundary}\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--{MultipartBody.Boundary}\r\nContent-Disposition: form-data; name=b\r\n\r\n2");
-        await using HttpTestServer server = HttpTestServer.Start(options, request =>
+        await using TestServer server = TestServer.StartHttp(options, request =>
         {
             request.SendStatus(404);
             request.SendData("no such page\n");
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/nowhere", MultipartBody.ContentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
@@ -139,19 +140,19 @@ public sealed class FormLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_form_can_still_be_read_after_the_response_has_begun()
+    public async Task AFormCanStillBeReadAfterTheResponseHasBegun()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const string body = "a=1&b=2";
         string? seen = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             request.SendStatus(200);
             request.SendData("started\n");
             seen = request.PostParams["b"];
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/form", UrlEncoded, body.Length) + body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -161,7 +162,7 @@ public sealed class FormLimitTests
     }
 
     [Test]
-    public void Invalid_form_limits_are_refused_when_the_handler_is_created()
+    public void InvalidFormLimitsAreRefusedWhenTheHandlerIsCreated()
     {
         var options = new HttpOptions();
         options.Forms.ValueCountLimit = 0;

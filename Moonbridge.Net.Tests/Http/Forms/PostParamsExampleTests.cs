@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Forms;
 
@@ -34,7 +35,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Multipart_fields_are_listed_with_the_length_and_SHA256_of_their_exact_bytes()
+    public async Task MultipartFieldsAreListedWithTheLengthAndSha256OfTheirExactBytes()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] file = FormBytesTests.RandomBytes(300_000, seed: 1313);
@@ -50,7 +51,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Urlencoded_fields_are_listed_with_their_percent_decoded_bytes()
+    public async Task UrlencodedFieldsAreListedWithTheirPercentDecodedBytes()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] body = "a=%FF%FE%00x&b=1+2&a="u8.ToArray();
@@ -62,7 +63,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_64_MiB_urlencoded_body_is_refused_with_413_without_the_peak_memory_growing_past_twice_the_limit()
+    public async Task A64MiBUrlencodedBodyIsRefusedWith413WithoutThePeakMemoryGrowingPastTwiceTheLimit()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
 
@@ -82,7 +83,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_2_GiB_multipart_field_is_refused_with_413_without_the_peak_memory_growing_past_twice_the_limit()
+    public async Task A2GiBMultipartFieldIsRefusedWith413WithoutThePeakMemoryGrowingPastTwiceTheLimit()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] head = MultipartBody.PartHead(new FormPart("file", [], "huge.bin", "application/octet-stream"));
@@ -106,7 +107,7 @@ public sealed class PostParamsExampleTests : IDisposable
 
     private async Task<string> PostAsync(string contentType, byte[] body, CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(_example.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(_example.Port, cancellationToken);
         await client.SendAsync(MultipartBody.PostHead("/post_params", contentType, body.Length), cancellationToken);
         await client.SendAsync(body, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

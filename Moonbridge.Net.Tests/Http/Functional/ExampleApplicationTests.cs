@@ -38,7 +38,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_root_redirects_with_303_to_the_example_page(CancellationToken cancellationToken)
+    public async Task TheRootRedirectsWith303ToTheExamplePage(CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await _client.GetAsync("/", cancellationToken);
 
@@ -49,7 +49,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_example_page_is_served_as_html(CancellationToken cancellationToken)
+    public async Task TheExamplePageIsServedAsHtml(CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await _client.GetAsync("/example_webpage.html", cancellationToken);
         byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -61,7 +61,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unknown_page_is_404(CancellationToken cancellationToken)
+    public async Task AnUnknownPageIs404(CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await _client.GetAsync("/nope", cancellationToken);
 
@@ -71,7 +71,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task DELETE_is_405(CancellationToken cancellationToken)
+    public async Task DeleteIs405(CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await _client.DeleteAsync("/", cancellationToken);
 
@@ -84,7 +84,7 @@ public sealed class ExampleApplicationTests : IDisposable
     [TestCase("PUT", "/upload", "POST")]
     [TestCase("PATCH", "/job", "POST")]
     [CancelAfter(TestMilliseconds)]
-    public async Task Every_405_lists_the_allowed_methods(string method, string path, string allowed, CancellationToken cancellationToken)
+    public async Task Every405ListsTheAllowedMethods(string method, string path, string allowed, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         using HttpResponseMessage response = await _client.SendAsync(request, cancellationToken);
@@ -95,9 +95,9 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_HTTP_1_0_request_without_Host_is_redirected_with_a_relative_Location(CancellationToken cancellationToken)
+    public async Task AnHttp10RequestWithoutHostIsRedirectedWithARelativeLocation(CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(_example.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(_example.Port, cancellationToken);
         await client.SendAsync("GET / HTTP/1.0\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
 
@@ -107,7 +107,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_multipart_upload_of_two_files_and_a_comment_lists_both_files_with_their_sizes_and_the_escaped_comment(CancellationToken cancellationToken)
+    public async Task AMultipartUploadOfTwoFilesAndACommentListsBothFilesWithTheirSizesAndTheEscapedComment(CancellationToken cancellationToken)
     {
         byte[] first = new byte[123_456];
         Random.Shared.NextBytes(first);
@@ -132,7 +132,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_5_MB_body_with_a_content_length_is_echoed_exactly(CancellationToken cancellationToken)
+    public async Task A5MBBodyWithAContentLengthIsEchoedExactly(CancellationToken cancellationToken)
     {
         byte[] data = RandomBody();
         using var content = new ByteArrayContent(data);
@@ -148,7 +148,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_5_MB_chunked_body_of_unknown_length_is_echoed_exactly(CancellationToken cancellationToken)
+    public async Task A5MBChunkedBodyOfUnknownLengthIsEchoedExactly(CancellationToken cancellationToken)
     {
         byte[] data = RandomBody();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new UnknownLengthContent(data, 100_000) };
@@ -164,7 +164,7 @@ public sealed class ExampleApplicationTests : IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_5_MB_body_sent_by_curl_is_echoed_exactly([Values] bool chunked)
+    public async Task A5MBBodySentByCurlIsEchoedExactly([Values] bool chunked)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         if (!File.Exists(Curl))

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -12,14 +13,14 @@ public sealed class ExpectContinueTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_100_Continue_is_sent_only_when_the_handler_starts_reading_the_body([Values] HandlerForm form)
+    public async Task The100ContinueIsSentOnlyWhenTheHandlerStartsReadingTheBody([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var entered = new Signal();
         var release = new Signal();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 entered.Set();
@@ -38,7 +39,7 @@ public sealed class ExpectContinueTests
                 await request.SendDataAsync(body);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("PUT /file HTTP/1.1\r\nHost: test\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n", cancellationToken);
         await entered.WaitAsync(cancellationToken);
@@ -56,12 +57,12 @@ public sealed class ExpectContinueTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_refuses_without_reading_sends_no_100_Continue_and_the_connection_is_closed_after([Values] HandlerForm form)
+    public async Task AHandlerThatRefusesWithoutReadingSendsNo100ContinueAndTheConnectionIsClosedAfter([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus("403 Forbidden");
@@ -74,7 +75,7 @@ public sealed class ExpectContinueTests
                 await request.SendDataAsync("no");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("PUT /file HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

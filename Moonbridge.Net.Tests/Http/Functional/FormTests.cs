@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Http.Forms;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -22,12 +23,12 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_urlencoded_body_fills_PostParams_and_PostParamsList([Values] HandlerForm form)
+    public async Task AnUrlencodedBodyFillsPostParamsAndPostParamsList([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         FormParameters? seen = null;
-        await using HttpTestServer server = StartFormServer(form, null, request => seen = request.PostParams);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFormServer(form, null, request => seen = request.PostParams);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         const string body = "a=1&b=x+y%21&a=2&c=&d=%C3%A9";
 
         await client.SendAsync(MultipartBody.PostHead("/form", "application/x-www-form-urlencoded", body.Length) + body, cancellationToken);
@@ -45,21 +46,21 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_multipart_body_fills_PostParams_and_PostMetadataList_for_every_part([Values] HandlerForm form)
+    public async Task AMultipartBodyFillsPostParamsAndPostMetadataListForEveryPart([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         IReadOnlyList<string>? comments = null;
         IReadOnlyList<string>? files = null;
         IReadOnlyDictionary<string, IReadOnlyList<PostMetadata>>? metadata = null;
         PostMetadata? firstComment = null;
-        await using HttpTestServer server = StartFormServer(form, null, request =>
+        await using TestServer server = StartFormServer(form, null, request =>
         {
             comments = request.PostParamsList["comment"];
             files = request.PostParamsList["files"];
             metadata = request.PostMetadataList;
             firstComment = request.PostMetadata["comment"];
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/upload", MultipartBody.ContentType, s_upload.Length), cancellationToken);
         await client.SendAsync(s_upload, cancellationToken);
@@ -78,14 +79,14 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamPostParam_calls_back_with_first_data_more_data_and_a_final_end_and_once_empty_for_an_empty_file(
+    public async Task StreamPostParamCallsBackWithFirstDataMoreDataAndAFinalEndAndOnceEmptyForAnEmptyFile(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var calls = new List<StreamCall>();
         IReadOnlyList<string>? comments = null;
         bool filesCollected = true;
-        await using HttpTestServer server = StartFormServer(
+        await using TestServer server = StartFormServer(
             form,
             request => request.StreamPostParam("files", (meta, data, isEnd) => calls.Add(new StreamCall(meta, data.ToArray(), isEnd))),
             request =>
@@ -93,7 +94,7 @@ public sealed class FormTests
                 comments = request.PostParamsList["comment"];
                 filesCollected = request.PostParams.Contains("files");
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(MultipartBody.PostHead("/upload", MultipartBody.ContentType, s_upload.Length), cancellationToken);
         await client.SendAsync(s_upload, cancellationToken);
@@ -121,16 +122,16 @@ public sealed class FormTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamPostParams_streams_every_field_whose_name_matches_the_pattern([Values] HandlerForm form)
+    public async Task StreamPostParamsStreamsEveryFieldWhoseNameMatchesThePattern([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var calls = new List<StreamCall>();
         string? other = null;
-        await using HttpTestServer server = StartFormServer(
+        await using TestServer server = StartFormServer(
             form,
             request => request.StreamPostParams(new Regex("^file_[0-9]+$"), (meta, data, isEnd) => calls.Add(new StreamCall(meta, data.ToArray(), isEnd))),
             request => other = request.PostParams["file_x"]);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         byte[] body = MultipartBody.Build(
             new FormPart("file_1", s_firstFile, "one.bin"),
             FormPart.Text("file_x", "not streamed"),
@@ -175,11 +176,11 @@ public sealed class FormTests
     /// processes the body (blocking, or with ProcessRequestBodyAsync), then runs <paramref name="inspect"/>
     /// and answers 200.
     /// </summary>
-    private static HttpTestServer StartFormServer(HandlerForm form, Action<HttpRequest>? register, Action<HttpRequest> inspect)
+    private static TestServer StartFormServer(HandlerForm form, Action<HttpRequest>? register, Action<HttpRequest> inspect)
     {
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.MaximumInputChunkSize = 100;
-        return HttpTestServer.Start(
+        return TestServer.StartHttp(
             form,
             options,
             request =>

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -11,15 +12,15 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_value_with_CR_LF_throws_ArgumentException_in_the_handler_and_is_never_sent([Values] HandlerForm form)
+    public async Task AHeaderValueWithCRLFThrowsArgumentExceptionInTheHandlerAndIsNeverSent([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartReportingServer(form, request =>
+        await using TestServer server = StartReportingServer(form, request =>
         {
             request.SendStatus(200);
             request.SendHeader("X-Injected", "a\r\nSet-Cookie: evil=1");
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -30,16 +31,16 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_after_body_data_throws_InvalidOperationException_even_while_the_data_is_gathered([Values] HandlerForm form)
+    public async Task AHeaderAfterBodyDataThrowsInvalidOperationExceptionEvenWhileTheDataIsGathered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartReportingServer(form, request =>
+        await using TestServer server = StartReportingServer(form, request =>
         {
             request.SendStatus(200);
             request.SendData("x");
             request.SendHeader("X-Late", "1");
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -50,17 +51,17 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_header_after_empty_body_data_throws_too_and_a_later_header_before_data_does_not([Values] HandlerForm form)
+    public async Task AHeaderAfterEmptyBodyDataThrowsTooAndALaterHeaderBeforeDataDoesNot([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartReportingServer(form, request =>
+        await using TestServer server = StartReportingServer(form, request =>
         {
             request.SendStatus(200);
             request.SendHeader("X-Early", "1");
             request.SendData(string.Empty);
             request.SendHeader("X-Late", "1");
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -72,15 +73,15 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_second_status_throws_InvalidOperationException_in_the_handler([Values] HandlerForm form)
+    public async Task ASecondStatusThrowsInvalidOperationExceptionInTheHandler([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartReportingServer(form, request =>
+        await using TestServer server = StartReportingServer(form, request =>
         {
             request.SendStatus(200);
             request.SendStatus(404);
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -91,11 +92,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_before_a_status_gets_a_500_and_the_connection_closed([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsBeforeAStatusGetsA500AndTheConnectionClosed([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /before HTTP/1.1\r\nHost: test\r\n\r\nGET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -111,11 +112,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_returns_without_a_status_gets_a_500([Values] HandlerForm form)
+    public async Task AHandlerThatReturnsWithoutAStatusGetsA500([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /nothing HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -126,11 +127,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_HttpStatusException_gets_that_status_with_its_reason([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsHttpStatusExceptionGetsThatStatusWithItsReason([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /status HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -141,11 +142,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_for_a_request_read_whole_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionForARequestReadWholeKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "GET /status HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -166,11 +167,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_with_a_small_body_unread_drains_it_and_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionWithASmallBodyUnreadDrainsItAndKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
@@ -188,13 +189,13 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_with_more_body_left_than_can_be_drained_announces_the_close([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionWithMoreBodyLeftThanCanBeDrainedAnnouncesTheClose([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.RequestBodyDrainLimit = 10;
-        await using HttpTestServer server = StartFailingServer(form, options);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /status HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n" + new string('b', 100), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -207,11 +208,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_after_reading_a_malformed_body_closes_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionAfterReadingAMalformedBodyClosesTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "POST /status-after-bad-body HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n" + Smuggled,
@@ -226,11 +227,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_HttpStatusException_after_a_status_replaces_it_and_keeps_the_connection([Values] HandlerForm form)
+    public async Task AHandlerHttpStatusExceptionAfterAStatusReplacesItAndKeepsTheConnection([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /status-after-status HTTP/1.1\r\nHost: test\r\n\r\nGET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse refused = await client.ReadResponseAsync(cancellationToken);
@@ -244,14 +245,14 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_faulty_request_throws_IOException_when_used_again([Values] HandlerForm form)
+    public async Task AFaultyRequestThrowsIOExceptionWhenUsedAgain([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new Signal();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 started.Set();
@@ -275,7 +276,7 @@ public sealed class HandlerFailureTests
                 outcome.TrySetResult(seen);
                 return true;
             });
-        using (RawHttpClient client = await server.ConnectAsync(cancellationToken))
+        using (TestClient client = await server.ConnectAsync(cancellationToken))
         {
             await client.SendAsync("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\npart", cancellationToken);
             await started.WaitAsync(cancellationToken);
@@ -322,11 +323,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_after_part_of_the_response_went_out_has_its_connection_aborted([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsAfterPartOfTheResponseWentOutHasItsConnectionAborted([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /after HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
 
@@ -336,11 +337,11 @@ public sealed class HandlerFailureTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_throws_after_only_setting_the_status_has_its_connection_aborted_without_a_response([Values] HandlerForm form)
+    public async Task AHandlerThatThrowsAfterOnlySettingTheStatusHasItsConnectionAbortedWithoutAResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartFailingServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartFailingServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /status-only HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
@@ -349,20 +350,20 @@ public sealed class HandlerFailureTests
         await AssertServerStillServesAsync(server, cancellationToken);
     }
 
-    private static async Task AssertServerStillServesAsync(HttpTestServer server, CancellationToken cancellationToken)
+    private static async Task AssertServerStillServesAsync(TestServer server, CancellationToken cancellationToken)
     {
-        using RawHttpClient other = await server.ConnectAsync(cancellationToken);
+        using TestClient other = await server.ConnectAsync(cancellationToken);
         await other.SendAsync("GET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await other.ReadResponseAsync(cancellationToken);
         Assert.That(response.BodyText, Is.EqualTo("ok"), "another connection is served as usual");
     }
 
     /// <summary>Runs <paramref name="misuse"/> and answers 200 with the name of the exception it threw, or "none".</summary>
-    private static HttpTestServer StartReportingServer(HandlerForm form, Action<HttpRequest> misuse)
+    private static TestServer StartReportingServer(HandlerForm form, Action<HttpRequest> misuse)
     {
-        return HttpTestServer.Start(
+        return TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 string caught = Run(request);
@@ -401,9 +402,9 @@ public sealed class HandlerFailureTests
     }
 
     /// <summary>A handler that fails in the way its path names, and answers "ok" on /ok.</summary>
-    private static HttpTestServer StartFailingServer(HandlerForm form, HttpOptions? options = null) => HttpTestServer.Start(
+    private static TestServer StartFailingServer(HandlerForm form, HttpOptions? options = null) => TestServer.StartHttp(
         form,
-        options ?? HttpTestServer.Options(),
+        options ?? TestServer.HttpOptions(),
         request =>
         {
             switch (request.Path)

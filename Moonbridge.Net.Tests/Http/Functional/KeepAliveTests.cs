@@ -1,4 +1,5 @@
 using System.Text;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -9,11 +10,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Three_requests_on_one_connection_are_each_answered_and_the_connection_stays_open([Values] HandlerForm form)
+    public async Task ThreeRequestsOnOneConnectionAreEachAnsweredAndTheConnectionStaysOpen([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         var bodies = new List<string>();
         foreach (string path in (string[])["one", "two", "three"])
@@ -31,11 +32,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Ten_requests_pipelined_in_one_write_are_answered_in_order([Values] HandlerForm form)
+    public async Task TenRequestsPipelinedInOneWriteAreAnsweredInOrder([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         var requests = new StringBuilder();
         for (int i = 0; i < 10; i++)
@@ -55,11 +56,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_request_sent_one_byte_at_a_time_is_answered([Values] HandlerForm form)
+    public async Task ARequestSentOneByteAtATimeIsAnswered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /slowly?x=1 HTTP/1.1\r\nHost: test\r\nAccept: */*\r\n\r\n", cancellationToken, byteByByte: true);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -70,11 +71,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_HTTP_1_0_request_without_keep_alive_gets_a_length_and_then_the_connection_is_closed([Values] HandlerForm form)
+    public async Task AnHttp10RequestWithoutKeepAliveGetsALengthAndThenTheConnectionIsClosed([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /old HTTP/1.0\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -89,11 +90,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_streamed_response_to_HTTP_1_0_is_close_delimited_and_never_chunked([Values] HandlerForm form)
+    public async Task AStreamedResponseToHttp10IsCloseDelimitedAndNeverChunked([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /stream HTTP/1.0\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -106,11 +107,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_HTTP_1_0_request_asking_for_keep_alive_keeps_the_connection_when_the_response_has_a_length([Values] HandlerForm form)
+    public async Task AnHttp10RequestAskingForKeepAliveKeepsTheConnectionWhenTheResponseHasALength([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /first HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -124,12 +125,12 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task CloseAfterFinish_announces_connection_close_and_closes_after_the_response([Values] HandlerForm form)
+    public async Task CloseAfterFinishAnnouncesConnectionCloseAndClosesAfterTheResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus(200);
@@ -144,7 +145,7 @@ public sealed class KeepAliveTests
                 await request.SendDataAsync("bye");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\nGET /ignored HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -157,11 +158,11 @@ public sealed class KeepAliveTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_clients_connection_close_is_honoured_and_a_request_after_it_is_not_answered([Values] HandlerForm form)
+    public async Task AClientsConnectionCloseIsHonouredAndARequestAfterItIsNotAnswered([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /last HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

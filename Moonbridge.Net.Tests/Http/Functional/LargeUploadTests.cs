@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -13,10 +14,10 @@ public sealed class LargeUploadTests
 
     [Test]
     [CancelAfter(120_000)]
-    public async Task A_1_GiB_multipart_upload_streamed_through_StreamPostParam_keeps_managed_memory_flat([Values] HandlerForm form)
+    public async Task A1GiBMultipartUploadStreamedThroughStreamPostParamKeepsManagedMemoryFlat([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.RequestBodySizeLimit = 2L << 30;
         long received = 0;
         long checksum = 0;
@@ -30,7 +31,7 @@ public sealed class LargeUploadTests
                 checksum += b;
             }
         };
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -49,7 +50,7 @@ public sealed class LargeUploadTests
                 await request.SendDataAsync(received.ToString(CultureInfo.InvariantCulture));
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         byte[] piece = new byte[PieceLength];
         long pieceSum = 0;
         for (int i = 0; i < piece.Length; i++)

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -12,13 +13,13 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_body_read_after_the_response_began_aborts_the_connection_without_an_error_response_inside_it(
+    public async Task AMalformedBodyReadAfterTheResponseBeganAbortsTheConnectionWithoutAnErrorResponseInsideIt(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus(200);
@@ -35,7 +36,7 @@ public sealed class MalformedBodyTests
                 await request.ReadBodyAsync(ct);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(BadChunkedRequest, cancellationToken);
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
@@ -47,12 +48,12 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_unread_body_found_while_draining_closes_the_connection_without_a_second_response(
+    public async Task AMalformedUnreadBodyFoundWhileDrainingClosesTheConnectionWithoutASecondResponse(
         [Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(BadChunkedRequest, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -64,12 +65,12 @@ public sealed class MalformedBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_malformed_body_read_before_a_status_is_answered_with_400([Values] HandlerForm form)
+    public async Task AMalformedBodyReadBeforeAStatusIsAnsweredWith400([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 _ = request.Body;
@@ -82,7 +83,7 @@ public sealed class MalformedBodyTests
                 request.SendStatus(200);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(BadChunkedRequest, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

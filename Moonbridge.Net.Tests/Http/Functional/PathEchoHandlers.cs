@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -10,8 +11,8 @@ internal static class PathEchoHandlers
 {
     public const int StreamedLength = 3000;
 
-    public static HttpTestServer Start(HandlerForm form, HttpOptions? options = null)
-        => HttpTestServer.Start(form, options ?? HttpTestServer.Options(), Blocking, Async);
+    public static TestServer Start(HandlerForm form, HttpOptions? options = null)
+        => TestServer.StartHttp(form, options ?? TestServer.HttpOptions(), Blocking, Async);
 
     public static bool Blocking(HttpRequest request)
     {

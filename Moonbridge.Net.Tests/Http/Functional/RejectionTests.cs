@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -49,15 +50,15 @@ public sealed class RejectionTests
 
     [TestCaseSource(nameof(Rejections))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_refused_request_gets_its_status_then_the_connection_closes_and_a_smuggled_request_is_not_answered(
+    public async Task ARefusedRequestGetsItsStatusThenTheConnectionClosesAndASmuggledRequestIsNotAnswered(
         HandlerForm form, string request, int status, string reason, Action<HttpOptions>? configure)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StaticHeaders.Add(new("Server", "functional-test"));
         configure?.Invoke(options);
         var handled = new List<string?>();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -76,7 +77,7 @@ public sealed class RejectionTests
                 await request.SendDataAsync(body);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(request + Smuggled, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -97,11 +98,11 @@ public sealed class RejectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_missing_Host_is_answered_in_the_originals_plain_text_format()
+    public async Task AMissingHostIsAnsweredInTheOriginalsPlainTextFormat()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(HandlerForm.Async);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(HandlerForm.Async);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

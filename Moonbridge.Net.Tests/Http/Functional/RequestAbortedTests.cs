@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -12,14 +13,14 @@ public sealed class RequestAbortedTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_closes_cancels_the_token_of_a_handler_that_is_not_reading([Values] HandlerForm form, [Values] bool reset)
+    public async Task AClientThatClosesCancelsTheTokenOfAHandlerThatIsNotReading([Values] HandlerForm form, [Values] bool reset)
     {
         var waiting = new Signal();
         var aborted = new Signal();
         var logs = new CapturingLoggerFactory();
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.LoggerFactory = logs;
-        await using (HttpTestServer server = HttpTestServer.Start(
+        await using (TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -49,7 +50,7 @@ public sealed class RequestAbortedTests
                 return true;
             }))
         {
-            RawHttpClient client = await server.ConnectAsync(Token);
+            TestClient client = await server.ConnectAsync(Token);
             await client.SendAsync("GET /wait HTTP/1.1\r\nHost: test\r\n\r\n", Token);
             await waiting.WaitAsync(Token);
             if (reset)
@@ -70,16 +71,16 @@ public sealed class RequestAbortedTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_token_stays_quiet_for_a_client_that_keeps_its_connection_across_requests()
+    public async Task TheTokenStaysQuietForAClientThatKeepsItsConnectionAcrossRequests()
     {
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), async (HttpRequest request, CancellationToken ct) =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), async (HttpRequest request, CancellationToken ct) =>
         {
             await Task.Yield();
             request.SendStatus(200);
             await request.SendDataAsync(request.Aborted.IsCancellationRequested ? "aborted" : "live");
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        using TestClient client = await server.ConnectAsync(Token);
         for (int i = 0; i < 3; i++)
         {
             await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", Token);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -13,11 +14,11 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_content_length_body_is_read_whole([Values] HandlerForm form)
+    public async Task AContentLengthBodyIsReadWhole([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartBodyEchoServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartBodyEchoServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -27,12 +28,12 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_chunked_body_with_extensions_and_trailers_is_read_whole_and_the_connection_stays_usable(
+    public async Task AChunkedBodyWithExtensionsAndTrailersIsReadWholeAndTheConnectionStaysUsable(
         [Values] HandlerForm form, [Values] bool byteByByte)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartBodyEchoServer(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartBodyEchoServer(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(
             "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + ChunkedBody
@@ -48,12 +49,12 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unread_body_is_drained_so_that_a_pipelined_request_on_the_same_connection_is_answered(
+    public async Task AnUnreadBodyIsDrainedSoThatAPipelinedRequestOnTheSameConnectionIsAnswered(
         [Values] HandlerForm form, [Values] bool chunked)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         string body = new('b', 5000);
         string framed = chunked
             ? $"Transfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n"
@@ -69,13 +70,13 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_unread_body_larger_than_the_drain_limit_closes_the_connection_after_the_response([Values] HandlerForm form)
+    public async Task AnUnreadBodyLargerThanTheDrainLimitClosesTheConnectionAfterTheResponse([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.RequestBodyDrainLimit = 1000;
-        await using HttpTestServer server = PathEchoHandlers.Start(form, options);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync($"POST /unread HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n{new string('b', 5000)}", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -87,15 +88,15 @@ public sealed class RequestBodyTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task StreamRequestBody_hands_over_pieces_no_larger_than_the_maximum_input_chunk_size(
+    public async Task StreamRequestBodyHandsOverPiecesNoLargerThanTheMaximumInputChunkSize(
         [Values] HandlerForm form, [Values] bool chunked)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.MaximumInputChunkSize = 1000;
         var pieces = new List<int>();
         var received = new MemoryStream();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -121,7 +122,7 @@ public sealed class RequestBodyTests
                 request.SendStatus(204);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         byte[] body = Pattern(10_000);
         byte[] framed = chunked ? Chunk(body, 3000) : body;
 
@@ -163,9 +164,9 @@ public sealed class RequestBodyTests
         return framed.ToArray();
     }
 
-    private static HttpTestServer StartBodyEchoServer(HandlerForm form) => HttpTestServer.Start(
+    private static TestServer StartBodyEchoServer(HandlerForm form) => TestServer.StartHttp(
         form,
-        HttpTestServer.Options(),
+        TestServer.HttpOptions(),
         request =>
         {
             byte[] body = request.Body;

@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -9,7 +10,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Method_path_and_query_come_from_the_request_line_undecoded([Values] HandlerForm form)
+    public async Task MethodPathAndQueryComeFromTheRequestLineUndecoded([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -21,12 +22,12 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_later_HTTP_1_minor_version_is_served_as_HTTP_1_1_with_keep_alive([Values] HandlerForm form)
+    public async Task ALaterHttp1MinorVersionIsServedAsHttp11WithKeepAlive([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             r =>
             {
                 r.SendStatus(200);
@@ -39,7 +40,7 @@ public sealed class RequestMembersTests
                 await r.SendDataAsync(r.Version);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /a HTTP/1.2\r\nHost: test\r\n\r\nGET /b HTTP/1.7\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -51,7 +52,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_target_without_a_query_has_an_empty_query_and_the_root_an_empty_path([Values] HandlerForm form)
+    public async Task ATargetWithoutAQueryHasAnEmptyQueryAndTheRootAnEmptyPath([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(form, "GET / HTTP/1.1\r\nHost: test\r\n\r\n", r => (r.Path, r.Query));
 
@@ -60,7 +61,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task OPTIONS_asterisk_has_neither_path_nor_query([Values] HandlerForm form)
+    public async Task OptionsAsteriskHasNeitherPathNorQuery([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(form, "OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n", r => (r.Method, r.Path, r.Query, r.GetParams.Count));
 
@@ -69,7 +70,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_absolute_form_target_supplies_the_host_instead_of_the_Host_header([Values] HandlerForm form)
+    public async Task AnAbsoluteFormTargetSuppliesTheHostInsteadOfTheHostHeader([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(form, "GET http://example.org:8080/page?q=1 HTTP/1.1\r\nHost: other.example\r\n\r\n", r => (r.Host, r.Path, r.Query));
 
@@ -78,7 +79,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Headers_lists_every_field_line_of_a_name_in_any_case([Values] HandlerForm form)
+    public async Task HeadersListsEveryFieldLineOfANameInAnyCase([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -93,7 +94,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task HeadersValue_tells_a_single_value_from_an_absent_and_an_ambiguous_one([Values] HandlerForm form)
+    public async Task HeadersValueTellsASingleValueFromAnAbsentAndAnAmbiguousOne([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -111,7 +112,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task HeadersCsvTable_HeadersCsvString_and_HeadersFlags_split_and_join_comma_separated_values([Values] HandlerForm form)
+    public async Task HeadersCsvTableHeadersCsvStringAndHeadersFlagsSplitAndJoinCommaSeparatedValues([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -132,7 +133,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Cookies_keep_values_containing_equals_signs_and_the_first_of_a_repeated_name([Values] HandlerForm form)
+    public async Task CookiesKeepValuesContainingEqualsSignsAndTheFirstOfARepeatedName([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -150,7 +151,7 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task GetParams_gives_the_first_value_and_GetParamsList_every_value_decoded([Values] HandlerForm form)
+    public async Task GetParamsGivesTheFirstValueAndGetParamsListEveryValueDecoded([Values] HandlerForm form)
     {
         var seen = await ObserveAsync(
             form,
@@ -171,13 +172,13 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Fresh_is_true_until_a_status_is_sent_or_the_body_is_read([Values] HandlerForm form)
+    public async Task FreshIsTrueUntilAStatusIsSentOrTheBodyIsRead([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var seen = new List<(string?, bool, bool)>();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 bool before = request.Fresh;
@@ -218,7 +219,7 @@ public sealed class RequestMembersTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /status HTTP/1.1\r\nHost: test\r\n\r\nPOST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nhi", cancellationToken);
         await client.ReadResponseAsync(cancellationToken);
@@ -229,16 +230,16 @@ public sealed class RequestMembersTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Faulty_is_false_for_a_working_connection_and_true_once_sending_to_a_client_that_reset_failed([Values] HandlerForm form)
+    public async Task FaultyIsFalseForAWorkingConnectionAndTrueOnceSendingToAClientThatResetFailed([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var entered = new Signal();
         var clientGone = new Signal();
         var result = new TaskCompletionSource<(bool Before, bool After, Type? Failure)>(TaskCreationOptions.RunContinuationsAsynchronously);
         byte[] piece = new byte[64 * 1024];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 bool before = request.Faulty;
@@ -289,7 +290,7 @@ public sealed class RequestMembersTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await entered.WaitAsync(cancellationToken);
@@ -307,9 +308,9 @@ public sealed class RequestMembersTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var seen = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             r =>
             {
                 seen.TrySetResult(observe(r));
@@ -323,7 +324,7 @@ public sealed class RequestMembersTests
                 r.SendStatus(204);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         await client.SendAsync(request, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
         Assert.That(response.StatusCode, Is.EqualTo(204));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -10,11 +11,11 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_response_finished_while_still_buffered_gets_a_content_length_and_a_date([Values] HandlerForm form)
+    public async Task AResponseFinishedWhileStillBufferedGetsAContentLengthAndADate([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /small HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -30,13 +31,13 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Ten_500_byte_pieces_go_out_in_chunks_of_at_least_the_minimum_output_chunk_size([Values] HandlerForm form)
+    public async Task Ten500BytePiecesGoOutInChunksOfAtLeastTheMinimumOutputChunkSize([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.MinimumOutputChunkSize = 1024;
         byte[] piece = [.. Enumerable.Repeat((byte)'x', 500)];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -59,7 +60,7 @@ public sealed class ResponseFramingTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -71,13 +72,13 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_content_length_set_by_the_handler_is_used_and_the_data_streams_without_chunks([Values] HandlerForm form)
+    public async Task AContentLengthSetByTheHandlerIsUsedAndTheDataStreamsWithoutChunks([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         byte[] piece = [.. Enumerable.Repeat((byte)'y', 500)];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus("200 OK");
@@ -100,7 +101,7 @@ public sealed class ResponseFramingTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /exact HTTP/1.1\r\nHost: test\r\n\r\nGET /short HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse exact = await client.ReadResponseAsync(cancellationToken);
@@ -114,13 +115,13 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Flush_sends_what_is_gathered_as_a_chunk_before_the_response_is_finished([Values] HandlerForm form)
+    public async Task FlushSendsWhatIsGatheredAsAChunkBeforeTheResponseIsFinished([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var firstChunkSeen = new Signal();
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 request.SendStatus("200 OK");
@@ -139,7 +140,7 @@ public sealed class ResponseFramingTests
                 await request.SendDataAsync("late");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         await client.WaitForAsync("\r\n\r\n5\r\nearly\r\n", cancellationToken);
@@ -152,12 +153,12 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_HEAD_request_gets_only_the_header_section_with_the_length_the_body_would_have(
+    public async Task AHeadRequestGetsOnlyTheHeaderSectionWithTheLengthTheBodyWouldHave(
         [Values] HandlerForm form, [Values("small", "stream")] string path)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = PathEchoHandlers.Start(form);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync($"HEAD /{path} HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
@@ -171,11 +172,11 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_204_or_304_response_has_neither_body_nor_framing_headers([Values] HandlerForm form, [Values(204, 304)] int status)
+    public async Task A204Or304ResponseHasNeitherBodyNorFramingHeaders([Values] HandlerForm form, [Values(204, 304)] int status)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartStatusServer(form, status);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartStatusServer(form, status);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse bodyless = await client.ReadResponseAsync(cancellationToken);
@@ -188,11 +189,11 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_205_response_gets_content_length_zero([Values] HandlerForm form)
+    public async Task A205ResponseGetsContentLengthZero([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using HttpTestServer server = StartStatusServer(form, 205);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartStatusServer(form, 205);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /bodyless HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse reset = await client.ReadResponseAsync(cancellationToken);
@@ -205,11 +206,11 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Sending_data_with_a_205_status_throws_in_the_handler()
+    public async Task SendingDataWithA205StatusThrowsInTheHandler()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         string? caught = null;
-        await using HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), request =>
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), request =>
         {
             request.SendStatus(205);
             try
@@ -223,7 +224,7 @@ public sealed class ResponseFramingTests
 
             return true;
         });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\nGET /next HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -236,12 +237,12 @@ public sealed class ResponseFramingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_interim_103_response_goes_out_before_the_final_200([Values] HandlerForm form)
+    public async Task AnInterim103ResponseGoesOutBeforeTheFinal200([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StaticHeaders.Add(new("Server", "functional-test"));
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -262,7 +263,7 @@ public sealed class ResponseFramingTests
                 await request.SendDataAsync("final");
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse interim = await client.ReadResponseAsync(cancellationToken);
@@ -276,10 +277,10 @@ public sealed class ResponseFramingTests
         Assert.That(final.BodyText, Is.EqualTo("final"));
     }
 
-    private static HttpTestServer StartStatusServer(HandlerForm form, int status)
-        => HttpTestServer.Start(
+    private static TestServer StartStatusServer(HandlerForm form, int status)
+        => TestServer.StartHttp(
             form,
-            HttpTestServer.Options(),
+            TestServer.HttpOptions(),
             request =>
             {
                 if (request.Path == "next")

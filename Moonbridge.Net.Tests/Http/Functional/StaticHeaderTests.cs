@@ -1,4 +1,5 @@
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -9,13 +10,13 @@ public sealed class StaticHeaderTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Static_headers_are_on_normal_responses_on_100_continue_and_on_the_servers_own_errors([Values] HandlerForm form)
+    public async Task StaticHeadersAreOnNormalResponsesOn100ContinueAndOnTheServersOwnErrors([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StaticHeaders.Add(new("Server", "functional-test"));
         options.StaticHeaders.Add(new("X-Static", "yes"));
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -44,7 +45,7 @@ public sealed class StaticHeaderTests
             });
 
         var responses = new List<RawHttpResponse>();
-        using (RawHttpClient client = await server.ConnectAsync(cancellationToken))
+        using (TestClient client = await server.ConnectAsync(cancellationToken))
         {
             await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n", cancellationToken);
             responses.Add(await client.ReadResponseAsync(cancellationToken));
@@ -54,7 +55,7 @@ public sealed class StaticHeaderTests
 
         foreach (string request in (string[])["GET / HTTP/1.1\r\n\r\n", "GET /fail HTTP/1.1\r\nHost: test\r\n\r\n"])
         {
-            using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+            using TestClient client = await server.ConnectAsync(cancellationToken);
             await client.SendAsync(request, cancellationToken);
             responses.Add(await client.ReadResponseAsync(cancellationToken));
         }

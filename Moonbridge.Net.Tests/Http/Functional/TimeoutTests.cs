@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
 
@@ -12,13 +13,13 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_idle_keep_alive_connection_is_closed_silently_after_the_idle_timeout([Values] HandlerForm form)
+    public async Task AnIdleKeepAliveConnectionIsClosedSilentlyAfterTheIdleTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.IdleTimeout = s_short;
-        await using HttpTestServer server = PathEchoHandlers.Start(form, options);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(form, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /first HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -33,13 +34,13 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_connection_that_never_sends_anything_is_closed_silently_after_the_idle_timeout()
+    public async Task AConnectionThatNeverSendsAnythingIsClosedSilentlyAfterTheIdleTimeout()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.IdleTimeout = s_short;
-        await using HttpTestServer server = PathEchoHandlers.Start(HandlerForm.Async, options);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(HandlerForm.Async, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
 
@@ -49,13 +50,13 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_head_that_arrives_too_slowly_gets_408_and_the_connection_closed()
+    public async Task AHeadThatArrivesTooSlowlyGets408AndTheConnectionClosed()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.RequestHeaderTimeout = s_short;
-        await using HttpTestServer server = PathEchoHandlers.Start(HandlerForm.Async, options);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = PathEchoHandlers.Start(HandlerForm.Async, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: te", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -69,12 +70,12 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_that_stops_arriving_while_the_handler_reads_it_ends_the_connection_after_the_stall_timeout([Values] HandlerForm form)
+    public async Task ABodyThatStopsArrivingWhileTheHandlerReadsItEndsTheConnectionAfterTheStallTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StallTimeout = s_short;
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -91,7 +92,7 @@ public sealed class TimeoutTests
                 await request.SendDataAsync(body);
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -104,14 +105,14 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_stops_reading_a_large_response_has_its_connection_ended_after_the_stall_timeout([Values] HandlerForm form)
+    public async Task AClientThatStopsReadingALargeResponseHasItsConnectionEndedAfterTheStallTimeout([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.StallTimeout = s_short;
         var failure = new TaskCompletionSource<(Type Exception, bool Faulty)>(TaskCreationOptions.RunContinuationsAsynchronously);
         byte[] megabyte = new byte[1 << 20];
-        await using HttpTestServer server = HttpTestServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             form,
             options,
             request =>
@@ -152,7 +153,7 @@ public sealed class TimeoutTests
                 failure.TrySetResult((typeof(void), request.Faulty));
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         client.Socket.ReceiveBufferSize = 64 * 1024;
 
         await client.SendAsync("GET /large HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
@@ -166,16 +167,16 @@ public sealed class TimeoutTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_handler_that_hangs_past_the_response_timeout_has_its_connection_reset([Values] HandlerForm form)
+    public async Task AHandlerThatHangsPastTheResponseTimeoutHasItsConnectionReset([Values] HandlerForm form)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        HttpOptions options = HttpTestServer.Options();
+        HttpOptions options = TestServer.HttpOptions();
         options.ResponseTimeout = s_short;
         var hang = new Signal();
         var cancelled = new Signal();
         try
         {
-            await using HttpTestServer server = HttpTestServer.Start(
+            await using TestServer server = TestServer.StartHttp(
                 form,
                 options,
                 request =>
@@ -211,7 +212,7 @@ public sealed class TimeoutTests
 
                     return true;
                 });
-            using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+            using TestClient client = await server.ConnectAsync(cancellationToken);
 
             await client.SendAsync("GET /hang HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             var waited = Stopwatch.StartNew();
@@ -222,7 +223,7 @@ public sealed class TimeoutTests
             Assert.That(end.Text, Is.Empty);
             Assert.That(waited.Elapsed, Is.LessThan(Signal.Limit / 2), "reset by the response timeout, not after the handler gave up");
             Assert.That(cancelled.IsSet, Is.EqualTo(form == HandlerForm.Async), "an async handler's token is cancelled");
-            using RawHttpClient other = await server.ConnectAsync(cancellationToken);
+            using TestClient other = await server.ConnectAsync(cancellationToken);
             await other.SendAsync("GET /ok HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             Assert.That((await other.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("ok"));
         }

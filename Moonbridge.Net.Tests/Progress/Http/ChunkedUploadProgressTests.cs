@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Moonbridge.Net.Progress;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -14,11 +14,12 @@ public sealed class ChunkedUploadProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_tracked_chunked_upload_counts_decoded_body_bytes_while_running_and_when_done()
+    public async Task ATrackedChunkedUploadCountsDecodedBodyBytesWhileRunningAndWhenDone()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(server.Port, cancellationToken);
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
+        using TestClient client = await TestClient.ConnectAsync(server.Port, cancellationToken);
         const int pieces = 256;
         const int pieceSize = 8 * 1024;
 
@@ -27,7 +28,7 @@ public sealed class ChunkedUploadProgressTests
             "POST /upload?X-Progress-Id=chunked1 HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             + Chunk(1000, ";ext=\"first\""),
             cancellationToken);
-        await WaitForReceivedAsync(server.Store, "chunked1", 1000, cancellationToken);
+        await WaitForReceivedAsync(routes.Store, "chunked1", 1000, cancellationToken);
         var rest = new StringBuilder();
         for (int i = 0; i < pieces; i++)
         {
@@ -37,8 +38,8 @@ public sealed class ChunkedUploadProgressTests
         rest.Append("0\r\nX-Checksum: none\r\n\r\n");
         await client.SendAsync(rest.ToString(), cancellationToken);
         ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
-        await server.Store.WaitForReleaseAsync("chunked1", cancellationToken);
-        ProgressSnapshot done = await server.Store.GetAsync("chunked1", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("chunked1", cancellationToken);
+        ProgressSnapshot done = await routes.Store.GetAsync("chunked1", cancellationToken);
 
         const long bodyLength = 1000 + (pieces * pieceSize);
         Assert.That(end.Text, Does.StartWith("HTTP/1.1 200 ").And.EndWith(string.Create(CultureInfo.InvariantCulture, $"{bodyLength}\n")));

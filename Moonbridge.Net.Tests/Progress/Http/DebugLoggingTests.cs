@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Tests.Esi;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -12,13 +13,14 @@ public sealed class DebugLoggingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_Debug_registrations_lookups_and_event_streams_are_logged_at_debug([Values] bool debug)
+    public async Task WithDebugRegistrationsLookupsAndEventStreamsAreLoggedAtDebug([Values] bool debug)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var log = new EsiLogCapture();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { Debug = debug, LoggerFactory = log });
+        var routes = new ProgressRoutes(new ProgressOptions { Debug = debug, LoggerFactory = log });
+        await using TestServer server = routes.Start();
         await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=logged", 10, cancellationToken);
-        await server.Store.WaitForReleaseAsync("logged", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("logged", cancellationToken);
         await ProgressProbe.ShowAsync(server.Port, "logged", cancellationToken);
         using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "logged", cancellationToken))
         {

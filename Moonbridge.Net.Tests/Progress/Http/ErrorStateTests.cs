@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>Uploads that end in <c>error</c>: a handler that refuses, and a client that goes away mid-body.</summary>
@@ -8,10 +10,11 @@ public sealed class ErrorStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_upload_the_handler_answers_with_a_client_error_is_an_error_with_that_status([Values(400, 413)] int status)
+    public async Task AnUploadTheHandlerAnswersWithAClientErrorIsAnErrorWithThatStatus([Values(400, 413)] int status)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, $"/reject?status={status}&X-Progress-Id=rej", 500, cancellationToken);
 
@@ -21,10 +24,11 @@ public sealed class ErrorStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_upload_the_client_resets_mid_body_is_an_error_without_a_final_status()
+    public async Task AnUploadTheClientResetsMidBodyIsAnErrorWithoutAFinalStatus()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=cut", 5000, 1200, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "cut", ProgressJsonText.Running(1200, 5000), cancellationToken);
 

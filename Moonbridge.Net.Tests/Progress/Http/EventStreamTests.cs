@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary><c>/progress/events</c>: the same record as <c>/progress</c>, pushed as Server-Sent Events.</summary>
@@ -8,10 +10,11 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_follows_a_running_upload_with_received_never_decreasing_and_ends_with_done_then_end()
+    public async Task AStreamFollowsARunningUploadWithReceivedNeverDecreasingAndEndsWithDoneThenEnd()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=sse1", 3000, 1000, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "sse1", ProgressJsonText.Running(1000, 3000), cancellationToken);
         using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "sse1", cancellationToken);
@@ -33,10 +36,11 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_opened_before_the_upload_reports_unknown_then_follows_the_upload_once_it_registers()
+    public async Task AStreamOpenedBeforeTheUploadReportsUnknownThenFollowsTheUploadOnceItRegisters()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "early", cancellationToken);
         await stream.WaitForAsync(ProgressJsonText.Unknown, cancellationToken);
 
@@ -53,10 +57,11 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_stream_for_a_finished_upload_sends_its_final_state_and_ends_at_once()
+    public async Task AStreamForAFinishedUploadSendsItsFinalStateAndEndsAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         await RawUpload.SendAsync(server.Port, "/reject?X-Progress-Id=over", 30, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "over", ProgressJsonText.Error(413), cancellationToken);
 
@@ -68,12 +73,13 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_fast_upload_is_coalesced_to_at_most_one_event_per_interval_and_the_final_state_is_always_sent()
+    public async Task AFastUploadIsCoalescedToAtMostOneEventPerIntervalAndTheFinalStateIsAlwaysSent()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         const int pieces = 300;
         const int piece = 1000;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=fast", (pieces + 1) * piece, piece, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "fast", ProgressJsonText.Running(piece, (pieces + 1) * piece), cancellationToken);
         using ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "fast", cancellationToken);
@@ -98,12 +104,13 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_stream_asks_for_a_long_reconnection_time_and_a_reconnect_gets_204()
+    public async Task AFinishedStreamAsksForALongReconnectionTimeAndAReconnectGets204()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=over", 30, cancellationToken);
-        await server.Store.WaitForReleaseAsync("over", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("over", cancellationToken);
 
         using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "over", cancellationToken))
         {
@@ -120,10 +127,11 @@ public sealed class EventStreamTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_watcher_that_goes_away_ends_its_stream_at_once()
+    public async Task AWatcherThatGoesAwayEndsItsStreamAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=left", 2000, 100, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "left", ProgressJsonText.Running(100, 2000), cancellationToken);
         using (ProgressEventStream stream = await ProgressEventStream.OpenAsync(server.Port, "left", cancellationToken))
@@ -132,7 +140,7 @@ public sealed class EventStreamTests
         }
 
         // No change of the upload is needed to notice: the stream's handler returns by itself.
-        Assert.That(await server.EventStreamsEnded.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
+        Assert.That(await routes.EventStreamsEnded.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Is.True);
         await upload.SendBodyAsync(1900, cancellationToken);
         Assert.That((await upload.ReadAnswerAsync(cancellationToken)).StatusCode, Is.EqualTo(200));
     }

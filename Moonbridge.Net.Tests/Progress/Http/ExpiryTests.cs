@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Moonbridge.Net.Progress;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -10,14 +12,15 @@ public sealed class ExpiryTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_upload_stays_done_until_its_ttl_has_passed_and_is_unknown_after()
+    public async Task AFinishedUploadStaysDoneUntilItsTtlHasPassedAndIsUnknownAfter()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        var routes = new ProgressRoutes(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl", 100, cancellationToken);
-        await server.Store.WaitForReleaseAsync("ttl", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("ttl", cancellationToken);
         string done = ProgressJsonText.Done(100, result.WireLength, 100, RawUpload.LengthOf(result.Body));
 
         clock.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
@@ -31,14 +34,15 @@ public sealed class ExpiryTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_a_ttl_of_zero_a_finished_upload_is_unknown_at_once()
+    public async Task WithATtlOfZeroAFinishedUploadIsUnknownAtOnce()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.Zero });
+        var routes = new ProgressRoutes(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.Zero });
+        await using TestServer server = routes.Start();
 
         await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=ttl0", 100, cancellationToken);
-        await server.Store.WaitForReleaseAsync("ttl0", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("ttl0", cancellationToken);
 
         Assert.That(await ProgressProbe.ShowAsync(server.Port, "ttl0", cancellationToken), Is.EqualTo(ProgressJsonText.Unknown));
     }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Moonbridge.Net.Progress;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -10,10 +12,11 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_second_upload_under_the_id_of_a_running_one_is_not_tracked_and_leaves_the_first_intact_but_succeeds()
+    public async Task ASecondUploadUnderTheIdOfARunningOneIsNotTrackedAndLeavesTheFirstIntactButSucceeds()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload first = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=mine", 2000, 700, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "mine", ProgressJsonText.Running(700, 2000), cancellationToken);
 
@@ -32,13 +35,14 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_id_is_not_overwritten_by_another_upload_until_its_ttl_is_over()
+    public async Task AFinishedIdIsNotOverwrittenByAnotherUploadUntilItsTtlIsOver()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var clock = new FakeTimeProvider();
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        var routes = new ProgressRoutes(new ProgressOptions { TimeProvider = clock, Ttl = TimeSpan.FromSeconds(30) });
+        await using TestServer server = routes.Start();
         UploadResult owner = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=again", 10, cancellationToken);
-        await server.Store.WaitForReleaseAsync("again", cancellationToken);
+        await routes.Store.WaitForReleaseAsync("again", cancellationToken);
         string outcome = await ProgressProbe.ShowAsync(server.Port, "again", cancellationToken);
 
         UploadResult intruder = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=again", 99, cancellationToken);
@@ -58,10 +62,11 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_full_table_never_fails_an_upload_it_cannot_register()
+    public async Task AFullTableNeverFailsAnUploadItCannotRegister()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { Capacity = 1 });
+        var routes = new ProgressRoutes(new ProgressOptions { Capacity = 1 });
+        await using TestServer server = routes.Start();
         using RawUpload first = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=holder", 1000, 100, cancellationToken);
         await ProgressProbe.WaitForAsync(server.Port, "holder", ProgressJsonText.Running(100, 1000), cancellationToken);
 
@@ -79,10 +84,11 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task With_minted_ids_an_upload_without_an_id_is_tracked_under_a_new_id_the_handler_sees()
+    public async Task WithMintedIdsAnUploadWithoutAnIdIsTrackedUnderANewIdTheHandlerSees()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start(new ProgressOptions { MintIds = true });
+        var routes = new ProgressRoutes(new ProgressOptions { MintIds = true });
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 77, cancellationToken);
 
@@ -92,10 +98,11 @@ public sealed class IdOwnershipTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_minted_ids_an_upload_without_an_id_is_not_tracked()
+    public async Task WithoutMintedIdsAnUploadWithoutAnIdIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 5, cancellationToken);
 

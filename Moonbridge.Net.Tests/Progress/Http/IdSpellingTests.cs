@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>Where an upload's id may come from, and which ids are refused.</summary>
@@ -8,11 +10,12 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_in_the_query_is_tracked_whatever_the_case_of_its_name(
+    public async Task AnIdInTheQueryIsTrackedWhateverTheCaseOfItsName(
         [Values("X-Progress-Id", "X-Progress-ID", "x-progress-id")] string name)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, $"/upload?{name}=spelled", 64, cancellationToken);
 
@@ -22,10 +25,11 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_in_the_x_progress_id_header_is_tracked_and_can_be_polled_by_header_too()
+    public async Task AnIdInTheXProgressIdHeaderIsTrackedAndCanBePolledByHeaderToo()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 64, cancellationToken, extraHeaders: "X-Progress-ID: by-header\r\n");
         await ProgressProbe.WaitForAsync(server.Port, "by-header", ProgressJsonText.Done(64, result.WireLength, 64, RawUpload.LengthOf(result.Body)), cancellationToken);
@@ -37,10 +41,11 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_of_the_longest_valid_length_with_every_allowed_kind_of_character_is_tracked()
+    public async Task AnIdOfTheLongestValidLengthWithEveryAllowedKindOfCharacterIsTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         string id = "aZ09._~-" + new string('x', 120);
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=" + id, 10, cancellationToken);
@@ -50,16 +55,17 @@ public sealed class IdSpellingTests
         await ProgressProbe.WaitForAsync(server.Port, id, ProgressJsonText.Done(10, result.WireLength, 10, RawUpload.LengthOf(result.Body)), cancellationToken);
     }
 
-    [TestCase("x-progress-id=" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "An_id_of_129_characters_is_not_tracked")]
-    [TestCase("X-Progress-Id=a%20b", TestName = "An_id_with_a_space_is_not_tracked")]
-    [TestCase("X-Progress-Id=a/b", TestName = "An_id_with_a_slash_is_not_tracked")]
-    [TestCase("X-Progress-Id=%3Cscript%3E", TestName = "An_id_with_angle_brackets_is_not_tracked")]
-    [TestCase("X-Progress-Id=", TestName = "An_empty_id_is_not_tracked")]
+    [TestCase("x-progress-id=" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "AnIdOf129CharactersIsNotTracked")]
+    [TestCase("X-Progress-Id=a%20b", TestName = "AnIdWithASpaceIsNotTracked")]
+    [TestCase("X-Progress-Id=a/b", TestName = "AnIdWithASlashIsNotTracked")]
+    [TestCase("X-Progress-Id=%3Cscript%3E", TestName = "AnIdWithAngleBracketsIsNotTracked")]
+    [TestCase("X-Progress-Id=", TestName = "AnEmptyIdIsNotTracked")]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_invalid_id_is_not_tracked(string query)
+    public async Task AnInvalidIdIsNotTracked(string query)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?" + query, 10, cancellationToken);
         var polled = await ProgressProbe.GetAsync(server.Port, "/progress?" + query, cancellationToken);
@@ -71,10 +77,11 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_with_a_malformed_escape_in_the_query_is_refused_by_the_server_before_tracking()
+    public async Task AnIdWithAMalformedEscapeInTheQueryIsRefusedByTheServerBeforeTracking()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=a%ZZ", 10, cancellationToken);
 
@@ -85,10 +92,11 @@ public sealed class IdSpellingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_invalid_id_in_the_header_is_not_tracked()
+    public async Task AnInvalidIdInTheHeaderIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload", 10, cancellationToken, extraHeaders: "X-Progress-Id: a;b\r\n");
 

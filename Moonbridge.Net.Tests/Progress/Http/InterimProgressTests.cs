@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -11,10 +12,11 @@ public sealed class InterimProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_tracked_upload_with_prefer_processing_gets_102s_whose_numerators_never_decrease_then_the_final_answer()
+    public async Task ATrackedUploadWithPreferProcessingGets102sWhoseNumeratorsNeverDecreaseThenTheFinalAnswer()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         const int total = 400_000;
         string text = await UploadAsync(server.Port, "HTTP/1.1", total, cancellationToken);
 
@@ -36,10 +38,11 @@ public sealed class InterimProgressTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_http10_client_gets_no_102_even_when_it_asks()
+    public async Task AnHttp10ClientGetsNo102EvenWhenItAsks()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         string text = await UploadAsync(server.Port, "HTTP/1.0", 50_000, cancellationToken);
 
@@ -50,27 +53,17 @@ public sealed class InterimProgressTests
     /// <summary>Uploads in pieces with <c>Prefer: processing</c> and returns everything the server sent until it closed.</summary>
     private static async Task<string> UploadAsync(int port, string version, int total, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         string head = $"POST /upload?X-Progress-Id=interim{version[^1]} {version}\r\nHost: t\r\nPrefer: processing\r\nConnection: close\r\nContent-Length: {total}\r\n\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, cancellationToken);
+        await client.SendAsync(head, cancellationToken);
         byte[] piece = new byte[total / 8];
         for (int sent = 0; sent < total; sent += piece.Length)
         {
-            await socket.SendAsync(piece.AsMemory(0, Math.Min(piece.Length, total - sent)), SocketFlags.None, cancellationToken);
+            await client.SendAsync(piece.AsMemory(0, Math.Min(piece.Length, total - sent)), cancellationToken);
         }
 
-        var received = new MemoryStream();
-        byte[] buffer = new byte[8192];
-        while (true)
-        {
-            int count = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-            if (count == 0)
-            {
-                return Encoding.ASCII.GetString(received.ToArray());
-            }
-
-            received.Write(buffer, 0, count);
-        }
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+        Assert.That(end.Reset, Is.False, "the server reset the upload connection");
+        return end.Text;
     }
 }

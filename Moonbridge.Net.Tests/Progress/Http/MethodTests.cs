@@ -1,4 +1,5 @@
 using Moonbridge.Net.Progress;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -10,10 +11,11 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_get_or_a_put_with_an_id_is_not_tracked_by_default([Values("GET", "PUT")] string method)
+    public async Task AGetOrAPutWithAnIdIsNotTrackedByDefault([Values("GET", "PUT")] string method)
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=m1", method == "GET" ? 0 : 20, cancellationToken, method);
 
@@ -24,11 +26,12 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_put_is_tracked_when_the_methods_include_put()
+    public async Task APutIsTrackedWhenTheMethodsIncludePut()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var options = new ProgressOptions { Methods = new HashSet<string>(StringComparer.Ordinal) { "POST", "PUT" } };
-        await using ProgressTestServer server = ProgressTestServer.Start(options);
+        var routes = new ProgressRoutes(options);
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=put1", 400, 150, cancellationToken, "PUT");
 
         await ProgressProbe.WaitForAsync(server.Port, "put1", ProgressJsonText.Running(150, 400), cancellationToken);
@@ -41,10 +44,11 @@ public sealed class MethodTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Methods_compare_case_sensitively_so_a_lowercase_post_is_not_tracked()
+    public async Task MethodsCompareCaseSensitivelySoALowercasePostIsNotTracked()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=lower", 5, cancellationToken, "post");
 

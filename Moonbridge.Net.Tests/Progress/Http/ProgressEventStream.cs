@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -13,13 +13,13 @@ internal sealed record ProgressEvent(string Name, string Data)
 /// <summary>An open <c>/progress/events</c> stream over a plain loopback socket.</summary>
 internal sealed class ProgressEventStream : IDisposable
 {
-    private readonly RawHttpClient _client;
+    private readonly TestClient _client;
 
-    private ProgressEventStream(RawHttpClient client) => _client = client;
+    private ProgressEventStream(TestClient client) => _client = client;
 
     public static async Task<ProgressEventStream> OpenAsync(int port, string id, CancellationToken cancellationToken, string extraHeaders = "")
     {
-        RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+        TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         await client.SendAsync($"GET /progress/events?X-Progress-Id={id} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extraHeaders}\r\n", cancellationToken);
         return new ProgressEventStream(client);
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -11,7 +11,7 @@ internal static class ProgressProbe
     /// <summary>Sends a GET for <paramref name="target"/> (e.g. <c>/progress?X-Progress-Id=a</c>) and reads the answer.</summary>
     public static async Task<RawHttpResponse> GetAsync(int port, string target, CancellationToken cancellationToken, string extraHeaders = "")
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: test\r\n{extraHeaders}Connection: close\r\n\r\n", cancellationToken);
         return await client.ReadResponseAsync(cancellationToken);
     }

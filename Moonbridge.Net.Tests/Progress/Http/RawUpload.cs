@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
@@ -14,15 +14,15 @@ internal sealed record UploadResult(int StatusCode, string? TrackedId, string Bo
 /// </summary>
 internal sealed class RawUpload : IDisposable
 {
-    private readonly RawHttpClient _client;
+    private readonly TestClient _client;
 
-    private RawUpload(RawHttpClient client) => _client = client;
+    private RawUpload(TestClient client) => _client = client;
 
     /// <summary>Connects and sends the request head for a body of <paramref name="length"/> bytes, and the first <paramref name="initialBytes"/> of it.</summary>
     public static async Task<RawUpload> StartAsync(
         int port, string target, int length, int initialBytes, CancellationToken cancellationToken, string method = "POST", string extraHeaders = "")
     {
-        RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+        TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
         var upload = new RawUpload(client);
         try
         {
@@ -57,7 +57,7 @@ internal sealed class RawUpload : IDisposable
         Assert.That(headEnd, Is.GreaterThan(0), $"no complete answer: '{text}'");
         string[] lines = text[..headEnd].Split("\r\n");
         int status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture);
-        return new UploadResult(status, Header(lines, ProgressTestServer.TrackedIdHeader), text[(headEnd + 4)..], end.Data.Length);
+        return new UploadResult(status, Header(lines, ProgressRoutes.TrackedIdHeader), text[(headEnd + 4)..], end.Data.Length);
     }
 
     /// <summary>Aborts the upload with a TCP reset (linger 0, then close).</summary>

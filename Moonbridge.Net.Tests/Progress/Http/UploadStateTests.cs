@@ -1,3 +1,5 @@
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>The states of one upload as <c>/progress</c> reports them: unknown, running, done.</summary>
@@ -8,10 +10,11 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_id_nobody_registered_is_unknown()
+    public async Task AnIdNobodyRegisteredIsUnknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         string body = await ProgressProbe.ShowAsync(server.Port, "nobody", cancellationToken);
 
@@ -20,10 +23,11 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_polled_request_without_an_id_is_unknown()
+    public async Task APolledRequestWithoutAnIdIsUnknown()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         var response = await ProgressProbe.GetAsync(server.Port, "/progress", cancellationToken);
 
@@ -33,10 +37,11 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_running_upload_reports_received_bytes_as_they_arrive_and_its_request_size()
+    public async Task ARunningUploadReportsReceivedBytesAsTheyArriveAndItsRequestSize()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
         using RawUpload upload = await RawUpload.StartAsync(server.Port, "/upload?X-Progress-Id=run1", 3000, 1000, cancellationToken);
 
         await ProgressProbe.WaitForAsync(server.Port, "run1", ProgressJsonText.Running(1000, 3000), cancellationToken);
@@ -51,10 +56,11 @@ public sealed class UploadStateTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_finished_upload_is_done_with_exactly_the_lighttpd2_fields_and_the_bytes_on_the_wire()
+    public async Task AFinishedUploadIsDoneWithExactlyTheLighttpd2FieldsAndTheBytesOnTheWire()
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
-        await using ProgressTestServer server = ProgressTestServer.Start();
+        var routes = new ProgressRoutes();
+        await using TestServer server = routes.Start();
 
         UploadResult result = await RawUpload.SendAsync(server.Port, "/upload?X-Progress-Id=done1", 12345, cancellationToken);
 

@@ -18,7 +18,7 @@ public sealed class AbandonedClientTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task Hundreds_of_clients_that_give_up_on_a_job_free_every_worker_and_leave_no_CLOSE_WAIT()
+    public async Task HundredsOfClientsThatGiveUpOnAJobFreeEveryWorkerAndLeaveNoCloseWait()
     {
         if (!ServerSocketStates.IsAvailable)
         {
@@ -26,12 +26,13 @@ public sealed class AbandonedClientTests
         }
 
         const int clients = 260;
-        const int workers = 64; // HttpTestServer's MaxFork: the first wave holds every worker.
+        const int workers = 64; // TestServer's MaxFork: the first wave holds every worker.
         int started = 0;
         int cancelled = 0;
         var everyWorkerBusy = new Signal();
         var everyJobCancelled = new Signal();
-        await using var server = OperationTestServer.Start(new OperationOptions(), async (progress, ct) =>
+        var manager = new OperationManager(new OperationOptions());
+        await using TestServer server = OperationRoutes.Start(manager, async (progress, ct) =>
         {
             if (Interlocked.Increment(ref started) == workers)
             {
@@ -54,12 +55,12 @@ public sealed class AbandonedClientTests
             }
         });
 
-        var impatient = new List<RawHttpClient>(clients);
+        var impatient = new List<TestClient>(clients);
         try
         {
             for (int i = 0; i < clients; i++)
             {
-                RawHttpClient client = await server.ConnectAsync(Token);
+                TestClient client = await server.ConnectAsync(Token);
                 impatient.Add(client);
                 await client.SendAsync(Post + "\r\n", Token);
             }
@@ -69,7 +70,7 @@ public sealed class AbandonedClientTests
         finally
         {
             // They give up: close (FIN) without reading anything, as a client's timeout does.
-            foreach (RawHttpClient client in impatient)
+            foreach (TestClient client in impatient)
             {
                 client.Dispose();
             }
@@ -94,26 +95,26 @@ public sealed class AbandonedClientTests
 
         Assert.That(closeWait, Is.Zero, "sockets of clients that left are closed, not left in CLOSE-WAIT");
         recovery.Stop();
-        Assert.That(server.Manager.RunningCount, Is.Zero);
-        Assert.That(((InMemoryOperationStore)server.Manager.Store).Count, Is.Zero, "abandoned operations leave no status document");
+        Assert.That(manager.RunningCount, Is.Zero);
+        Assert.That(((InMemoryOperationStore)manager.Store).Count, Is.Zero, "abandoned operations leave no status document");
 
         // A new client is served promptly.
         var stopwatch = Stopwatch.StartNew();
-        RawHttpResponse answer = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
+        RawHttpResponse answer = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async\r\n", Token);
         Assert.That(answer.StatusCode, Is.EqualTo(202));
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
         TestContext.Out.WriteLine($"{clients} abandoned jobs cancelled and 0 CLOSE-WAIT {recovery.ElapsedMilliseconds} ms after the clients left; next client answered in {stopwatch.ElapsedMilliseconds} ms");
-        Assert.That(server.Manager.Cancel(answer.Header("Location")!["/operations/".Length..]), Is.True);
+        Assert.That(manager.Cancel(answer.Header("Location")!["/operations/".Length..]), Is.True);
     }
 
     [Test]
     [CancelAfter(20_000)]
-    public async Task A_client_that_leaves_after_its_102_told_it_the_status_document_leaves_the_operation_running()
+    public async Task AClientThatLeavesAfterIts102ToldItTheStatusDocumentLeavesTheOperationRunning()
     {
         var job = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(new OperationOptions(), job.RunAsync);
+        await using TestServer server = OperationRoutes.Start(new OperationOptions(), job.RunAsync);
         string location;
-        using (RawHttpClient client = await server.ConnectAsync(Token))
+        using (TestClient client = await server.ConnectAsync(Token))
         {
             await client.SendAsync(Post + "Prefer: processing\r\n\r\n", Token);
             RawHttpResponse interim = await client.ReadResponseAsync(Token);
@@ -122,7 +123,7 @@ public sealed class AbandonedClientTests
         }
 
         // The worker comes free while the operation runs on: the next request on a new connection is served.
-        RawHttpResponse running = await server.RequestAsync("GET", location, "", Token);
+        RawHttpResponse running = await OperationRoutes.RequestAsync(server, "GET", location, "", Token);
         Assert.That(running.StatusCode, Is.EqualTo(200));
         Assert.That(running.BodyText, Does.Contain("\"state\":\"running\""));
         Assert.That(job.Cancelled.IsSet, Is.False);
@@ -131,7 +132,7 @@ public sealed class AbandonedClientTests
         RawHttpResponse document;
         do
         {
-            document = await server.RequestAsync("GET", location, "Prefer: processing\r\n", Token);
+            document = await OperationRoutes.RequestAsync(server, "GET", location, "Prefer: processing\r\n", Token);
         }
         while (document.Header("Status-URI") is null);
 

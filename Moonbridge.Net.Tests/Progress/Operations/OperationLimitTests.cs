@@ -1,5 +1,6 @@
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Operations;
 
@@ -13,19 +14,19 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_full_store_answers_503_with_Retry_After_at_once_and_does_not_start_the_operation()
+    public async Task AFullStoreAnswers503WithRetryAfterAtOnceAndDoesNotStartTheOperation()
     {
         int started = 0;
         var first = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(
+        await using TestServer server = OperationRoutes.Start(
             new OperationOptions { Capacity = 1, RetryAfter = TimeSpan.FromSeconds(7) },
             (progress, ct) => Interlocked.Increment(ref started) == 1 ? first.RunAsync(progress, ct) : ValueTask.FromResult(OperationResult.Text("second")));
 
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async\r\n", Token);
         Assert.That(accepted.StatusCode, Is.EqualTo(202));
 
         // Without Prefer the old behaviour was to run unregistered and block until the end; now the answer is immediate.
-        RawHttpResponse refused = await server.RequestAsync("POST", "/job", "", Token);
+        RawHttpResponse refused = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         Assert.That(refused.StatusCode, Is.EqualTo(503));
         Assert.That(refused.Header("Retry-After"), Is.EqualTo("7"));
         Assert.That(Volatile.Read(ref started), Is.EqualTo(1), "the refused operation never ran");
@@ -35,10 +36,11 @@ public sealed class OperationLimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_operation_past_its_maximum_duration_is_cancelled_and_completes_with_500()
+    public async Task AnOperationPastItsMaximumDurationIsCancelledAndCompletesWith500()
     {
         var cancelled = new Signal();
-        await using var server = OperationTestServer.Start(new OperationOptions { MaximumDuration = TimeSpan.FromMilliseconds(200) }, async (progress, ct) =>
+        var manager = new OperationManager(new OperationOptions { MaximumDuration = TimeSpan.FromMilliseconds(200) });
+        await using TestServer server = OperationRoutes.Start(manager, async (progress, ct) =>
         {
             try
             {
@@ -53,47 +55,49 @@ public sealed class OperationLimitTests
         });
 
         // The waiting client gets the time limit's answer as the operation's result.
-        RawHttpResponse response = await server.RequestAsync("POST", "/job", "", Token);
+        RawHttpResponse response = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         Assert.That(cancelled.IsSet, Is.True);
         Assert.That(response.StatusCode, Is.EqualTo(500));
         Assert.That(response.BodyText, Does.Contain("time limit"));
-        Assert.That(server.Manager.RunningCount, Is.Zero);
+        Assert.That(manager.RunningCount, Is.Zero);
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Cancel_ends_a_running_operation_whose_document_then_says_503()
+    public async Task CancelEndsARunningOperationWhoseDocumentThenSays503()
     {
         var job = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(new OperationOptions(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async\r\n", Token);
+        var manager = new OperationManager(new OperationOptions());
+        await using TestServer server = OperationRoutes.Start(manager, job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async\r\n", Token);
         string location = accepted.Header("Location")!;
         string id = location["/operations/".Length..];
-        Assert.That(server.Manager.RunningCount, Is.EqualTo(1));
+        Assert.That(manager.RunningCount, Is.EqualTo(1));
 
-        Assert.That(server.Manager.Cancel(id), Is.True);
+        Assert.That(manager.Cancel(id), Is.True);
         await job.Cancelled.WaitAsync(Token);
-        RawHttpResponse document = await server.RequestAsync("GET", location, "Prefer: processing\r\n", Token);
+        RawHttpResponse document = await OperationRoutes.RequestAsync(server, "GET", location, "Prefer: processing\r\n", Token);
 
         Assert.That(document.Header("Status-URI"), Is.EqualTo("503 </job>"));
-        Assert.That(server.Manager.Cancel(id), Is.False, "nothing runs under the id anymore");
-        Assert.That(server.Manager.Cancel("0123456789abcdef0123456789abcdef"), Is.False);
+        Assert.That(manager.Cancel(id), Is.False, "nothing runs under the id anymore");
+        Assert.That(manager.Cancel("0123456789abcdef0123456789abcdef"), Is.False);
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task The_status_document_names_the_target_without_its_query()
+    public async Task TheStatusDocumentNamesTheTargetWithoutItsQuery()
     {
         var job = new SteppedJob(0);
-        await using var server = OperationTestServer.Start(new OperationOptions(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job?access_token=s3cret&x=1", "Prefer: respond-async\r\n", Token);
+        var manager = new OperationManager(new OperationOptions());
+        await using TestServer server = OperationRoutes.Start(manager, job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job?access_token=s3cret&x=1", "Prefer: respond-async\r\n", Token);
         string location = accepted.Header("Location")!;
         job.Release();
-        RawHttpResponse document = await server.RequestAsync("GET", location, "Prefer: processing\r\n", Token);
+        RawHttpResponse document = await OperationRoutes.RequestAsync(server, "GET", location, "Prefer: processing\r\n", Token);
 
         Assert.That(document.Header("Status-URI"), Is.EqualTo("200 </job>"));
         Assert.That(string.Join("\n", document.Headers) + document.BodyText, Does.Not.Contain("s3cret"));
-        OperationSnapshot? snapshot = await server.Manager.Store.GetAsync(location["/operations/".Length..], Token);
+        OperationSnapshot? snapshot = await manager.Store.GetAsync(location["/operations/".Length..], Token);
         Assert.That(snapshot!.Target, Is.EqualTo("/job"));
     }
 }

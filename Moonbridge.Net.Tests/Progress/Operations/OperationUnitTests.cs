@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Progress.Operations;
 
@@ -9,7 +10,7 @@ public sealed class OperationUnitTests
     private static readonly string[] s_expectedNames = ["processing", "respond-async", "wait", "handling"];
 
     [Test]
-    public void Prefer_is_parsed_per_RFC_7240()
+    public void PreferIsParsedPerRfc7240()
     {
         Preferences p = Preferences.Parse(["Processing , respond-async; WAIT=\"10\"", "wait=5, handling=lenient, wait=7", "", " ; =x, bad name"]);
 
@@ -22,7 +23,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public void Quoted_values_may_hold_commas_and_semicolons()
+    public void QuotedValuesMayHoldCommasAndSemicolons()
     {
         Preferences p = Preferences.Parse(["foo=\"a,b;c\\\"d\"; x=1, processing"]);
 
@@ -37,11 +38,11 @@ public sealed class OperationUnitTests
     [TestCase(1, 2L, "say \"hi\" \\ bye", "1/2 \"say \\\"hi\\\" \\\\ bye\"")]
     [TestCase(5, 16L, "食べて", "5/16 UTF-8''%E9%A3%9F%E3%81%B9%E3%81%A6")]
     [TestCase(1, 1L, "a\r\nb", "1/1 UTF-8''a%0D%0Ab")]
-    public void Progress_header_is_formatted_as_the_draft_says(long completed, long? total, string? remark, string expected)
+    public void ProgressHeaderIsFormattedAsTheDraftSays(long completed, long? total, string? remark, string expected)
         => Assert.That(ProgressHeader.Format(completed, total, remark), Is.EqualTo(expected));
 
     [Test]
-    public void Numerators_never_decrease_and_totals_never_fall_below_them()
+    public void NumeratorsNeverDecreaseAndTotalsNeverFallBelowThem()
     {
         var entry = new OperationEntry(ProgressId.NewId(), "/job");
         entry.Report(5, 10, "a");
@@ -56,7 +57,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public async Task In_memory_store_expires_completed_documents_on_the_injected_clock()
+    public async Task InMemoryStoreExpiresCompletedDocumentsOnTheInjectedClock()
     {
         var clock = new FakeTimeProvider();
         var store = new InMemoryOperationStore(timeProvider: clock);
@@ -74,7 +75,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public async Task A_full_store_evicts_completed_documents_but_never_running_ones()
+    public async Task AFullStoreEvictsCompletedDocumentsButNeverRunningOnes()
     {
         var store = new InMemoryOperationStore(capacity: 1);
         var first = new OperationEntry(ProgressId.NewId(), "/a");
@@ -87,7 +88,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public async Task A_full_store_evicts_the_completed_document_closest_to_expiry_not_the_first_released()
+    public async Task AFullStoreEvictsTheCompletedDocumentClosestToExpiryNotTheFirstReleased()
     {
         var clock = new FakeTimeProvider();
         var store = new InMemoryOperationStore(capacity: 2, timeProvider: clock);
@@ -106,7 +107,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public async Task A_later_release_moves_a_documents_expiry()
+    public async Task ALaterReleaseMovesADocumentsExpiry()
     {
         var clock = new FakeTimeProvider();
         var store = new InMemoryOperationStore(timeProvider: clock);
@@ -122,7 +123,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public async Task Removing_answers_whether_a_live_document_was_there()
+    public async Task RemovingAnswersWhetherALiveDocumentWasThere()
     {
         var clock = new FakeTimeProvider();
         var store = new InMemoryOperationStore(timeProvider: clock);
@@ -141,7 +142,7 @@ public sealed class OperationUnitTests
     }
 
     [Test]
-    public void Result_rejects_framing_headers_and_bodies_on_204() =>
+    public void ResultRejectsFramingHeadersAndBodiesOn204() =>
         Assert.Multiple(() =>
         {
             Assert.Throws<ArgumentException>(() => _ = new OperationResult(200, default, [new("Content-Length", "3")]));

@@ -1,8 +1,9 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Progress.Operations;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Operations;
 
@@ -26,11 +27,11 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Prefer_processing_gives_a_102_per_report_with_increasing_numerators_then_the_final_response()
+    public async Task PreferProcessingGivesA102PerReportWithIncreasingNumeratorsThenTheFinalResponse()
     {
         var job = new SteppedJob(3);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        using TestClient client = await server.ConnectAsync(Token);
 
         await client.SendAsync(Post + "Prefer: processing\r\n\r\n", Token);
         RawHttpResponse first = await client.ReadResponseAsync(Token);
@@ -70,10 +71,10 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Interim_responses_are_rate_limited_and_the_last_state_is_kept()
+    public async Task InterimResponsesAreRateLimitedAndTheLastStateIsKept()
     {
         const int reports = 2000;
-        await using var server = OperationTestServer.Start(new OperationOptions(), async (progress, ct) =>
+        await using TestServer server = OperationRoutes.Start(new OperationOptions(), async (progress, ct) =>
         {
             for (int i = 1; i <= reports; i++)
             {
@@ -86,7 +87,7 @@ public sealed partial class OperationWireTests
 
             return OperationResult.Text("ok");
         });
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        using TestClient client = await server.ConnectAsync(Token);
 
         var stopwatch = Stopwatch.StartNew();
         await client.SendAsync(Post + "Prefer: processing\r\n\r\n", Token);
@@ -109,11 +110,11 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Without_Prefer_processing_no_102_is_sent([Values("", "Prefer: respond-async, wait=30\r\n")] string prefer)
+    public async Task WithoutPreferProcessingNo102IsSent([Values("", "Prefer: respond-async, wait=30\r\n")] string prefer)
     {
         var job = new SteppedJob(2);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        using TestClient client = await server.ConnectAsync(Token);
 
         await client.SendAsync(Post + prefer + "\r\n", Token);
         job.Release();
@@ -129,11 +130,11 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task No_102_is_sent_to_an_HTTP_1_0_client()
+    public async Task No102IsSentToAnHttp10Client()
     {
         var job = new SteppedJob(2);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        using TestClient client = await server.ConnectAsync(Token);
 
         await client.SendAsync("POST /job HTTP/1.0\r\nHost: test\r\nContent-Length: 0\r\nPrefer: processing\r\n\r\n", Token);
         job.Release();
@@ -148,11 +149,11 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Respond_async_answers_202_after_the_wait_and_the_status_document_shows_running_then_the_result()
+    public async Task RespondAsyncAnswers202AfterTheWaitAndTheStatusDocumentShowsRunningThenTheResult()
     {
         var job = new SteppedJob(2);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        using RawHttpClient client = await server.ConnectAsync(Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        using TestClient client = await server.ConnectAsync(Token);
 
         var stopwatch = Stopwatch.StartNew();
         await client.SendAsync(Post + "Prefer: respond-async, wait=1\r\n\r\n", Token);
@@ -194,16 +195,16 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Respond_async_with_wait_0_answers_at_once_and_a_job_that_ends_in_time_is_answered_inline()
+    public async Task RespondAsyncWithWait0AnswersAtOnceAndAJobThatEndsInTimeIsAnsweredInline()
     {
         var job = new SteppedJob(1);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
         Assert.That(accepted.StatusCode, Is.EqualTo(202));
         job.Release(2);
 
-        await using var quick = OperationTestServer.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Json("{\"x\":1}", 201)));
-        RawHttpResponse inline = await quick.RequestAsync("POST", "/job", "Prefer: respond-async; wait=10\r\n", Token);
+        await using TestServer quick = OperationRoutes.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Json("{\"x\":1}", 201)));
+        RawHttpResponse inline = await OperationRoutes.RequestAsync(quick, "POST", "/job", "Prefer: respond-async; wait=10\r\n", Token);
         Assert.That(inline.StatusCode, Is.EqualTo(201));
         Assert.That(inline.Header("Content-Type"), Is.EqualTo("application/json"));
         Assert.That(inline.Header("Content-Location"), Does.Match(StatusPath()));
@@ -212,14 +213,14 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task GET_with_Prefer_processing_streams_102s_until_the_final_response()
+    public async Task GetWithPreferProcessingStreams102sUntilTheFinalResponse()
     {
         var job = new SteppedJob(2);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
         string location = accepted.Header("Location")!;
 
-        using RawHttpClient watcher = await server.ConnectAsync(Token);
+        using TestClient watcher = await server.ConnectAsync(Token);
         await watcher.SendAsync($"GET {location} HTTP/1.1\r\nHost: test\r\nPrefer: processing\r\n\r\n", Token);
         RawHttpResponse first = await watcher.ReadResponseAsync(Token);
         Assert.That(first.StatusCode, Is.EqualTo(102));
@@ -243,87 +244,87 @@ public sealed partial class OperationWireTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task DELETE_removes_the_document_and_cancels_a_running_operation()
+    public async Task DeleteRemovesTheDocumentAndCancelsARunningOperation()
     {
         var job = new SteppedJob(2);
-        await using var server = OperationTestServer.Start(Unthrottled(), job.RunAsync);
-        RawHttpResponse accepted = await server.RequestAsync("POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(server, "POST", "/job", "Prefer: respond-async, wait=0\r\n", Token);
         string location = accepted.Header("Location")!;
 
-        RawHttpResponse deleted = await server.RequestAsync("DELETE", location, "", Token);
+        RawHttpResponse deleted = await OperationRoutes.RequestAsync(server, "DELETE", location, "", Token);
         Assert.That(deleted.StatusCode, Is.EqualTo(204));
         await job.Cancelled.WaitAsync(Token);
-        Assert.That((await server.RequestAsync("GET", location, "", Token)).StatusCode, Is.EqualTo(404));
-        Assert.That((await server.RequestAsync("DELETE", location, "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", location, "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "DELETE", location, "", Token)).StatusCode, Is.EqualTo(404));
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task DELETE_of_a_completed_operation_gives_204_then_GET_gives_404()
+    public async Task DeleteOfACompletedOperationGives204ThenGetGives404()
     {
-        await using var server = OperationTestServer.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
-        RawHttpResponse done = await server.RequestAsync("POST", "/job", "", Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
+        RawHttpResponse done = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         string location = done.Header("Content-Location")!;
 
-        Assert.That((await server.RequestAsync("GET", location, "", Token)).StatusCode, Is.EqualTo(200));
-        Assert.That((await server.RequestAsync("DELETE", location, "", Token)).StatusCode, Is.EqualTo(204));
-        Assert.That((await server.RequestAsync("GET", location, "", Token)).StatusCode, Is.EqualTo(404));
-        Assert.That((await server.RequestAsync("POST", location, "", Token)).StatusCode, Is.EqualTo(405));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", location, "", Token)).StatusCode, Is.EqualTo(200));
+        Assert.That((await OperationRoutes.RequestAsync(server, "DELETE", location, "", Token)).StatusCode, Is.EqualTo(204));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", location, "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "POST", location, "", Token)).StatusCode, Is.EqualTo(405));
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Status_documents_expire_after_their_time_to_live()
+    public async Task StatusDocumentsExpireAfterTheirTimeToLive()
     {
         var clock = new FakeTimeProvider();
-        await using var server = OperationTestServer.Start(
+        await using TestServer server = OperationRoutes.Start(
             new OperationOptions { TimeProvider = clock, TimeToLive = TimeSpan.FromMinutes(10) },
             (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
-        string location = (await server.RequestAsync("POST", "/job", "", Token)).Header("Content-Location")!;
+        string location = (await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token)).Header("Content-Location")!;
 
         clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
-        Assert.That((await server.RequestAsync("GET", location, "", Token)).StatusCode, Is.EqualTo(200));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", location, "", Token)).StatusCode, Is.EqualTo(200));
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.That((await server.RequestAsync("GET", location, "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", location, "", Token)).StatusCode, Is.EqualTo(404));
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Status_ids_are_128_random_bits_and_unknown_ids_give_404()
+    public async Task StatusIdsAre128RandomBitsAndUnknownIdsGive404()
     {
-        await using var server = OperationTestServer.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => ValueTask.FromResult(OperationResult.Text("r")));
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < 5; i++)
         {
-            string location = (await server.RequestAsync("POST", "/job", "", Token)).Header("Content-Location")!;
+            string location = (await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token)).Header("Content-Location")!;
             Assert.That(location, Does.Match(StatusPath()), "32 hex digits: 128 bits");
             ids.Add(location);
         }
 
         Assert.That(ids, Has.Count.EqualTo(5));
-        Assert.That((await server.RequestAsync("GET", "/operations/" + Moonbridge.Net.Progress.ProgressId.NewId(), "", Token)).StatusCode, Is.EqualTo(404));
-        Assert.That((await server.RequestAsync("GET", "/operations/0", "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", "/operations/" + Moonbridge.Net.Progress.ProgressId.NewId(), "", Token)).StatusCode, Is.EqualTo(404));
+        Assert.That((await OperationRoutes.RequestAsync(server, "GET", "/operations/0", "", Token)).StatusCode, Is.EqualTo(404));
     }
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_failing_operation_delivers_a_500_result()
+    public async Task AFailingOperationDeliversA500Result()
     {
-        await using var server = OperationTestServer.Start(Unthrottled(), (_, _) => throw new InvalidOperationException("boom"));
-        RawHttpResponse response = await server.RequestAsync("POST", "/job", "", Token);
+        await using TestServer server = OperationRoutes.Start(Unthrottled(), (_, _) => throw new InvalidOperationException("boom"));
+        RawHttpResponse response = await OperationRoutes.RequestAsync(server, "POST", "/job", "", Token);
         Assert.That(response.StatusCode, Is.EqualTo(500));
-        RawHttpResponse document = await server.RequestAsync("GET", response.Header("Content-Location")!, "", Token);
+        RawHttpResponse document = await OperationRoutes.RequestAsync(server, "GET", response.Header("Content-Location")!, "", Token);
         Assert.That(document.Header("Status-URI"), Is.EqualTo("500 </job>"));
     }
 
-    private static async Task<RawHttpResponse> GetAsync(RawHttpClient client, string target, string headers)
+    private static async Task<RawHttpResponse> GetAsync(TestClient client, string target, string headers)
     {
         await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: test\r\n{headers}\r\n", Token);
         return await client.ReadResponseAsync(Token);
     }
 
     /// <summary>Polls the status document (as a browser would) until it carries the final result.</summary>
-    private static async Task<RawHttpResponse> PollUntilCompletedAsync(RawHttpClient client, string location)
+    private static async Task<RawHttpResponse> PollUntilCompletedAsync(TestClient client, string location)
     {
         while (true)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Faults;
 
@@ -30,22 +31,22 @@ public sealed class FaultInjectionTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_fault_ends_only_its_own_connection([Values] Fault fault, CancellationToken cancellationToken)
+    public async Task AFaultEndsOnlyItsOwnConnection([Values] Fault fault, CancellationToken cancellationToken)
     {
         var handlerOutcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var bodyStarted = new Signal();
         var responseStarted = new Signal();
         var clientGone = new Signal();
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.ResponseTimeout = TimeSpan.FromSeconds(1);
         options.LoggerFactory = new CapturingLoggerFactory();
-        await using ReliabilityServer server = ReliabilityServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             options,
             async (request, ct) =>
             {
                 if (request.Path != "fault")
                 {
-                    return await ReliabilityServer.EchoAsync(request, ct);
+                    return await PathBodyEcho.HandleAsync(request, ct);
                 }
 
                 try
@@ -61,17 +62,17 @@ public sealed class FaultInjectionTests
 
                 return true;
             });
-        using RawHttpClient bystander = await server.ConnectAsync(cancellationToken);
+        using TestClient bystander = await server.ConnectAsync(cancellationToken);
         await AssertServedAsync(bystander, "before", cancellationToken);
 
-        using RawHttpClient victim = await server.ConnectAsync(cancellationToken);
+        using TestClient victim = await server.ConnectAsync(cancellationToken);
         ConnectionEnd? end = await InjectAsync(fault, victim, bodyStarted, responseStarted, cancellationToken);
         clientGone.Set();
         string outcome = fault == Fault.ResetMidHeaders ? "not run" : await handlerOutcome.Task.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
         TestContext.Out.WriteLine($"{fault}: handler {outcome}; client saw {(end is null ? "reset" : $"{end.Data.Length} bytes then {(end.Reset ? "a reset" : "a close")}")}");
 
         await AssertServedAsync(bystander, "after", cancellationToken);
-        using RawHttpClient newcomer = await server.ConnectAsync(cancellationToken);
+        using TestClient newcomer = await server.ConnectAsync(cancellationToken);
         await AssertServedAsync(newcomer, "new", cancellationToken);
 
         switch (fault)
@@ -155,7 +156,7 @@ public sealed class FaultInjectionTests
         }
     }
 
-    private static async Task<ConnectionEnd?> InjectAsync(Fault fault, RawHttpClient victim, Signal bodyStarted, Signal responseStarted, CancellationToken cancellationToken)
+    private static async Task<ConnectionEnd?> InjectAsync(Fault fault, TestClient victim, Signal bodyStarted, Signal responseStarted, CancellationToken cancellationToken)
     {
         switch (fault)
         {
@@ -185,7 +186,7 @@ public sealed class FaultInjectionTests
         }
     }
 
-    private static async Task AssertServedAsync(RawHttpClient client, string name, CancellationToken cancellationToken)
+    private static async Task AssertServedAsync(TestClient client, string name, CancellationToken cancellationToken)
     {
         await client.SendAsync($"POST /{name} HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nok", cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

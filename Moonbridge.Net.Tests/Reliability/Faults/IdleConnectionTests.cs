@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Tests.Infrastructure;
 using Moonbridge.Net.Tests.Reliability.SlowClients;
 
 namespace Moonbridge.Net.Tests.Reliability.Faults;
@@ -20,15 +21,15 @@ public sealed class IdleConnectionTests
 
     [Test]
     [CancelAfter(150_000)]
-    public async Task Ten_thousand_idle_keep_alive_connections_are_held_while_a_normal_client_is_served(CancellationToken cancellationToken)
+    public async Task TenThousandIdleKeepAliveConnectionsAreHeldWhileANormalClientIsServed(CancellationToken cancellationToken)
     {
         long fdLimit = FileDescriptorLimit.EnsureAtLeast((2 * Wanted) + 4096);
         int openNow = OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;
         int count = (int)Math.Min(Wanted, (fdLimit - openNow - 256) / 2);
         Assert.That(count, Is.GreaterThan(1000), "the file-descriptor limit allows too few connections for this test");
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.IdleTimeout = TimeSpan.FromMinutes(5);
-        await using ReliabilityServer server = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync, maxConnections: count + 100, configure: o => o.Backlog = 4096);
+        await using TestServer server = TestServer.StartHttp(options, PathBodyEcho.HandleAsync, maxConnections: count + 100, configure: o => o.Backlog = 4096);
 
         // Warm up (thread pool, JIT, first workers) before the baseline.
         double[] baseline = await NormalTraffic.MeasureAsync(server.Port, 100, cancellationToken);

@@ -33,7 +33,7 @@ public sealed class ParserFuzzTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public Task The_request_head_parser_survives_mutated_input() => FuzzRun.RunAsync(
+    public Task TheRequestHeadParserSurvivesMutatedInput() => FuzzRun.RunAsync(
         "request head",
         Seeds(
             "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
@@ -50,7 +50,7 @@ public sealed class ParserFuzzTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public Task The_chunked_body_decoder_survives_mutated_input() => FuzzRun.RunAsync(
+    public Task TheChunkedBodyDecoderSurvivesMutatedInput() => FuzzRun.RunAsync(
         "chunked decoder",
         Seeds(
             "5\r\nhello\r\n0\r\n\r\n",
@@ -62,7 +62,7 @@ public sealed class ParserFuzzTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public Task The_multipart_reader_survives_mutated_input() => FuzzRun.RunAsync(
+    public Task TheMultipartReaderSurvivesMutatedInput() => FuzzRun.RunAsync(
         "multipart",
         Seeds(
             "--AaB03x\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n--AaB03x--\r\n",
@@ -73,7 +73,7 @@ public sealed class ParserFuzzTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public Task The_urlencoded_parser_survives_mutated_input() => FuzzRun.RunAsync(
+    public Task TheUrlencodedParserSurvivesMutatedInput() => FuzzRun.RunAsync(
         "urlencoded",
         Seeds("a=1&b=2&a=3", "name=J%C3%BCrgen+M&empty=&flag&%26=%3D", "x=%zz%4&=v&&y==z", "long=" + new string('v', 40)),
         ["&", "=", "%", "%2", "%C3%A9", "+", "%00", "%FF"],
@@ -81,7 +81,7 @@ public sealed class ParserFuzzTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public Task The_cookie_parser_survives_mutated_input() => FuzzRun.RunAsync(
+    public Task TheCookieParserSurvivesMutatedInput() => FuzzRun.RunAsync(
         "cookie",
         Seeds("a=b", "session=abc123; theme=dark; a=\"quoted value\"", "  x = 1 ;y=q=r;;=novalue;noequals; x=2", "\"=\"; %41=%42"),
         [";", "=", " ", "\t", "\"", "; "],
@@ -90,7 +90,7 @@ public sealed class ParserFuzzTests
     /// <summary>Found by this fuzzer: a bare line end past the request-line limit gave 400 whole but 414 in pieces.</summary>
     [TestCase("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n")]
     [TestCase("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\rX")]
-    public void A_request_line_over_its_limit_is_414_however_its_bad_line_end_arrives(string input)
+    public void ARequestLineOverItsLimitIs414HoweverItsBadLineEndArrives(string input)
     {
         var limits = new HttpParserLimits { RequestLineSizeLimit = 16 };
         byte[] bytes = Encoding.Latin1.GetBytes(input);
@@ -103,7 +103,7 @@ public sealed class ParserFuzzTests
     [TestCase("5\r\nhello\r\n0\r\nX-Trailer: t\r\nX-Other-Offffffffffffffffffffffffffffffffffffffffffffther: o\r\n\r\n", 60, 48)]
     [TestCase("5\r\nhello\r\n0\r\nX-Trailer: t\r\nX-Bad : value value value value value\r\n\r\n", 40, 4096)]
     [TestCase("5;eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\r\nhello\r\n0\r\n\r\n", 20, 4096)]
-    public void A_chunked_body_crossing_the_body_limit_gets_the_same_status_however_it_is_cut(string input, int bodyLimit, int trailerLimit)
+    public void AChunkedBodyCrossingTheBodyLimitGetsTheSameStatusHoweverItIsCut(string input, int bodyLimit, int trailerLimit)
     {
         var limits = new HttpParserLimits { BodySizeLimit = bodyLimit, TrailerSizeLimit = trailerLimit, ChunkLineSizeLimit = 24 };
         byte[] bytes = Encoding.Latin1.GetBytes(input);

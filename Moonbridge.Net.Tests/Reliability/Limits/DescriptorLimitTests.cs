@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 using Moonbridge.Net.Tests.Reliability.Faults;
 
 namespace Moonbridge.Net.Tests.Reliability.Limits;
@@ -19,7 +20,7 @@ public sealed class DescriptorLimitTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task More_connections_than_the_open_file_limit_pause_accepting_and_the_server_survives(CancellationToken cancellationToken)
+    public async Task MoreConnectionsThanTheOpenFileLimitPauseAcceptingAndTheServerSurvives(CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -55,7 +56,7 @@ public sealed class DescriptorLimitTests
                 socket.Close();
             }
 
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(server.Port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(server.Port, cancellationToken);
             client.Wait = TimeSpan.FromSeconds(20);
             await client.SendAsync("GET /example_webpage.html HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
             RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);

@@ -4,7 +4,7 @@ using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Server;
 using Moonbridge.Net.Tests.Http.Functional;
-using Moonbridge.Net.Tests.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Limits;
 
@@ -22,7 +22,7 @@ public sealed class LimitTests
     private const string ChunkedPost = "POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     [Test]
-    public void The_defaults_are_the_documented_ones()
+    public void TheDefaultsAreTheDocumentedOnes()
     {
         var options = new HttpOptions();
         Assert.Multiple(() =>
@@ -54,7 +54,7 @@ public sealed class LimitTests
     [TestCase(-1)]
     [TestCase(double.NaN)]
     [TestCase(double.PositiveInfinity)]
-    public void An_invalid_minimum_body_rate_is_refused_when_the_handler_is_created(double rate)
+    public void AnInvalidMinimumBodyRateIsRefusedWhenTheHandlerIsCreated(double rate)
     {
         var options = new HttpOptions { MinimumRequestBodyDataRate = rate };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
@@ -63,14 +63,14 @@ public sealed class LimitTests
     [TestCase(-1)]
     [TestCase(double.NaN)]
     [TestCase(double.PositiveInfinity)]
-    public void An_invalid_minimum_response_rate_is_refused_when_the_handler_is_created(double rate)
+    public void AnInvalidMinimumResponseRateIsRefusedWhenTheHandlerIsCreated(double rate)
     {
         var options = new HttpOptions { MinimumResponseDataRate = rate };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 
     [Test]
-    public void A_negative_response_rate_grace_period_is_refused_when_the_handler_is_created()
+    public void ANegativeResponseRateGracePeriodIsRefusedWhenTheHandlerIsCreated()
     {
         var options = new HttpOptions { MinimumResponseDataRateGracePeriod = TimeSpan.FromSeconds(-1) };
         Assert.That(() => HttpHandler.Create(options, (HttpRequestHandler)(_ => true)), Throws.InstanceOf<ArgumentOutOfRangeException>());
@@ -79,12 +79,12 @@ public sealed class LimitTests
     [TestCase("Content-Length: 1000\r\n\r\n", "Announced request body size is too big (limit 999 bytes)")]
     [TestCase("Transfer-Encoding: chunked\r\n\r\n3e8\r\n", "Request body size limit exceeded (limit 999 bytes)")]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_over_the_limit_gets_413_naming_the_limit(string framing, string reason, CancellationToken cancellationToken)
+    public async Task ABodyOverTheLimitGets413NamingTheLimit(string framing, string reason, CancellationToken cancellationToken)
     {
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.RequestBodySizeLimit = 999;
-        await using ReliabilityServer server = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("POST /upload HTTP/1.1\r\nHost: test\r\n" + framing + new string('x', 1000), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -95,14 +95,14 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Chunk_extensions_are_bounded_by_the_chunk_line_limit(CancellationToken cancellationToken)
+    public async Task ChunkExtensionsAreBoundedByTheChunkLineLimit(CancellationToken cancellationToken)
     {
         string extension = ";ext=" + new string('e', 300);
-        HttpOptions options = ReliabilityServer.Options();
-        await using ReliabilityServer defaults = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
+        await using TestServer defaults = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        options = TestServer.BoundedHttpOptions();
         options.RequestChunkLineSizeLimit = 128;
-        await using ReliabilityServer limited = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
+        await using TestServer limited = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
         string request = ChunkedPost + $"5{extension}\r\nhello\r\n0\r\n\r\n";
 
         RawHttpResponse accepted = await SendOnceAsync(defaults, request, cancellationToken);
@@ -114,10 +114,10 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task An_endless_chunk_line_is_refused_once_the_limit_is_reached_not_buffered(CancellationToken cancellationToken)
+    public async Task AnEndlessChunkLineIsRefusedOnceTheLimitIsReachedNotBuffered(CancellationToken cancellationToken)
     {
-        await using ReliabilityServer server = ReliabilityServer.Start(ReliabilityServer.Options(), ReliabilityServer.EchoAsync);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(TestServer.BoundedHttpOptions(), PathBodyEcho.HandleAsync);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(ChunkedPost + "5;" + new string('e', 5000), cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -127,14 +127,14 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Trailers_are_bounded_by_the_trailer_limit(CancellationToken cancellationToken)
+    public async Task TrailersAreBoundedByTheTrailerLimit(CancellationToken cancellationToken)
     {
         string trailers = string.Concat(Enumerable.Range(0, 20).Select(i => $"X-T{i}: {new string('t', 100)}\r\n"));
-        HttpOptions options = ReliabilityServer.Options();
-        await using ReliabilityServer defaults = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
-        options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
+        await using TestServer defaults = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
+        options = TestServer.BoundedHttpOptions();
         options.RequestTrailerSizeLimit = 1024;
-        await using ReliabilityServer limited = ReliabilityServer.Start(options, ReliabilityServer.EchoAsync);
+        await using TestServer limited = TestServer.StartHttp(options, PathBodyEcho.HandleAsync);
         string request = ChunkedPost + $"5\r\nhello\r\n0\r\n{trailers}\r\n";
 
         RawHttpResponse accepted = await SendOnceAsync(defaults, request, cancellationToken);
@@ -146,7 +146,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task Connections_beyond_the_pool_limit_wait_and_are_served_when_a_worker_is_free(CancellationToken cancellationToken)
+    public async Task ConnectionsBeyondThePoolLimitWaitAndAreServedWhenAWorkerIsFree(CancellationToken cancellationToken)
     {
         const int limit = 2;
         const int extra = 6;
@@ -154,8 +154,8 @@ public sealed class LimitTests
         int running = 0;
         int maxRunning = 0;
         var started = new SemaphoreSlim(0);
-        await using ReliabilityServer server = ReliabilityServer.Start(
-            ReliabilityServer.Options(),
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.BoundedHttpOptions(),
             async (request, ct) =>
             {
                 int now = Interlocked.Increment(ref running);
@@ -170,12 +170,12 @@ public sealed class LimitTests
             },
             maxConnections: limit);
 
-        var clients = new List<RawHttpClient>();
+        var clients = new List<TestClient>();
         try
         {
             for (int i = 0; i < limit + extra; i++)
             {
-                RawHttpClient client = await server.ConnectAsync(cancellationToken);
+                TestClient client = await server.ConnectAsync(cancellationToken);
                 clients.Add(client);
                 await client.SendAsync($"GET /c{i} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             }
@@ -204,15 +204,15 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_client_that_never_reads_cannot_make_the_server_buffer_its_response_without_bound(CancellationToken cancellationToken)
+    public async Task AClientThatNeverReadsCannotMakeTheServerBufferItsResponseWithoutBound(CancellationToken cancellationToken)
     {
         const int piece = 64 * 1024;
         const long attempted = 1024L * 1024 * 1024;
         long written = 0;
         var ended = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.StallTimeout = TimeSpan.FromSeconds(2);
-        await using ReliabilityServer server = ReliabilityServer.Start(
+        await using TestServer server = TestServer.StartHttp(
             options,
             async (request, _) =>
             {
@@ -236,7 +236,7 @@ public sealed class LimitTests
 
                 return true;
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         client.Socket.ReceiveBufferSize = 64 * 1024;
 
         await client.SendAsync("GET /big HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
@@ -251,7 +251,7 @@ public sealed class LimitTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task WriteNb_reports_the_bytes_held_for_a_client_that_does_not_read(CancellationToken cancellationToken)
+    public async Task WriteNbReportsTheBytesHeldForAClientThatDoesNotRead(CancellationToken cancellationToken)
     {
         var pending = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new Signal();
@@ -278,9 +278,9 @@ public sealed class LimitTests
         Assert.That(held, Is.Positive, "once the kernel's buffers are full, WriteNb says how much the server holds");
     }
 
-    private static async Task<RawHttpResponse> SendOnceAsync(ReliabilityServer server, string request, CancellationToken cancellationToken)
+    private static async Task<RawHttpResponse> SendOnceAsync(TestServer server, string request, CancellationToken cancellationToken)
     {
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         await client.SendAsync(request, cancellationToken);
         return await client.ReadResponseAsync(cancellationToken);
     }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
-using Moonbridge.Net.Tests.Http.Functional;
-using Moonbridge.Net.Tests.Server;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Limits;
 
@@ -19,18 +18,18 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_new_client_is_served_at_once_beside_200_idle_keep_alive_connections_and_16_busy_ones(CancellationToken cancellationToken)
+    public async Task ANewClientIsServedAtOnceBeside200IdleKeepAliveConnectionsAnd16BusyOnes(CancellationToken cancellationToken)
     {
-        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), HandleAsync));
+        ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), HandleAsync));
         await using TestServer host = TestServer.StartTcp(options);
-        var idle = new List<RawHttpClient>();
+        var idle = new List<TestClient>();
         using var stopBusy = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task[] busy = [];
         try
         {
             for (int i = 0; i < IdleConnections; i++)
             {
-                RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+                TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
                 idle.Add(client);
                 await client.SendAsync($"GET /idle{i} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
                 Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo($"idle{i}"));
@@ -46,7 +45,7 @@ public sealed class ParkedConnectionTests
             for (int i = 0; i < latencies.Length; i++)
             {
                 long started = Stopwatch.GetTimestamp();
-                using RawHttpClient fresh = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+                using TestClient fresh = await TestClient.ConnectAsync(host.Port, cancellationToken);
                 await fresh.SendAsync($"GET /fresh{i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
                 Assert.That((await fresh.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo($"fresh{i}"));
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -66,7 +65,7 @@ public sealed class ParkedConnectionTests
         {
             await stopBusy.CancelAsync();
             await Task.WhenAll(busy);
-            foreach (RawHttpClient client in idle)
+            foreach (TestClient client in idle)
             {
                 client.Dispose();
             }
@@ -75,11 +74,11 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task A_burst_of_slow_requests_on_a_fresh_server_gets_its_workers_at_once(CancellationToken cancellationToken)
+    public async Task ABurstOfSlowRequestsOnAFreshServerGetsItsWorkersAtOnce(CancellationToken cancellationToken)
     {
         const int Requests = 16;
         var handlerTime = TimeSpan.FromSeconds(1);
-        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), async (request, ct) =>
+        ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), async (request, ct) =>
         {
             await Task.Delay(handlerTime, ct);
             request.SendStatus(200);
@@ -89,7 +88,7 @@ public sealed class ParkedConnectionTests
         await using TestServer host = TestServer.StartTcp(options);
 
         // One request first, so that the measurement is of the pool, not of the first run's compilation.
-        using (RawHttpClient warmUp = await RawHttpClient.ConnectAsync(host.Port, cancellationToken))
+        using (TestClient warmUp = await TestClient.ConnectAsync(host.Port, cancellationToken))
         {
             await warmUp.SendAsync("GET /warm HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
             _ = await warmUp.ReadResponseAsync(cancellationToken);
@@ -98,7 +97,7 @@ public sealed class ParkedConnectionTests
         long started = Stopwatch.GetTimestamp();
         double[] answered = await Task.WhenAll(Enumerable.Range(0, Requests).Select(async i =>
         {
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
             await client.SendAsync($"GET /slow{i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
             Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("slow"));
             return Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -113,19 +112,19 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task Connections_that_have_sent_nothing_yet_hold_no_worker(CancellationToken cancellationToken)
+    public async Task ConnectionsThatHaveSentNothingYetHoldNoWorker(CancellationToken cancellationToken)
     {
-        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), HandleAsync));
+        ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), HandleAsync));
         options.PreFork = 0;
         options.MinFork = 0;
         options.MaxFork = 2;
         await using TestServer host = TestServer.StartTcp(options);
-        var silent = new List<RawHttpClient>();
+        var silent = new List<TestClient>();
         try
         {
             for (int i = 0; i < 20; i++)
             {
-                silent.Add(await RawHttpClient.ConnectAsync(host.Port, cancellationToken));
+                silent.Add(await TestClient.ConnectAsync(host.Port, cancellationToken));
             }
 
             // Each silent connection took a worker only to find nothing to read, and gave it back.
@@ -136,7 +135,7 @@ public sealed class ParkedConnectionTests
                 await Task.Delay(10, deadline.Token);
             }
 
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
             client.Wait = TimeSpan.FromSeconds(1);
             await client.SendAsync("GET /talking HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("talking"));
@@ -148,7 +147,7 @@ public sealed class ParkedConnectionTests
         }
         finally
         {
-            foreach (RawHttpClient client in silent)
+            foreach (TestClient client in silent)
             {
                 client.Dispose();
             }
@@ -157,11 +156,11 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task A_handler_that_returns_false_retires_its_worker_when_the_connection_parks(CancellationToken cancellationToken)
+    public async Task AHandlerThatReturnsFalseRetiresItsWorkerWhenTheConnectionParks(CancellationToken cancellationToken)
     {
         using var finished = new SemaphoreSlim(0);
         var workers = new List<string>();
-        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), async (request, ct) =>
+        ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), async (request, ct) =>
         {
             lock (workers)
             {
@@ -175,7 +174,7 @@ public sealed class ParkedConnectionTests
         options.Finish = _ => finished.Release();
         await using TestServer host = TestServer.StartTcp(options);
 
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(host.Port, cancellationToken);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
         await client.SendAsync("GET /retire HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("retire"));
 
@@ -193,11 +192,11 @@ public sealed class ParkedConnectionTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_keep_alive_connection_that_parks_between_requests_allocates_little_per_request(CancellationToken cancellationToken)
+    public async Task AKeepAliveConnectionThatParksBetweenRequestsAllocatesLittlePerRequest(CancellationToken cancellationToken)
     {
         const int WarmUp = 500;
         const int Measured = 2000;
-        ListenOptions options = DefaultPool(HttpHandler.Create(ReliabilityServer.Options(), static (request, _) =>
+        ListenOptions options = DefaultPool(HttpHandler.Create(TestServer.BoundedHttpOptions(), static (request, _) =>
         {
             request.SendStatus(200);
             return ValueTask.FromResult(true);
@@ -255,7 +254,7 @@ public sealed class ParkedConnectionTests
     }
 
     [Test]
-    public void The_connection_limit_defaults_to_thousands_for_async_pools_and_to_MaxFork_for_blocking_ones()
+    public void TheConnectionLimitDefaultsToThousandsForAsyncPoolsAndToMaxForkForBlockingOnes()
     {
         var async = new ListenOptions { ConnectAsync = static (_, _) => ValueTask.FromResult(true) };
         var blocking = new ListenOptions { Connect = static _ => true };
@@ -290,7 +289,7 @@ public sealed class ParkedConnectionTests
     /// <summary>A keep-alive connection that sends request after request, each holding a worker for a while.</summary>
     private static async Task KeepBusyAsync(int port, CancellationToken stop)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(port, stop);
+        using TestClient client = await TestClient.ConnectAsync(port, stop);
         try
         {
             for (int i = 0; i < 10_000 && !stop.IsCancellationRequested; i++)

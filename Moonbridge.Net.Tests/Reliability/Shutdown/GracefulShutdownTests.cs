@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Server;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Shutdown;
 
@@ -20,11 +21,11 @@ public sealed class GracefulShutdownTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_graceful_stop_lets_a_large_upload_in_progress_complete(CancellationToken cancellationToken)
+    public async Task AGracefulStopLetsALargeUploadInProgressComplete(CancellationToken cancellationToken)
     {
         var reading = new Signal();
-        await using ReliabilityServer server = ReliabilityServer.Start(ReliabilityServer.Options(), CountBodyAsync(reading));
-        using RawHttpClient uploader = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = TestServer.StartHttp(TestServer.BoundedHttpOptions(), CountBodyAsync(reading));
+        using TestClient uploader = await server.ConnectAsync(cancellationToken);
         byte[] piece = new byte[1024 * 1024];
         await uploader.SendAsync($"POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: {UploadSize}\r\n\r\n", cancellationToken);
         await uploader.SendAsync(piece, cancellationToken);
@@ -46,7 +47,7 @@ public sealed class GracefulShutdownTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_graceful_stop_closes_idle_connections_completes_in_flight_requests_and_runs_every_finish_handler(CancellationToken cancellationToken)
+    public async Task AGracefulStopClosesIdleConnectionsCompletesInFlightRequestsAndRunsEveryFinishHandler(CancellationToken cancellationToken)
     {
         const int idleCount = 10;
         const int busyCount = 5;
@@ -54,8 +55,8 @@ public sealed class GracefulShutdownTests
         int finished = 0;
         var release = new Signal();
         var started = new SemaphoreSlim(0);
-        await using ReliabilityServer server = ReliabilityServer.Start(
-            ReliabilityServer.Options(),
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.BoundedHttpOptions(),
             async (request, ct) =>
             {
                 if (request.Path == "busy")
@@ -64,7 +65,7 @@ public sealed class GracefulShutdownTests
                     await release.WaitAsync(ct);
                 }
 
-                return await ReliabilityServer.EchoAsync(request, ct);
+                return await PathBodyEcho.HandleAsync(request, ct);
             },
             configure: o =>
             {
@@ -72,13 +73,13 @@ public sealed class GracefulShutdownTests
                 o.Finish = _ => Interlocked.Increment(ref finished);
             });
 
-        var idle = new List<RawHttpClient>();
-        var busy = new List<RawHttpClient>();
+        var idle = new List<TestClient>();
+        var busy = new List<TestClient>();
         try
         {
             for (int i = 0; i < idleCount; i++)
             {
-                RawHttpClient client = await server.ConnectAsync(cancellationToken);
+                TestClient client = await server.ConnectAsync(cancellationToken);
                 idle.Add(client);
                 await client.SendAsync("GET /idle HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
                 await client.ReadResponseAsync(cancellationToken);
@@ -86,14 +87,14 @@ public sealed class GracefulShutdownTests
 
             for (int i = 0; i < busyCount; i++)
             {
-                RawHttpClient client = await server.ConnectAsync(cancellationToken);
+                TestClient client = await server.ConnectAsync(cancellationToken);
                 busy.Add(client);
                 await client.SendAsync("GET /busy HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
                 Assert.That(await started.WaitAsync(Signal.Limit, cancellationToken), Is.True);
             }
 
             Task stopped = server.Server.StopAsync(TimeSpan.FromSeconds(30));
-            foreach (RawHttpClient client in idle)
+            foreach (TestClient client in idle)
             {
                 ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
                 Assert.That(end.Data, Is.Empty, "an idle keep-alive connection is closed without an unsolicited response");
@@ -101,7 +102,7 @@ public sealed class GracefulShutdownTests
 
             Assert.That(stopped.IsCompleted, Is.False, "the stop waits for the requests in flight");
             release.Set();
-            foreach (RawHttpClient client in busy)
+            foreach (TestClient client in busy)
             {
                 RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
                 Assert.That(response.BodyText, Is.EqualTo("busy:"));
@@ -123,17 +124,17 @@ public sealed class GracefulShutdownTests
     [Test]
     [CancelAfter(90_000)]
     [Platform(Include = "Linux,MacOsX")]
-    public async Task On_SIGTERM_the_example_finishes_an_upload_in_progress_closes_idle_connections_and_exits_cleanly(CancellationToken cancellationToken)
+    public async Task OnSigtermTheExampleFinishesAnUploadInProgressClosesIdleConnectionsAndExitsCleanly(CancellationToken cancellationToken)
     {
         (Process example, int port) = await StartExampleAsync(cancellationToken);
         using Process owned = example;
         try
         {
-            using RawHttpClient idle = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient idle = await TestClient.ConnectAsync(port, cancellationToken);
             await idle.SendAsync("GET /nothing-here HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
             await idle.ReadResponseAsync(cancellationToken);
 
-            using RawHttpClient uploader = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient uploader = await TestClient.ConnectAsync(port, cancellationToken);
             byte[] piece = new byte[1024 * 1024];
             // 100 Continue shows that a handler is reading the upload: it is in flight, not waiting to be accepted.
             await uploader.SendAsync($"POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: {UploadSize}\r\nExpect: 100-continue\r\n\r\n", cancellationToken);

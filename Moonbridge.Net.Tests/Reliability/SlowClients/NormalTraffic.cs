@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.SlowClients;
 
@@ -13,7 +13,7 @@ internal static class NormalTraffic
         for (int i = 0; i < count; i++)
         {
             long started = Stopwatch.GetTimestamp();
-            using RawHttpClient client = await RawHttpClient.ConnectAsync(port, cancellationToken);
+            using TestClient client = await TestClient.ConnectAsync(port, cancellationToken);
             await client.SendAsync($"GET /normal{i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
             RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

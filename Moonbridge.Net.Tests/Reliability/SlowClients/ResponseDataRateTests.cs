@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.SlowClients;
 
@@ -25,11 +25,11 @@ public sealed class ResponseDataRateTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_client_reading_a_few_bytes_per_interval_is_cut_after_the_grace_period_with_a_log_line(CancellationToken cancellationToken)
+    public async Task AClientReadingAFewBytesPerIntervalIsCutAfterTheGracePeriodWithALogLine(CancellationToken cancellationToken)
     {
         var log = new CapturingLoggerFactory();
         var outcome = new TaskCompletionSource<(bool Cut, TimeSpan Lasted, bool Faulty)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using ReliabilityServer server = ReliabilityServer.Start(Options(log), (request, ct) => SendLargeResponseAsync(request, outcome));
+        await using TestServer server = TestServer.StartHttp(Options(log), (request, ct) => SendLargeResponseAsync(request, outcome));
 
         using Socket client = await ConnectAsync(server.Port, receiveBuffer: 2048, cancellationToken);
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -47,11 +47,11 @@ public sealed class ResponseDataRateTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_client_reading_slowly_but_above_the_rate_gets_the_whole_response(CancellationToken cancellationToken)
+    public async Task AClientReadingSlowlyButAboveTheRateGetsTheWholeResponse(CancellationToken cancellationToken)
     {
         var log = new CapturingLoggerFactory();
         var outcome = new TaskCompletionSource<(bool Cut, TimeSpan Lasted, bool Faulty)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using ReliabilityServer server = ReliabilityServer.Start(Options(log), (request, ct) => SendLargeResponseAsync(request, outcome));
+        await using TestServer server = TestServer.StartHttp(Options(log), (request, ct) => SendLargeResponseAsync(request, outcome));
 
         // 64 KiB per 25 ms: about 2.6 MB/s, ten times the minimum rate.
         using Socket client = await ConnectAsync(server.Port, receiveBuffer: 64 * 1024, cancellationToken);
@@ -66,7 +66,7 @@ public sealed class ResponseDataRateTests
 
     private static HttpOptions Options(CapturingLoggerFactory log)
     {
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.StallTimeout = s_stall;
         options.MinimumResponseDataRate = 256 * 1024;
 

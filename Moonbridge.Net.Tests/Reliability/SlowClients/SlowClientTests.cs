@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.SlowClients;
 
@@ -43,10 +43,10 @@ public sealed class SlowClientTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task A_slow_client_is_cut_off_within_its_bound_while_a_normal_client_is_served(
+    public async Task ASlowClientIsCutOffWithinItsBoundWhileANormalClientIsServed(
         [Values] Attack attack, CancellationToken cancellationToken)
     {
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         switch (attack)
         {
             case Attack.Silent or Attack.IdleKeepAlive:
@@ -64,7 +64,7 @@ public sealed class SlowClientTests
                 break;
         }
 
-        await using ReliabilityServer server = ReliabilityServer.Start(options, HandleAsync, maxConnections: 256);
+        await using TestServer server = TestServer.StartHttp(options, HandleAsync, maxConnections: 256);
         using var stopTrickle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var attackers = new List<Task<(TimeSpan Lasted, ConnectionEnd End)>>();
         for (int i = 0; i < Attackers; i++)
@@ -99,12 +99,12 @@ public sealed class SlowClientTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task Five_hundred_slowloris_connections_do_not_hold_up_normal_clients(CancellationToken cancellationToken)
+    public async Task FiveHundredSlowlorisConnectionsDoNotHoldUpNormalClients(CancellationToken cancellationToken)
     {
         const int slowloris = 500;
-        HttpOptions options = ReliabilityServer.Options();
+        HttpOptions options = TestServer.BoundedHttpOptions();
         options.RequestHeaderTimeout = TimeSpan.FromSeconds(4);
-        await using ReliabilityServer server = ReliabilityServer.Start(options, HandleAsync, maxConnections: 1024);
+        await using TestServer server = TestServer.StartHttp(options, HandleAsync, maxConnections: 1024);
 
         double[] baseline = await NormalTraffic.MeasureAsync(server.Port, 200, cancellationToken);
 
@@ -158,12 +158,12 @@ public sealed class SlowClientTests
             return true;
         }
 
-        return await ReliabilityServer.EchoAsync(request, cancellationToken);
+        return await PathBodyEcho.HandleAsync(request, cancellationToken);
     }
 
     private static async Task<(TimeSpan Lasted, ConnectionEnd End)> RunAttackerAsync(Attack attack, int port, CancellationToken trickleToken)
     {
-        using RawHttpClient client = await RawHttpClient.ConnectAsync(port, trickleToken);
+        using TestClient client = await TestClient.ConnectAsync(port, trickleToken);
         client.Wait = TimeSpan.FromSeconds(30);
         long started = Stopwatch.GetTimestamp();
         switch (attack)

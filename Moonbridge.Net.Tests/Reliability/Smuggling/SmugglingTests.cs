@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Reliability.Smuggling;
 
@@ -105,11 +105,11 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Rejected))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_smuggling_attempt_gets_one_error_response_then_the_end_of_the_connection(string attack, int status, CancellationToken cancellationToken)
+    public async Task ASmugglingAttemptGetsOneErrorResponseThenTheEndOfTheConnection(string attack, int status, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
-        await using ReliabilityServer server = StartRecording(handled);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartRecording(handled);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(attack + Smuggled, cancellationToken);
         RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
@@ -123,11 +123,11 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Rejected))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_smuggling_attempt_sent_byte_by_byte_is_rejected_the_same_way(string attack, int status, CancellationToken cancellationToken)
+    public async Task ASmugglingAttemptSentByteByByteIsRejectedTheSameWay(string attack, int status, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
-        await using ReliabilityServer server = StartRecording(handled);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartRecording(handled);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         // The server may answer and close before the last bytes are sent: a failing send is fine here.
         try
@@ -168,11 +168,11 @@ public sealed class SmugglingTests
 
     [TestCaseSource(nameof(Accepted))]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_framing_the_RFC_allows_is_accepted_and_the_next_request_is_answered_on_its_own(string request, string body, CancellationToken cancellationToken)
+    public async Task AFramingTheRfcAllowsIsAcceptedAndTheNextRequestIsAnsweredOnItsOwn(string request, string body, CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
-        await using ReliabilityServer server = StartRecording(handled);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartRecording(handled);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync(request + Smuggled, cancellationToken);
         RawHttpResponse first = await client.ReadResponseAsync(cancellationToken);
@@ -186,11 +186,11 @@ public sealed class SmugglingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_chunked_body_that_turns_malformed_while_the_handler_reads_it_ends_the_connection(CancellationToken cancellationToken)
+    public async Task AChunkedBodyThatTurnsMalformedWhileTheHandlerReadsItEndsTheConnection(CancellationToken cancellationToken)
     {
         var handled = new ConcurrentQueue<string?>();
-        await using ReliabilityServer server = StartRecording(handled);
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        await using TestServer server = StartRecording(handled);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
 
         // The first chunk is good; the second's size line hides a request after a bare LF.
         await client.SendAsync(Post + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", cancellationToken);
@@ -205,20 +205,20 @@ public sealed class SmugglingTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
-    public async Task A_body_the_handler_leaves_unread_is_skipped_by_its_length_and_never_parsed_as_a_request(CancellationToken cancellationToken)
+    public async Task ABodyTheHandlerLeavesUnreadIsSkippedByItsLengthAndNeverParsedAsARequest(CancellationToken cancellationToken)
     {
         // The body looks like a request; the handler does not read it; the server must skip exactly
         // Content-Length bytes (or the chunked body) and parse what follows.
         var handled = new ConcurrentQueue<string?>();
-        await using ReliabilityServer server = ReliabilityServer.Start(
-            ReliabilityServer.Options(),
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.BoundedHttpOptions(),
             (request, _) =>
             {
                 handled.Enqueue(request.Path);
                 request.SendStatus(204);
                 return ValueTask.FromResult(true);
             });
-        using RawHttpClient client = await server.ConnectAsync(cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
         string hidden = "GET /hidden HTTP/1.1\r\nHost: test\r\n\r\n";
         string chunkedHidden = $"{hidden.Length:x}\r\n{hidden}\r\n0\r\n\r\n";
 
@@ -237,12 +237,12 @@ public sealed class SmugglingTests
         Assert.That(handled, Is.EqualTo(s_twoAttacksThenSmuggled));
     }
 
-    private static ReliabilityServer StartRecording(ConcurrentQueue<string?> handled)
-        => ReliabilityServer.Start(
-            ReliabilityServer.Options(),
+    private static TestServer StartRecording(ConcurrentQueue<string?> handled)
+        => TestServer.StartHttp(
+            TestServer.BoundedHttpOptions(),
             (request, cancellationToken) =>
             {
                 handled.Enqueue(request.Path);
-                return ReliabilityServer.EchoAsync(request, cancellationToken);
+                return PathBodyEcho.HandleAsync(request, cancellationToken);
             });
 }

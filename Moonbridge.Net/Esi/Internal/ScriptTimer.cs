@@ -1,3 +1,5 @@
+using Moonbridge.Net.IO.Internal;
+
 namespace Moonbridge.Net.Esi.Internal;
 
 /// <summary>
@@ -10,12 +12,14 @@ internal sealed class ScriptTimer : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _outer;
     private readonly TimeSpan _timeout;
+    private readonly Deadline _deadline;
 
-    public ScriptTimer(TimeSpan timeout, CancellationToken outer)
+    public ScriptTimer(TimeSpan timeout, TimeProvider timeProvider, CancellationToken outer)
     {
         _timeout = timeout;
         _outer = outer;
         _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        _deadline = new Deadline(timeProvider, static state => ((ScriptTimer)state!).CancelScript(), this);
     }
 
     /// <summary>The token handed to the handler: cancelled on expiry or when the request is cancelled.</summary>
@@ -32,25 +36,33 @@ internal sealed class ScriptTimer : IDisposable
 
     public void Start()
     {
-        if (_timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            TryCancelAfter(_timeout);
-        }
-    }
-
-    public void Pause() => TryCancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
-
-    public void Dispose() => _source.Dispose();
-
-    private void TryCancelAfter(TimeSpan delay)
-    {
         try
         {
-            _source.CancelAfter(delay);
+            _deadline.Arm(_timeout);
         }
         catch (ObjectDisposedException)
         {
             // An abandoned handler delivering after its request ended: the session refuses it anyway.
+        }
+    }
+
+    public void Pause() => _deadline.Disarm();
+
+    public void Dispose()
+    {
+        _deadline.Dispose();
+        _source.Dispose();
+    }
+
+    private void CancelScript()
+    {
+        try
+        {
+            _source.Cancel();
+        }
+        catch (Exception e) when (e is AggregateException or ObjectDisposedException)
+        {
+            // The handler's own cancellation callbacks stay off the timer thread; a disposed source had a finished request.
         }
     }
 }

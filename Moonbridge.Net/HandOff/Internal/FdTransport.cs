@@ -43,18 +43,10 @@ internal static unsafe class FdTransport
                         return (int)sent;
                     }
 
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Native.EIntr)
-                    {
-                        continue;
-                    }
-
-                    if (errno == Native.EAgain)
+                    if (!WasInterrupted())
                     {
                         return -1;
                     }
-
-                    throw new SocketException(errno);
                 }
             }
         }
@@ -91,18 +83,12 @@ internal static unsafe class FdTransport
                     nint received = Native.RecvMsg((int)channel.DangerousGetHandle(), &message, Native.MsgDontWait | Native.MsgCmsgCloexec);
                     if (received < 0)
                     {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno == Native.EIntr)
+                        if (WasInterrupted())
                         {
                             continue;
                         }
 
-                        if (errno == Native.EAgain)
-                        {
-                            return -1;
-                        }
-
-                        throw new SocketException(errno);
+                        return -1;
                     }
 
                     CollectDescriptors(&message, fds);
@@ -122,6 +108,21 @@ internal static unsafe class FdTransport
                 channel.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// After a failed non-blocking call: true when a signal interrupted it (call again), false when the
+    /// socket would block; any other error throws.
+    /// </summary>
+    private static bool WasInterrupted()
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is Native.EIntr or Native.EAgain)
+        {
+            return errno == Native.EIntr;
+        }
+
+        throw new SocketException(errno);
     }
 
     private static void CollectDescriptors(Native.MsgHdr* message, List<int> fds)

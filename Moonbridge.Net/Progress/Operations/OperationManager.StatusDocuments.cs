@@ -1,9 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Progress.Internal;
 

@@ -10,12 +10,15 @@ internal static class AcceptBackOff
     /// <summary>Long enough not to busy-loop on a persistent error, short enough that a recovered listener resumes at once.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Waits <see cref="Delay"/>; returns false when <paramref name="stop"/> ended the wait (the loop should end).</summary>
-    public static async ValueTask<bool> WaitAsync(CancellationToken stop)
+    /// <summary>
+    /// Waits <see cref="Delay"/> on <paramref name="timeProvider"/> (the system clock when null); returns false
+    /// when <paramref name="stop"/> ended the wait (the loop should end).
+    /// </summary>
+    public static async ValueTask<bool> WaitAsync(CancellationToken stop, TimeProvider? timeProvider = null)
     {
         try
         {
-            await Task.Delay(Delay, stop).ConfigureAwait(false);
+            await Task.Delay(Delay, timeProvider ?? TimeProvider.System, stop).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)

@@ -1,13 +1,13 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Server.Internal;
 
 /// <summary>
 /// The context of one running prepare, connect or finish handler: its worker, its socket and the
-/// <c>timeout(...)</c> timer. Expiry cancels the handler's token and resets its connection, where the
-/// original's SIGALRM killed the whole worker process.
+/// <c>timeout(...)</c> deadline on the pool's clock. Expiry cancels the handler's token and resets its
+/// connection, where the original's SIGALRM killed the whole worker process.
 /// </summary>
 internal sealed class HandlerScope : IDisposable
 {
@@ -15,19 +15,20 @@ internal sealed class HandlerScope : IDisposable
 
     private readonly MoonSocket? _socket;
     private readonly CancellationTokenSource _cancellation;
-    private readonly Lock _timerLock = new();
     private readonly Action<HandlerScope> _onExpired;
-    private Timer? _timer;
-    private long _deadline; // Stopwatch timestamp; 0 = no timer
-    private int _generation; // which Set armed the current timer
+    private readonly Deadline _deadline;
     private int _expired;
 
-    public HandlerScope(WorkerContext worker, MoonSocket? socket, Action<HandlerScope> onExpired, CancellationToken serverAbort)
+    public HandlerScope(WorkerContext worker, MoonSocket? socket, TimeProvider timeProvider, Action<HandlerScope> onExpired, CancellationToken serverAbort)
     {
         Worker = worker;
+        TimeProvider = timeProvider;
         _socket = socket;
         _onExpired = onExpired;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(serverAbort);
+
+        // The deadline's own token is not the handler's: the handler's is also cancelled by the server's abort.
+        _deadline = new Deadline(timeProvider, static state => ((HandlerScope)state!).Expire(), this);
     }
 
     public static HandlerScope? Current
@@ -44,6 +45,9 @@ internal sealed class HandlerScope : IDisposable
 
     public MoonSocket? Socket => _socket;
 
+    /// <summary>The pool's clock (<see cref="ListenOptions.TimeProvider"/>), for every deadline of the handler and its connection.</summary>
+    public TimeProvider TimeProvider { get; }
+
     public CancellationToken Token => _cancellation.Token;
 
     /// <summary>Cancelled when the server begins a graceful stop: finish the current exchange, start no new one.</summary>
@@ -56,8 +60,8 @@ internal sealed class HandlerScope : IDisposable
     {
         get
         {
-            long deadline = Volatile.Read(ref _deadline);
-            return deadline == 0 ? 0 : Math.Max(0, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalSeconds);
+            TimeSpan remaining = _deadline.Remaining;
+            return remaining == System.Threading.Timeout.InfiniteTimeSpan ? 0 : remaining.TotalSeconds;
         }
     }
 
@@ -69,25 +73,24 @@ internal sealed class HandlerScope : IDisposable
             throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "Interval in seconds expected (0 to 1e8).");
         }
 
-        lock (_timerLock)
+        double previous = Remaining;
+        if (seconds == 0)
         {
-            double previous = Remaining;
-            _timer?.Dispose();
-            _timer = null;
-            _generation++;
-            if (seconds == 0)
-            {
-                _deadline = 0;
-            }
-            else
-            {
-                TimeSpan due = TimeSpan.FromSeconds(seconds);
-                _deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-                _timer = new Timer(static state => ((TimerState)state!).Fire(), new TimerState(this, _generation), due, System.Threading.Timeout.InfiniteTimeSpan);
-            }
-
-            return previous;
+            _deadline.Disarm();
         }
+        else
+        {
+            try
+            {
+                _deadline.Arm(TimeSpan.FromSeconds(seconds));
+            }
+            catch (ObjectDisposedException)
+            {
+                // A task the handler left running after it returned: its handler, and so its timer, is gone.
+            }
+        }
+
+        return previous;
     }
 
     /// <summary>Runs <paramref name="action"/> under a sub-timer, restoring the outer timer after (Lua <c>timeout(n, f)</c>).</summary>
@@ -112,7 +115,7 @@ internal sealed class HandlerScope : IDisposable
             return action();
         }
 
-        long started = Stopwatch.GetTimestamp();
+        long started = TimeProvider.GetTimestamp();
         Set(seconds);
         try
         {
@@ -146,7 +149,7 @@ internal sealed class HandlerScope : IDisposable
             return await action(Token).ConfigureAwait(false);
         }
 
-        long started = Stopwatch.GetTimestamp();
+        long started = TimeProvider.GetTimestamp();
         Set(seconds);
         try
         {
@@ -165,17 +168,19 @@ internal sealed class HandlerScope : IDisposable
             return;
         }
 
-        double left = outer - Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double left = outer - TimeProvider.GetElapsedTime(started).TotalSeconds;
         if (left > 0)
         {
             Set(left);
         }
         else
         {
+            _deadline.Disarm();
             Expire();
         }
     }
 
+    /// <summary>Runs once, on the deadline's timer thread or when a restored outer timer has already run out.</summary>
     private void Expire()
     {
         if (Interlocked.Exchange(ref _expired, 1) != 0)
@@ -196,44 +201,15 @@ internal sealed class HandlerScope : IDisposable
         }
         catch (ObjectDisposedException)
         {
-            // The handler ended and its scope was disposed while this timer callback was already on its way.
+            // The handler ended and its scope was disposed while the expiry was already on its way.
         }
 
         _socket?.Abort(SocketError.TimedOut);
     }
 
-    /// <summary>
-    /// A timer callback may already be on its way when <see cref="Set"/> replaces or clears the timer;
-    /// the generation tells a stale callback to do nothing.
-    /// </summary>
-    private void OnTimer(int generation)
-    {
-        lock (_timerLock)
-        {
-            if (generation != _generation)
-            {
-                return;
-            }
-        }
-
-        Expire();
-    }
-
     public void Dispose()
     {
-        lock (_timerLock)
-        {
-            _timer?.Dispose();
-            _timer = null;
-            _deadline = 0;
-            _generation++;
-        }
-
+        _deadline.Dispose();
         _cancellation.Dispose();
-    }
-
-    private sealed record TimerState(HandlerScope Scope, int Generation)
-    {
-        public void Fire() => Scope.OnTimer(Generation);
     }
 }

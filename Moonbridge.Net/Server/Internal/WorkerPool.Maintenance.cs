@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Moonbridge.Net.Server.Internal;
 
 /// <summary>The pool's background upkeep: starting spares, retiring surplus and idle-expired workers.</summary>
@@ -19,11 +17,11 @@ internal sealed partial class WorkerPool
                     return;
                 }
 
-                long now = Stopwatch.GetTimestamp();
+                long now = _clock.GetTimestamp();
                 if (_options.IdleTimeout > TimeSpan.Zero)
                 {
                     sleep = Min(sleep, _options.IdleTimeout / 4);
-                    int expired = _idle.FindIndex(w => Stopwatch.GetElapsedTime(w.IdleSince, now) >= _options.IdleTimeout);
+                    int expired = _idle.FindIndex(w => _clock.GetElapsedTime(w.IdleSince, now) >= _options.IdleTimeout);
                     if (expired >= 0)
                     {
                         retire = _idle[expired];
@@ -37,7 +35,7 @@ internal sealed partial class WorkerPool
                 }
 
                 if (retire is null && _total > _minFork && _idle.Count > _preFork
-                    && Stopwatch.GetElapsedTime(_lastExit, now) >= _options.ExitDelay)
+                    && _clock.GetElapsedTime(_lastExit, now) >= _options.ExitDelay)
                 {
                     retire = _idle[0];
                     _idle.RemoveAt(0);
@@ -75,9 +73,16 @@ internal sealed partial class WorkerPool
                 continue;
             }
 
+            // The nap is on the pool's clock, so a test clock's advance wakes the loop to find idle workers expired.
+            using var nap = new CancellationTokenSource(Max(sleep, TimeSpan.FromMilliseconds(10)), _clock);
+            using var napOrStop = CancellationTokenSource.CreateLinkedTokenSource(nap.Token, _stop.Token);
             try
             {
-                await _wake.WaitAsync(Max(sleep, TimeSpan.FromMilliseconds(10)), _stop.Token).ConfigureAwait(false);
+                await _wake.WaitAsync(napOrStop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                // Slept the nap out.
             }
             catch (OperationCanceledException)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Moonbridge.Net.Server.Internal;
@@ -15,6 +14,7 @@ namespace Moonbridge.Net.Server.Internal;
 internal sealed partial class WorkerPool
 {
     private readonly ListenOptions _options;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly CancellationToken _serverAbort;
     private readonly int _preFork;
@@ -30,12 +30,14 @@ internal sealed partial class WorkerPool
     private int _nextId;
     private long _nextStartAllowed;
     private long _errorPauseUntil;
-    private long _lastExit = Stopwatch.GetTimestamp();
+    private long _lastExit; // timestamps of _clock
     private bool _stopping;
 
     public WorkerPool(ListenOptions options, ILogger logger, CancellationToken serverAbort)
     {
         _options = options;
+        _clock = options.TimeProvider;
+        _lastExit = _clock.GetTimestamp();
         _logger = logger;
         _serverAbort = serverAbort;
         _preFork = options.EffectivePreFork;
@@ -147,7 +149,7 @@ internal sealed partial class WorkerPool
 
                 // The maintenance loop is not woken: retiring surplus idle workers waits for ExitDelay anyway,
                 // and it looks again within a second.
-                worker.IdleSince = Stopwatch.GetTimestamp();
+                worker.IdleSince = _clock.GetTimestamp();
                 _idle.Add(worker);
                 return;
             }
@@ -187,7 +189,7 @@ internal sealed partial class WorkerPool
         {
             if (kind != StartKind.Replacement)
             {
-                long now = Stopwatch.GetTimestamp();
+                long now = _clock.GetTimestamp();
                 long start;
                 lock (_lock)
                 {
@@ -204,7 +206,7 @@ internal sealed partial class WorkerPool
                 if (start > now)
                 {
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-                    await Task.Delay(Stopwatch.GetElapsedTime(now, start), linked.Token).ConfigureAwait(false);
+                    await Task.Delay(_clock.GetElapsedTime(now, start), _clock, linked.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -219,7 +221,7 @@ internal sealed partial class WorkerPool
         {
             lock (_lock)
             {
-                _errorPauseUntil = Stopwatch.GetTimestamp() + Ticks(_options.EffectiveForkErrorDelay);
+                _errorPauseUntil = _clock.GetTimestamp() + Ticks(_options.EffectiveForkErrorDelay);
             }
 
             worker.Stop();
@@ -280,7 +282,7 @@ internal sealed partial class WorkerPool
             return true;
         }
 
-        using var scope = new HandlerScope(worker.Context, null, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
+        using var scope = new HandlerScope(worker.Context, null, _options.TimeProvider, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
         try
         {
             if (handler is not null)
@@ -345,5 +347,5 @@ internal sealed partial class WorkerPool
         Replacement,
     }
 
-    private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
+    private long Ticks(TimeSpan time) => (long)(time.TotalSeconds * _clock.TimestampFrequency);
 }

@@ -1,4 +1,4 @@
-namespace Moonbridge.Net.Tests.Http.Functional;
+namespace Moonbridge.Net.Tests.Infrastructure;
 
 /// <summary>Which kind of request handler a test runs: a blocking one on the worker's thread, or an async one.</summary>
 public enum HandlerForm

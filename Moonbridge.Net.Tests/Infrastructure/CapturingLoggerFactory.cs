@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Moonbridge.Net.Tests.Http.Functional;
+namespace Moonbridge.Net.Tests.Infrastructure;
 
 /// <summary>Keeps every log entry at <see cref="LogLevel.Error"/> or above, with its category and exception, and the warnings apart.</summary>
 internal sealed class CapturingLoggerFactory : ILoggerFactory

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Moonbridge.Net.Tests.Http.Functional;
+namespace Moonbridge.Net.Tests.Infrastructure;
 
 /// <summary>How the body of a <see cref="RawHttpResponse"/> was delimited.</summary>
 internal enum BodyFraming

@@ -1,56 +1,42 @@
 using System.Globalization;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Progress;
-using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Http;
 
 /// <summary>
-/// A real server on 127.0.0.1 (port 0) with one <see cref="ProgressTracker"/> behind async routes, as in the
-/// example application: <c>/upload</c> tracks the request, then reads its body and answers 200 with the body
-/// length; <c>/reject</c> does the same but answers the status of its <c>status</c> query parameter (default
+/// One <see cref="ProgressTracker"/> behind async routes, as in the example application, for a
+/// <see cref="TestServer"/> (<see cref="Start"/>): <c>/upload</c> tracks the request, then reads its body and
+/// answers 200 with the body length; <c>/reject</c> does the same but answers the status of its <c>status</c> query parameter (default
 /// 413); <c>/progress</c> is <c>ShowAsync</c>, <c>/progress/events</c> is <c>ShowEventsAsync</c>. Both upload
 /// routes answer <c>X-Tracked-Id</c>: the id of the entry the handler got, or <c>none</c> when not tracked.
 /// </summary>
-internal sealed class ProgressTestServer : IAsyncDisposable
+internal sealed class ProgressRoutes
 {
     public const string TrackedIdHeader = "X-Tracked-Id";
 
     /// <summary>How often the event stream looks again for an id not registered yet.</summary>
     public static readonly TimeSpan EventRetry = TimeSpan.FromMilliseconds(20);
 
-    private readonly HttpTestServer _http;
-
-    private ProgressTestServer(ProgressTracker tracker, ReleaseSignalingStore store)
+    /// <summary>Routes over a tracker; <paramref name="options"/> get a release-signalling store over their capacity and clock.</summary>
+    public ProgressRoutes(ProgressOptions? options = null)
     {
-        Tracker = tracker;
-        Store = store;
-        _http = HttpTestServer.Start(HttpTestServer.Options(), HandleAsync);
+        options ??= new ProgressOptions();
+        Store = new ReleaseSignalingStore(new InMemoryProgressStore(options.Capacity, options.TimeProvider));
+        options.Store = Store;
+        Tracker = new ProgressTracker(options);
     }
 
     public ProgressTracker Tracker { get; }
 
     public ReleaseSignalingStore Store { get; }
 
-    public int Port => _http.Port;
-
     /// <summary>Released each time a <c>/progress/events</c> handler call has ended, however it ended.</summary>
     public SemaphoreSlim EventStreamsEnded { get; } = new(0);
 
-    /// <summary>Starts a server; <paramref name="options"/> get a release-signalling store over their capacity and clock.</summary>
-    public static ProgressTestServer Start(ProgressOptions? options = null)
-    {
-        options ??= new ProgressOptions();
-        var store = new ReleaseSignalingStore(new InMemoryProgressStore(options.Capacity, options.TimeProvider));
-        options.Store = store;
-        return new ProgressTestServer(new ProgressTracker(options), store);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _http.DisposeAsync();
-        EventStreamsEnded.Dispose();
-    }
+    /// <summary>Starts a test server whose handler is these routes.</summary>
+    public TestServer Start() => TestServer.StartHttp(TestServer.HttpOptions(), HandleAsync);
 
     private async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -3,23 +3,17 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Moonbridge.Net.Tests.Http.Functional;
-
-/// <summary>How a connection ended from the client's side: what arrived before the end, and whether the end was a reset.</summary>
-internal sealed record ConnectionEnd(byte[] Data, bool Reset)
-{
-    public string Text => Encoding.Latin1.GetString(Data);
-}
+namespace Moonbridge.Net.Tests.Infrastructure;
 
 /// <summary>
-/// An HTTP/1.1 client over a plain <see cref="Socket"/> for framing tests: sends raw bytes (whole or one
-/// byte at a time) and reads one complete response at a time by parsing the status line, the header
-/// fields and a Content-Length, chunked or close-delimited body. Every call is bounded by
-/// <see cref="Wait"/> (then <see cref="TimeoutException"/>) and by the caller's token. A reset from the
-/// server surfaces as <see cref="IOException"/>, an end of input inside a response as
-/// <see cref="EndOfStreamException"/>.
+/// The tests' raw client over a plain loopback (or Unix) <see cref="Socket"/>: sends raw bytes (whole or
+/// one byte at a time), reads a line, one complete HTTP response (status line, header fields and a
+/// Content-Length, chunked or close-delimited body) or everything up to the end of the connection. Every
+/// call is bounded by <see cref="Wait"/> (then <see cref="TimeoutException"/>) and by the caller's token.
+/// A reset from the server surfaces as <see cref="IOException"/> (or as <see cref="ConnectionEnd.Reset"/>
+/// when reading to the end), an end of input inside a response as <see cref="EndOfStreamException"/>.
 /// </summary>
-internal sealed class RawHttpClient : IDisposable
+internal sealed class TestClient : IDisposable
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
@@ -29,26 +23,45 @@ internal sealed class RawHttpClient : IDisposable
     private int _end;
     private bool _eof;
 
-    private RawHttpClient(Socket socket) => _socket = socket;
+    private TestClient(Socket socket) => _socket = socket;
 
     public Socket Socket => _socket;
 
     /// <summary>The longest a single call may take.</summary>
     public TimeSpan Wait { get; set; } = DefaultWait;
 
-    public static async Task<RawHttpClient> ConnectAsync(int port, CancellationToken cancellationToken)
+    /// <summary>Connects to 127.0.0.1:<paramref name="port"/>.</summary>
+    public static Task<TestClient> ConnectAsync(int port, CancellationToken cancellationToken)
+        => ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+
+    /// <summary>Connects to a TCP or a Unix socket end point.</summary>
+    public static async Task<TestClient> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        bool tcp = endPoint is not UnixDomainSocketEndPoint;
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, tcp ? ProtocolType.Tcp : ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).AsTask().WaitAsync(DefaultWait, cancellationToken);
-            return new RawHttpClient(socket);
+            if (tcp)
+            {
+                socket.NoDelay = true;
+            }
+
+            await socket.ConnectAsync(endPoint, cancellationToken).AsTask().WaitAsync(DefaultWait, cancellationToken);
+            return new TestClient(socket);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Connects, sends one line, and reads the reply line back (for line-echo servers).</summary>
+    public static async Task<string?> RoundTripAsync(EndPoint endPoint, string line, CancellationToken cancellationToken)
+    {
+        using TestClient client = await ConnectAsync(endPoint, cancellationToken);
+        await client.SendAsync(line + "\n", cancellationToken);
+        return await client.ReadLineAsync(cancellationToken);
     }
 
     /// <summary>Sends text as Latin-1 bytes.</summary>
@@ -110,6 +123,39 @@ internal sealed class RawHttpClient : IDisposable
     }
 
     /// <summary>
+    /// Reads up to and including the next LF (or to the end of input); returns the text without the LF, or null
+    /// at the end of input with nothing read. For line protocols such as the echo servers'.
+    /// </summary>
+    public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource timeout = StartWait(cancellationToken);
+        try
+        {
+            int searched = 0;
+            while (true)
+            {
+                int index = _buffer.AsSpan(_start + searched, _end - _start - searched).IndexOf((byte)'\n');
+                if (index >= 0)
+                {
+                    string line = Encoding.Latin1.GetString(_buffer, _start, searched + index);
+                    _start += searched + index + 1;
+                    return line;
+                }
+
+                searched = _end - _start;
+                if (!await FillAsync(timeout.Token))
+                {
+                    return _end == _start ? null : Encoding.Latin1.GetString(TakeAll());
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No line within {Wait.TotalSeconds} s.");
+        }
+    }
+
+    /// <summary>
     /// Waits until the received but not yet parsed input contains <paramref name="text"/> (Latin-1), without
     /// consuming anything, e.g. to see the first chunk of a response that is not finished yet.
     /// </summary>
@@ -161,7 +207,7 @@ internal sealed class RawHttpClient : IDisposable
 
     private async Task<RawHttpResponse> ReadResponseCoreAsync(bool forHead, CancellationToken cancellationToken)
     {
-        string statusLine = await ReadLineAsync(cancellationToken)
+        string statusLine = await ReadCrLfLineAsync(cancellationToken)
             ?? throw new EndOfStreamException("The connection ended before a response.");
         string[] parts = statusLine.Split(' ', 3);
         if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || parts[1].Length != 3)
@@ -205,7 +251,7 @@ internal sealed class RawHttpClient : IDisposable
         var sizes = new List<int>();
         while (true)
         {
-            string line = await ReadLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a chunked body.");
+            string line = await ReadCrLfLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a chunked body.");
             int semicolon = line.IndexOf(';', StringComparison.Ordinal);
             int size = int.Parse(semicolon < 0 ? line : line[..semicolon], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
             sizes.Add(size);
@@ -216,7 +262,7 @@ internal sealed class RawHttpClient : IDisposable
             }
 
             body.Write(await ReadExactAsync(size, cancellationToken));
-            string end = await ReadLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a chunk.");
+            string end = await ReadCrLfLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a chunk.");
             if (end.Length != 0)
             {
                 throw new InvalidDataException($"A chunk of {size} bytes is followed by '{end}' instead of CRLF.");
@@ -229,7 +275,7 @@ internal sealed class RawHttpClient : IDisposable
         var fields = new List<KeyValuePair<string, string>>();
         while (true)
         {
-            string line = await ReadLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a header section.");
+            string line = await ReadCrLfLineAsync(cancellationToken) ?? throw new EndOfStreamException("The connection ended inside a header section.");
             if (line.Length == 0)
             {
                 return fields;
@@ -246,7 +292,7 @@ internal sealed class RawHttpClient : IDisposable
     }
 
     /// <summary>The next CRLF-terminated line without its CRLF; null when the connection ended with nothing buffered.</summary>
-    private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+    private async Task<string?> ReadCrLfLineAsync(CancellationToken cancellationToken)
     {
         int searched = 0;
         while (true)

@@ -1,20 +1,57 @@
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
-using Moonbridge.Net.Server.Internal;
 
-namespace Moonbridge.Net.Server;
+namespace Moonbridge.Net.Server.Internal;
 
-/// <summary>Running one connect call on a worker, and closing its connection afterwards.</summary>
-public sealed partial class MoonbridgeServer
+/// <summary>
+/// Runs one connect call on a worker for a pool: the handler's scope (its timer, token and, in an async pool,
+/// the parking of its worker), the report to a parent process, and closing what the handler left open.
+/// </summary>
+internal sealed class ConnectionRunner
 {
+    private readonly ListenOptions _options;
+    private readonly ListenOptions _poolOptions;
+    private readonly IWorkerHost _host;
+    private readonly WorkerPool _pool;
+    private readonly ILogger _logger;
+    private readonly ILogger _ioLogger;
+    private readonly CancellationToken _stopping;
+    private readonly CancellationToken _abort;
+    private readonly Action _stopServer;
+
+    /// <param name="options">The pool as configured (close timeout, clock).</param>
+    /// <param name="host">Where the workers run; gives the options the pool runs.</param>
+    /// <param name="pool">The workers.</param>
+    /// <param name="logger">The server's log.</param>
+    /// <param name="ioLogger">The connection log.</param>
+    /// <param name="stopServer">Stops the server (a worker process whose only worker retired).</param>
+    /// <param name="stopping">Cancelled when the server begins to stop: handlers finish the exchange in progress.</param>
+    /// <param name="abort">Cancelled when the server aborts its handlers.</param>
+    public ConnectionRunner(ListenOptions options, IWorkerHost host, WorkerPool pool, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopping, CancellationToken abort)
+    {
+        _options = options;
+        _host = host;
+        _poolOptions = host.PoolOptions;
+        _pool = pool;
+        _logger = logger;
+        _ioLogger = ioLogger;
+        _stopping = stopping;
+        _abort = abort;
+        _stopServer = stopServer;
+    }
+
+    /// <summary>The handlers running now.</summary>
+    public ActiveHandlers Active { get; } = new();
+
     /// <summary>Made once: every connection's handler scope shares it.</summary>
     private Action<HandlerScope>? _logHandlerTimedOut;
 
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
-    private async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
+    public async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
     {
-        var scope = new HandlerScope(worker.Context, socket, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abortHandlers.Token)
+        var scope = new HandlerScope(worker.Context, socket, _poolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abort)
         {
-            Stopping = _stopAccepting.Token,
+            Stopping = _stopping,
         };
 
         // A connection of an async pool may give its worker back while it waits for its client; a blocking
@@ -22,10 +59,7 @@ public sealed partial class MoonbridgeServer
         WorkerParking? parking = _poolOptions.ConnectAsync is not null && !_host.IsWorkerProcess && socket.HasConnection
             ? scope.Parking = new WorkerParking(_pool, scope, worker)
             : null;
-        lock (_activeLock)
-        {
-            _active.Add(scope);
-        }
+        Active.Add(scope);
 
         bool reuse = false;
         bool failed = false;
@@ -46,14 +80,7 @@ public sealed partial class MoonbridgeServer
         {
             await CloseAfterHandlerAsync(socket, abort: failed || scope.TimedOut).ConfigureAwait(false);
             scope.Dispose();
-            lock (_activeLock)
-            {
-                _active.Remove(scope);
-                if (_active.Count == 0)
-                {
-                    _idle?.TrySetResult();
-                }
-            }
+            Active.Remove(scope);
         }
 
         // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
@@ -72,7 +99,7 @@ public sealed partial class MoonbridgeServer
             if (!reuse)
             {
                 _ = _pool.StopAsync();
-                _ = StopAsync();
+                _stopServer();
             }
         }
 
@@ -124,7 +151,7 @@ public sealed partial class MoonbridgeServer
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
         try
         {
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);

@@ -1,33 +1,21 @@
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Progress.Operations;
 
 /// <summary>
-/// A test server whose <c>POST /job</c> runs an operation through an <see cref="OperationManager"/> and
+/// A <see cref="TestServer"/> whose <c>POST /job</c> runs an operation through an <see cref="OperationManager"/> and
 /// whose status documents are served by the same manager. The operation is a test-controlled job.
 /// </summary>
-internal sealed class OperationTestServer : IAsyncDisposable
+internal static class OperationRoutes
 {
-    private readonly HttpTestServer _server;
+    public static TestServer Start(OperationOptions options, Func<OperationProgress, CancellationToken, ValueTask<OperationResult>> job)
+        => Start(new OperationManager(options), job);
 
-    private OperationTestServer(HttpTestServer server, OperationManager manager)
-    {
-        _server = server;
-        Manager = manager;
-    }
-
-    public OperationManager Manager { get; }
-
-    public int Port => _server.Port;
-
-    public Moonbridge.Net.Server.MoonbridgeServer Server => _server.Server;
-
-    public static OperationTestServer Start(OperationOptions options, Func<OperationProgress, CancellationToken, ValueTask<OperationResult>> job)
-    {
-        var manager = new OperationManager(options);
-        HttpTestServer server = HttpTestServer.Start(HttpTestServer.Options(), async (HttpRequest request, CancellationToken ct) =>
+    public static TestServer Start(OperationManager manager, Func<OperationProgress, CancellationToken, ValueTask<OperationResult>> job)
+        => TestServer.StartHttp(TestServer.HttpOptions(), async (HttpRequest request, CancellationToken ct) =>
         {
             if (await manager.TryHandleStatusRequestAsync(request, ct))
             {
@@ -43,27 +31,10 @@ internal sealed class OperationTestServer : IAsyncDisposable
             request.SendStatus(404);
             return true;
         });
-        return new OperationTestServer(server, manager);
-    }
 
-    public Task<RawHttpClient> ConnectAsync(CancellationToken cancellationToken) => _server.ConnectAsync(cancellationToken);
-
-    /// <summary>Sends one request on a new connection and reads the final response (after any 1xx).</summary>
-    public async Task<RawHttpResponse> RequestAsync(string method, string target, string extraHeaders, CancellationToken cancellationToken)
-    {
-        using RawHttpClient client = await ConnectAsync(cancellationToken);
-        await client.SendAsync($"{method} {target} HTTP/1.1\r\nHost: test\r\n{extraHeaders}Content-Length: 0\r\n\r\n", cancellationToken);
-        RawHttpResponse response;
-        do
-        {
-            response = await client.ReadResponseAsync(cancellationToken, forHead: method == "HEAD");
-        }
-        while (response.StatusCode < 200);
-
-        return response;
-    }
-
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    /// <summary>Sends one request without a body on a new connection and reads the final response (after any 1xx).</summary>
+    public static Task<RawHttpResponse> RequestAsync(TestServer server, string method, string target, string extraHeaders, CancellationToken cancellationToken)
+        => server.RequestAsync(method, target, cancellationToken, extraHeaders + "Content-Length: 0\r\n", skipInterim: true);
 }
 
 /// <summary>

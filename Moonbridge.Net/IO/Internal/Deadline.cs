@@ -1,0 +1,227 @@
+namespace Moonbridge.Net.IO.Internal;
+
+/// <summary>
+/// One re-armable deadline on a <see cref="System.TimeProvider"/>: a connection arms it per wait or per
+/// handler call, and at expiry its token is cancelled and the callback runs, on a timer thread.
+/// </summary>
+/// <remarks>
+/// Re-arming costs no allocation: there is one timer, created at the first finite arming, and it is moved
+/// only when a deadline comes earlier than the timer's due time. A later deadline leaves the timer alone;
+/// its firing finds the deadline not reached and waits out the rest. The token source is replaced only
+/// after an expiry, since a cancelled one cannot be reused.
+/// </remarks>
+internal sealed class Deadline : IDisposable
+{
+    private const long NoDeadline = long.MaxValue;
+
+    /// <summary>No deadline is set farther than this, so adding it to a timestamp cannot overflow.</summary>
+    private const long MaxTimestampTicks = long.MaxValue / 4;
+
+    /// <summary>Farther deadlines are beyond what a timer takes; the timer fires then and waits out the rest.</summary>
+    private static readonly TimeSpan s_maxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    private readonly Action<object?>? _onExpired;
+    private readonly object? _state;
+    private readonly Lock _lock = new();
+    private CancellationTokenSource _cancellation = new();
+    private ITimer? _timer;
+    private long _deadline = NoDeadline; // a timestamp of the time provider
+    private long _timerDue = NoDeadline; // when the timer fires, NoDeadline when it is not armed
+    private int _expired;
+    private bool _disposed;
+
+    public Deadline(TimeProvider timeProvider, Action<object?>? onExpired = null, object? state = null)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        TimeProvider = timeProvider;
+        _onExpired = onExpired;
+        _state = state;
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>True from the expiry until the next <see cref="Arm"/>.</summary>
+    public bool Expired => Volatile.Read(ref _expired) != 0;
+
+    /// <summary>Time left until expiry: <see cref="Timeout.InfiniteTimeSpan"/> when disarmed, zero once reached.</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            long deadline = Volatile.Read(ref _deadline);
+            if (deadline == NoDeadline)
+            {
+                return Expired ? TimeSpan.Zero : Timeout.InfiniteTimeSpan;
+            }
+
+            long now = TimeProvider.GetTimestamp();
+            return now >= deadline ? TimeSpan.Zero : TimeProvider.GetElapsedTime(now, deadline);
+        }
+    }
+
+    /// <summary>
+    /// Sets the deadline to <paramref name="after"/> from now (<see cref="Timeout.InfiniteTimeSpan"/>: none),
+    /// replacing any earlier one, and returns the token cancelled at expiry.
+    /// </summary>
+    public CancellationToken Arm(TimeSpan after)
+    {
+        if (after < TimeSpan.Zero && after != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(after), after, "A non-negative time or Timeout.InfiniteTimeSpan expected.");
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_expired != 0)
+            {
+                // The old source may still be cancelling on the timer thread; it owns no timer, so it is left to the collector.
+                _cancellation = new CancellationTokenSource();
+                Volatile.Write(ref _expired, 0);
+            }
+
+            if (after == Timeout.InfiniteTimeSpan)
+            {
+                Volatile.Write(ref _deadline, NoDeadline);
+            }
+            else
+            {
+                long now = TimeProvider.GetTimestamp();
+                long deadline = now + ToTimestampTicks(after);
+                Volatile.Write(ref _deadline, deadline);
+                if (deadline < _timerDue)
+                {
+                    StartTimer(now, deadline);
+                }
+            }
+
+            return _cancellation.Token;
+        }
+    }
+
+    /// <summary>Removes the deadline; returns whether it had expired. The timer, if armed, will find nothing to do.</summary>
+    public bool Disarm()
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _deadline, NoDeadline);
+            return _expired != 0;
+        }
+    }
+
+    private void OnTimer()
+    {
+        CancellationTokenSource expired;
+        lock (_lock)
+        {
+            _timerDue = NoDeadline;
+            if (_disposed || _deadline == NoDeadline)
+            {
+                return;
+            }
+
+            // A firing left over from an earlier deadline, or a little early (timers count milliseconds), waits out the rest.
+            long now = TimeProvider.GetTimestamp();
+            if (now < _deadline)
+            {
+                StartTimer(now, _deadline);
+                return;
+            }
+
+            Volatile.Write(ref _deadline, NoDeadline);
+            Volatile.Write(ref _expired, 1);
+            expired = _cancellation;
+        }
+
+        // Outside the lock: cancellation callbacks and the expiry callback may arm or disarm again.
+        try
+        {
+            expired.Cancel();
+        }
+        catch (Exception e) when (e is AggregateException or ObjectDisposedException)
+        {
+            // Callbacks on the token must not escape onto the timer thread; a disposed source had no one left to tell.
+        }
+
+        if (_onExpired is not null)
+        {
+            try
+            {
+                _onExpired(_state);
+            }
+#pragma warning disable CA1031 // Nothing on a timer thread could handle it: an exception there would end the process.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
+    /// <summary>Arms the timer for <paramref name="deadline"/>, rounded up to whole milliseconds so it does not fire early; under the lock.</summary>
+    private void StartTimer(long now, long deadline)
+    {
+        TimeSpan rest = TimeProvider.GetElapsedTime(now, deadline);
+        TimeSpan due = rest >= s_maxTimerDue ? s_maxTimerDue : TimeSpan.FromMilliseconds(Math.Ceiling(rest.TotalMilliseconds));
+        _timerDue = now + ToTimestampTicks(due);
+        if (_timer is null)
+        {
+            _timer = CreateTimer(due);
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private ITimer CreateTimer(TimeSpan due)
+    {
+        // The timer must not capture the arming flow's execution context (its async-locals would live as long as the timer).
+        bool suppressed = !ExecutionContext.IsFlowSuppressed();
+        if (suppressed)
+        {
+            ExecutionContext.SuppressFlow();
+        }
+
+        try
+        {
+            return TimeProvider.CreateTimer(static state => ((Deadline)state!).OnTimer(), this, due, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            if (suppressed)
+            {
+                ExecutionContext.RestoreFlow();
+            }
+        }
+    }
+
+    private long ToTimestampTicks(TimeSpan time)
+    {
+        long frequency = TimeProvider.TimestampFrequency;
+        if (frequency == TimeSpan.TicksPerSecond)
+        {
+            return Math.Min(time.Ticks, MaxTimestampTicks);
+        }
+
+        double ticks = Math.Ceiling(time.Ticks * ((double)frequency / TimeSpan.TicksPerSecond));
+        return ticks >= MaxTimestampTicks ? MaxTimestampTicks : (long)ticks;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            Volatile.Write(ref _deadline, NoDeadline);
+            _timerDue = NoDeadline;
+        }
+
+        _timer?.Dispose();
+        _cancellation.Dispose();
+    }
+}

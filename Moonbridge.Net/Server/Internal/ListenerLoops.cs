@@ -1,0 +1,198 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.IO;
+
+namespace Moonbridge.Net.Server.Internal;
+
+/// <summary>
+/// The loops that feed a pool's workers, one per listener: accepting connections (admitted by the
+/// <see cref="ConnectionGate"/>), running interval handlers on their schedule, and the main listener's one run.
+/// </summary>
+internal sealed class ListenerLoops
+{
+    private readonly WorkerPool _pool;
+    private readonly ConnectionGate _gate;
+    private readonly ConnectionRunner _runner;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ILogger _ioLogger;
+    private readonly CancellationToken _stopAccepting;
+    private readonly Action _stopServer;
+
+    /// <param name="pool">The workers.</param>
+    /// <param name="gate">Admission of connections.</param>
+    /// <param name="runner">Runs a connect call on a worker.</param>
+    /// <param name="timeProvider">The pool's clock (intervals, back-off).</param>
+    /// <param name="logger">The server's log.</param>
+    /// <param name="ioLogger">The connection log.</param>
+    /// <param name="stopServer">Stops the server (the main listener's worker retired).</param>
+    /// <param name="stopAccepting">Cancelled when the server stops: every loop ends.</param>
+    public ListenerLoops(WorkerPool pool, ConnectionGate gate, ConnectionRunner runner, TimeProvider timeProvider, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopAccepting)
+    {
+        _pool = pool;
+        _gate = gate;
+        _runner = runner;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _ioLogger = ioLogger;
+        _stopAccepting = stopAccepting;
+        _stopServer = stopServer;
+    }
+
+    /// <param name="accept">Takes the next connection.</param>
+    /// <param name="name">The listener's name in logs.</param>
+    /// <param name="acceptStop">
+    /// Ends the loop; by default the server's stop. A connection already accepted is still given to a
+    /// worker unless the server is stopping, so ending accepting early (listeners handed to another
+    /// process) loses no connection.
+    /// </param>
+    public async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<MoonSocket>> accept, string name, CancellationToken acceptStop = default)
+    {
+        CancellationToken stop = _stopAccepting;
+        if (!acceptStop.CanBeCanceled)
+        {
+            acceptStop = stop;
+        }
+
+        while (!acceptStop.IsCancellationRequested)
+        {
+            MoonSocket socket;
+            try
+            {
+                await _gate.WaitForRoomAsync(acceptStop).ConfigureAwait(false);
+                socket = await accept(acceptStop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
+            {
+                // The rest of the process took the descriptors the reserve counted on: wait, logged once.
+                try
+                {
+                    await _gate.OutOfDescriptorsAsync(acceptStop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+            catch (SocketException e)
+            {
+                ServerLog.AcceptFailed(_logger, name, e);
+                if (!await AcceptBackOff.WaitAsync(acceptStop, _timeProvider).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            _gate.Admit();
+            _ = ServeAcceptedAsync(socket, stop);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a worker and serves a connection. The accept loop does not wait for the worker itself:
+    /// a connection of an async pool needs one only while its handler is busy (see <see cref="WorkerParking"/>).
+    /// </summary>
+    /// <param name="socket">The connection.</param>
+    /// <param name="stop">Ends the wait for a worker; the connection is then reset.</param>
+    /// <param name="admitted">Whether the connection holds a place in the <see cref="ConnectionGate"/>, released at its end.</param>
+    public async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop, bool admitted = true)
+    {
+        try
+        {
+            Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+            if (worker is null)
+            {
+                IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
+                socket.Reset();
+                return;
+            }
+
+            await _runner.ServeAsync(worker, socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (admitted)
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    public async Task IntervalLoopAsync(IntervalListenerSpec interval)
+    {
+        CancellationToken stop = _stopAccepting;
+        TimeProvider clock = _timeProvider;
+        DateTimeOffset next = clock.GetUtcNow() + interval.Delay;
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait = next - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock, stop).ConfigureAwait(false);
+                }
+
+                Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+                if (worker is null)
+                {
+                    return;
+                }
+
+                // One run per interval listener at a time: the next is scheduled only after this one ends.
+                await _runner.ServeAsync(worker, MoonSocket.ForInterval(interval.Name)).ConfigureAwait(false);
+                DateTimeOffset now = clock.GetUtcNow();
+                next = interval.Strict ? next + interval.Delay : now + interval.Delay;
+                if (next < now)
+                {
+                    next = now;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task MainAsync(MainListenerSpec main)
+    {
+        try
+        {
+            Worker? worker = await RentAsync(_stopAccepting).ConfigureAwait(false);
+            if (worker is null)
+            {
+                return;
+            }
+
+            if (!await _runner.ServeAsync(worker, MoonSocket.ForMain(main.Name)).ConfigureAwait(false))
+            {
+                // The main worker retired: as when the original's main process ends, the server shuts down.
+                _stopServer();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask<Worker?> RentAsync(CancellationToken stop)
+    {
+        try
+        {
+            return await _pool.RentAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+}
