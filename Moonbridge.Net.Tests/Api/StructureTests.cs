@@ -40,7 +40,7 @@ public sealed partial class StructureTests
     private static partial Regex CrossLayerRow();
 
     [Test]
-    public void No_library_file_exceeds_the_line_limit()
+    public void NoLibraryFileExceedsTheLineLimit()
     {
         string[] tooLong = [.. LibraryFiles()
             .Select(file => (File: RelativeToLibrary(file), Lines: File.ReadAllLines(file).Length))
@@ -51,7 +51,7 @@ public sealed partial class StructureTests
     }
 
     [Test]
-    public void No_library_type_exceeds_the_line_limit_across_its_partial_files()
+    public void NoLibraryTypeExceedsTheLineLimitAcrossItsPartialFiles()
     {
         // A type's partial files are named Type.cs and Type.Concern.cs in one folder.
         string[] tooLong = [.. LibraryFiles()
@@ -64,7 +64,7 @@ public sealed partial class StructureTests
     }
 
     [Test]
-    public void No_library_method_takes_a_bool_async_flag()
+    public void NoLibraryMethodTakesABoolAsyncFlag()
     {
         string[] flagged = [.. CodeLines()
             .Where(line => BoolAsyncParameter().IsMatch(line.Text))
@@ -74,7 +74,7 @@ public sealed partial class StructureTests
     }
 
     [Test]
-    public void Each_layer_uses_only_the_layers_below_it()
+    public void EachLayerUsesOnlyTheLayersBelowIt()
     {
         var offending = new List<string>();
         foreach ((string file, int number, string text) in CodeLines())
@@ -94,7 +94,7 @@ public sealed partial class StructureTests
     }
 
     [Test]
-    public void Every_cross_layer_internal_use_is_justified_in_the_architecture_page()
+    public void EveryCrossLayerInternalUseIsJustifiedInTheArchitecturePage()
     {
         var used = new SortedSet<string>(StringComparer.Ordinal);
         foreach ((string file, _, string text) in CodeLines())
