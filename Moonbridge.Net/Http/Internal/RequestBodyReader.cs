@@ -11,7 +11,6 @@ namespace Moonbridge.Net.Http.Internal;
 /// connection's input in pieces (each wait bounded by the stall timeout and the minimum body data rate),
 /// with <c>100 Continue</c> sent on the first read, and the rest drained when the handler is done.
 /// </summary>
-
 internal sealed partial class RequestBodyReader(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ResponseWriter response, ExchangeObservation observation)
 {
     private ChunkedBodyDecoder? _chunkedDecoder;
