@@ -18,6 +18,7 @@ namespace Moonbridge.Net.HandOff.Internal;
 /// <param name="id">The parent's number for this worker.</param>
 internal sealed class WorkerProcessChild(HandOffChannel channel, ListenOptions options, int id) : IWorkerHost
 {
+    // A field rather than the captured parameter: the nested connection source reaches it through its child.
     private readonly HandOffChannel _channel = channel;
 
     /// <summary>The options this process's one-worker pool runs; made on first use, as its listener refers to this host.</summary>
