@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.HandOff.Internal;
@@ -86,6 +85,20 @@ public sealed partial class HandOffChannel : IDisposable
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+
+            // Checked before a single byte is sent: a squatter on the path learns nothing but that someone connected.
+            if (PeerCredentials.Untrusted(socket, allowedUserIds) is { } peer)
+            {
+                uint user = Native.GetEffectiveUserId();
+                if (logger is not null)
+                {
+                    HandOffLog.ReceiverRefused(logger, path, peer, user);
+                }
+
+                throw new HandOffException($"Refused the hand-off receiver at '{path}': it runs as user {peer}, not as user {user} or an allowed one.");
+            }
+
+            return new HandOffChannel(socket);
         }
         catch (SocketException e)
         {
@@ -97,23 +110,6 @@ public sealed partial class HandOffChannel : IDisposable
             socket.Dispose();
             throw;
         }
-
-        // Checked before a single byte is sent: a squatter on the path learns nothing but that someone connected.
-        uint? peerUser = PeerCredentials.UserId(socket);
-        if (!PeerCredentials.IsTrusted(peerUser, allowedUserIds))
-        {
-            socket.Dispose();
-            string peer = peerUser?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
-            uint user = Native.GetEffectiveUserId();
-            if (logger is not null)
-            {
-                HandOffLog.ReceiverRefused(logger, path, peer, user);
-            }
-
-            throw new HandOffException($"Refused the hand-off receiver at '{path}': it runs as user {peer}, not as user {user} or an allowed one.");
-        }
-
-        return new HandOffChannel(socket);
     }
 
     /// <summary>

@@ -1,7 +1,5 @@
 using System.Text;
-using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.Http;
-using Moonbridge.Net.IO;
 
 namespace Moonbridge.Net.HandOff;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Moonbridge.Net.Http.Forms;
-using Moonbridge.Net.Http.Internal;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Http;

@@ -1,5 +1,3 @@
-using Moonbridge.Net.Http.Internal;
-
 namespace Moonbridge.Net.Http;
 
 /// <summary>Watching the exchange from outside the handler's own calls (progress tracking).</summary>

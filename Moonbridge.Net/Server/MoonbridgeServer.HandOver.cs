@@ -1,5 +1,4 @@
 using Moonbridge.Net.IO;
-using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.Server;
 

@@ -11,12 +11,11 @@ internal sealed class ScriptTimer : IDisposable
 {
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _outer;
-    private readonly TimeSpan _timeout;
     private readonly Deadline _deadline;
 
     public ScriptTimer(TimeSpan timeout, TimeProvider timeProvider, CancellationToken outer)
     {
-        _timeout = timeout;
+        Timeout = timeout;
         _outer = outer;
         _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
         _deadline = new Deadline(timeProvider, static state => ((ScriptTimer)state!).CancelScript(), this);
@@ -32,13 +31,13 @@ internal sealed class ScriptTimer : IDisposable
     /// </remarks>
     public bool Expired => _source.IsCancellationRequested && !_outer.IsCancellationRequested;
 
-    public TimeSpan Timeout => _timeout;
+    public TimeSpan Timeout { get; }
 
     public void Start()
     {
         try
         {
-            _deadline.Arm(_timeout);
+            _deadline.Arm(Timeout);
         }
         catch (ObjectDisposedException)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -39,30 +38,8 @@ internal sealed class InheritedListeners : IListenerSource
     internal static InheritedListeners? Receive(string path, ILogger logger, string pool)
     {
         Native.EnsureSupported();
-        var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        if (ConnectToOldProcess(path, logger, pool) is not { } control)
         {
-            control.Connect(new UnixDomainSocketEndPoint(path));
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied)
-        {
-            control.Dispose();
-            HandOffLog.NothingToInherit(logger, pool, path, e.SocketErrorCode);
-            return null;
-        }
-        catch
-        {
-            control.Dispose();
-            throw;
-        }
-
-        // Whoever bound the path first answers here: only a process of this user may hand over listeners,
-        // or another user could keep a copy of every socket this process serves on.
-        uint? peerUser = PeerCredentials.UserId(control);
-        if (!PeerCredentials.IsTrusted(peerUser, null))
-        {
-            control.Dispose();
-            HandOffLog.OldProcessRefused(logger, pool, path, peerUser?.ToString(CultureInfo.InvariantCulture) ?? "unknown", Native.GetEffectiveUserId());
             return null;
         }
 
@@ -122,6 +99,37 @@ internal sealed class InheritedListeners : IListenerSource
             control.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The control connection to the old process, or null (logged) when none listens there or one of another user does.</summary>
+    private static Socket? ConnectToOldProcess(string path, ILogger logger, string pool)
+    {
+        var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            control.Connect(new UnixDomainSocketEndPoint(path));
+
+            // Whoever bound the path first answers here: only a process of this user may hand over listeners,
+            // or another user could keep a copy of every socket this process serves on.
+            if (PeerCredentials.Untrusted(control, null) is not { } peer)
+            {
+                return control;
+            }
+
+            HandOffLog.OldProcessRefused(logger, pool, path, peer, Native.GetEffectiveUserId());
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied)
+        {
+            HandOffLog.NothingToInherit(logger, pool, path, e.SocketErrorCode);
+        }
+        catch
+        {
+            control.Dispose();
+            throw;
+        }
+
+        control.Dispose();
+        return null;
     }
 
     /// <summary>The inherited socket for <paramref name="spec"/> as a listener, or null (the caller binds anew).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Moonbridge.Net.HandOff.Internal;
@@ -30,4 +31,14 @@ internal static class PeerCredentials
     /// <summary>Whether <paramref name="peerUserId"/> is this process's effective user or one of <paramref name="allowedUserIds"/>.</summary>
     internal static bool IsTrusted(uint? peerUserId, IReadOnlyCollection<uint>? allowedUserIds)
         => peerUserId is { } uid && (uid == Native.GetEffectiveUserId() || (allowedUserIds?.Contains(uid) ?? false));
+
+    /// <summary>
+    /// The user to name when refusing the peer of <paramref name="socket"/>: null when <see cref="IsTrusted"/> holds,
+    /// else its user id, or "unknown" when the kernel does not say.
+    /// </summary>
+    internal static string? Untrusted(Socket socket, IReadOnlyCollection<uint>? allowedUserIds)
+    {
+        uint? peerUserId = UserId(socket);
+        return IsTrusted(peerUserId, allowedUserIds) ? null : peerUserId?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+    }
 }

@@ -13,26 +13,21 @@ namespace Moonbridge.Net.HandOff.Internal;
 /// whether the worker stays; when the parent closes the channel (or the worker retires) the server stops,
 /// running the finish handler.
 /// </summary>
-internal sealed class WorkerProcessChild : IWorkerHost
+/// <param name="channel">The hand-off channel to the parent (made by <see cref="Connect"/>).</param>
+/// <param name="options">The pool as configured (the parent runs the same configuration).</param>
+/// <param name="id">The parent's number for this worker.</param>
+internal sealed class WorkerProcessChild(HandOffChannel channel, ListenOptions options, int id) : IWorkerHost
 {
-    private readonly HandOffChannel _channel;
-    private readonly ListenOptions _options;
+    // A field rather than the captured parameter: the nested connection source reaches it through its child.
+    private readonly HandOffChannel _channel = channel;
 
-    private WorkerProcessChild(HandOffChannel channel, ListenOptions options, int id)
-    {
-        _channel = channel;
-        _options = options;
-        Id = id;
-        PoolOptions = CreatePoolOptions();
-    }
-
-    /// <summary>The options this process's one-worker pool runs.</summary>
-    public ListenOptions PoolOptions { get; }
+    /// <summary>The options this process's one-worker pool runs; made on first use, as its listener refers to this host.</summary>
+    public ListenOptions PoolOptions => field ??= CreatePoolOptions();
 
     public bool IsWorkerProcess => true;
 
     /// <summary>The parent's number for this worker.</summary>
-    public int Id { get; }
+    public int Id { get; } = id;
 
     /// <summary>Called when the parent ends the channel: stops the server gracefully.</summary>
     private Action? Ended { get; set; }
@@ -49,23 +44,23 @@ internal sealed class WorkerProcessChild : IWorkerHost
 
     private ListenOptions CreatePoolOptions()
     {
-        ListenOptions pool = _options.CopySettings();
+        ListenOptions pool = options.CopySettings();
         pool.PreFork = 1;
         pool.MinFork = 1;
         pool.MaxFork = 1;
         pool.ForkDelay = TimeSpan.Zero;
         pool.ExitDelay = TimeSpan.Zero;
         pool.IdleTimeout = TimeSpan.Zero;
-        pool.Connect = _options.Connect;
-        pool.ConnectAsync = _options.ConnectAsync;
-        pool.Finish = _options.Finish;
-        pool.FinishAsync = _options.FinishAsync;
+        pool.Connect = options.Connect;
+        pool.ConnectAsync = options.ConnectAsync;
+        pool.Finish = options.Finish;
+        pool.FinishAsync = options.FinishAsync;
         pool.Listeners.Add(new WorkerChannelSpec(this));
-        if (_options.Prepare is { } prepare)
+        if (options.Prepare is { } prepare)
         {
             pool.Prepare = context => Prepared(() => prepare(context));
         }
-        else if (_options.PrepareAsync is { } prepareAsync)
+        else if (options.PrepareAsync is { } prepareAsync)
         {
             pool.PrepareAsync = async (context, cancellationToken) =>
             {
@@ -111,7 +106,7 @@ internal sealed class WorkerProcessChild : IWorkerHost
     /// </summary>
     public bool Served(bool reuse)
     {
-        if (reuse && _options.MemoryLimit > 0 && Environment.WorkingSet > _options.MemoryLimit)
+        if (reuse && options.MemoryLimit > 0 && Environment.WorkingSet > options.MemoryLimit)
         {
             reuse = false;
         }

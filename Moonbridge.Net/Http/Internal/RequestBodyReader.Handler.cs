@@ -39,7 +39,7 @@ internal sealed partial class RequestBodyReader
 
         State = RequestBodyState.Streaming;
         _whole = null;
-        var whole = new ArrayBufferWriter<byte>(_head.Framing == BodyFraming.ContentLength ? (int)Math.Min(_head.ContentLength, 1 << 20) + 1 : 4096);
+        var whole = new ArrayBufferWriter<byte>(head.Framing == BodyFraming.ContentLength ? (int)Math.Min(head.ContentLength, 1 << 20) + 1 : 4096);
         while (true)
         {
             int read = await ReadAsync<TWaiter>(whole.GetMemory(16 * 1024)).ConfigureAwait(false);

@@ -11,13 +11,8 @@ namespace Moonbridge.Net.Http.Internal;
 /// connection's input in pieces (each wait bounded by the stall timeout and the minimum body data rate),
 /// with <c>100 Continue</c> sent on the first read, and the rest drained when the handler is done.
 /// </summary>
-internal sealed partial class RequestBodyReader
+internal sealed partial class RequestBodyReader(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ResponseWriter response, ExchangeObservation observation)
 {
-    private readonly Http1Connection _connection;
-    private readonly HttpRequestHead _head;
-    private readonly HttpServerContext _context;
-    private readonly ResponseWriter _response;
-    private readonly ExchangeObservation _observation;
     private ChunkedBodyDecoder? _chunkedDecoder;
     private long _remaining;
     private long _consumed;
@@ -25,15 +20,6 @@ internal sealed partial class RequestBodyReader
     /// <summary>Time spent waiting for body bytes from the client, in timestamp ticks of the connection's clock.</summary>
     private long _waitTicks;
     private bool _continueSent;
-
-    public RequestBodyReader(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ResponseWriter response, ExchangeObservation observation)
-    {
-        _connection = connection;
-        _head = head;
-        _context = context;
-        _response = response;
-        _observation = observation;
-    }
 
     /// <summary>Who has the body: nothing yet, a reader streaming it, or it was read whole or processed.</summary>
     public RequestBodyState State { get; set; }
@@ -45,7 +31,7 @@ internal sealed partial class RequestBodyReader
     public bool ReadFailed { get; private set; }
 
     /// <summary>Whether the client still waits for <c>100 Continue</c> before it sends the body.</summary>
-    public bool AwaitsContinue => _head.ExpectContinue && !_continueSent;
+    public bool AwaitsContinue => head.ExpectContinue && !_continueSent;
 
     /// <summary>Body bytes the handler has read so far.</summary>
     public long Consumed => _consumed;
@@ -54,21 +40,21 @@ internal sealed partial class RequestBodyReader
     public long Remaining => _remaining;
 
     /// <summary>More of a Content-Length body is left than the connection would drain: it closes after the response.</summary>
-    public bool TooLargeToDrain => !IsComplete && _head.Framing == BodyFraming.ContentLength && _remaining > _context.Options.RequestBodyDrainLimit;
+    public bool TooLargeToDrain => !IsComplete && head.Framing == BodyFraming.ContentLength && _remaining > context.Options.RequestBodyDrainLimit;
 
     public void Reset()
     {
         State = RequestBodyState.Untouched;
-        IsComplete = _head.Framing == BodyFraming.None;
+        IsComplete = head.Framing == BodyFraming.None;
         ReadFailed = false;
-        _remaining = _head.Framing == BodyFraming.ContentLength ? _head.ContentLength : 0;
+        _remaining = head.Framing == BodyFraming.ContentLength ? head.ContentLength : 0;
         _consumed = 0;
         _waitTicks = 0;
         _continueSent = false;
         _whole = null;
-        if (_head.Framing == BodyFraming.Chunked)
+        if (head.Framing == BodyFraming.Chunked)
         {
-            (_chunkedDecoder ??= new ChunkedBodyDecoder(_context.Limits)).Reset();
+            (_chunkedDecoder ??= new ChunkedBodyDecoder(context.Limits)).Reset();
         }
     }
 
@@ -80,7 +66,7 @@ internal sealed partial class RequestBodyReader
     public async ValueTask ForEachPieceAsync<TWaiter>(Action<ReadOnlySpan<byte>>? sink, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncSink, CancellationToken cancellationToken)
         where TWaiter : struct, ITransportWaiter
     {
-        int size = _context.Options.MaximumInputChunkSize;
+        int size = context.Options.MaximumInputChunkSize;
         byte[] piece = ArrayPool<byte>.Shared.Rent(size);
         try
         {
@@ -113,7 +99,7 @@ internal sealed partial class RequestBodyReader
     public async ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination)
         where TWaiter : struct, ITransportWaiter
     {
-        _response.ThrowIfFaulty();
+        response.ThrowIfFaulty();
         if (IsComplete || destination.IsEmpty)
         {
             return 0;
@@ -122,20 +108,20 @@ internal sealed partial class RequestBodyReader
         if (AwaitsContinue)
         {
             _continueSent = true;
-            if (!_response.Started)
+            if (!response.Started)
             {
-                await _response.Interim.SendContinueAsync<TWaiter>().ConfigureAwait(false);
+                await response.Interim.SendContinueAsync<TWaiter>().ConfigureAwait(false);
             }
         }
 
-        IConnectionTransport input = _connection.Transport;
+        IConnectionTransport input = connection.Transport;
         while (true)
         {
-            HttpOptions options = _context.Options;
-            TimeProvider time = _connection.Time;
+            HttpOptions options = context.Options;
+            TimeProvider time = connection.Time;
             (TimeSpan wait, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _consumed, time.GetElapsedTime(0, _waitTicks));
             long waitStarted = time.GetTimestamp();
-            InputWait arrival = await _connection.ReadInputAsync<TWaiter>(wait).ConfigureAwait(false);
+            InputWait arrival = await connection.ReadInputAsync<TWaiter>(wait).ConfigureAwait(false);
             _waitTicks += time.GetTimestamp() - waitStarted;
             if (!arrival.Arrived(out ReadResult result))
             {
@@ -145,7 +131,7 @@ internal sealed partial class RequestBodyReader
 
             ReadOnlySequence<byte> buffer = result.Buffer;
             int count;
-            if (_head.Framing == BodyFraming.ContentLength)
+            if (head.Framing == BodyFraming.ContentLength)
             {
                 count = (int)Math.Min(Math.Min(_remaining, destination.Length), buffer.Length);
                 if (count > 0)
@@ -172,10 +158,10 @@ internal sealed partial class RequestBodyReader
             if (count > 0)
             {
                 _consumed += count;
-                _observation.CatchUpReceived(_consumed);
+                observation.CatchUpReceived(_consumed);
                 if (InterimProgressDue())
                 {
-                    await _response.Interim.SendProgressAsync<TWaiter>(_observation.Received).ConfigureAwait(false);
+                    await response.Interim.SendProgressAsync<TWaiter>(observation.Received).ConfigureAwait(false);
                 }
 
                 return count;
@@ -226,7 +212,7 @@ internal sealed partial class RequestBodyReader
     }
 
     private bool InterimProgressDue()
-        => !_response.Started && !_response.InterimPending && !AwaitsContinue && _observation.InterimProgressDue(IsComplete);
+        => !response.Started && !response.InterimPending && !AwaitsContinue && observation.InterimProgressDue(IsComplete);
 
     /// <summary>
     /// Discards what the handler left of the body so the next request can be read; false when that is
@@ -260,7 +246,7 @@ internal sealed partial class RequestBodyReader
                 }
 
                 drained += read;
-                if (drained > _context.Options.RequestBodyDrainLimit)
+                if (drained > context.Options.RequestBodyDrainLimit)
                 {
                     return false;
                 }

@@ -38,7 +38,7 @@ internal sealed partial class ResponseWriter
                         await EmitChunkAsync<TWaiter>().ConfigureAwait(false);
                     }
 
-                    await _connection.WriteOutputAsync<TWaiter>("0\r\n\r\n"u8).ConfigureAwait(false);
+                    await connection.WriteOutputAsync<TWaiter>("0\r\n\r\n"u8).ConfigureAwait(false);
                 }
 
                 break;
@@ -52,7 +52,7 @@ internal sealed partial class ResponseWriter
         _state = ResponseState.Finished;
         if (flush)
         {
-            await _connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+            await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
         }
     }
 
@@ -86,10 +86,10 @@ internal sealed partial class ResponseWriter
         last.WriteLatin1(value);
         last.Write("\r\n\r\n"u8);
         _state = ResponseState.Finished;
-        _observation.Sent(last.WrittenCount);
-        await _connection.WriteOutputAsync<TWaiter>(last.WrittenSpan).ConfigureAwait(false);
+        observation.Sent(last.WrittenCount);
+        await connection.WriteOutputAsync<TWaiter>(last.WrittenSpan).ConfigureAwait(false);
         last.Clear();
-        await _connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
     }
 
     /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
@@ -105,7 +105,7 @@ internal sealed partial class ResponseWriter
             {
                 length = _bodyBytes;
             }
-            else if (_head.Version == HttpVersion.Http11 && !IsHead)
+            else if (head.Version == HttpVersion.Http11 && !IsHead)
             {
                 _chunked = true;
             }
@@ -116,30 +116,30 @@ internal sealed partial class ResponseWriter
             }
         }
 
-        PooledBufferWriter head = InterimResponses.BeginHead(_out, _status, _context);
-        if (!_userDate && !_context.StaticDate)
+        PooledBufferWriter buffer = InterimResponses.BeginHead(_out, _status, context);
+        if (!_userDate && !context.StaticDate)
         {
-            head.Write(DateHeader.Line);
+            buffer.Write(DateHeader.Line);
         }
 
-        head.Write(_userHeaders.WrittenSpan);
+        buffer.Write(_userHeaders.WrittenSpan);
         if (_statusCode == 205)
         {
-            head.Write("Content-Length: 0\r\n"u8);
+            buffer.Write("Content-Length: 0\r\n"u8);
         }
         else if (!bodyless && length is { } contentLength && _contentLength is null && !(IsHead && contentLength == 0))
         {
-            head.Write("Content-Length: "u8);
-            Utf8Formatter.TryFormat(contentLength, head.GetSpan(20), out int digits);
-            head.Advance(digits);
-            head.Write("\r\n"u8);
+            buffer.Write("Content-Length: "u8);
+            Utf8Formatter.TryFormat(contentLength, buffer.GetSpan(20), out int digits);
+            buffer.Advance(digits);
+            buffer.Write("\r\n"u8);
         }
         else if (_chunked)
         {
-            head.Write("Transfer-Encoding: chunked\r\n"u8);
+            buffer.Write("Transfer-Encoding: chunked\r\n"u8);
         }
 
-        RequestBodyReader body = _connection.Body;
+        RequestBodyReader body = connection.Body;
         if (body.AwaitsContinue && !body.IsComplete)
         {
             // The client still waits for 100 Continue, so its body will not follow and the connection
@@ -147,7 +147,7 @@ internal sealed partial class ResponseWriter
             _closeAfter = true;
         }
 
-        if (_serverStopping.IsCancellationRequested)
+        if (serverStopping.IsCancellationRequested)
         {
             // A stopping server serves no further request on this connection: say so, so that a client
             // never sends one that would go unanswered (RFC 9112 §9.6).
@@ -156,26 +156,26 @@ internal sealed partial class ResponseWriter
 
         if (_closeAfter && !_userConnectionHeader)
         {
-            head.Write("Connection: close\r\n"u8);
+            buffer.Write("Connection: close\r\n"u8);
         }
-        else if (!_closeAfter && _head.Version == HttpVersion.Http10 && !_userConnectionHeader)
+        else if (!_closeAfter && head.Version == HttpVersion.Http10 && !_userConnectionHeader)
         {
-            head.Write("Connection: keep-alive\r\n"u8);
+            buffer.Write("Connection: keep-alive\r\n"u8);
         }
 
-        head.Write("\r\n"u8);
+        buffer.Write("\r\n"u8);
         _state = ResponseState.Committed;
         if (_gathered.WrittenCount > 0 && !_chunked)
         {
-            head.Write(_gathered.WrittenSpan);
+            buffer.Write(_gathered.WrittenSpan);
             _gathered.Clear();
         }
 
-        _observation.ResponseStarted(_statusCode, _contentLength ?? (_chunked ? null : length));
-        _observation.Sent(head.WrittenCount);
-        await _connection.WriteOutputAsync<TWaiter>(head.WrittenSpan).ConfigureAwait(false);
-        head.Clear();
-        if (_chunked && _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize)
+        observation.ResponseStarted(_statusCode, _contentLength ?? (_chunked ? null : length));
+        observation.Sent(buffer.WrittenCount);
+        await connection.WriteOutputAsync<TWaiter>(buffer.WrittenSpan).ConfigureAwait(false);
+        buffer.Clear();
+        if (_chunked && _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize)
         {
             await EmitChunkAsync<TWaiter>().ConfigureAwait(false);
         }
@@ -192,8 +192,8 @@ internal sealed partial class ResponseWriter
         chunk.Write(_gathered.WrittenSpan);
         chunk.Write("\r\n"u8);
         _gathered.Clear();
-        _observation.Sent(chunk.WrittenCount);
-        ValueTask write = _connection.WriteOutputAsync<TWaiter>(chunk.WrittenSpan);
+        observation.Sent(chunk.WrittenCount);
+        ValueTask write = connection.WriteOutputAsync<TWaiter>(chunk.WrittenSpan);
         chunk.Clear();
         return write;
     }

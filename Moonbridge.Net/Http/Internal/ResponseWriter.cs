@@ -9,15 +9,13 @@ namespace Moonbridge.Net.Http.Internal;
 /// body data gathered into chunks or sent with a Content-Length, and the finish. Heads are built in pooled
 /// buffers and handed to the connection's output.
 /// </summary>
-internal sealed partial class ResponseWriter
+/// <param name="connection">The connection the response is written to.</param>
+/// <param name="head">The request head of the exchange in progress.</param>
+/// <param name="context">The server's HTTP options and limits.</param>
+/// <param name="observation">What the exchange reports to its observers.</param>
+/// <param name="serverStopping">Set when the server stops gracefully: responses then announce that the connection closes.</param>
+internal sealed partial class ResponseWriter(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ExchangeObservation observation, CancellationToken serverStopping)
 {
-    private readonly Http1Connection _connection;
-    private readonly HttpRequestHead _head;
-    private readonly HttpServerContext _context;
-    private readonly ExchangeObservation _observation;
-
-    /// <summary>Set when the server stops gracefully: responses then announce that the connection closes.</summary>
-    private readonly CancellationToken _serverStopping;
     private readonly PooledBufferWriter _userHeaders = new();
     private readonly PooledBufferWriter _gathered = new();
     private readonly PooledBufferWriter _out = new();
@@ -32,16 +30,6 @@ internal sealed partial class ResponseWriter
     private bool _userConnectionHeader;
     private bool _userDate;
 
-    public ResponseWriter(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ExchangeObservation observation, CancellationToken serverStopping)
-    {
-        _connection = connection;
-        _head = head;
-        _context = context;
-        _observation = observation;
-        _serverStopping = serverStopping;
-        Interim = new InterimResponses(connection, head, context, observation, _out);
-    }
-
     private enum ResponseState
     {
         NoStatus,
@@ -51,8 +39,8 @@ internal sealed partial class ResponseWriter
         Finished,
     }
 
-    /// <summary>Interim (1xx) responses, built in this writer's head buffer.</summary>
-    public InterimResponses Interim { get; }
+    /// <summary>Interim (1xx) responses, built in this writer's head buffer; made on first use, as most connections send none.</summary>
+    public InterimResponses Interim => field ??= new InterimResponses(connection, head, context, observation, _out);
 
     /// <summary>True once a final status was given.</summary>
     public bool StatusSent => _state >= ResponseState.FinalStatus;
@@ -69,7 +57,7 @@ internal sealed partial class ResponseWriter
     /// <summary>True once a handler gave a status (the request is no longer fresh).</summary>
     public bool Touched { get; private set; }
 
-    private bool IsHead => _head.Method == "HEAD";
+    private bool IsHead => head.Method == "HEAD";
 
     private bool IsBodyless => _statusCode is 204 or 304 or 101;
 
@@ -82,7 +70,7 @@ internal sealed partial class ResponseWriter
         _bodyBytes = 0;
         _chunked = false;
         _dataSent = false;
-        _closeAfter = !_head.KeepAlive;
+        _closeAfter = !head.KeepAlive;
         _userConnectionHeader = false;
         _userDate = false;
         Touched = false;
@@ -104,7 +92,7 @@ internal sealed partial class ResponseWriter
     /// </summary>
     public void ThrowIfFaulty()
     {
-        if (_connection.Transport.HasFailed)
+        if (connection.Transport.HasFailed)
         {
             throw new IOException("The request is faulty: reading from or writing to the client failed, so it must not be used further.");
         }
@@ -229,7 +217,7 @@ internal sealed partial class ResponseWriter
         if (_state == ResponseState.FinalStatus)
         {
             await CommitAsync<TWaiter>(atFinish: false).ConfigureAwait(false);
-            await _connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+            await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
             return;
         }
 
@@ -244,7 +232,7 @@ internal sealed partial class ResponseWriter
         where TWaiter : struct, ITransportWaiter
     {
         _state = ResponseState.NoStatus;
-        if (_head.Version == HttpVersion.Http10)
+        if (head.Version == HttpVersion.Http10)
         {
             // HTTP/1.0 clients do not understand interim responses (RFC 9110 §15.2).
             _userHeaders.Clear();
@@ -305,7 +293,7 @@ internal sealed partial class ResponseWriter
         if (_state == ResponseState.FinalStatus)
         {
             _gathered.Write(data);
-            return _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize || _contentLength is not null
+            return _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize || _contentLength is not null
                 ? CommitAsync<TWaiter>(atFinish: false)
                 : ValueTask.CompletedTask;
         }
@@ -313,11 +301,11 @@ internal sealed partial class ResponseWriter
         if (_chunked)
         {
             _gathered.Write(data);
-            return _gathered.WrittenCount >= _context.Options.MinimumOutputChunkSize ? EmitChunkAsync<TWaiter>() : ValueTask.CompletedTask;
+            return _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize ? EmitChunkAsync<TWaiter>() : ValueTask.CompletedTask;
         }
 
-        _observation.Sent(data.Length);
-        return _connection.WriteOutputAsync<TWaiter>(data);
+        observation.Sent(data.Length);
+        return connection.WriteOutputAsync<TWaiter>(data);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -335,7 +323,7 @@ internal sealed partial class ResponseWriter
             await EmitChunkAsync<TWaiter>().ConfigureAwait(false);
         }
 
-        await _connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
+        await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -7,39 +7,16 @@ namespace Moonbridge.Net.Server.Internal;
 /// Runs one connect call on a worker for a pool: the handler's scope (its timer, token and, in an async pool,
 /// the parking of its worker), the report to a parent process, and closing what the handler left open.
 /// </summary>
-internal sealed class ConnectionRunner
+/// <param name="options">The pool as configured (close timeout, clock).</param>
+/// <param name="host">Where the workers run; gives the options the pool runs.</param>
+/// <param name="pool">The workers.</param>
+/// <param name="logger">The server's log.</param>
+/// <param name="ioLogger">The connection log.</param>
+/// <param name="stopServer">Stops the server (a worker process whose only worker retired).</param>
+/// <param name="stopping">Cancelled when the server begins to stop: handlers finish the exchange in progress.</param>
+/// <param name="abort">Cancelled when the server aborts its handlers.</param>
+internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, WorkerPool pool, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopping, CancellationToken abort)
 {
-    private readonly ListenOptions _options;
-    private readonly ListenOptions _poolOptions;
-    private readonly IWorkerHost _host;
-    private readonly WorkerPool _pool;
-    private readonly ILogger _logger;
-    private readonly ILogger _ioLogger;
-    private readonly CancellationToken _stopping;
-    private readonly CancellationToken _abort;
-    private readonly Action _stopServer;
-
-    /// <param name="options">The pool as configured (close timeout, clock).</param>
-    /// <param name="host">Where the workers run; gives the options the pool runs.</param>
-    /// <param name="pool">The workers.</param>
-    /// <param name="logger">The server's log.</param>
-    /// <param name="ioLogger">The connection log.</param>
-    /// <param name="stopServer">Stops the server (a worker process whose only worker retired).</param>
-    /// <param name="stopping">Cancelled when the server begins to stop: handlers finish the exchange in progress.</param>
-    /// <param name="abort">Cancelled when the server aborts its handlers.</param>
-    public ConnectionRunner(ListenOptions options, IWorkerHost host, WorkerPool pool, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopping, CancellationToken abort)
-    {
-        _options = options;
-        _host = host;
-        _poolOptions = host.PoolOptions;
-        _pool = pool;
-        _logger = logger;
-        _ioLogger = ioLogger;
-        _stopping = stopping;
-        _abort = abort;
-        _stopServer = stopServer;
-    }
-
     /// <summary>The handlers running now.</summary>
     public ActiveHandlers Active { get; } = new();
 
@@ -49,15 +26,15 @@ internal sealed class ConnectionRunner
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
     public async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
     {
-        var scope = new HandlerScope(worker.Context, socket, _poolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(_logger, s.Worker), _abort)
+        var scope = new HandlerScope(worker.Context, socket, host.PoolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(logger, s.Worker), abort)
         {
-            Stopping = _stopping,
+            Stopping = stopping,
         };
 
         // A connection of an async pool may give its worker back while it waits for its client; a blocking
         // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
-        WorkerParking? parking = _poolOptions.ConnectAsync is not null && !_host.IsWorkerProcess && socket.HasConnection
-            ? scope.Parking = new WorkerParking(_pool, scope, worker)
+        WorkerParking? parking = host.PoolOptions.ConnectAsync is not null && !host.IsWorkerProcess && socket.HasConnection
+            ? scope.Parking = new WorkerParking(pool, scope, worker)
             : null;
         Active.Add(scope);
 
@@ -73,12 +50,12 @@ internal sealed class ConnectionRunner
             failed = true;
             if (!scope.TimedOut)
             {
-                ServerLog.ConnectHandlerFailed(_logger, scope.Worker, e);
+                ServerLog.ConnectHandlerFailed(logger, scope.Worker, e);
             }
         }
         finally
         {
-            await CloseAfterHandlerAsync(socket, abort: failed || scope.TimedOut).ConfigureAwait(false);
+            await CloseAfterHandlerAsync(socket, reset: failed || scope.TimedOut).ConfigureAwait(false);
             scope.Dispose();
             Active.Remove(scope);
         }
@@ -92,24 +69,24 @@ internal sealed class ConnectionRunner
             return reuse;
         }
 
-        if (_host.IsWorkerProcess)
+        if (host.IsWorkerProcess)
         {
             // A worker process reports to its parent; one that retires ends with its only worker.
-            reuse = _host.Served(reuse);
+            reuse = host.Served(reuse);
             if (!reuse)
             {
-                _ = _pool.StopAsync();
-                _stopServer();
+                _ = pool.StopAsync();
+                stopServer();
             }
         }
 
-        _pool.Return(worker, reuse);
+        pool.Return(worker, reuse);
         return reuse;
     }
 
     private Task<bool> RunConnectAsync(Worker worker, MoonSocket socket, HandlerScope scope)
     {
-        if (_poolOptions.Connect is { } connect)
+        if (host.PoolOptions.Connect is { } connect)
         {
             return worker.Run(() =>
             {
@@ -125,7 +102,7 @@ internal sealed class ConnectionRunner
             });
         }
 
-        return RunConnectAsyncCore(_poolOptions.ConnectAsync!, socket, scope);
+        return RunConnectAsyncCore(host.PoolOptions.ConnectAsync!, socket, scope);
 
         static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
         {
@@ -137,21 +114,21 @@ internal sealed class ConnectionRunner
     }
 
     /// <summary>A connection still open when its handler returns is closed (the original closes it cleanly); a failed one is reset.</summary>
-    private async Task CloseAfterHandlerAsync(MoonSocket socket, bool abort)
+    private async Task CloseAfterHandlerAsync(MoonSocket socket, bool reset)
     {
         if (!socket.HasConnection || socket.IsClosed)
         {
             return;
         }
 
-        if (abort || socket.Connection!.IsAborted)
+        if (reset || socket.Connection!.IsAborted)
         {
-            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, abort ? "the handler failed or timed out" : "the connection was aborted");
+            IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, reset ? "the handler failed or timed out" : "the connection was aborted");
             socket.Connection!.Reset();
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _options.TimeProvider);
+        using var timeout = new CancellationTokenSource(options.CloseTimeout, options.TimeProvider);
         try
         {
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);
@@ -160,11 +137,11 @@ internal sealed class ConnectionRunner
         catch (OperationCanceledException)
         {
             // CloseAsync has reset the connection.
-            IoLog.CloseTimedOut(_ioLogger, socket.RemoteEndPoint, _options.CloseTimeout);
+            IoLog.CloseTimedOut(ioLogger, socket.RemoteEndPoint, options.CloseTimeout);
         }
         catch (InvalidOperationException)
         {
-            IoLog.ConnectionReset(_ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
+            IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
             socket.Connection!.Reset();
         }
     }

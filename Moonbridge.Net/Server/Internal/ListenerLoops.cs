@@ -8,37 +8,16 @@ namespace Moonbridge.Net.Server.Internal;
 /// The loops that feed a pool's workers, one per listener: accepting connections (admitted by the
 /// <see cref="ConnectionGate"/>), running interval handlers on their schedule, and the main listener's one run.
 /// </summary>
-internal sealed class ListenerLoops
+/// <param name="pool">The workers.</param>
+/// <param name="gate">Admission of connections.</param>
+/// <param name="runner">Runs a connect call on a worker.</param>
+/// <param name="timeProvider">The pool's clock (intervals, back-off).</param>
+/// <param name="logger">The server's log.</param>
+/// <param name="ioLogger">The connection log.</param>
+/// <param name="stopServer">Stops the server (the main listener's worker retired).</param>
+/// <param name="stopAccepting">Cancelled when the server stops: every loop ends.</param>
+internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, ConnectionRunner runner, TimeProvider timeProvider, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopAccepting)
 {
-    private readonly WorkerPool _pool;
-    private readonly ConnectionGate _gate;
-    private readonly ConnectionRunner _runner;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-    private readonly ILogger _ioLogger;
-    private readonly CancellationToken _stopAccepting;
-    private readonly Action _stopServer;
-
-    /// <param name="pool">The workers.</param>
-    /// <param name="gate">Admission of connections.</param>
-    /// <param name="runner">Runs a connect call on a worker.</param>
-    /// <param name="timeProvider">The pool's clock (intervals, back-off).</param>
-    /// <param name="logger">The server's log.</param>
-    /// <param name="ioLogger">The connection log.</param>
-    /// <param name="stopServer">Stops the server (the main listener's worker retired).</param>
-    /// <param name="stopAccepting">Cancelled when the server stops: every loop ends.</param>
-    public ListenerLoops(WorkerPool pool, ConnectionGate gate, ConnectionRunner runner, TimeProvider timeProvider, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopAccepting)
-    {
-        _pool = pool;
-        _gate = gate;
-        _runner = runner;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _ioLogger = ioLogger;
-        _stopAccepting = stopAccepting;
-        _stopServer = stopServer;
-    }
-
     /// <param name="accept">Takes the next connection.</param>
     /// <param name="name">The listener's name in logs.</param>
     /// <param name="acceptStop">
@@ -48,7 +27,7 @@ internal sealed class ListenerLoops
     /// </param>
     public async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<MoonSocket>> accept, string name, CancellationToken acceptStop = default)
     {
-        CancellationToken stop = _stopAccepting;
+        CancellationToken stop = stopAccepting;
         if (!acceptStop.CanBeCanceled)
         {
             acceptStop = stop;
@@ -59,7 +38,7 @@ internal sealed class ListenerLoops
             MoonSocket socket;
             try
             {
-                await _gate.WaitForRoomAsync(acceptStop).ConfigureAwait(false);
+                await gate.WaitForRoomAsync(acceptStop).ConfigureAwait(false);
                 socket = await accept(acceptStop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
@@ -71,7 +50,7 @@ internal sealed class ListenerLoops
                 // The rest of the process took the descriptors the reserve counted on: wait, logged once.
                 try
                 {
-                    await _gate.OutOfDescriptorsAsync(acceptStop).ConfigureAwait(false);
+                    await gate.OutOfDescriptorsAsync(acceptStop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -82,8 +61,8 @@ internal sealed class ListenerLoops
             }
             catch (SocketException e)
             {
-                ServerLog.AcceptFailed(_logger, name, e);
-                if (!await AcceptBackOff.WaitAsync(acceptStop, _timeProvider).ConfigureAwait(false))
+                ServerLog.AcceptFailed(logger, name, e);
+                if (!await AcceptBackOff.WaitAsync(acceptStop, timeProvider).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -91,8 +70,8 @@ internal sealed class ListenerLoops
                 continue;
             }
 
-            IoLog.ConnectionAccepted(_ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
-            _gate.Admit();
+            IoLog.ConnectionAccepted(ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            gate.Admit();
             _ = ServeAcceptedAsync(socket, stop);
         }
     }
@@ -111,26 +90,26 @@ internal sealed class ListenerLoops
             Worker? worker = await RentAsync(stop).ConfigureAwait(false);
             if (worker is null)
             {
-                IoLog.RefusedWhileStopping(_ioLogger, socket.RemoteEndPoint);
+                IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
                 socket.Reset();
                 return;
             }
 
-            await _runner.ServeAsync(worker, socket).ConfigureAwait(false);
+            await runner.ServeAsync(worker, socket).ConfigureAwait(false);
         }
         finally
         {
             if (admitted)
             {
-                _gate.Release();
+                gate.Release();
             }
         }
     }
 
     public async Task IntervalLoopAsync(IntervalListenerSpec interval)
     {
-        CancellationToken stop = _stopAccepting;
-        TimeProvider clock = _timeProvider;
+        CancellationToken stop = stopAccepting;
+        TimeProvider clock = timeProvider;
         DateTimeOffset next = clock.GetUtcNow() + interval.Delay;
         try
         {
@@ -149,7 +128,7 @@ internal sealed class ListenerLoops
                 }
 
                 // One run per interval listener at a time: the next is scheduled only after this one ends.
-                await _runner.ServeAsync(worker, MoonSocket.ForInterval(interval.Name)).ConfigureAwait(false);
+                await runner.ServeAsync(worker, MoonSocket.ForInterval(interval.Name)).ConfigureAwait(false);
                 DateTimeOffset now = clock.GetUtcNow();
                 next = interval.Strict ? next + interval.Delay : now + interval.Delay;
                 if (next < now)
@@ -167,16 +146,16 @@ internal sealed class ListenerLoops
     {
         try
         {
-            Worker? worker = await RentAsync(_stopAccepting).ConfigureAwait(false);
+            Worker? worker = await RentAsync(stopAccepting).ConfigureAwait(false);
             if (worker is null)
             {
                 return;
             }
 
-            if (!await _runner.ServeAsync(worker, MoonSocket.ForMain(main.Name)).ConfigureAwait(false))
+            if (!await runner.ServeAsync(worker, MoonSocket.ForMain(main.Name)).ConfigureAwait(false))
             {
                 // The main worker retired: as when the original's main process ends, the server shuts down.
-                _stopServer();
+                stopServer();
             }
         }
         catch (OperationCanceledException)
@@ -188,7 +167,7 @@ internal sealed class ListenerLoops
     {
         try
         {
-            return await _pool.RentAsync(stop).ConfigureAwait(false);
+            return await pool.RentAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -5,20 +5,13 @@ namespace Moonbridge.Net.Server.Internal;
 /// again when the client speaks: an event-loop server must not let silent connections hold the slots
 /// that bound running handlers (<c>MaxFork</c>). The HTTP module parks in the wait for a request head.
 /// </summary>
-internal sealed class WorkerParking
+/// <param name="pool">The async pool the worker belongs to.</param>
+/// <param name="scope">The connection's handler scope, which names the worker it runs on.</param>
+/// <param name="worker">The worker the connection starts on.</param>
+internal sealed class WorkerParking(WorkerPool pool, HandlerScope scope, Worker worker)
 {
-    private readonly WorkerPool _pool;
-    private readonly HandlerScope _scope;
-
-    public WorkerParking(WorkerPool pool, HandlerScope scope, Worker worker)
-    {
-        _pool = pool;
-        _scope = scope;
-        Worker = worker;
-    }
-
     /// <summary>The worker the connection holds; null while parked, or when the pool stopped while it was.</summary>
-    public Worker? Worker { get; private set; }
+    public Worker? Worker { get; private set; } = worker;
 
     /// <summary>
     /// Gives the worker back: kept for reuse when <paramref name="keepWorker"/> (what the handlers so far
@@ -32,7 +25,7 @@ internal sealed class WorkerParking
         }
 
         Worker = null;
-        _pool.Return(worker, keepWorker && !_scope.TimedOut);
+        pool.Return(worker, keepWorker && !scope.TimedOut);
     }
 
     /// <summary>
@@ -47,7 +40,7 @@ internal sealed class WorkerParking
             return ValueTask.CompletedTask;
         }
 
-        ValueTask<Worker?> renting = _pool.RentAsync(_scope.Token);
+        ValueTask<Worker?> renting = pool.RentAsync(scope.Token);
         if (renting.IsCompletedSuccessfully)
         {
             Attach(renting.Result);
@@ -67,7 +60,7 @@ internal sealed class WorkerParking
         }
 
         Worker = worker;
-        _scope.Worker = worker.Context;
+        scope.Worker = worker.Context;
         worker.Context.Calls++;
     }
 }

@@ -10,16 +10,17 @@ namespace Moonbridge.Net.Server.Internal;
 /// master, a renter that finds no idle worker starts one at once: requests that arrive together get
 /// their workers together instead of one per <c>ForkDelay</c>.
 /// </summary>
+/// <param name="options">The pool's options: fork bounds, delays, timeouts and clock.</param>
+/// <param name="logger">The server's log.</param>
+/// <param name="serverAbort">Cancelled when the server aborts its handlers, the prepare and finish handlers included.</param>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as its server; waiters may still touch the semaphore after stop.")]
-internal sealed partial class WorkerPool
+internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, CancellationToken serverAbort)
 {
-    private readonly ListenOptions _options;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _serverAbort;
-    private readonly int _preFork;
-    private readonly int _minFork;
-    private readonly int _maxFork;
+    private readonly ListenOptions _options = options;
+    private readonly TimeProvider _clock = options.TimeProvider;
+    private readonly int _preFork = options.EffectivePreFork;
+    private readonly int _minFork = options.EffectiveMinFork;
+    private readonly int _maxFork = options.EffectiveMaxFork;
     private readonly Lock _lock = new();
     private readonly List<Worker> _idle = [];
     private readonly Queue<TaskCompletionSource<Worker?>> _waiters = new();
@@ -30,20 +31,8 @@ internal sealed partial class WorkerPool
     private int _nextId;
     private long _nextStartAllowed;
     private long _errorPauseUntil;
-    private long _lastExit; // timestamps of _clock
+    private long _lastExit = options.TimeProvider.GetTimestamp(); // timestamps of _clock
     private bool _stopping;
-
-    public WorkerPool(ListenOptions options, ILogger logger, CancellationToken serverAbort)
-    {
-        _options = options;
-        _clock = options.TimeProvider;
-        _lastExit = _clock.GetTimestamp();
-        _logger = logger;
-        _serverAbort = serverAbort;
-        _preFork = options.EffectivePreFork;
-        _minFork = options.EffectiveMinFork;
-        _maxFork = options.EffectiveMaxFork;
-    }
 
     /// <summary>Workers alive, busy or idle (including ones being prepared or finished).</summary>
     public int Total
@@ -229,7 +218,7 @@ internal sealed partial class WorkerPool
             return null;
         }
 
-        ServerLog.WorkerStarted(_logger, worker.Context);
+        ServerLog.WorkerStarted(logger, worker.Context);
         return worker;
     }
 
@@ -248,7 +237,7 @@ internal sealed partial class WorkerPool
     {
         await RunWorkerHandlerAsync(worker, _options.Finish, _options.FinishAsync, isPrepare: false).ConfigureAwait(false);
         worker.Stop();
-        ServerLog.WorkerRetired(_logger, worker.Context);
+        ServerLog.WorkerRetired(logger, worker.Context);
 
         bool replace;
         lock (_lock)
@@ -282,7 +271,7 @@ internal sealed partial class WorkerPool
             return true;
         }
 
-        using var scope = new HandlerScope(worker.Context, null, _options.TimeProvider, s => ServerLog.HandlerTimedOut(_logger, s.Worker), _serverAbort);
+        using var scope = new HandlerScope(worker.Context, null, _options.TimeProvider, s => ServerLog.HandlerTimedOut(logger, s.Worker), serverAbort);
         try
         {
             if (handler is not null)
@@ -313,11 +302,11 @@ internal sealed partial class WorkerPool
         {
             if (isPrepare)
             {
-                ServerLog.PrepareHandlerFailed(_logger, worker.Context, e);
+                ServerLog.PrepareHandlerFailed(logger, worker.Context, e);
             }
             else
             {
-                ServerLog.FinishHandlerFailed(_logger, worker.Context, e);
+                ServerLog.FinishHandlerFailed(logger, worker.Context, e);
             }
 
             return false;
