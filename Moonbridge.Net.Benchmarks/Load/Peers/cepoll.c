@@ -304,11 +304,11 @@ static void accept_all(int ep, int listener)
 
 int main(int argc, char **argv)
 {
-    long port = 0;
+    long port = -1;
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--port") == 0)
             port = strtol(argv[i + 1], NULL, 10);
-    if (port <= 0 || port > 65535) {
+    if (port < 0 || port > 65535) {
         fprintf(stderr, "usage: cepoll --port N\n");
         return 2;
     }
@@ -331,7 +331,9 @@ int main(int argc, char **argv)
         perror("cepoll: listen");
         return 1;
     }
-    printf("listening on http://127.0.0.1:%ld\n", port);
+    socklen_t size = sizeof address;
+    getsockname(listener, (struct sockaddr *)&address, &size); /* --port 0 takes an ephemeral port */
+    printf("listening on http://127.0.0.1:%d\n", ntohs(address.sin_port));
     fflush(stdout);
 
     struct epoll_event events[MAX_EVENTS];
