@@ -51,6 +51,13 @@ static size_t head(char *dst, const char *status, long long length, const char *
                            status, length, type, date, close ? "Connection: close\r\n" : "");
 }
 
+static size_t reply(char *dst, const char *status, const char *body, size_t len, int close)
+{
+    size_t h = head(dst, status, (long long)len, "text/plain", close);
+    memcpy(dst + h, body, len);
+    return h + len;
+}
+
 /* The Date header changes once a second; the keep-alive /plaintext answer is rebuilt with it. */
 static void refresh_date(void)
 {
@@ -61,9 +68,7 @@ static void refresh_date(void)
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     date_second = now;
-    plain_len = head(plain, "200 OK", 13, "text/plain", 0);
-    memcpy(plain + plain_len, "Hello, World!", 13);
-    plain_len += 13;
+    plain_len = reply(plain, "200 OK", "Hello, World!", 13, 0);
 }
 
 static const char *header(const char *p, const char *end, const char *name, size_t *vlen)
@@ -95,18 +100,15 @@ static int digits(const char *p, size_t len, long long *value)
     return len > 0 && *value <= MAX_BODY;
 }
 
-static size_t respond(struct conn *c, enum route route, char *dst)
+/* The answer that waited for the request body: its byte count for /upload, else 404. */
+static size_t respond(struct conn *c, char *dst)
 {
-    if (route == ROUTE_UPLOAD) {
-        char count[24];
-        int n = sprintf(count, "%lld\n", c->body_total);
-        size_t h = head(dst, "200 OK", n, "text/plain", c->close_after);
-        memcpy(dst + h, count, (size_t)n);
-        return h + (size_t)n;
-    }
-    size_t h = head(dst, "404 Not Found", 10, "text/plain", c->close_after);
-    memcpy(dst + h, "Not Found\n", 10);
-    return h + 10;
+    char count[24];
+    int n = sprintf(count, "%lld\n", c->body_total);
+    enum route route = c->waiting;
+    c->waiting = ROUTE_NONE;
+    return route == ROUTE_UPLOAD ? reply(dst, "200 OK", count, (size_t)n, c->close_after)
+                                 : reply(dst, "404 Not Found", "Not Found\n", 10, c->close_after);
 }
 
 /* Parses one request head p[0, n) and writes its answer to dst, or defers it until the body is read. */
@@ -121,8 +123,7 @@ static size_t request(struct conn *c, const char *p, size_t n, char *dst)
         || ((v = header(p, end, "Content-Length", &vlen)) != NULL && !digits(v, vlen, &length));
     if (bad) {
         c->close_after = 1;
-        size_t h = head(dst, "400 Bad Request", 0, "text/plain", 1);
-        return h;
+        return reply(dst, "400 Bad Request", "", 0, 1);
     }
     size_t mlen = (size_t)(sp1 - p), tlen = (size_t)(sp2 - sp1 - 1);
     v = header(p, end, "Connection", &vlen);
@@ -130,13 +131,10 @@ static size_t request(struct conn *c, const char *p, size_t n, char *dst)
     const char *target = sp1 + 1;
     long long count;
     if (mlen == 3 && memcmp(p, "GET", 3) == 0 && tlen == 10 && memcmp(target, "/plaintext", 10) == 0) {
-        if (!c->close_after) {
-            memcpy(dst, plain, plain_len);
-            return plain_len;
-        }
-        size_t h = head(dst, "200 OK", 13, "text/plain", 1);
-        memcpy(dst + h, "Hello, World!", 13);
-        return h + 13;
+        if (c->close_after)
+            return reply(dst, "200 OK", "Hello, World!", 13, 1);
+        memcpy(dst, plain, plain_len);
+        return plain_len;
     }
     if (mlen == 3 && memcmp(p, "GET", 3) == 0 && tlen > 7 && memcmp(target, "/bytes/", 7) == 0 && digits(target + 7, tlen - 7, &count)) {
         c->fill_left = c->fill_total = count;
@@ -145,10 +143,7 @@ static size_t request(struct conn *c, const char *p, size_t n, char *dst)
     int upload = mlen == 4 && memcmp(p, "POST", 4) == 0 && tlen >= 7 && memcmp(target, "/upload", 7) == 0 && (tlen == 7 || target[7] == '?');
     c->waiting = upload ? ROUTE_UPLOAD : ROUTE_NOT_FOUND;
     c->body_left = c->body_total = length;
-    if (length > 0)
-        return 0;
-    c->waiting = ROUTE_NONE;
-    return respond(c, upload ? ROUTE_UPLOAD : ROUTE_NOT_FOUND, dst);
+    return length > 0 ? 0 : respond(c, dst);
 }
 
 /* Answers the complete requests in buf[0, len) into obuf; returns the bytes consumed. */
@@ -165,8 +160,7 @@ static size_t answer(struct conn *c, const char *buf, size_t len, size_t *out)
             c->body_left -= (long long)take;
             if (c->body_left > 0)
                 return used;
-            *out += respond(c, c->waiting, obuf + *out);
-            c->waiting = ROUTE_NONE;
+            *out += respond(c, obuf + *out);
         }
         /* Filler and close must follow what is already queued; a full obuf is sent first. */
         if (c->close_after || c->fill_left > 0 || *out + OUT_ROOM > OUT_CAP) {
