@@ -9,7 +9,8 @@ namespace Moonbridge.Net.Benchmarks.Load;
 /// starts each benchmark server in turn (Moonbridge, Kestrel default, Kestrel inline, the C epoll peer compiled
 /// with cc for the run) as a child process pinned to CPU 1, drives it from CPU 0 (wrk, or without wrk a bounded
 /// built-in client; large uploads and idle connections always come from this process) and prints one Markdown
-/// table comparing Moonbridge with the best Kestrel variant and with the C peer measured in the same run. Every wait is bounded; a failed run becomes a "-" and a note.
+/// table comparing Moonbridge with the best Kestrel variant and with the C peer measured in the same run.
+/// Every wait is bounded; a failed run becomes a "-" and a note.
 /// </summary>
 internal static class LoadMode
 {

@@ -4,8 +4,8 @@ namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
 /// Prints a load run as Markdown: the comparison of Moonbridge with the best Kestrel variant of the same run
-/// and with the C epoll peer when it ran (one row per scenario and metric, with the ratios and which direction is better), the raw figures of every
-/// server, notes on failed or erroneous runs, and a legend with the machine.
+/// and with the C epoll peer when it ran (one row per scenario and metric, with the ratios and which direction
+/// is better), the raw figures of every server, notes on failed or erroneous runs, and a legend with the machine.
 /// </summary>
 internal static class ResultTable
 {
