@@ -32,6 +32,7 @@ struct conn {
     int peer_closed;  /* RDHUP seen: read until EOF instead of trusting a short read */
     int close_after;  /* the last request asked for the connection to close */
     int more;         /* answering stopped early; buffered requests may be complete */
+    int eof;          /* the peer has finished sending: answer what is buffered, then close */
     enum route waiting;            /* answered once the request body has been consumed */
     long long body_left, body_total;
     long long fill_left, fill_total; /* /bytes/{n} filler still to send */
@@ -235,7 +236,7 @@ static void serve(struct conn *c)
     for (;;) {
         int r = c->out != NULL ? flush(c, c->out + c->out_off, c->out_len - c->out_off) : flush(c, obuf, out);
         out = 0;
-        if (r < 0 || (r > 0 && c->close_after && c->waiting == ROUTE_NONE)) {
+        if (r < 0 || (r > 0 && ((c->close_after && c->waiting == ROUTE_NONE) || (c->eof && !c->more)))) {
             drop(c);
             return;
         }
@@ -253,13 +254,14 @@ static void serve(struct conn *c)
             do
                 n = read(c->fd, rbuf + len, READ_CAP - len);
             while (n < 0 && errno == EINTR);
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            if ((n == 0 && len == 0) || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
                 drop(c);
                 return;
             }
+            c->eof = n == 0;
             if (n < 0)
                 n = 0;
-            c->drained = (size_t)n < READ_CAP - len && !c->peer_closed;
+            c->drained = ((size_t)n < READ_CAP - len && !c->peer_closed) || c->eof;
             len += (size_t)n;
         }
         size_t used = answer(c, rbuf, len, &out);
