@@ -5,11 +5,12 @@ using System.Net.Sockets;
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>load [--quick] [--duration S] [--connections C] [--only a,b] [--servers moonbridge,kestrel,kestrel-inline] [--idle N]</c>:
-/// starts each benchmark server in turn (Moonbridge, Kestrel default, Kestrel inline) as a child process pinned
-/// to CPU 1, drives it from CPU 0 (wrk, or without wrk a bounded built-in client; large uploads and idle
-/// connections always come from this process) and prints one Markdown table comparing Moonbridge with the
-/// best Kestrel variant measured in the same run. Every wait is bounded; a failed run becomes a "-" and a note.
+/// <c>load [--quick] [--duration S] [--connections C] [--only a,b] [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N]</c>:
+/// starts each benchmark server in turn (Moonbridge, Kestrel default, Kestrel inline, the C epoll peer compiled
+/// with cc for the run) as a child process pinned to CPU 1, drives it from CPU 0 (wrk, or without wrk a bounded
+/// built-in client; large uploads and idle connections always come from this process) and prints one Markdown
+/// table comparing Moonbridge with the best Kestrel variant and with the C peer measured in the same run.
+/// Every wait is bounded; a failed run becomes a "-" and a note.
 /// </summary>
 internal static class LoadMode
 {
@@ -56,10 +57,21 @@ internal static class LoadMode
         var driver = new Driver(options, haveWrk, haveTaskset, scripts);
         try
         {
+            (string? peer, string? peerProblem) = options.Servers.Any(s => s.IsCEpoll) ? await CEpollPeer.BuildAsync(scripts) : (null, null);
             foreach (ServerSpec spec in options.Servers)
             {
+                if (spec.IsCEpoll && peer is null)
+                {
+                    foreach (Scenario scenario in options.Scenarios)
+                    {
+                        results[(spec.Name, scenario.Name)] = Measurement.Failed(peerProblem ?? "C epoll peer skipped");
+                    }
+
+                    continue;
+                }
+
                 int port = FreePort();
-                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.Args, port, haveTaskset);
+                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, spec.Args, port, haveTaskset);
                 if (server is null)
                 {
                     foreach (Scenario scenario in options.Scenarios)

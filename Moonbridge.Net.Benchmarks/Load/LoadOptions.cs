@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Moonbridge.Net.Benchmarks.Load;
 
-/// <summary>A benchmark server the load mode can start: its key for <c>--servers</c>, its display name, its mode arguments.</summary>
+/// <summary>
+/// A benchmark server the load mode can start: its key for <c>--servers</c>, its display name, its mode arguments
+/// (for this assembly; the C peer is its own executable).
+/// </summary>
 internal sealed record ServerSpec(string Key, string Name, string[] Args)
 {
     public static readonly ServerSpec[] All =
@@ -10,18 +13,23 @@ internal sealed record ServerSpec(string Key, string Name, string[] Args)
         new("moonbridge", "Moonbridge", ["server"]),
         new("kestrel", "Kestrel", ["kestrel"]),
         new("kestrel-inline", "Kestrel-inline", ["kestrel", "--inline"]),
+        new("c-epoll", CEpollName, []),
     ];
 
-    public bool IsKestrel => Key != "moonbridge";
+    public const string CEpollName = "C epoll";
+
+    public bool IsKestrel => Key.StartsWith("kestrel", StringComparison.Ordinal);
+
+    public bool IsCEpoll => Key == "c-epoll";
 }
 
 /// <summary>
 /// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
-/// [--servers moonbridge,kestrel,kestrel-inline] [--idle N]</c>.
+/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N]</c>.
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: load [--quick] [--duration S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline] [--idle N]";
+    public const string Usage = "usage: load [--quick] [--duration S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N]";
 
     public bool Quick { get; private init; }
 

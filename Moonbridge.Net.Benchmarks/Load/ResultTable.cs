@@ -4,8 +4,8 @@ namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
 /// Prints a load run as Markdown: the comparison of Moonbridge with the best Kestrel variant of the same run
-/// (one row per scenario and metric, with the ratio and which direction is better), the raw figures of every
-/// server, notes on failed or erroneous runs, and a legend with the machine.
+/// and with the C epoll peer when it ran (one row per scenario and metric, with the ratios and which direction
+/// is better), the raw figures of every server, notes on failed or erroneous runs, and a legend with the machine.
 /// </summary>
 internal static class ResultTable
 {
@@ -15,29 +15,25 @@ internal static class ResultTable
     {
         IReadOnlyList<ServerSpec> servers = options.Servers;
         string[] kestrels = servers.Where(s => s.IsKestrel).Select(s => s.Name).ToArray();
+        bool withPeer = servers.Any(s => s.IsCEpoll);
         Console.WriteLine();
-        Console.WriteLine($"## Moonbridge vs Kestrel ({(options.Quick ? "quick smoke run" : "full run")})");
+        Console.WriteLine($"## Moonbridge vs Kestrel{(withPeer ? " and the C epoll peer" : "")} ({(options.Quick ? "quick smoke run" : "full run")})");
         Console.WriteLine();
-        Console.WriteLine("| Scenario | Metric | Moonbridge | Best Kestrel | Kestrel variant | Moonbridge / Kestrel | Better |");
-        Console.WriteLine("|---|---|---:|---:|---|---:|---|");
+        Console.WriteLine($"| Scenario | Metric | Moonbridge | Best Kestrel | Kestrel variant | Moonbridge / Kestrel |{(withPeer ? " C epoll | Moonbridge / C epoll |" : "")} Better |");
+        Console.WriteLine($"|---|---|---:|---:|---|---:|{(withPeer ? "---:|---:|" : "")}---|");
         foreach (Scenario scenario in options.Scenarios)
         {
             string title = scenario.Describe(options);
             results.TryGetValue((Moonbridge, scenario.Name), out Measurement? moon);
+            Measurement? peer = withPeer ? results.GetValueOrDefault((ServerSpec.CEpollName, scenario.Name)) : null;
             string? primaryVariant = null;
             foreach (Metric metric in Metric.For(scenario))
             {
                 string? variant = metric.Value is null ? primaryVariant : Best(metric, kestrels, scenario, results);
                 primaryVariant ??= variant;
                 Measurement? kestrel = variant is null ? null : results.GetValueOrDefault((variant, scenario.Name));
-                string ratio = "-";
-                if (metric.Value is not null && moon is not null && kestrel is not null
-                    && metric.Value(moon) is { } m && metric.Value(kestrel) is { } k && k > 0)
-                {
-                    ratio = (m / k).ToString("0.00", CultureInfo.InvariantCulture);
-                }
-
-                Console.WriteLine($"| {title} | {metric.Label} | {Show(metric, moon)} | {Show(metric, kestrel)} | {variant ?? "-"} | {ratio} | {(metric.HigherIsBetter ? "higher" : "lower")} |");
+                string peerColumns = withPeer ? $" {Show(metric, peer)} | {Ratio(metric, moon, peer)} |" : "";
+                Console.WriteLine($"| {title} | {metric.Label} | {Show(metric, moon)} | {Show(metric, kestrel)} | {variant ?? "-"} | {Ratio(metric, moon, kestrel)} |{peerColumns} {(metric.HigherIsBetter ? "higher" : "lower")} |");
                 title = "";
             }
         }
@@ -93,6 +89,12 @@ internal static class ResultTable
         Console.WriteLine("- Moonbridge / Kestrel: Moonbridge's figure divided by the best Kestrel variant measured in the same run (best = highest req/s or MB/s, lowest CPU or memory). "
             + "\"Better\" is the direction that favours a server: for req/s and MB/s a ratio above 1 means Moonbridge is ahead; for CPU and memory a ratio below 1 means Moonbridge is ahead. "
             + "Latencies come from the variant of the throughput row.");
+        if (withPeer)
+        {
+            Console.WriteLine("- C epoll: Load/Peers/cepoll.c, compiled with `cc -O2` for the run: one thread, edge-triggered epoll, one read and one send per batch of requests, no framework, the same routes. "
+                + "It marks what one core can do with plain epoll; Moonbridge / C epoll reads like Moonbridge / Kestrel. Its /upload is never tracked, like Kestrel's.");
+        }
+
         Console.WriteLine("- req/s: responses per second over the run. p50 / p99: latency percentiles (wrk: request written to response read; pipelined: per batch of 16; uploads: per 64 MiB upload).");
         Console.WriteLine("- connection per request: every request on a new TCP connection (`Connection: close`), so connect, accept and close are part of the cost.");
         Console.WriteLine("- MB/s: 10^6 bytes of request body per second of wall time, over all uploads together. Kestrel's /upload is never tracked (it has no tracking): "
@@ -101,7 +103,7 @@ internal static class ResultTable
         Console.WriteLine($"- RSS bytes/idle conn: (server VmRSS with the connections held − VmRSS before) / connections held, each reading after {options.Settle.TotalSeconds} s of settling; "
             + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses. "
             + "RSS only grows when the server touches new pages, so allocations that fit in memory its GC already holds do not show; a growth of 0 or less gives no ratio.");
-        Console.WriteLine("- \"-\": not measured (server did not start or crashed, wrk failed, no Kestrel in the run); see the notes.");
+        Console.WriteLine("- \"-\": not measured (server did not start or crashed, wrk failed, no Kestrel in the run, no cc for the C peer); see the notes.");
     }
 
     private static string? Best(Metric metric, string[] kestrels, Scenario scenario, IReadOnlyDictionary<(string Server, string Scenario), Measurement> results)
@@ -122,6 +124,12 @@ internal static class ResultTable
     }
 
     private static string Show(Metric metric, Measurement? r) => r is null ? "-" : metric.Display(r);
+
+    /// <summary>Moonbridge's figure divided by another server's, or "-" for display-only rows and missing or zero figures.</summary>
+    private static string Ratio(Metric metric, Measurement? moon, Measurement? other) =>
+        metric.Value is not null && moon is not null && other is not null && metric.Value(moon) is { } m && metric.Value(other) is { } o && o > 0
+            ? (m / o).ToString("0.00", CultureInfo.InvariantCulture)
+            : "-";
 
     /// <summary>One printed figure of a scenario: its label, its better direction, its value (null for display-only rows).</summary>
     private sealed record Metric(string Label, bool HigherIsBetter, Func<Measurement, double?>? Value, Func<Measurement, string> Display)

@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// A benchmark server child process (this assembly in server or kestrel mode), optionally pinned to CPU 1
-/// with taskset (which execs the runtime, so <see cref="Pid"/> is the server itself).
+/// A benchmark server child process (this assembly in server or kestrel mode, or a native executable such as the
+/// C epoll peer), optionally pinned to CPU 1 with taskset (which execs the server, so <see cref="Pid"/> is the
+/// server itself). Every server takes <c>--port N</c> and prints a "listening on" line once it accepts connections.
 /// </summary>
 internal sealed class ServerProcess : IDisposable
 {
@@ -20,19 +21,24 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>"exited with code N" once the process has ended.</summary>
     public string ExitDescription => _process.HasExited ? $"server exited with code {_process.ExitCode.ToString(CultureInfo.InvariantCulture)}" : "server running";
 
-    public static async Task<ServerProcess?> StartAsync(string name, string[] modeArgs, int port, bool pin)
+    /// <summary>Starts <paramref name="executable"/>, or this assembly in the mode <paramref name="modeArgs"/> when it is null.</summary>
+    public static async Task<ServerProcess?> StartAsync(string name, string? executable, string[] modeArgs, int port, bool pin)
     {
-        string dll = typeof(ServerProcess).Assembly.Location;
+        string program = executable ?? "dotnet";
         var args = new List<string>();
         if (pin)
         {
-            args.AddRange(["-c", "1", "dotnet"]);
+            args.AddRange(["-c", "1", program]);
         }
 
-        args.Add(dll);
+        if (executable is null)
+        {
+            args.Add(typeof(ServerProcess).Assembly.Location);
+        }
+
         args.AddRange(modeArgs);
         args.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var info = new ProcessStartInfo(pin ? "taskset" : "dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(pin ? "taskset" : program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
