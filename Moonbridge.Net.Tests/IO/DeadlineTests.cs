@@ -219,6 +219,23 @@ public sealed class DeadlineTests
     }
 
     [Test]
+    public void ArmingForAnOverrunRestExpiresAtOnceAndInfiniteStaysNone()
+    {
+        var clock = new FakeTimeProvider();
+        using var deadline = new Deadline(clock);
+
+        CancellationToken overrun = deadline.ArmForRest(TimeSpan.FromSeconds(-1));
+        clock.Advance(TimeSpan.Zero);
+        Assert.That(overrun.IsCancellationRequested, Is.True, "a limit already used up expires on the next timer run");
+        Assert.That(deadline.Disarm(), Is.True);
+
+        CancellationToken none = deadline.ArmForRest(Timeout.InfiniteTimeSpan);
+        clock.Advance(TimeSpan.FromDays(1));
+        Assert.That(none.IsCancellationRequested, Is.False, "an infinite limit arms nothing");
+        Assert.That(deadline.Remaining, Is.EqualTo(Timeout.InfiniteTimeSpan));
+    }
+
+    [Test]
     public void ADisposedDeadlineNeitherFiresNorArms()
     {
         var clock = new FakeTimeProvider();

@@ -175,7 +175,7 @@ internal sealed partial class Http1Connection
 
     /// <summary>Arms the connection's wait deadline; returns the token the wait runs with.</summary>
     private CancellationToken StartTimeout(TimeSpan timeout)
-        => _waits.Arm(timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
+        => _waits.ArmForRest(timeout);
 
     /// <summary>Disarms the wait deadline; returns whether it had expired.</summary>
     private bool StopTimeout() => _waits.Disarm();

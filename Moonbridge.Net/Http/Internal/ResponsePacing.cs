@@ -41,7 +41,7 @@ internal sealed class ResponsePacing(Deadline waits, TimeProvider time, HttpOpti
         (TimeSpan limit, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumResponseDataRate, options.MinimumResponseDataRateGracePeriod, _takenWhileWaiting, time.GetElapsedTime(0, _waitTicks));
         _waitStarted = time.GetTimestamp();
         RateBound = rateBound;
-        return waits.Arm(limit == Timeout.InfiniteTimeSpan || limit > TimeSpan.Zero ? limit : TimeSpan.Zero);
+        return waits.ArmForRest(limit);
     }
 
     public void EndWait()

@@ -60,6 +60,14 @@ internal sealed class Deadline : IDisposable
     }
 
     /// <summary>
+    /// Arms for what is left of a limit: a limit already overrun (zero or negative) expires at once, while
+    /// <see cref="Timeout.InfiniteTimeSpan"/> still means no deadline. For waits whose limit shrinks as time is
+    /// used up (a header timeout, a data rate); <see cref="Arm"/> refuses negative times as misuse.
+    /// </summary>
+    public CancellationToken ArmForRest(TimeSpan rest)
+        => Arm(rest == Timeout.InfiniteTimeSpan || rest > TimeSpan.Zero ? rest : TimeSpan.Zero);
+
+    /// <summary>
     /// Sets the deadline to <paramref name="after"/> from now (<see cref="Timeout.InfiniteTimeSpan"/>: none),
     /// replacing any earlier one, and returns the token cancelled at expiry.
     /// </summary>
