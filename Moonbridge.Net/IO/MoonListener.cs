@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.IO;
@@ -37,6 +38,12 @@ public sealed class MoonListener : IPollable, IDisposable
     /// <summary>The underlying socket (for handing the listening socket to another process).</summary>
     internal Socket Socket => _socket;
 
+    /// <summary>What moves the bytes of the connections this listener accepts (resolved, never <see cref="TransportKind.Auto"/> once set by the server).</summary>
+    internal TransportKind Transport { get; private set; } = TransportKind.Auto;
+
+    /// <summary>Chooses what moves accepted connections' bytes; fails now when <paramref name="kind"/> cannot run here.</summary>
+    internal void UseTransport(TransportKind kind) => Transport = EventLoopGroup.Resolve(kind);
+
     /// <summary>True when another process now serves this listener: <see cref="Close"/> must not remove the socket file.</summary>
     internal bool KeepSocketFile { get; set; }
 
@@ -66,7 +73,7 @@ public sealed class MoonListener : IPollable, IDisposable
             }
         }
 
-        return Wrap(accepted);
+        return Wrap(accepted, Transport);
     }
 
     /// <summary>Accepts the next connection, awaiting it without holding a thread.</summary>
@@ -75,7 +82,7 @@ public sealed class MoonListener : IPollable, IDisposable
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
         Socket accepted = TakePending() ?? await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        return Wrap(accepted);
+        return Wrap(accepted, Transport);
     }
 
     /// <summary>
@@ -197,7 +204,7 @@ public sealed class MoonListener : IPollable, IDisposable
         }
     }
 
-    internal static MoonSocket Wrap(Socket accepted)
+    internal static MoonSocket Wrap(Socket accepted, TransportKind transport = TransportKind.Auto)
     {
         if (accepted.AddressFamily != AddressFamily.Unix)
         {
@@ -205,6 +212,17 @@ public sealed class MoonListener : IPollable, IDisposable
         }
 
         accepted.Blocking = false;
-        return new MoonSocket(new SocketConnection(accepted), accepted.LocalEndPoint, accepted.RemoteEndPoint);
+        SocketConnection connection;
+        try
+        {
+            connection = new SocketConnection(accepted, loop: EventLoopGroup.For(transport));
+        }
+        catch
+        {
+            accepted.Dispose();
+            throw;
+        }
+
+        return new MoonSocket(connection, accepted.LocalEndPoint, accepted.RemoteEndPoint);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Moonbridge.Net.IO;
 
 namespace Moonbridge.Net.Server;
 
@@ -128,6 +129,13 @@ public sealed class ListenOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// What moves accepted connections' bytes: the library's own event loops on Linux, .NET's socket engine
+    /// elsewhere (<see cref="TransportKind.Auto"/>, the default). Asking for <see cref="TransportKind.EventLoop"/> where
+    /// it cannot run fails at <see cref="MoonbridgeServer.Listen"/>. See docs/listen.md.
+    /// </summary>
+    public TransportKind Transport { get; set; } = TransportKind.Auto;
+
     /// <summary>Where the server logs handler errors and worker changes; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -149,6 +157,7 @@ public sealed class ListenOptions
         CloseTimeout = CloseTimeout,
         InheritFrom = InheritFrom,
         TimeProvider = TimeProvider,
+        Transport = Transport,
         LoggerFactory = LoggerFactory,
     };
 

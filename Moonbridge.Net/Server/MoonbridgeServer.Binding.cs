@@ -93,6 +93,7 @@ public sealed partial class MoonbridgeServer
             };
             if (socket is not null)
             {
+                socket.UseTransport(_options.Transport);
                 ServerLog.Listening(_logger, _options.Name, socket.LocalEndPoint.ToString() ?? spec.ToString());
             }
 

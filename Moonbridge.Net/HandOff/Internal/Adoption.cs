@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.HandOff.Internal;
@@ -23,7 +24,7 @@ internal static class Adoption
             }
 
             socket.Blocking = false;
-            return new MoonSocket(new SocketConnection(socket, preRead: pending), socket.LocalEndPoint, SafeRemote(socket));
+            return new MoonSocket(new SocketConnection(socket, preRead: pending, loop: EventLoopGroup.For(TransportKind.Auto)), socket.LocalEndPoint, SafeRemote(socket));
         }
         catch
         {

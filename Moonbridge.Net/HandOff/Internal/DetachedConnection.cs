@@ -52,6 +52,7 @@ internal sealed class DetachedConnection : IDisposable
             throw new IOException($"The connection failed before the hand-off: {flushed.Error}.");
         }
 
+        connection.ForgetDescriptor();
         int fd = TakeDescriptor(connection.Socket);
 
         // The socket object now holds an unconnected placeholder: closing it (even abortively, which

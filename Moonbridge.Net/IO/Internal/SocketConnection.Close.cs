@@ -63,6 +63,7 @@ internal sealed partial class SocketConnection
             _socket.Dispose();
         }
 
+        _loopReceiver?.Registration.Close();
         _sender.Close();
 
         _input.Reader.Complete();

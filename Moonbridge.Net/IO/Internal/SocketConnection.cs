@@ -1,14 +1,16 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
 
 /// <summary>
-/// The reactor side of one connection. A receive loop pumps the socket into a <see cref="Pipe"/>
-/// (waiting with a zero-byte receive first, so an idle connection holds no buffer); output is
-/// queued in an <see cref="OutputBuffer"/>, pushed to the kernel with non-blocking sends, and when
-/// the kernel is full, by a background send loop. The non-blocking cores of every
+/// The reactor side of one connection. Its receiver pumps the socket into a <see cref="Pipe"/>: an
+/// event loop's thread (<see cref="LoopReceiver"/>) or a receive loop on .NET's socket engine
+/// (<see cref="SocketEngineReceiver"/>); output is queued in an <see cref="OutputBuffer"/>, pushed to the
+/// kernel with non-blocking sends, and when the kernel is full, by a background send loop. The non-blocking cores of every
 /// <see cref="MoonSocket"/> operation live here, together with the two waits
 /// (<see cref="WaitReadableAsync"/>, <see cref="WaitWritableAsync"/>) the other forms loop over.
 /// </summary>
@@ -17,10 +19,10 @@ internal sealed partial class SocketConnection
     /// <summary>Output smaller than this is held back until a flush (Lua's 4 KiB write buffer, larger here).</summary>
     internal const int WriteBufferSize = 16 * 1024;
 
-    private const int MinimumReceiveSize = 16 * 1024;
+    internal const int MinimumReceiveSize = 16 * 1024;
 
     /// <summary>The largest single receive: a stream that keeps filling its buffer (an upload) is read in ever larger pieces up to this.</summary>
-    private const int MaximumReceiveSize = 256 * 1024;
+    internal const int MaximumReceiveSize = 256 * 1024;
 
     // The reader runs inline on the receive loop: when input arrives, the code waiting for it (an HTTP
     // connection parsing its next request, an async handler) continues on the thread that received it,
@@ -41,12 +43,38 @@ internal sealed partial class SocketConnection
     /// True while code continues inline on a receive loop (see <c>s_inputOptions</c>). Blocking there would
     /// stop that connection's input, so a blocking wait on it is refused (<see cref="SyncWait"/>).
     /// </summary>
-    internal static bool IsOnReceiveLoop => t_isReceiveLoop;
+    internal static bool IsOnReceiveLoop => t_isReceiveLoop || t_isLoopThread;
+
+    [ThreadStatic]
+    private static bool t_isLoopThread;
+
+    /// <summary>Marks the calling thread as an event loop's for good: a wait there would stop the loop's connections.</summary>
+    internal static void MarkReceiveLoopThread() => t_isLoopThread = true;
+
+    /// <summary>Hands received input to the pipe's inline reader, marking the thread as a receive loop meanwhile.</summary>
+    internal static ValueTask<FlushResult> FlushOnReceiveLoop(PipeWriter writer)
+    {
+        t_isReceiveLoop = true;
+        try
+        {
+            return writer.FlushAsync();
+        }
+        finally
+        {
+            t_isReceiveLoop = false;
+        }
+    }
+
+    /// <summary>True when an event loop, not the runtime's socket engine, moves this connection's bytes.</summary>
+    internal bool IsOnEventLoop => _loopReceiver is not null;
+
+    /// <summary>Before the descriptor leaves the process: no more readiness events for it here.</summary>
+    internal void ForgetDescriptor() => _loopReceiver?.Registration.Forget();
 
     private readonly Socket _socket;
     private readonly Pipe _input = new(s_inputOptions);
     private readonly Task? _connecting;
-    private ReadOnlyMemory<byte> _preRead;
+    private readonly LoopReceiver? _loopReceiver;
 
     private readonly SocketSender _sender;
 
@@ -62,13 +90,33 @@ internal sealed partial class SocketConnection
     /// <param name="connecting">A connect still under way; receiving starts once it completes.</param>
     /// <param name="preRead">Bytes received from this connection before (by another process, for a
     /// handed-off connection): the first reads return them.</param>
-    internal SocketConnection(Socket socket, Task? connecting = null, ReadOnlyMemory<byte> preRead = default)
+    /// <param name="loop">The event loop that moves the connection's bytes; null for the runtime's socket engine.
+    /// A connection still connecting always uses the socket engine.</param>
+    internal SocketConnection(Socket socket, Task? connecting = null, ReadOnlyMemory<byte> preRead = default, EpollLoop? loop = null)
     {
         _socket = socket;
         _connecting = connecting;
-        _preRead = preRead;
         _sender = new SocketSender(socket, connecting);
-        _ = ReceiveLoopAsync();
+        if (loop is null || connecting is not null)
+        {
+            _ = SocketEngineReceiver.RunAsync(this, socket, _input.Writer, connecting, preRead);
+            return;
+        }
+
+        if (!preRead.IsEmpty)
+        {
+            // Nobody reads yet and the loop has not seen the socket: the pipe is this thread's until the registration.
+            PipeWriter writer = _input.Writer;
+            preRead.Span.CopyTo(writer.GetSpan(preRead.Length));
+            writer.Advance(preRead.Length);
+            ValueTask<FlushResult> flushed = writer.FlushAsync();
+            Debug.Assert(flushed.IsCompleted, "pre-read input is smaller than the pipe's pause threshold");
+            _ = flushed.AsTask();
+        }
+
+        _loopReceiver = new LoopReceiver(this, _input.Writer, socket, loop);
+        _sender.Registration = _loopReceiver.Registration;
+        _loopReceiver.Start();
     }
 
     internal Socket Socket => _socket;
@@ -108,83 +156,19 @@ internal sealed partial class SocketConnection
     /// <summary>True once reading or writing failed, or the connection was aborted.</summary>
     internal bool HasFailed => IsAborted || _receiveError != SocketError.Success || _sender.Error != SocketError.Success;
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The input ended (the peer's FIN, an error, or this side closing): records the error, completes the pipe and
+    /// tells the peer watcher. Called once, by the receiver, on its thread.
+    /// </summary>
+    internal void EndInput(SocketError error)
     {
-        PipeWriter writer = _input.Writer;
-        try
+        if (error != SocketError.Success)
         {
-            if (_connecting is not null)
-            {
-                await _connecting.ConfigureAwait(false);
-            }
-
-            if (!_preRead.IsEmpty)
-            {
-                _preRead.Span.CopyTo(writer.GetSpan(_preRead.Length));
-                writer.Advance(_preRead.Length);
-                _preRead = default;
-                if ((await writer.FlushAsync().ConfigureAwait(false)).IsCompleted)
-                {
-                    return;
-                }
-            }
-
-            bool waitForData = true;
-            int receiveSize = MinimumReceiveSize;
-            while (true)
-            {
-                if (waitForData)
-                {
-                    // Zero-byte receive: completes when data (or FIN) arrives, without a buffer.
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                }
-
-                Memory<byte> buffer = writer.GetMemory(receiveSize);
-                int received = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-                if (received == 0)
-                {
-                    break;
-                }
-
-                writer.Advance(received);
-                ReceiveObserver?.Invoke(received);
-
-                // A full buffer means more is probably queued in the kernel: read again at once, and more of it
-                // per system call. Anything less returns to small reads and, next time, the zero-byte wait.
-                waitForData = received < buffer.Length;
-                receiveSize = waitForData ? MinimumReceiveSize : Math.Min(receiveSize * 2, MaximumReceiveSize);
-
-                ValueTask<FlushResult> flushing;
-                t_isReceiveLoop = true;
-                try
-                {
-                    flushing = writer.FlushAsync();
-                }
-                finally
-                {
-                    t_isReceiveLoop = false;
-                }
-
-                FlushResult flush = await flushing.ConfigureAwait(false);
-                if (flush.IsCompleted)
-                {
-                    break;
-                }
-            }
+            _receiveError = _abortReason != SocketError.Success ? _abortReason : error;
         }
-        catch (SocketException e)
-        {
-            _receiveError = _abortReason != SocketError.Success ? _abortReason : e.SocketErrorCode;
-        }
-        catch (ObjectDisposedException)
-        {
-            _receiveError = _abortReason != SocketError.Success ? _abortReason : SocketError.OperationAborted;
-        }
-        finally
-        {
-            await writer.CompleteAsync().ConfigureAwait(false);
-            SignalReceiveEnded();
-        }
+
+        _input.Writer.Complete();
+        SignalReceiveEnded();
     }
 
     /// <summary>
@@ -201,6 +185,7 @@ internal sealed partial class SocketConnection
         _abortReason = reason;
         _sender.Abort(reason);
         ResetSocket();
+        _loopReceiver?.Registration.Close();
     }
 
     private void ResetSocket()

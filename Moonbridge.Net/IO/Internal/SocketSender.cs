@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
 
@@ -25,6 +26,12 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
 
     /// <summary>Output up to here forms complete messages (<see cref="MarkBoundary"/>); an abort still sends it.</summary>
     private long _completeOutputEnd;
+
+    /// <summary>
+    /// The event loop registration that sends for this connection and signals room for output; null while the
+    /// runtime's socket engine does. Set once, before anyone writes.
+    /// </summary>
+    public EpollRegistration? Registration { get; set; }
 
     /// <summary>The sticky write error; <see cref="SocketError.Success"/> while writing works.</summary>
     public SocketError Error => _writeError;
@@ -148,7 +155,9 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
             SocketError error;
             try
             {
-                sent = _socket.Send(data[total..], SocketFlags.None, out error);
+                sent = Registration is { } registration
+                    ? registration.Send(data[total..], out error)
+                    : _socket.Send(data[total..], SocketFlags.None, out error);
             }
             catch (ObjectDisposedException)
             {
@@ -286,7 +295,9 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
             int sent = 0;
             try
             {
-                sent = await _socket.SendAsync(head, SocketFlags.None).ConfigureAwait(false);
+                sent = Registration is { } registration
+                    ? await SendWhenWritableAsync(registration, head).ConfigureAwait(false)
+                    : await _socket.SendAsync(head, SocketFlags.None).ConfigureAwait(false);
             }
             catch (SocketException e)
             {
@@ -308,6 +319,27 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
                 _output.Consume(sent);
                 _sentTotal += sent;
             }
+        }
+    }
+
+    /// <summary>The send loop's send on an event loop: non-blocking, waiting for the loop's next output edge while the kernel is full.</summary>
+    private static async ValueTask<int> SendWhenWritableAsync(EpollRegistration registration, ReadOnlyMemory<byte> data)
+    {
+        while (true)
+        {
+            long edges = registration.OutputEdges;
+            int sent = registration.Send(data.Span, out SocketError error);
+            if (error == SocketError.Success)
+            {
+                return sent;
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+
+            await registration.WaitWritableAsync(edges).ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,98 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Moonbridge.Net.IO.EventLoop;
+
+/// <summary>
+/// The Linux calls an event loop makes itself: epoll, an eventfd to wake it, and non-blocking
+/// <c>recv</c>/<c>send</c> on descriptors it owns. Values are the Linux ones shared by x86-64 and arm64
+/// (glibc and musl); <c>struct epoll_event</c> is packed on x86 only, so its stride is chosen at run time.
+/// </summary>
+internal static unsafe partial class EpollInterop
+{
+    internal const uint EpollIn = 0x001;
+    internal const uint EpollOut = 0x004;
+    internal const uint EpollErr = 0x008;
+    internal const uint EpollHup = 0x010;
+    internal const uint EpollRdHup = 0x2000;
+    internal const uint EpollEdgeTriggered = 1u << 31;
+
+    internal const int EpollCtlAdd = 1;
+    internal const int EpollCtlDel = 2;
+    internal const int EpollCloexec = 0x80000;
+
+    internal const int EfdCloexec = 0x80000;
+    internal const int EfdNonBlock = 0x800;
+
+    internal const int MsgDontWait = 0x40;
+    internal const int MsgNoSignal = 0x4000;
+
+    internal const int EIntr = 4;
+    internal const int EAgain = 11;
+
+    /// <summary>Bytes per <c>struct epoll_event</c>: 12 where the kernel packs it (x86, x86-64), else 16.</summary>
+    internal static readonly int EventSize =
+        RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;
+
+    /// <summary>Offset of <c>data</c> in <c>struct epoll_event</c>.</summary>
+    internal static readonly int EventDataOffset = EventSize == 12 ? 4 : 8;
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    internal static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    internal static partial int EpollCtl(int epollFd, int operation, int fd, byte* epollEvent);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    internal static partial int EpollWait(int epollFd, byte* events, int maxEvents, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    internal static partial int EventFd(uint initialValue, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    internal static partial nint Write(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    internal static partial nint Recv(int fd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    internal static partial nint Send(int fd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
+    /// <summary>Writes one <c>struct epoll_event</c> at <paramref name="target"/>.</summary>
+    internal static void WriteEvent(byte* target, uint events, ulong data)
+    {
+        *(uint*)target = events;
+        Unaligned(target + EventDataOffset, data);
+    }
+
+    internal static uint EventsAt(byte* events, int index) => *(uint*)(events + (index * EventSize));
+
+    internal static ulong DataAt(byte* events, int index)
+    {
+        byte* at = events + (index * EventSize) + EventDataOffset;
+        return *(ulong*)at;
+    }
+
+    private static void Unaligned(byte* target, ulong value) => *(ulong*)target = value;
+
+    /// <summary>The <see cref="SocketError"/> the runtime reports for an <c>errno</c> from <c>recv</c> or <c>send</c>.</summary>
+    internal static SocketError ToSocketError(int errno) => errno switch
+    {
+        EAgain => SocketError.WouldBlock,
+        EIntr => SocketError.Interrupted,
+        9 => SocketError.OperationAborted, // EBADF: closed under us
+        32 => SocketError.Shutdown, // EPIPE
+        103 => SocketError.ConnectionAborted,
+        104 => SocketError.ConnectionReset,
+        107 => SocketError.NotConnected,
+        110 => SocketError.TimedOut,
+        113 => SocketError.HostUnreachable,
+        _ => SocketError.SocketError,
+    };
+}

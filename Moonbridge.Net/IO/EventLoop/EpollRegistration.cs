@@ -1,0 +1,197 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+
+namespace Moonbridge.Net.IO.EventLoop;
+
+/// <summary>
+/// One socket on an <see cref="EpollLoop"/>: registered once, edge-triggered for input and output, never
+/// modified afterwards. It does the socket's non-blocking <c>recv</c>/<c>send</c> (holding the handle so a
+/// close on another thread cannot hand the descriptor number to a new socket mid-call), and turns the
+/// loop's output edges into the one wait a blocked sender needs.
+/// </summary>
+/// <remarks>
+/// Edges are not repeated, so a sender that saw <c>EAGAIN</c> must not miss one that came between its send
+/// and its wait: every output edge bumps a counter, and a waiter that finds the counter moved since it sent
+/// sends again instead of sleeping.
+/// </remarks>
+internal sealed unsafe class EpollRegistration : IValueTaskSource
+{
+    private readonly SafeHandle _handle;
+    private readonly int _fd;
+    private ManualResetValueTaskSourceCore<bool> _writable = new() { RunContinuationsAsynchronously = false };
+    private long _outputEdges;
+    private int _writeWaiterArmed;
+    private int _closed;
+
+    internal EpollRegistration(EpollLoop loop, Socket socket, IEpollClient client, int slot, uint id)
+    {
+        Loop = loop;
+        _handle = socket.SafeHandle;
+        _fd = (int)_handle.DangerousGetHandle();
+        Client = client;
+        Slot = slot;
+        Id = id;
+    }
+
+    internal EpollLoop Loop { get; }
+
+    internal IEpollClient Client { get; }
+
+    internal int Slot { get; }
+
+    internal uint Id { get; }
+
+    internal int Fd => _fd;
+
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>The count of output edges so far: read it before a send, hand it to <see cref="WaitWritableAsync"/> after <c>EAGAIN</c>.</summary>
+    internal long OutputEdges => Volatile.Read(ref _outputEdges);
+
+    /// <summary>Receives without blocking; <see cref="SocketError.WouldBlock"/> when nothing is there.</summary>
+    internal int Receive(Span<byte> buffer, out SocketError error)
+    {
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            fixed (byte* at = buffer)
+            {
+                while (true)
+                {
+                    nint received = EpollInterop.Recv(_fd, at, buffer.Length, EpollInterop.MsgDontWait);
+                    if (received >= 0)
+                    {
+                        error = SocketError.Success;
+                        return (int)received;
+                    }
+
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != EpollInterop.EIntr)
+                    {
+                        error = EpollInterop.ToSocketError(errno);
+                        return 0;
+                    }
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Sends without blocking and without <c>SIGPIPE</c>; <see cref="SocketError.WouldBlock"/> when the kernel took nothing.</summary>
+    internal int Send(ReadOnlySpan<byte> data, out SocketError error)
+    {
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            fixed (byte* at = data)
+            {
+                while (true)
+                {
+                    nint sent = EpollInterop.Send(_fd, at, data.Length, EpollInterop.MsgDontWait | EpollInterop.MsgNoSignal);
+                    if (sent >= 0)
+                    {
+                        error = SocketError.Success;
+                        return (int)sent;
+                    }
+
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != EpollInterop.EIntr)
+                    {
+                        error = EpollInterop.ToSocketError(errno);
+                        return 0;
+                    }
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes at the first output edge after the send that <paramref name="edgesBeforeSend"/> was read for
+    /// (at once if one already came), or when the registration closes. One waiter at a time.
+    /// </summary>
+    internal ValueTask WaitWritableAsync(long edgesBeforeSend)
+    {
+        _writable.Reset();
+        Interlocked.Exchange(ref _writeWaiterArmed, 1);
+        if (Volatile.Read(ref _outputEdges) != edgesBeforeSend || IsClosed)
+        {
+            // An edge (or the close) came since the send: retry now, unless the loop already claimed the waiter.
+            if (Interlocked.Exchange(ref _writeWaiterArmed, 0) == 1)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return new ValueTask(this, _writable.Version);
+    }
+
+    /// <summary>On the loop's thread: the socket reported room for output (or an error a sender must see).</summary>
+    internal void SignalWritable()
+    {
+        Interlocked.Increment(ref _outputEdges);
+        if (Volatile.Read(ref _writeWaiterArmed) == 1 && Interlocked.Exchange(ref _writeWaiterArmed, 0) == 1)
+        {
+            _writable.SetResult(true);
+        }
+    }
+
+    /// <summary>
+    /// Takes the descriptor out of the loop's epoll now (from any thread), before it is handed to another
+    /// process: an epoll entry lives as long as the open file, wherever it went.
+    /// </summary>
+    internal void Forget()
+    {
+        if (!IsClosed)
+        {
+            _ = EpollInterop.EpollCtl(Loop.EpollFd, EpollInterop.EpollCtlDel, _fd, null);
+        }
+    }
+
+    /// <summary>
+    /// Ends the registration from any thread: the slot is freed, a blocked sender wakes, and the client's
+    /// <see cref="IEpollClient.OnClosed"/> runs on the loop's thread. Closing the socket removes it from epoll.
+    /// </summary>
+    internal void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        SignalWritable();
+        Loop.Remove(this);
+    }
+
+    void IValueTaskSource.GetResult(short token) => _writable.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _writable.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _writable.OnCompleted(continuation, state, token, flags);
+}

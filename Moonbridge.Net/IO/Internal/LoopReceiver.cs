@@ -1,0 +1,147 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
+
+namespace Moonbridge.Net.IO.Internal;
+
+/// <summary>
+/// The receiving side of a <see cref="SocketConnection"/> on an <see cref="EpollLoop"/>: the loop's thread receives
+/// into the input pipe itself (one <c>recv</c> per readiness edge, trusting a short read to mean the socket is
+/// drained) and the pipe's inline reader, the HTTP parser or a handler, runs right there. It replaces
+/// <see cref="SocketEngineReceiver"/>; whatever reads the pipe is the same for both.
+/// </summary>
+internal sealed class LoopReceiver : IEpollClient
+{
+    /// <summary>Full reads one connection may make per loop turn before the others get theirs.</summary>
+    private const int ReadsPerTurn = 4;
+
+    private readonly SocketConnection _connection;
+    private readonly PipeWriter _writer;
+    private readonly EpollRegistration _registration;
+
+    // All owned by the loop's thread.
+    private int _receiveSize = SocketConnection.MinimumReceiveSize;
+    private bool _inputPending;
+    private bool _peerClosing;
+    private bool _paused;
+    private bool _ended;
+    private bool _resumeFoundReaderDone;
+
+    /// <summary>Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it.</summary>
+    internal LoopReceiver(SocketConnection connection, PipeWriter writer, Socket socket, EpollLoop loop)
+    {
+        _connection = connection;
+        _writer = writer;
+        _registration = loop.Reserve(socket, this);
+    }
+
+    internal EpollRegistration Registration => _registration;
+
+    /// <summary>Registers the socket with the loop: from here on, input reaches the pipe.</summary>
+    internal void Start() => _registration.Loop.Watch(_registration);
+
+    bool IEpollClient.OnReadable(bool peerClosing)
+    {
+        _inputPending = true;
+        _peerClosing |= peerClosing;
+        return !_paused && !_ended && Receive();
+    }
+
+    void IEpollClient.OnClosed() => End(SocketError.OperationAborted);
+
+    void IEpollClient.OnFault(Exception exception)
+    {
+        _connection.Abort(SocketError.SocketError);
+        End(SocketError.SocketError);
+    }
+
+    /// <summary>Reads what the socket holds into the pipe, handing each piece to the reader at once; true when the turn's share ran out first.</summary>
+    private bool Receive()
+    {
+        for (int reads = 0; reads < ReadsPerTurn; reads++)
+        {
+            Memory<byte> buffer = _writer.GetMemory(_receiveSize);
+            int received = _registration.Receive(buffer.Span, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                _inputPending = false;
+                return false;
+            }
+
+            if (error != SocketError.Success || received == 0)
+            {
+                End(error);
+                return false;
+            }
+
+            _writer.Advance(received);
+            _connection.ReceiveObserver?.Invoke(received);
+
+            // A short read drained the socket (an edge comes with the next bytes), unless the peer's end is known
+            // to follow: no edge announces it again. A full read doubles the next one.
+            bool drained = received < buffer.Length && !_peerClosing;
+            _receiveSize = drained ? SocketConnection.MinimumReceiveSize : Math.Min(_receiveSize * 2, SocketConnection.MaximumReceiveSize);
+
+            ValueTask<FlushResult> flushing = _writer.FlushAsync();
+            if (!flushing.IsCompleted)
+            {
+                // Over a megabyte unread: stop reading until the reader catches up; the socket stays marked readable.
+                _paused = true;
+                _ = ResumeAfterFlushAsync(flushing);
+                return false;
+            }
+
+            if (flushing.Result.IsCompleted || _ended)
+            {
+                End(SocketError.Success);
+                return false;
+            }
+
+            if (drained)
+            {
+                _inputPending = false;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task ResumeAfterFlushAsync(ValueTask<FlushResult> flushing)
+    {
+        bool readerDone;
+        try
+        {
+            readerDone = (await flushing.ConfigureAwait(false)).IsCompleted;
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+        {
+            readerDone = true;
+        }
+
+        _resumeFoundReaderDone = readerDone;
+        _registration.Loop.Post(static state => ((LoopReceiver)state!).Resume(), this);
+    }
+
+    private void Resume()
+    {
+        _paused = false;
+        if (_resumeFoundReaderDone)
+        {
+            End(SocketError.Success);
+        }
+        else if (_inputPending && !_ended && Receive())
+        {
+            _registration.Loop.Revisit(_registration);
+        }
+    }
+
+    private void End(SocketError error)
+    {
+        if (!_ended)
+        {
+            _ended = true;
+            _connection.EndInput(error);
+        }
+    }
+}
