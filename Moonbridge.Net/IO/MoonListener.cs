@@ -211,11 +211,17 @@ public sealed class MoonListener : IPollable, IDisposable
             accepted.NoDelay = true;
         }
 
-        accepted.Blocking = false;
         SocketConnection connection;
         try
         {
-            connection = new SocketConnection(accepted, loop: EventLoopGroup.For(transport));
+            EpollLoop? loop = EventLoopGroup.For(transport);
+            if (loop is null)
+            {
+                // The socket engine's sends are the socket's own non-blocking ones; an event loop passes MSG_DONTWAIT per call.
+                accepted.Blocking = false;
+            }
+
+            connection = new SocketConnection(accepted, loop: loop);
         }
         catch
         {

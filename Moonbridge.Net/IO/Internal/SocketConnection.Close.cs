@@ -44,6 +44,11 @@ internal sealed partial class SocketConnection
         {
             ResetSocket();
         }
+        else if (_loopReceiver is not null)
+        {
+            // Nothing of the runtime's is pending on an event loop's socket: close() itself sends the FIN.
+            _socket.Dispose();
+        }
         else
         {
             // The receive loop always has a receive pending, and .NET turns closing a socket with a
