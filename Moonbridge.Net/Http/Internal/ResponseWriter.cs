@@ -17,6 +17,7 @@ namespace Moonbridge.Net.Http.Internal;
 internal sealed partial class ResponseWriter(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ExchangeObservation observation, CancellationToken serverStopping)
 {
     private readonly PooledBufferWriter _userHeaders = new();
+    private readonly RepeatedHeaders _repeatedHeaders = new();
     private readonly PooledBufferWriter _gathered = new();
     private readonly PooledBufferWriter _out = new();
     private ResponseState _state;
@@ -74,6 +75,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
         _userConnectionHeader = false;
         _userDate = false;
         Touched = false;
+        _repeatedHeaders.Restart();
         _userHeaders.Clear();
         _gathered.Clear();
         _out.Clear();
@@ -116,6 +118,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
         _status = status;
         _statusCode = code;
         _userHeaders.Clear();
+        _repeatedHeaders.Restart();
 
         // 205 Reset Content is sent with Content-Length: 0, so no data may follow it.
         _contentLength = code == 205 ? 0 : null;
@@ -127,7 +130,12 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
     public void SendHeader(string name, string value)
     {
         ThrowIfFaulty();
-        HeaderValidation.ThrowIfInvalid(name, value);
+        bool repeated = _repeatedHeaders.TryRepeat(name, value, out HeaderFacts facts);
+        if (!repeated)
+        {
+            HeaderValidation.ThrowIfInvalid(name, value);
+        }
+
         if (_state is not (ResponseState.InterimStatus or ResponseState.FinalStatus))
         {
             throw new InvalidOperationException(_state == ResponseState.NoStatus
@@ -142,6 +150,59 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
             throw new InvalidOperationException("Response body data has already been sent; headers must come before it.");
         }
 
+        if (!repeated)
+        {
+            facts = Classify(name, value);
+        }
+
+        switch (facts.Role)
+        {
+            case HeaderRole.ContentLength:
+                if (_state == ResponseState.InterimStatus || IsBodyless)
+                {
+                    throw new InvalidOperationException("Content-Length is not allowed with this status.");
+                }
+
+                if (facts.ContentLength < 0)
+                {
+                    throw new ArgumentException($"'{value}' is not a valid Content-Length.", nameof(value));
+                }
+
+                if (_contentLength is { } existing)
+                {
+                    if (existing != facts.ContentLength)
+                    {
+                        throw new InvalidOperationException("Content-Length has already been set to a different value.");
+                    }
+
+                    return;
+                }
+
+                _contentLength = facts.ContentLength;
+                break;
+            case HeaderRole.Connection:
+                _userConnectionHeader = true;
+                _closeAfter |= facts.Closes;
+                break;
+            case HeaderRole.Date:
+                _userDate = true;
+                break;
+        }
+
+        if (!repeated)
+        {
+            _repeatedHeaders.Remember(name, value, facts);
+        }
+
+        _userHeaders.WriteLatin1(name);
+        _userHeaders.Write(": "u8);
+        _userHeaders.WriteLatin1(value);
+        _userHeaders.Write("\r\n"u8);
+    }
+
+    /// <summary>What a valid header field means to the writer; Transfer-Encoding is refused, an unreadable Content-Length reported as -1.</summary>
+    private static HeaderFacts Classify(string name, string value)
+    {
         if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("Transfer-Encoding is managed by the server.", nameof(name));
@@ -149,48 +210,22 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
 
         if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
         {
-            if (_state == ResponseState.InterimStatus || IsBodyless)
-            {
-                throw new InvalidOperationException("Content-Length is not allowed with this status.");
-            }
-
-            if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length))
-            {
-                throw new ArgumentException($"'{value}' is not a valid Content-Length.", nameof(value));
-            }
-
-            if (_contentLength is { } existing)
-            {
-                if (existing != length)
-                {
-                    throw new InvalidOperationException("Content-Length has already been set to a different value.");
-                }
-
-                return;
-            }
-
-            _contentLength = length;
+            return new HeaderFacts(HeaderRole.ContentLength,
+                long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length) ? length : -1);
         }
-        else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+
+        if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
         {
-            _userConnectionHeader = true;
+            bool closes = false;
             foreach (Range token in value.AsSpan().Split(','))
             {
-                if (value.AsSpan(token).Trim().Equals("close", StringComparison.OrdinalIgnoreCase))
-                {
-                    _closeAfter = true;
-                }
+                closes |= value.AsSpan(token).Trim().Equals("close", StringComparison.OrdinalIgnoreCase);
             }
-        }
-        else if (name.Equals("Date", StringComparison.OrdinalIgnoreCase))
-        {
-            _userDate = true;
+
+            return new HeaderFacts(HeaderRole.Connection, Closes: closes);
         }
 
-        _userHeaders.WriteLatin1(name);
-        _userHeaders.Write(": "u8);
-        _userHeaders.WriteLatin1(value);
-        _userHeaders.Write("\r\n"u8);
+        return new HeaderFacts(name.Equals("Date", StringComparison.OrdinalIgnoreCase) ? HeaderRole.Date : HeaderRole.Other);
     }
 
     public void CloseAfterFinish()
