@@ -282,8 +282,10 @@ public sealed partial class OperationManager
             Log.OperationFailed(_logger, entry.Id, e);
         }
 
-        entry.Complete(result);
+        // No longer running before anyone hears the result: a client that reads it and then counts or lists
+        // running operations must not find this one.
         _running.TryRemove(new KeyValuePair<string, RunningOperation>(entry.Id, running));
+        entry.Complete(result);
 
         // Disposed at once, or its time limit timer would keep it for the whole MaximumDuration; a DELETE or
         // Cancel racing with the end finds it disposed and has nothing left to do.
