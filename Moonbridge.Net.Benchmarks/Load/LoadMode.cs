@@ -111,7 +111,7 @@ internal static class LoadMode
         string figures = scenario.Kind switch
         {
             _ when r.Rate is null && r.BytesPerConnection is null => "-",
-            ScenarioKind.Requests => $"{r.Rate,12:N0} req/s  p50 {r.P50,-9} p99 {r.P99,-9} cpu {r.CpuMicrosPerRequest,8:N1} us/req",
+            ScenarioKind.Requests => $"{r.Rate,12:N0} req/s  p50 {r.P50,-9} p99 {r.P99,-9} cpu {r.CpuMicrosPerRequest,8:N1} us/req ({r.CoreUtilisation,4:P0} of a core)",
             ScenarioKind.Upload => $"{r.Rate,12:N1} MB/s   p50 {r.P50,-9} p99 {r.P99,-9} cpu {r.CpuMicrosPerRequest,8:N0} us/upload",
             _ => $"{r.BytesPerConnection,12:N0} bytes/conn ({r.HeldConnections:N0} held)",
         };
@@ -136,6 +136,7 @@ internal static class LoadMode
             }
 
             TimeSpan? cpuBefore = ProcessStats.CpuTime(server.Pid);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             Measurement result = scenario.Kind switch
             {
                 ScenarioKind.Requests => await RequestsAsync(port, scenario, options.Duration),
@@ -144,6 +145,7 @@ internal static class LoadMode
                 _ => await IdleConnectionProbe.RunAsync(port, server.Pid, options.IdleConnections, options.Settle, TimeSpan.FromSeconds(options.Quick ? 30 : 90)),
             };
             TimeSpan? cpuAfter = ProcessStats.CpuTime(server.Pid);
+            TimeSpan elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (server.HasExited)
             {
                 return result with { Rate = null, P50 = "-", P99 = "-", BytesPerConnection = null, Note = string.Join("; ", new[] { server.ExitDescription + " during the run", result.Note }.OfType<string>()) };
@@ -151,7 +153,13 @@ internal static class LoadMode
 
             if (scenario.Kind != ScenarioKind.IdleConnections && cpuBefore is { } before && cpuAfter is { } after && result.Requests > 0)
             {
-                result = result with { CpuMicrosPerRequest = (after - before).TotalMicroseconds / result.Requests };
+                // The core's utilisation tells whether the server was the bottleneck: an unsaturated server wakes
+                // up for fewer requests at a time, which inflates its CPU per request.
+                result = result with
+                {
+                    CpuMicrosPerRequest = (after - before).TotalMicroseconds / result.Requests,
+                    CoreUtilisation = (after - before) / elapsed,
+                };
             }
 
             return result;

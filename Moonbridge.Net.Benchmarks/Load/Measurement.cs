@@ -22,6 +22,9 @@ internal sealed record Measurement
     /// <summary>Server user + system CPU time during the run divided by <see cref="Requests"/>, in µs.</summary>
     public double? CpuMicrosPerRequest { get; init; }
 
+    /// <summary>Server CPU time during the run over the run's wall time: 1.0 is one core fully busy.</summary>
+    public double? CoreUtilisation { get; init; }
+
     /// <summary>Server RSS growth per held idle connection, in bytes.</summary>
     public double? BytesPerConnection { get; init; }
 

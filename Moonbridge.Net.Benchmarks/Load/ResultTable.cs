@@ -99,7 +99,7 @@ internal static class ResultTable
         Console.WriteLine("- connection per request: every request on a new TCP connection (`Connection: close`), so connect, accept and close are part of the cost.");
         Console.WriteLine("- MB/s: 10^6 bytes of request body per second of wall time, over all uploads together. Kestrel's /upload is never tracked (it has no tracking): "
             + "the tracking-on row compares Moonbridge's tracked upload (`/upload?X-Progress-Id=<unique>`) with Kestrel's plain one.");
-        Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload.");
+        Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload. In parentheses, that CPU time over the run's wall time (100 % = the server's core fully busy): a server below it was waiting for the client, which inflates its CPU per request.");
         Console.WriteLine($"- RSS bytes/idle conn: (server VmRSS with the connections held − VmRSS before) / connections held, each reading after {options.Settle.TotalSeconds} s of settling; "
             + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses. "
             + "RSS only grows when the server touches new pages, so allocations that fit in memory its GC already holds do not show; a growth of 0 or less gives no ratio.");
@@ -137,7 +137,10 @@ internal static class ResultTable
         private static readonly Metric Rps = new("req/s", true, r => r.Rate, r => Number(r.Rate, "N0"));
         private static readonly Metric MegabytesPerSecond = new("MB/s", true, r => r.Rate, r => Number(r.Rate, "N1"));
         private static readonly Metric Latency = new("latency p50 / p99", false, null, r => r.P50 == "-" && r.P99 == "-" ? "-" : $"{r.P50} / {r.P99}");
-        private static readonly Metric Cpu = new("server CPU µs/req", false, r => r.CpuMicrosPerRequest, r => Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0"));
+        private static readonly Metric Cpu = new("server CPU µs/req (core busy)", false, r => r.CpuMicrosPerRequest,
+            r => r.CoreUtilisation is { } busy
+                ? $"{Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0")} ({busy.ToString("P0", CultureInfo.InvariantCulture)})"
+                : Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0"));
         private static readonly Metric CpuPerUpload = new("server CPU µs/upload", false, r => r.CpuMicrosPerRequest, r => Number(r.CpuMicrosPerRequest, "N0"));
         private static readonly Metric Memory = new("RSS bytes/idle conn", false, r => r.BytesPerConnection,
             r => r.BytesPerConnection is null ? "-" : $"{Number(r.BytesPerConnection, "N0")} ({r.HeldConnections.ToString("N0", CultureInfo.InvariantCulture)})");
