@@ -1,0 +1,126 @@
+using System.Text;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.EventLoop;
+using Moonbridge.Net.Tests.Infrastructure;
+
+namespace Moonbridge.Net.Tests.IO;
+
+/// <summary>
+/// What the transport choice (<c>ListenOptions.Transport</c>) changes: on the event loops an async handler continues on a
+/// loop thread when its request arrives and a closed connection gives its loop slot back; on the socket engine nothing
+/// runs on the loops. (The whole suite runs on both: CI sets <c>MOONBRIDGE_TRANSPORT=socket-engine</c> for its second run.)
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class EventLoopTransportTests
+{
+    private const int TestMilliseconds = 20_000;
+    private const string LoopThreadPrefix = "Moonbridge loop";
+
+    [SetUp]
+    public void RequireEpoll()
+    {
+        if (!EventLoopGroup.IsSupported)
+        {
+            Assert.Ignore("The event loops need Linux (epoll).");
+        }
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task OnTheEventLoopsAnAsyncHandlerRunsOnALoopThread(CancellationToken cancellationToken)
+    {
+        string? thread = await HandlerThreadAsync(TransportKind.EventLoop, cancellationToken);
+
+        Assert.That(thread, Does.StartWith(LoopThreadPrefix));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task OnTheSocketEngineNoHandlerRunsOnALoopThread(CancellationToken cancellationToken)
+    {
+        string? thread = await HandlerThreadAsync(TransportKind.SocketEngine, cancellationToken);
+
+        Assert.That(thread ?? "", Does.Not.StartWith(LoopThreadPrefix));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task ConnectionsClosedByEitherSideGiveTheirLoopSlotsBack(CancellationToken cancellationToken)
+    {
+        await using TestServer server = StartEchoServer(TransportKind.EventLoop, out _);
+        using (TestClient warm = await server.ConnectAsync(cancellationToken))
+        {
+            await RoundTripAsync(warm, "/warm", cancellationToken);
+        }
+
+        await WaitForRegistrationsAsync(0, cancellationToken);
+        var clients = new List<TestClient>();
+        for (int i = 0; i < 20; i++)
+        {
+            TestClient client = await server.ConnectAsync(cancellationToken);
+            clients.Add(client);
+            await RoundTripAsync(client, $"/c{i}", cancellationToken);
+        }
+
+        Assert.That(Registrations(), Is.GreaterThanOrEqualTo(20), "each open connection holds a slot");
+
+        // Half end from the client side, half with Connection: close from the server side.
+        for (int i = 0; i < clients.Count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                clients[i].Dispose();
+            }
+            else
+            {
+                await clients[i].SendAsync($"GET /bye HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+                ConnectionEnd end = await clients[i].ReadToEndAsync(cancellationToken);
+                Assert.That(end.Text, Does.StartWith("HTTP/1.1 200 "));
+                clients[i].Dispose();
+            }
+        }
+
+        await WaitForRegistrationsAsync(0, cancellationToken);
+    }
+
+    private static async Task<string?> HandlerThreadAsync(TransportKind transport, CancellationToken cancellationToken)
+    {
+        await using TestServer server = StartEchoServer(transport, out Func<string?> lastThread);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+        await RoundTripAsync(client, "/thread", cancellationToken);
+        return lastThread();
+    }
+
+    private static TestServer StartEchoServer(TransportKind transport, out Func<string?> lastThread)
+    {
+        string? seen = null;
+        lastThread = () => Volatile.Read(ref seen);
+        return TestServer.StartHttp(TestServer.HttpOptions(), async (request, ct) =>
+        {
+            Volatile.Write(ref seen, Thread.CurrentThread.Name);
+            request.SendStatus(200);
+            await request.SendDataAsync(Encoding.ASCII.GetBytes(request.Path ?? ""));
+            return true;
+        }, configure: options => options.Transport = transport);
+    }
+
+    private static async Task RoundTripAsync(TestClient client, string path, CancellationToken cancellationToken)
+    {
+        await client.SendAsync($"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        Assert.That(response.BodyText, Is.EqualTo(path.TrimStart('/')));
+    }
+
+    private static int Registrations() => EventLoopGroup.Started.Sum(loop => loop.Count);
+
+    /// <summary>Slots are freed on the loops' threads after the close; wait for them, bounded by the test's token.</summary>
+    private static async Task WaitForRegistrationsAsync(int expected, CancellationToken cancellationToken)
+    {
+        while (Registrations() != expected)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+}
