@@ -16,6 +16,7 @@ internal sealed partial class SocketConnection
         try
         {
             _socket.Shutdown(SocketShutdown.Send);
+            _sendShutDown = true;
         }
         catch (SocketException e)
         {
@@ -44,25 +45,26 @@ internal sealed partial class SocketConnection
         {
             ResetSocket();
         }
-        else if (_loopReceiver is not null)
-        {
-            // Nothing of the runtime's is pending on an event loop's socket: close() itself sends the FIN.
-            _socket.Dispose();
-        }
         else
         {
-            // The receive loop always has a receive pending, and .NET turns closing a socket with a
-            // pending operation into an abortive close (RST, unsent data lost) unless the sending side
-            // was shut down first. Sending the FIN explicitly keeps close() graceful, as in the original.
-            try
+            // The FIN goes out before close(): closing with a request that has just arrived unread makes the kernel
+            // answer with an RST alone, which a client reusing the idle connection reports as a reset instead of a
+            // closed connection it may retry on. On the socket engine it also keeps close() graceful: the receive
+            // loop always has a receive pending, and .NET turns closing a socket with a pending operation into an
+            // abortive close unless the sending side was shut down first. On an event loop, after ShutdownSend, the
+            // FIN is out already.
+            if (!_sendShutDown || _loopReceiver is null)
             {
-                _socket.Shutdown(SocketShutdown.Send);
-            }
-            catch (SocketException)
-            {
-            }
-            catch (ObjectDisposedException)
-            {
+                try
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (SocketException)
+                {
+                }
+                catch (ObjectDisposedException)
+                {
+                }
             }
 
             _socket.Dispose();

@@ -82,6 +82,7 @@ internal sealed partial class SocketConnection
     private bool _readErrorReported;
     private SocketError _abortReason;
 
+    private bool _sendShutDown;
     private int _closed;
     private int _aborted;
     private volatile bool _finished;
