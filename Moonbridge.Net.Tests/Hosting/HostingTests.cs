@@ -89,6 +89,7 @@ public sealed class HostingTests
             ["Moonbridge:Pool:Name"] = "configured",
             ["Moonbridge:Pool:MaxFork"] = "5",
             ["Moonbridge:Pool:ShutdownTimeout"] = "00:00:07",
+            ["Moonbridge:Pool:Transport"] = "SocketEngine",
             ["Moonbridge:Http:RequestHeaderCountLimit"] = "3",
             ["Moonbridge:Http:IdleTimeout"] = "00:00:09",
         };
@@ -101,6 +102,7 @@ public sealed class HostingTests
             Assert.That(pool.Name, Is.EqualTo("configured"));
             Assert.That(pool.MaxFork, Is.EqualTo(5));
             Assert.That(pool.ShutdownTimeout, Is.EqualTo(TimeSpan.FromSeconds(7)));
+            Assert.That(pool.Transport, Is.EqualTo(Moonbridge.Net.IO.TransportKind.SocketEngine));
             Assert.That(pool.Listeners, Is.EqualTo(new[] { ListenerSpec.Tcp("127.0.0.1", 0) }));
             Assert.That(service.Options.Http.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(9)));
 
