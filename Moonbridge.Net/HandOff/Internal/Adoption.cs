@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Moonbridge.Net.IO;
-using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.HandOff.Internal;
@@ -24,7 +23,7 @@ internal static class Adoption
             }
 
             socket.Blocking = false;
-            return new MoonSocket(new SocketConnection(socket, preRead: pending, loop: EventLoopGroup.For(TransportKind.Auto)), socket.LocalEndPoint, SafeRemote(socket));
+            return new MoonSocket(SocketConnection.ForAdopted(socket, pending), socket.LocalEndPoint, SafeRemote(socket));
         }
         catch
         {

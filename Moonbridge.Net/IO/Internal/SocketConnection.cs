@@ -120,6 +120,13 @@ internal sealed partial class SocketConnection
         _loopReceiver.Start();
     }
 
+    /// <summary>
+    /// A connection received from another process, whose first reads return <paramref name="preRead"/>: on an event loop
+    /// unless the process's transport (<see cref="TransportKind.Auto"/>, <c>MOONBRIDGE_TRANSPORT</c>) says otherwise.
+    /// </summary>
+    internal static SocketConnection ForAdopted(Socket socket, ReadOnlyMemory<byte> preRead)
+        => new(socket, preRead: preRead, loop: EventLoopGroup.For(TransportKind.Auto));
+
     internal Socket Socket => _socket;
 
     /// <summary>The socket's local endpoint once a connect started here has succeeded; null while it is under way, failed, or the socket is closed.</summary>
