@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Moonbridge.Net.IO.EventLoop;
@@ -68,18 +69,14 @@ internal static unsafe partial class EpollInterop
     internal static void WriteEvent(byte* target, uint events, ulong data)
     {
         *(uint*)target = events;
-        Unaligned(target + EventDataOffset, data);
+
+        // Packed on x86: data starts at offset 4.
+        Unsafe.WriteUnaligned(target + EventDataOffset, data);
     }
 
     internal static uint EventsAt(byte* events, int index) => *(uint*)(events + (index * EventSize));
 
-    internal static ulong DataAt(byte* events, int index)
-    {
-        byte* at = events + (index * EventSize) + EventDataOffset;
-        return *(ulong*)at;
-    }
-
-    private static void Unaligned(byte* target, ulong value) => *(ulong*)target = value;
+    internal static ulong DataAt(byte* events, int index) => Unsafe.ReadUnaligned<ulong>(events + (index * EventSize) + EventDataOffset);
 
     /// <summary>The <see cref="SocketError"/> the runtime reports for an <c>errno</c> from <c>recv</c> or <c>send</c>.</summary>
     internal static SocketError ToSocketError(int errno) => errno switch

@@ -51,61 +51,28 @@ internal sealed unsafe class EpollRegistration : IValueTaskSource
 
     /// <summary>Receives without blocking; <see cref="SocketError.WouldBlock"/> when nothing is there.</summary>
     internal int Receive(Span<byte> buffer, out SocketError error)
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            fixed (byte* at = buffer)
-            {
-                while (true)
-                {
-                    nint received = EpollInterop.Recv(_fd, at, buffer.Length, EpollInterop.MsgDontWait);
-                    if (received >= 0)
-                    {
-                        error = SocketError.Success;
-                        return (int)received;
-                    }
-
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno != EpollInterop.EIntr)
-                    {
-                        error = EpollInterop.ToSocketError(errno);
-                        return 0;
-                    }
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            error = SocketError.OperationAborted;
-            return 0;
-        }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
-    }
+        => Transfer(&EpollInterop.Recv, ref MemoryMarshal.GetReference(buffer), buffer.Length, EpollInterop.MsgDontWait, out error);
 
     /// <summary>Sends without blocking and without <c>SIGPIPE</c>; <see cref="SocketError.WouldBlock"/> when the kernel took nothing.</summary>
     internal int Send(ReadOnlySpan<byte> data, out SocketError error)
+        => Transfer(&EpollInterop.Send, ref MemoryMarshal.GetReference(data), data.Length, EpollInterop.MsgDontWait | EpollInterop.MsgNoSignal, out error);
+
+    /// <summary>One <c>recv</c> or <c>send</c> with the handle held, retried on <c>EINTR</c>; a closed handle reads as an aborted operation.</summary>
+    private int Transfer(delegate*<int, byte*, nint, int, nint> call, ref byte start, int length, int flags, out SocketError error)
     {
         bool added = false;
         try
         {
             _handle.DangerousAddRef(ref added);
-            fixed (byte* at = data)
+            fixed (byte* at = &start)
             {
                 while (true)
                 {
-                    nint sent = EpollInterop.Send(_fd, at, data.Length, EpollInterop.MsgDontWait | EpollInterop.MsgNoSignal);
-                    if (sent >= 0)
+                    nint moved = call(_fd, at, length, flags);
+                    if (moved >= 0)
                     {
                         error = SocketError.Success;
-                        return (int)sent;
+                        return (int)moved;
                     }
 
                     int errno = Marshal.GetLastPInvokeError();

@@ -14,18 +14,13 @@ internal static class EventLoopGroup
     private static int s_next;
     private static bool? s_supported;
     private static TransportKind? s_auto;
+    private static int? s_loopCount;
 
-    /// <summary>The number of loops: <c>MOONBRIDGE_EVENT_LOOPS</c> when set, else one per processor this process may use.</summary>
-    internal static int LoopCount
-    {
-        get
-        {
-            string? configured = Environment.GetEnvironmentVariable("MOONBRIDGE_EVENT_LOOPS");
-            return int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0
-                ? Math.Min(count, 256)
-                : Environment.ProcessorCount;
-        }
-    }
+    /// <summary>
+    /// The number of loops: <c>MOONBRIDGE_EVENT_LOOPS</c> when set, else one per processor this process may use. A value
+    /// that is not a whole number from 1 to 256 is refused, not ignored.
+    /// </summary>
+    internal static int LoopCount => s_loopCount ??= ReadLoopCount();
 
     /// <summary>Whether this system can run the loops: Linux with a working <c>epoll_create1</c>.</summary>
     internal static bool IsSupported => s_supported ??= Probe();
@@ -48,20 +43,46 @@ internal static class EventLoopGroup
     {
         if (requested == TransportKind.Auto)
         {
-            requested = s_auto ??= Environment.GetEnvironmentVariable("MOONBRIDGE_TRANSPORT")?.Trim().ToLowerInvariant() switch
-            {
-                "event-loop" or "eventloop" or "epoll" => TransportKind.EventLoop,
-                "socket-engine" or "socketengine" or "sockets" => TransportKind.SocketEngine,
-                _ => IsSupported ? TransportKind.EventLoop : TransportKind.SocketEngine,
-            };
+            requested = s_auto ??= ReadAutoTransport();
         }
 
-        if (requested == TransportKind.EventLoop && !IsSupported)
+        if (requested == TransportKind.EventLoop)
         {
-            throw new PlatformNotSupportedException("The event-loop transport needs Linux (epoll); use TransportKind.SocketEngine or Auto on this system.");
+            if (!IsSupported)
+            {
+                throw new PlatformNotSupportedException("The event-loop transport needs Linux (epoll); use TransportKind.SocketEngine or Auto on this system.");
+            }
+
+            // A bad MOONBRIDGE_EVENT_LOOPS fails here, when a listener is set up, not at its first connection.
+            _ = LoopCount;
         }
 
         return requested;
+    }
+
+    private static TransportKind ReadAutoTransport()
+    {
+        string? configured = Environment.GetEnvironmentVariable("MOONBRIDGE_TRANSPORT")?.Trim();
+        return configured?.ToLowerInvariant() switch
+        {
+            null or "" or "auto" => IsSupported ? TransportKind.EventLoop : TransportKind.SocketEngine,
+            "event-loop" => TransportKind.EventLoop,
+            "socket-engine" => TransportKind.SocketEngine,
+            _ => throw new InvalidOperationException($"MOONBRIDGE_TRANSPORT is '{configured}'; use event-loop, socket-engine or auto (or leave it unset)."),
+        };
+    }
+
+    private static int ReadLoopCount()
+    {
+        string? configured = Environment.GetEnvironmentVariable("MOONBRIDGE_EVENT_LOOPS")?.Trim();
+        if (string.IsNullOrEmpty(configured))
+        {
+            return Environment.ProcessorCount;
+        }
+
+        return int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count is >= 1 and <= 256
+            ? count
+            : throw new InvalidOperationException($"MOONBRIDGE_EVENT_LOOPS is '{configured}'; use a whole number from 1 to 256 (or leave it unset for one loop per processor).");
     }
 
     private static EpollLoop[] StartAll()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Moonbridge.Net.IO.EventLoop;
@@ -26,25 +27,38 @@ internal sealed class LoopReceiver : IEpollClient
     private bool _paused;
     private bool _ended;
     private bool _resumeFoundReaderDone;
+    private ReadOnlyMemory<byte> _preRead;
 
-    /// <summary>Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it.</summary>
-    internal LoopReceiver(SocketConnection connection, PipeWriter writer, Socket socket, EpollLoop loop)
+    /// <summary>
+    /// Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it. Pre-read input (received
+    /// by another process, for a handed-off connection) reaches the reader before anything received here.
+    /// </summary>
+    internal LoopReceiver(SocketConnection connection, PipeWriter writer, Socket socket, EpollLoop loop, ReadOnlyMemory<byte> preRead)
     {
         _connection = connection;
         _writer = writer;
+        _preRead = preRead;
         _registration = loop.Reserve(socket, this);
     }
 
     internal EpollRegistration Registration => _registration;
 
-    /// <summary>Registers the socket with the loop: from here on, input reaches the pipe.</summary>
-    internal void Start() => _registration.Loop.Watch(_registration);
+    /// <summary>Registers the socket with the loop: from here on, input reaches the pipe, pre-read input first.</summary>
+    internal void Start()
+    {
+        _registration.Loop.Watch(_registration);
+        if (!_preRead.IsEmpty)
+        {
+            // Delivered on the loop's thread, the pipe writer's only user, whether this or the first input event comes first.
+            _registration.Loop.Post(static state => ((LoopReceiver)state!).DeliverPreRead(), this);
+        }
+    }
 
     bool IEpollClient.OnReadable(bool peerClosing)
     {
         _inputPending = true;
         _peerClosing |= peerClosing;
-        return !_paused && !_ended && Receive();
+        return !_paused && !_ended && DeliverPreRead() && Receive();
     }
 
     void IEpollClient.OnClosed() => End(SocketError.OperationAborted);
@@ -82,18 +96,8 @@ internal sealed class LoopReceiver : IEpollClient
             bool drained = received < buffer.Length && !_peerClosing;
             _receiveSize = drained ? SocketConnection.MinimumReceiveSize : Math.Min(_receiveSize * 2, SocketConnection.MaximumReceiveSize);
 
-            ValueTask<FlushResult> flushing = _writer.FlushAsync();
-            if (!flushing.IsCompleted)
+            if (!Publish())
             {
-                // Over a megabyte unread: stop reading until the reader catches up; the socket stays marked readable.
-                _paused = true;
-                _ = ResumeAfterFlushAsync(flushing);
-                return false;
-            }
-
-            if (flushing.Result.IsCompleted || _ended)
-            {
-                End(SocketError.Success);
                 return false;
             }
 
@@ -105,6 +109,40 @@ internal sealed class LoopReceiver : IEpollClient
         }
 
         return true;
+    }
+
+    /// <summary>Hands what was written to the pipe's reader (which runs right here); false when receiving must stop for now or for good.</summary>
+    private bool Publish()
+    {
+        ValueTask<FlushResult> flushing = _writer.FlushAsync();
+        if (!flushing.IsCompleted)
+        {
+            // Over a megabyte unread: stop reading until the reader catches up; the socket stays marked readable.
+            _paused = true;
+            _ = ResumeAfterFlushAsync(flushing);
+            return false;
+        }
+
+        if (flushing.Result.IsCompleted || _ended)
+        {
+            End(SocketError.Success);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes the pre-read input once, before anything received here; false when receiving must stop.</summary>
+    private bool DeliverPreRead()
+    {
+        if (_preRead.IsEmpty || _ended)
+        {
+            return !_ended;
+        }
+
+        _writer.Write(_preRead.Span);
+        _preRead = default;
+        return Publish();
     }
 
     private async Task ResumeAfterFlushAsync(ValueTask<FlushResult> flushing)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -65,9 +64,6 @@ internal sealed partial class SocketConnection
         }
     }
 
-    /// <summary>True when an event loop, not the runtime's socket engine, moves this connection's bytes.</summary>
-    internal bool IsOnEventLoop => _loopReceiver is not null;
-
     /// <summary>Before the descriptor leaves the process: no more readiness events for it here.</summary>
     internal void ForgetDescriptor() => _loopReceiver?.Registration.Forget();
 
@@ -104,18 +100,7 @@ internal sealed partial class SocketConnection
             return;
         }
 
-        if (!preRead.IsEmpty)
-        {
-            // Nobody reads yet and the loop has not seen the socket: the pipe is this thread's until the registration.
-            PipeWriter writer = _input.Writer;
-            preRead.Span.CopyTo(writer.GetSpan(preRead.Length));
-            writer.Advance(preRead.Length);
-            ValueTask<FlushResult> flushed = writer.FlushAsync();
-            Debug.Assert(flushed.IsCompleted, "pre-read input is smaller than the pipe's pause threshold");
-            _ = flushed.AsTask();
-        }
-
-        _loopReceiver = new LoopReceiver(this, _input.Writer, socket, loop);
+        _loopReceiver = new LoopReceiver(this, _input.Writer, socket, loop, preRead);
         _sender.Registration = _loopReceiver.Registration;
         _loopReceiver.Start();
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -22,8 +23,7 @@ internal static class SocketEngineReceiver
 
             if (!preRead.IsEmpty)
             {
-                preRead.Span.CopyTo(writer.GetSpan(preRead.Length));
-                writer.Advance(preRead.Length);
+                writer.Write(preRead.Span);
                 if ((await writer.FlushAsync().ConfigureAwait(false)).IsCompleted)
                 {
                     return;
