@@ -38,6 +38,20 @@ public sealed class EventLoopTransportTests
 
     [Test]
     [CancelAfter(TestMilliseconds)]
+    public async Task OnTheEventLoopsAConnectionsFirstRequestIsHandledOnALoopThread(CancellationToken cancellationToken)
+    {
+        // The loop accepts the connection itself, and the handler starts right there, before any thread-pool hop.
+        await using TestServer server = StartEchoServer(TransportKind.EventLoop, out Func<string?> lastThread);
+        for (int i = 0; i < 3; i++)
+        {
+            using TestClient client = await server.ConnectAsync(cancellationToken);
+            await RoundTripAsync(client, $"/first{i}", cancellationToken);
+            Assert.That(lastThread(), Does.StartWith(LoopThreadPrefix));
+        }
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
     public async Task OnTheSocketEngineNoHandlerRunsOnALoopThread(CancellationToken cancellationToken)
     {
         string? thread = await HandlerThreadAsync(TransportKind.SocketEngine, cancellationToken);
@@ -55,7 +69,8 @@ public sealed class EventLoopTransportTests
             await RoundTripAsync(warm, "/warm", cancellationToken);
         }
 
-        await WaitForRegistrationsAsync(0, cancellationToken);
+        // The listening socket keeps one slot of its own: its loop accepts the connections.
+        await WaitForRegistrationsAsync(1, cancellationToken);
         var clients = new List<TestClient>();
         for (int i = 0; i < 20; i++)
         {
@@ -64,7 +79,7 @@ public sealed class EventLoopTransportTests
             await RoundTripAsync(client, $"/c{i}", cancellationToken);
         }
 
-        Assert.That(Registrations(), Is.GreaterThanOrEqualTo(20), "each open connection holds a slot");
+        Assert.That(Registrations(), Is.GreaterThanOrEqualTo(21), "each open connection holds a slot");
 
         // Half end from the client side, half with Connection: close from the server side.
         for (int i = 0; i < clients.Count; i++)
@@ -82,7 +97,7 @@ public sealed class EventLoopTransportTests
             }
         }
 
-        await WaitForRegistrationsAsync(0, cancellationToken);
+        await WaitForRegistrationsAsync(1, cancellationToken);
     }
 
     private static async Task<string?> HandlerThreadAsync(TransportKind transport, CancellationToken cancellationToken)
@@ -90,9 +105,7 @@ public sealed class EventLoopTransportTests
         await using TestServer server = StartEchoServer(transport, out Func<string?> lastThread);
         using TestClient client = await server.ConnectAsync(cancellationToken);
 
-        // The first request may already be buffered when the connection's handler starts (on the thread pool); a later
-        // one arrives while the connection waits, and is handed over by whatever received it. Once a request was
-        // received on a loop, the connection stays there.
+        // Later requests arrive while the connection waits, and are handed over by whatever received them.
         for (int i = 0; i < 5; i++)
         {
             await RoundTripAsync(client, $"/r{i}", cancellationToken);

@@ -15,7 +15,8 @@ public sealed class MoonListener : IPollable, IDisposable
     private readonly Socket _socket;
     private readonly string? _unixPath;
     private readonly Lock _pendingLock = new();
-    private Socket? _pending;
+    private MoonSocket? _pending;
+    private LoopAcceptor? _acceptor;
     private int _closed;
 
     internal MoonListener(Socket socket, string? unixPath)
@@ -60,20 +61,30 @@ public sealed class MoonListener : IPollable, IDisposable
     public MoonSocket? AcceptNb()
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
-        Socket? accepted = TakePending();
-        if (accepted is null)
+        if (TakePending() is { } pending)
         {
-            try
-            {
-                accepted = _socket.Accept();
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
-            {
-                return null;
-            }
+            return pending;
         }
 
-        return Wrap(accepted, Transport);
+        if (Acceptor is { } acceptor)
+        {
+            SocketError error = acceptor.TryAccept(out LoopSocketHandle? handle, out IPEndPoint? remote);
+            return error switch
+            {
+                SocketError.Success => WrapAccepted(handle!, remote),
+                SocketError.WouldBlock => null,
+                _ => throw new SocketException((int)error),
+            };
+        }
+
+        try
+        {
+            return Wrap(_socket.Accept(), Transport);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return null;
+        }
     }
 
     /// <summary>Accepts the next connection, awaiting it without holding a thread.</summary>
@@ -81,8 +92,18 @@ public sealed class MoonListener : IPollable, IDisposable
     public async ValueTask<MoonSocket> AcceptAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
-        Socket accepted = TakePending() ?? await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        return Wrap(accepted, Transport);
+        if (TakePending() is { } pending)
+        {
+            return pending;
+        }
+
+        if (Acceptor is { } acceptor)
+        {
+            (LoopSocketHandle handle, IPEndPoint? remote) = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            return WrapAccepted(handle, remote);
+        }
+
+        return Wrap(await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false), Transport);
     }
 
     /// <summary>
@@ -96,6 +117,14 @@ public sealed class MoonListener : IPollable, IDisposable
             return;
         }
 
+        // Out of the loop's epoll before the descriptor closes (or lives on in the process it was handed to).
+        LoopAcceptor? acceptor;
+        lock (_pendingLock)
+        {
+            acceptor = _acceptor;
+        }
+
+        acceptor?.Close();
         if (_unixPath is not null && KeepSocketFile)
         {
             // The runtime's Socket.Dispose (and finalizer) deletes the file a Unix socket was bound to;
@@ -110,7 +139,7 @@ public sealed class MoonListener : IPollable, IDisposable
             _socket.Dispose();
         }
 
-        TakePending()?.Dispose();
+        TakePending()?.Reset();
         if (_unixPath is not null && !KeepSocketFile)
         {
             try
@@ -168,10 +197,10 @@ public sealed class MoonListener : IPollable, IDisposable
             }
         }
 
-        Socket accepted;
+        MoonSocket accepted;
         try
         {
-            accepted = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            accepted = await AcceptAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -191,17 +220,59 @@ public sealed class MoonListener : IPollable, IDisposable
             }
         }
 
-        accepted.Dispose();
+        accepted.Reset();
     }
 
-    private Socket? TakePending()
+    /// <summary>
+    /// Accepting on an event loop (TCP listeners of the event-loop transport), started at the first accept on the
+    /// next loop; null when the runtime's socket engine accepts.
+    /// </summary>
+    private LoopAcceptor? Acceptor
+    {
+        get
+        {
+            if (_unixPath is not null || IsClosed || EventLoopGroup.Resolve(Transport) != TransportKind.EventLoop)
+            {
+                return null;
+            }
+
+            lock (_pendingLock)
+            {
+                return _acceptor ??= IsClosed ? null : new LoopAcceptor(_socket, EventLoopGroup.Next());
+            }
+        }
+    }
+
+    private MoonSocket? TakePending()
     {
         lock (_pendingLock)
         {
-            Socket? pending = _pending;
+            MoonSocket? pending = _pending;
             _pending = null;
             return pending;
         }
+    }
+
+    /// <summary>A connection the <see cref="LoopAcceptor"/> took: it stays on a loop, with no runtime socket.</summary>
+    private MoonSocket WrapAccepted(LoopSocketHandle accepted, IPEndPoint? remote)
+    {
+        SocketConnection connection;
+        try
+        {
+            accepted.SetNoDelay();
+            connection = new SocketConnection(accepted, EventLoopGroup.Next());
+        }
+        catch
+        {
+            accepted.Dispose();
+            throw;
+        }
+
+        // The listener's own address is the connection's unless it listens on all of them; then it is asked for when wanted.
+        EndPoint? local = LocalEndPoint is IPEndPoint { Address: var address } && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+            ? LocalEndPoint
+            : null;
+        return new MoonSocket(connection, local, remote);
     }
 
     internal static MoonSocket Wrap(Socket accepted, TransportKind transport = TransportKind.Auto)

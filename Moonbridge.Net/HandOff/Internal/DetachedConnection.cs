@@ -53,7 +53,7 @@ internal sealed class DetachedConnection : IDisposable
         }
 
         connection.ForgetDescriptor();
-        int fd = TakeDescriptor(connection.Socket);
+        int fd = TakeDescriptor(connection.Handle);
 
         // The socket object now holds an unconnected placeholder: closing it (even abortively, which
         // .NET does when a receive is pending) cannot touch the client's connection. Its receive loop
@@ -79,9 +79,8 @@ internal sealed class DetachedConnection : IDisposable
     /// Duplicates the connection's descriptor, then atomically points the original descriptor number
     /// at an unconnected socket, so the runtime's later close affects only that placeholder.
     /// </summary>
-    private static int TakeDescriptor(Socket socket)
+    private static int TakeDescriptor(SafeHandle handle)
     {
-        SafeHandle handle = socket.SafeHandle;
         bool added = false;
         handle.DangerousAddRef(ref added);
         try

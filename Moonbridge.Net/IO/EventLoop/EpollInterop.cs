@@ -28,8 +28,22 @@ internal static unsafe partial class EpollInterop
     internal const int MsgDontWait = 0x40;
     internal const int MsgNoSignal = 0x4000;
 
+    internal const int SockNonBlock = 0x800;
+    internal const int SockCloexec = 0x80000;
+
+    internal const int SolSocket = 1;
+    internal const int SoLinger = 13;
+    internal const int IpProtoTcp = 6;
+    internal const int TcpNoDelay = 1;
+    internal const int ShutWr = 1;
+
     internal const int EIntr = 4;
     internal const int EAgain = 11;
+    internal const int ENoMem = 12;
+    internal const int ENFile = 23;
+    internal const int EMFile = 24;
+    internal const int EConnAborted = 103;
+    internal const int ENoBufs = 105;
 
     /// <summary>Bytes per <c>struct epoll_event</c>: 12 where the kernel packs it (x86, x86-64), else 16.</summary>
     internal static readonly int EventSize =
@@ -62,6 +76,18 @@ internal static unsafe partial class EpollInterop
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     internal static partial nint Send(int fd, byte* buffer, nint length, int flags);
 
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    internal static partial int Accept4(int fd, byte* address, int* addressLength, int flags);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    internal static partial int Shutdown(int fd, int how);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    internal static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    internal static partial int GetSockName(int fd, byte* address, int* addressLength);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
@@ -78,12 +104,14 @@ internal static unsafe partial class EpollInterop
 
     internal static ulong DataAt(byte* events, int index) => Unsafe.ReadUnaligned<ulong>(events + (index * EventSize) + EventDataOffset);
 
-    /// <summary>The <see cref="SocketError"/> the runtime reports for an <c>errno</c> from <c>recv</c> or <c>send</c>.</summary>
+    /// <summary>The <see cref="SocketError"/> the runtime reports for an <c>errno</c> from <c>recv</c>, <c>send</c> or <c>accept4</c>.</summary>
     internal static SocketError ToSocketError(int errno) => errno switch
     {
         EAgain => SocketError.WouldBlock,
         EIntr => SocketError.Interrupted,
         9 => SocketError.OperationAborted, // EBADF: closed under us
+        ENoMem or ENoBufs => SocketError.NoBufferSpaceAvailable,
+        ENFile or EMFile => SocketError.TooManyOpenSockets,
         32 => SocketError.Shutdown, // EPIPE
         103 => SocketError.ConnectionAborted,
         104 => SocketError.ConnectionReset,

@@ -92,7 +92,7 @@ internal sealed unsafe class EpollLoop
     /// Takes a slot for <paramref name="socket"/>, from any thread. Nothing is watched until <see cref="Watch"/>: the
     /// client first keeps the registration, because events may come before <see cref="Watch"/> returns.
     /// </summary>
-    internal EpollRegistration Reserve(Socket socket, IEpollClient client)
+    internal EpollRegistration Reserve(SafeHandle socket, IEpollClient client)
     {
         lock (_slotsLock)
         {

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks.Sources;
 
 namespace Moonbridge.Net.IO.EventLoop;
 
@@ -8,26 +7,19 @@ namespace Moonbridge.Net.IO.EventLoop;
 /// One socket on an <see cref="EpollLoop"/>: registered once, edge-triggered for input and output, never
 /// modified afterwards. It does the socket's non-blocking <c>recv</c>/<c>send</c> (holding the handle so a
 /// close on another thread cannot hand the descriptor number to a new socket mid-call), and turns the
-/// loop's output edges into the one wait a blocked sender needs.
+/// loop's output edges into the one wait a blocked sender needs (<see cref="ReadinessEdge"/>).
 /// </summary>
-/// <remarks>
-/// Edges are not repeated, so a sender that saw <c>EAGAIN</c> must not miss one that came between its send
-/// and its wait: every output edge bumps a counter, and a waiter that finds the counter moved since it sent
-/// sends again instead of sleeping.
-/// </remarks>
-internal sealed unsafe class EpollRegistration : IValueTaskSource
+internal sealed unsafe class EpollRegistration
 {
     private readonly SafeHandle _handle;
     private readonly int _fd;
-    private ManualResetValueTaskSourceCore<bool> _writable = new() { RunContinuationsAsynchronously = false };
-    private long _outputEdges;
-    private int _writeWaiterArmed;
+    private readonly ReadinessEdge _output = new();
     private int _closed;
 
-    internal EpollRegistration(EpollLoop loop, Socket socket, IEpollClient client, int slot, uint id)
+    internal EpollRegistration(EpollLoop loop, SafeHandle socket, IEpollClient client, int slot, uint id)
     {
         Loop = loop;
-        _handle = socket.SafeHandle;
+        _handle = socket;
         _fd = (int)_handle.DangerousGetHandle();
         Client = client;
         Slot = slot;
@@ -47,7 +39,7 @@ internal sealed unsafe class EpollRegistration : IValueTaskSource
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>The count of output edges so far: read it before a send, hand it to <see cref="WaitWritableAsync"/> after <c>EAGAIN</c>.</summary>
-    internal long OutputEdges => Volatile.Read(ref _outputEdges);
+    internal long OutputEdges => _output.Count;
 
     /// <summary>Receives without blocking; <see cref="SocketError.WouldBlock"/> when nothing is there.</summary>
     internal int Receive(Span<byte> buffer, out SocketError error)
@@ -102,31 +94,10 @@ internal sealed unsafe class EpollRegistration : IValueTaskSource
     /// Completes at the first output edge after the send that <paramref name="edgesBeforeSend"/> was read for
     /// (at once if one already came), or when the registration closes. One waiter at a time.
     /// </summary>
-    internal ValueTask WaitWritableAsync(long edgesBeforeSend)
-    {
-        _writable.Reset();
-        Interlocked.Exchange(ref _writeWaiterArmed, 1);
-        if (Volatile.Read(ref _outputEdges) != edgesBeforeSend || IsClosed)
-        {
-            // An edge (or the close) came since the send: retry now, unless the loop already claimed the waiter.
-            if (Interlocked.Exchange(ref _writeWaiterArmed, 0) == 1)
-            {
-                return ValueTask.CompletedTask;
-            }
-        }
-
-        return new ValueTask(this, _writable.Version);
-    }
+    internal ValueTask WaitWritableAsync(long edgesBeforeSend) => _output.WaitAsync(edgesBeforeSend, IsClosed);
 
     /// <summary>On the loop's thread: the socket reported room for output (or an error a sender must see).</summary>
-    internal void SignalWritable()
-    {
-        Interlocked.Increment(ref _outputEdges);
-        if (Volatile.Read(ref _writeWaiterArmed) == 1 && Interlocked.Exchange(ref _writeWaiterArmed, 0) == 1)
-        {
-            _writable.SetResult(true);
-        }
-    }
+    internal void SignalWritable() => _output.Signal();
 
     /// <summary>
     /// Takes the descriptor out of the loop's epoll now (from any thread), before it is handed to another
@@ -154,11 +125,4 @@ internal sealed unsafe class EpollRegistration : IValueTaskSource
         SignalWritable();
         Loop.Remove(this);
     }
-
-    void IValueTaskSource.GetResult(short token) => _writable.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _writable.GetStatus(token);
-
-    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _writable.OnCompleted(continuation, state, token, flags);
 }

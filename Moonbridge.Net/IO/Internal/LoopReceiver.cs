@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
@@ -33,7 +34,7 @@ internal sealed class LoopReceiver : IEpollClient
     /// Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it. Pre-read input (received
     /// by another process, for a handed-off connection) reaches the reader before anything received here.
     /// </summary>
-    internal LoopReceiver(SocketConnection connection, PipeWriter writer, Socket socket, EpollLoop loop, ReadOnlyMemory<byte> preRead)
+    internal LoopReceiver(SocketConnection connection, PipeWriter writer, SafeHandle socket, EpollLoop loop, ReadOnlyMemory<byte> preRead)
     {
         _connection = connection;
         _writer = writer;

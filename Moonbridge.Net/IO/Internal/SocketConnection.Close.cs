@@ -15,7 +15,7 @@ internal sealed partial class SocketConnection
 
         try
         {
-            _socket.Shutdown(SocketShutdown.Send);
+            ShutdownSocket();
             _sendShutDown = true;
         }
         catch (SocketException e)
@@ -57,7 +57,7 @@ internal sealed partial class SocketConnection
             {
                 try
                 {
-                    _socket.Shutdown(SocketShutdown.Send);
+                    ShutdownSocket();
                 }
                 catch (SocketException)
                 {
@@ -67,7 +67,7 @@ internal sealed partial class SocketConnection
                 }
             }
 
-            _socket.Dispose();
+            DisposeSocket();
         }
 
         _loopReceiver?.Registration.Close();

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
@@ -67,7 +68,9 @@ internal sealed partial class SocketConnection
     /// <summary>Before the descriptor leaves the process: no more readiness events for it here.</summary>
     internal void ForgetDescriptor() => _loopReceiver?.Registration.Forget();
 
-    private readonly Socket _socket;
+    /// <summary>The runtime's socket; null for a connection an event loop accepted itself (<see cref="_loopHandle"/>).</summary>
+    private readonly Socket? _socket;
+    private readonly LoopSocketHandle? _loopHandle;
     private readonly Pipe _input = new(s_inputOptions);
     private readonly Task? _connecting;
     private readonly LoopReceiver? _loopReceiver;
@@ -100,7 +103,17 @@ internal sealed partial class SocketConnection
             return;
         }
 
-        _loopReceiver = new LoopReceiver(this, _input.Writer, socket, loop, preRead);
+        _loopReceiver = new LoopReceiver(this, _input.Writer, socket.SafeHandle, loop, preRead);
+        _sender.Registration = _loopReceiver.Registration;
+        _loopReceiver.Start();
+    }
+
+    /// <summary>A connection an event loop accepted (<see cref="LoopAcceptor"/>): its descriptor, and no runtime socket at all.</summary>
+    internal SocketConnection(LoopSocketHandle accepted, EpollLoop loop)
+    {
+        _loopHandle = accepted;
+        _sender = new SocketSender(null, null);
+        _loopReceiver = new LoopReceiver(this, _input.Writer, accepted, loop, default);
         _sender.Registration = _loopReceiver.Registration;
         _loopReceiver.Start();
     }
@@ -112,7 +125,8 @@ internal sealed partial class SocketConnection
     internal static SocketConnection ForAdopted(Socket socket, ReadOnlyMemory<byte> preRead)
         => new(socket, preRead: preRead, loop: EventLoopGroup.For(TransportKind.Auto));
 
-    internal Socket Socket => _socket;
+    /// <summary>The descriptor (to hand the connection to another process).</summary>
+    internal SafeHandle Handle => (SafeHandle?)_socket?.SafeHandle ?? _loopHandle!;
 
     /// <summary>The socket's local endpoint once a connect started here has succeeded; null while it is under way, failed, or the socket is closed.</summary>
     internal EndPoint? EstablishedLocalEndPoint
@@ -126,7 +140,7 @@ internal sealed partial class SocketConnection
 
             try
             {
-                return _socket.LocalEndPoint;
+                return _socket is not null ? _socket.LocalEndPoint : _loopHandle!.GetLocalEndPoint();
             }
             catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
@@ -179,22 +193,5 @@ internal sealed partial class SocketConnection
         _sender.Abort(reason);
         ResetSocket();
         _loopReceiver?.Registration.Close();
-    }
-
-    private void ResetSocket()
-    {
-        try
-        {
-            // Linger 0 turns close() into an RST, as Lua's reset() and handle GC do.
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _socket.Dispose();
     }
 }

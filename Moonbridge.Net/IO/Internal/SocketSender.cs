@@ -8,9 +8,10 @@ namespace Moonbridge.Net.IO.Internal;
 /// pushed to the kernel with non-blocking sends, and, when the kernel is full, by a background send loop.
 /// Write errors are sticky; an abort still hands the output marked complete to the kernel.
 /// </summary>
-internal sealed class SocketSender(Socket socket, Task? connecting)
+internal sealed class SocketSender(Socket? socket, Task? connecting)
 {
-    private readonly Socket _socket = socket;
+    /// <summary>The runtime socket the socket engine sends on; null when an event loop's <see cref="Registration"/> does.</summary>
+    private readonly Socket? _socket = socket;
     private readonly Task? _connecting = connecting;
     private readonly Lock _outputLock = new();
     private readonly OutputBuffer _output = new();
@@ -157,7 +158,7 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
             {
                 sent = Registration is { } registration
                     ? registration.Send(data[total..], out error)
-                    : _socket.Send(data[total..], SocketFlags.None, out error);
+                    : _socket!.Send(data[total..], SocketFlags.None, out error);
             }
             catch (ObjectDisposedException)
             {
@@ -297,7 +298,7 @@ internal sealed class SocketSender(Socket socket, Task? connecting)
             {
                 sent = Registration is { } registration
                     ? await SendWhenWritableAsync(registration, head).ConfigureAwait(false)
-                    : await _socket.SendAsync(head, SocketFlags.None).ConfigureAwait(false);
+                    : await _socket!.SendAsync(head, SocketFlags.None).ConfigureAwait(false);
             }
             catch (SocketException e)
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.Server.Internal;
 
@@ -106,8 +107,15 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
 
         static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
         {
-            // Start on the thread pool, so a handler that blocks before its first await cannot stall the accept loop.
-            await Task.Yield();
+            // On an event loop's thread (its accept loop runs there) the handler starts right there, where its
+            // connection's input will arrive: async handlers run on their loop, as the loop's own code does, and
+            // must not block it. Anywhere else it starts on the thread pool, so a handler that blocks before its
+            // first await cannot stall the accept loop.
+            if (!SocketConnection.IsOnReceiveLoop)
+            {
+                await Task.Yield();
+            }
+
             HandlerScope.Current = scope;
             return await handler(socket, scope.Token).ConfigureAwait(false);
         }

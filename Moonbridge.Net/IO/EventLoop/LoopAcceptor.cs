@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Moonbridge.Net.IO.EventLoop;
+
+/// <summary>
+/// Accepting a TCP listener's connections on an event loop. The listening socket is registered with one loop,
+/// edge-triggered; an accept is one non-blocking <c>accept4</c> that makes the descriptor non-blocking and
+/// close-on-exec itself, and a caller that finds the backlog empty waits for the loop's next input edge and
+/// continues on the loop's thread. A server's accept loop, and the async handler it starts, so run on the thread
+/// that will receive the connection's bytes: no hop from the runtime's socket engine thread to the thread pool.
+/// </summary>
+internal sealed class LoopAcceptor : IEpollClient
+{
+    private readonly SafeHandle _listener;
+    private readonly EpollRegistration _registration;
+    private readonly ReadinessEdge _pending = new();
+
+    /// <param name="listener">A bound, listening, non-blocking TCP socket; it stays its owner's, and open until after <see cref="Close"/>.</param>
+    /// <param name="loop">The loop that watches it.</param>
+    internal LoopAcceptor(Socket listener, EpollLoop loop)
+    {
+        _listener = listener.SafeHandle;
+        _registration = loop.Reserve(_listener, this);
+        loop.Watch(_registration);
+    }
+
+    /// <summary>
+    /// Takes a pending connection without waiting; <see cref="SocketError.WouldBlock"/> when none is pending.
+    /// Throws <see cref="ObjectDisposedException"/> once the listening socket is closed.
+    /// </summary>
+    internal unsafe SocketError TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote)
+    {
+        accepted = null;
+        remote = null;
+        byte* address = stackalloc byte[LoopSocketHandle.AddressCapacity];
+        bool added = false;
+        try
+        {
+            _listener.DangerousAddRef(ref added);
+            int listenerFd = (int)_listener.DangerousGetHandle();
+            while (true)
+            {
+                int length = LoopSocketHandle.AddressCapacity;
+                int fd = EpollInterop.Accept4(listenerFd, address, &length, EpollInterop.SockNonBlock | EpollInterop.SockCloexec);
+                if (fd >= 0)
+                {
+                    accepted = new LoopSocketHandle(fd);
+                    remote = LoopSocketHandle.ToEndPoint(address, length);
+                    return SocketError.Success;
+                }
+
+                // A signal, or a connection reset while it waited in the backlog: neither concerns the caller.
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is not (EpollInterop.EIntr or EpollInterop.EConnAborted))
+                {
+                    return EpollInterop.ToSocketError(errno);
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                _listener.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accepts the next connection, waiting for one without holding a thread; throws <see cref="SocketException"/>
+    /// when accepting fails (<see cref="SocketError.TooManyOpenSockets"/> when out of descriptors) and
+    /// <see cref="ObjectDisposedException"/> once the listener is closed.
+    /// </summary>
+    internal async ValueTask<(LoopSocketHandle Handle, IPEndPoint? Remote)> AcceptAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
+            long edges = _pending.Count;
+            SocketError error = TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote);
+            if (error == SocketError.Success)
+            {
+                return (accepted!, remote);
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+
+            await _pending.WaitAsync(edges, _registration.IsClosed, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops watching the listener (before its owner closes it: the epoll entry would outlive a descriptor handed to another process) and wakes a waiting accept.</summary>
+    internal void Close()
+    {
+        _registration.Forget();
+        _registration.Close();
+        _pending.Signal();
+    }
+
+    bool IEpollClient.OnReadable(bool peerClosing)
+    {
+        _pending.Signal();
+        return false;
+    }
+
+    void IEpollClient.OnClosed()
+    {
+    }
+
+    void IEpollClient.OnFault(Exception exception)
+    {
+    }
+}
