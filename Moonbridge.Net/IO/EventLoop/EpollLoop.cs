@@ -38,6 +38,7 @@ internal sealed unsafe class EpollLoop
         EpollFd = epollFd;
         _wakeFd = wakeFd;
         Index = index;
+        Timers = new LoopTimers(this);
     }
 
     /// <summary>The loop whose thread this is, or null off the loops.</summary>
@@ -46,6 +47,9 @@ internal sealed unsafe class EpollLoop
     internal int EpollFd { get; }
 
     internal int Index { get; }
+
+    /// <summary>The deadlines of this loop's connections, fired between its turns.</summary>
+    internal LoopTimers Timers { get; }
 
     /// <summary>Registrations alive on this loop.</summary>
     internal int Count { get; private set; }
@@ -140,7 +144,16 @@ internal sealed unsafe class EpollLoop
     internal void Post(Action<object?> work, object? state)
     {
         _posted.Enqueue((work, state));
-        if (t_current != this && Volatile.Read(ref _wakePending) == 0 && Interlocked.Exchange(ref _wakePending, 1) == 0)
+        if (t_current != this)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Wakes the loop from <c>epoll_wait</c>, unless a wake-up is pending already.</summary>
+    internal void Wake()
+    {
+        if (Volatile.Read(ref _wakePending) == 0 && Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             ulong one = 1;
             _ = EpollInterop.Write(_wakeFd, &one, sizeof(ulong));
@@ -170,7 +183,8 @@ internal sealed unsafe class EpollLoop
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
         while (true)
         {
-            int ready = EpollInterop.EpollWait(EpollFd, events, MaxEvents, _stillReadable.Count > 0 || !_posted.IsEmpty ? 0 : -1);
+            int ready = EpollInterop.EpollWait(EpollFd, events, MaxEvents, _stillReadable.Count > 0 || !_posted.IsEmpty ? 0 : Timers.SleepMilliseconds());
+            Timers.MarkAwake();
             if (ready < 0)
             {
                 // EINTR: the runtime signals threads (GC suspension, child processes); epoll_wait is never restarted.
@@ -203,6 +217,7 @@ internal sealed unsafe class EpollLoop
 
             RunPosted();
             RevisitStillReadable();
+            Timers.FireDue();
         }
     }
 

@@ -1,8 +1,11 @@
+using Moonbridge.Net.IO.EventLoop;
+
 namespace Moonbridge.Net.IO.Internal;
 
 /// <summary>
 /// One re-armable deadline on a <see cref="System.TimeProvider"/>: a connection arms it per wait or per
-/// handler call, and at expiry its token is cancelled and the callback runs, on a timer thread.
+/// handler call, and at expiry its token is cancelled and the callback runs, on a timer thread, or on the
+/// event loop's thread for a deadline made there on the system clock (<see cref="LoopTimers"/>).
 /// </summary>
 /// <remarks>
 /// Re-arming costs no allocation: there is one timer, created at the first finite arming, and it is moved
@@ -21,6 +24,7 @@ internal sealed class Deadline : IDisposable
     private static readonly TimeSpan s_maxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private readonly Action<object?>? _onExpired;
+    private readonly LoopTimers? _loopTimers;
     private readonly object? _state;
     private readonly Lock _lock = new();
     private CancellationTokenSource _cancellation = new();
@@ -36,7 +40,16 @@ internal sealed class Deadline : IDisposable
         TimeProvider = timeProvider;
         _onExpired = onExpired;
         _state = state;
+
+        // An injected clock (a test's fake one) keeps its own timers; the loop's heap counts system timestamps.
+        _loopTimers = timeProvider == TimeProvider.System ? EpollLoop.Current?.Timers : null;
     }
+
+    /// <summary>This deadline's place in its loop's heap (<see cref="LoopTimers"/>), -1 when not there.</summary>
+    internal int TimerIndex { get; set; } = -1;
+
+    /// <summary>When its loop's heap fires it (a system timestamp).</summary>
+    internal long TimerDue { get; set; }
 
     public TimeProvider TimeProvider { get; }
 
@@ -117,7 +130,8 @@ internal sealed class Deadline : IDisposable
         }
     }
 
-    private void OnTimer()
+    /// <summary>The timer fired: expires the deadline if it is reached, else waits out the rest.</summary>
+    internal void OnTimer()
     {
         CancellationTokenSource expired;
         lock (_lock)
@@ -168,6 +182,13 @@ internal sealed class Deadline : IDisposable
     /// <summary>Arms the timer for <paramref name="deadline"/>, rounded up to whole milliseconds so it does not fire early; under the lock.</summary>
     private void StartTimer(long now, long deadline)
     {
+        if (_loopTimers is { } loopTimers)
+        {
+            _timerDue = deadline;
+            loopTimers.Schedule(this, deadline);
+            return;
+        }
+
         TimeSpan rest = TimeProvider.GetElapsedTime(now, deadline);
         TimeSpan due = rest >= s_maxTimerDue ? s_maxTimerDue : TimeSpan.FromMilliseconds(Math.Ceiling(rest.TotalMilliseconds));
         _timerDue = now + ToTimestampTicks(due);
@@ -227,6 +248,7 @@ internal sealed class Deadline : IDisposable
             _disposed = true;
             Volatile.Write(ref _deadline, NoDeadline);
             _timerDue = NoDeadline;
+            _loopTimers?.Remove(this);
         }
 
         _timer?.Dispose();
