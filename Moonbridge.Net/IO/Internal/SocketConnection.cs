@@ -125,6 +125,9 @@ internal sealed partial class SocketConnection
     internal static SocketConnection ForAdopted(Socket socket, ReadOnlyMemory<byte> preRead)
         => new(socket, preRead: preRead, loop: EventLoopGroup.For(TransportKind.Auto));
 
+    /// <summary>The event loop that moves this connection's bytes; null on the socket engine.</summary>
+    internal EpollLoop? Loop => _loopReceiver?.Registration.Loop;
+
     /// <summary>The descriptor (to hand the connection to another process).</summary>
     internal SafeHandle Handle => (SafeHandle?)_socket?.SafeHandle ?? _loopHandle!;
 

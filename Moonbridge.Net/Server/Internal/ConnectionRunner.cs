@@ -107,15 +107,8 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
 
         static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
         {
-            // On an event loop's thread (its accept loop runs there) the handler starts right there, where its
-            // connection's input will arrive: async handlers run on their loop, as the loop's own code does, and
-            // must not block it. Anywhere else it starts on the thread pool, so a handler that blocks before its
-            // first await cannot stall the accept loop.
-            if (!SocketConnection.IsOnReceiveLoop)
-            {
-                await Task.Yield();
-            }
-
+            // On the event loop that owns the connection (where its input arrives), else on the thread pool.
+            await new HandlerStart(socket.Connection);
             HandlerScope.Current = scope;
             return await handler(socket, scope.Token).ConfigureAwait(false);
         }
