@@ -95,7 +95,7 @@ internal static class ResultTable
                 + "It marks what one core can do with plain epoll; Moonbridge / C epoll reads like Moonbridge / Kestrel. Its /upload is never tracked, like Kestrel's.");
         }
 
-        Console.WriteLine("- req/s: responses per second over the run. p50 / p99: latency percentiles (wrk: request written to response read; pipelined: per batch of 16; uploads: per 64 MiB upload).");
+        Console.WriteLine("- req/s: responses per second over the run. p50 / p99: latency percentiles (wrk: request written to response read; none for pipelined requests, which wrk records mostly as zero; uploads: per 64 MiB upload).");
         Console.WriteLine("- connection per request: every request on a new TCP connection (`Connection: close`), so connect, accept and close are part of the cost.");
         Console.WriteLine("- MB/s: 10^6 bytes of request body per second of wall time, over all uploads together. Kestrel's /upload is never tracked (it has no tracking): "
             + "the tracking-on row compares Moonbridge's tracked upload (`/upload?X-Progress-Id=<unique>`) with Kestrel's plain one.");

@@ -25,7 +25,10 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
     private Action<HandlerScope>? _logHandlerTimedOut;
 
     /// <summary>Runs one connect call on a worker; returns whether the worker was kept.</summary>
-    public async Task<bool> ServeAsync(Worker worker, MoonSocket socket)
+    /// <param name="worker">The worker rented for the call.</param>
+    /// <param name="socket">The connection, or the interval or main listener's socket.</param>
+    /// <param name="admission">The gate whose place the connection holds, given back once it is closed.</param>
+    public async Task<bool> ServeAsync(Worker worker, MoonSocket socket, ConnectionGate? admission = null)
     {
         var scope = new HandlerScope(worker.Context, socket, host.PoolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(logger, s.Worker), abort)
         {
@@ -44,7 +47,19 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
         try
         {
             worker.Context.Calls++;
-            reuse = await RunConnectAsync(worker, socket, scope).ConfigureAwait(false);
+            if (host.PoolOptions.ConnectAsync is { } connectAsync)
+            {
+                // Awaited here rather than in a helper: one pending async method fewer for every open connection.
+                // The handler starts on the event loop that owns the connection (where its input arrives), else
+                // on the thread pool.
+                await new HandlerStart(socket.Connection);
+                HandlerScope.Current = scope;
+                reuse = await connectAsync(socket, scope.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                reuse = await RunBlockingConnectAsync(worker, socket, scope).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -56,9 +71,11 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
         }
         finally
         {
+            HandlerScope.Current = null;
             await CloseAfterHandlerAsync(socket, reset: failed || scope.TimedOut).ConfigureAwait(false);
             scope.Dispose();
             Active.Remove(scope);
+            admission?.Release();
         }
 
         // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
@@ -85,33 +102,22 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
         return reuse;
     }
 
-    private Task<bool> RunConnectAsync(Worker worker, MoonSocket socket, HandlerScope scope)
+    /// <summary>A blocking connect handler runs on its worker's thread.</summary>
+    private Task<bool> RunBlockingConnectAsync(Worker worker, MoonSocket socket, HandlerScope scope)
     {
-        if (host.PoolOptions.Connect is { } connect)
+        ConnectHandler connect = host.PoolOptions.Connect!;
+        return worker.Run(() =>
         {
-            return worker.Run(() =>
-            {
-                HandlerScope.Current = scope;
-                try
-                {
-                    return connect(socket);
-                }
-                finally
-                {
-                    HandlerScope.Current = null;
-                }
-            });
-        }
-
-        return RunConnectAsyncCore(host.PoolOptions.ConnectAsync!, socket, scope);
-
-        static async Task<bool> RunConnectAsyncCore(AsyncConnectHandler handler, MoonSocket socket, HandlerScope scope)
-        {
-            // On the event loop that owns the connection (where its input arrives), else on the thread pool.
-            await new HandlerStart(socket.Connection);
             HandlerScope.Current = scope;
-            return await handler(socket, scope.Token).ConfigureAwait(false);
-        }
+            try
+            {
+                return connect(socket);
+            }
+            finally
+            {
+                HandlerScope.Current = null;
+            }
+        });
     }
 
     /// <summary>A connection still open when its handler returns is closed (the original closes it cleanly); a failed one is reset.</summary>

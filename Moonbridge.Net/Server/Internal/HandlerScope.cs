@@ -16,8 +16,9 @@ internal sealed class HandlerScope : IDisposable
     private readonly MoonSocket? _socket;
     private readonly CancellationTokenSource _cancellation;
     private readonly Action<HandlerScope> _onExpired;
-    private readonly Deadline _deadline;
+    private Deadline? _deadline;
     private int _expired;
+    private int _disposed;
 
     public HandlerScope(WorkerContext worker, MoonSocket? socket, TimeProvider timeProvider, Action<HandlerScope> onExpired, CancellationToken serverAbort)
     {
@@ -26,9 +27,6 @@ internal sealed class HandlerScope : IDisposable
         _socket = socket;
         _onExpired = onExpired;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(serverAbort);
-
-        // The deadline's own token is not the handler's: the handler's is also cancelled by the server's abort.
-        _deadline = new Deadline(timeProvider, static state => ((HandlerScope)state!).Expire(), this);
     }
 
     public static HandlerScope? Current
@@ -60,7 +58,7 @@ internal sealed class HandlerScope : IDisposable
     {
         get
         {
-            TimeSpan remaining = _deadline.Remaining;
+            TimeSpan remaining = Volatile.Read(ref _deadline)?.Remaining ?? System.Threading.Timeout.InfiniteTimeSpan;
             return remaining == System.Threading.Timeout.InfiniteTimeSpan ? 0 : remaining.TotalSeconds;
         }
     }
@@ -76,13 +74,13 @@ internal sealed class HandlerScope : IDisposable
         double previous = Remaining;
         if (seconds == 0)
         {
-            _deadline.Disarm();
+            Volatile.Read(ref _deadline)?.Disarm();
         }
         else
         {
             try
             {
-                _deadline.Arm(TimeSpan.FromSeconds(seconds));
+                Timer().Arm(TimeSpan.FromSeconds(seconds));
             }
             catch (ObjectDisposedException)
             {
@@ -175,9 +173,38 @@ internal sealed class HandlerScope : IDisposable
         }
         else
         {
-            _deadline.Disarm();
+            Volatile.Read(ref _deadline)?.Disarm();
             Expire();
         }
+    }
+
+    /// <summary>
+    /// The deadline, made at the first <c>timeout(n)</c>: most handlers never set one, and an idle connection should not
+    /// carry it. Its own token is not the handler's: the handler's is also cancelled by the server's abort.
+    /// </summary>
+    private Deadline Timer()
+    {
+        if (Volatile.Read(ref _deadline) is { } existing)
+        {
+            return existing;
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var made = new Deadline(TimeProvider, static state => ((HandlerScope)state!).Expire(), this);
+        Deadline? raced = Interlocked.CompareExchange(ref _deadline, made, null);
+        if (raced is not null)
+        {
+            made.Dispose();
+            return raced;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposed while this was made: the deadline must not outlive the scope.
+            made.Dispose();
+        }
+
+        return made;
     }
 
     /// <summary>Runs once, on the deadline's timer thread or when a restored outer timer has already run out.</summary>
@@ -209,7 +236,8 @@ internal sealed class HandlerScope : IDisposable
 
     public void Dispose()
     {
-        _deadline.Dispose();
+        Volatile.Write(ref _disposed, 1);
+        Volatile.Read(ref _deadline)?.Dispose();
         _cancellation.Dispose();
     }
 }

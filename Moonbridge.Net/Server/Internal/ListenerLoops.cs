@@ -83,27 +83,51 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
     /// <param name="socket">The connection.</param>
     /// <param name="stop">Ends the wait for a worker; the connection is then reset.</param>
     /// <param name="admitted">Whether the connection holds a place in the <see cref="ConnectionGate"/>, released at its end.</param>
-    public async Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop, bool admitted = true)
+    public Task ServeAcceptedAsync(MoonSocket socket, CancellationToken stop, bool admitted = true)
     {
+        // A worker at hand (the usual case) goes straight to the runner: no pending method of this loop's own for
+        // every open connection.
+        ValueTask<Worker?> renting = RentAsync(stop);
+        if (!renting.IsCompletedSuccessfully)
+        {
+            return ServeWhenRentedAsync(renting.AsTask(), socket, admitted);
+        }
+
+        return renting.Result is { } worker
+            ? runner.ServeAsync(worker, socket, admitted ? gate : null)
+            : ServeWhenRentedAsync(Task.FromResult<Worker?>(null), socket, admitted);
+    }
+
+    private async Task ServeWhenRentedAsync(Task<Worker?> renting, MoonSocket socket, bool admitted)
+    {
+        Worker? worker;
         try
         {
-            Worker? worker = await RentAsync(stop).ConfigureAwait(false);
-            if (worker is null)
-            {
-                IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
-                socket.Reset();
-                return;
-            }
-
-            await runner.ServeAsync(worker, socket).ConfigureAwait(false);
+            worker = await renting.ConfigureAwait(false);
         }
-        finally
+        catch
         {
             if (admitted)
             {
                 gate.Release();
             }
+
+            throw;
         }
+
+        if (worker is null)
+        {
+            IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
+            socket.Reset();
+            if (admitted)
+            {
+                gate.Release();
+            }
+
+            return;
+        }
+
+        await runner.ServeAsync(worker, socket, admitted ? gate : null).ConfigureAwait(false);
     }
 
     public async Task IntervalLoopAsync(IntervalListenerSpec interval)
