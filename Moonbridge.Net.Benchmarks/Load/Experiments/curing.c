@@ -1,6 +1,18 @@
-/* curing: experiment peer. One thread, io_uring: multishot accept, one recv per connection in flight
- * (per-connection buffer), one send per recv batch answering every complete request in it.
- * GET /plaintext only (any request gets the same answer); "Connection: close" closes after the answer. */
+/*
+ * curing: an experiment, not a load-mode peer. The question: would an io_uring backend beat the event loops' epoll
+ * here? Measured at the C level first, against Load/Peers/cepoll.c, before writing one in C#.
+ * One thread, io_uring (SINGLE_ISSUER, DEFER_TASKRUN where the kernel has them): multishot accept, one recv per
+ * connection in flight into its own buffer, one send per recv batch answering every complete request in it, close
+ * through the ring. Every request gets the /plaintext answer; "Connection: close" closes after it.
+ *
+ *   apt-get install liburing-dev wrk
+ *   cc -O2 -o curing curing.c -luring && cc -O2 -o cepoll ../Peers/cepoll.c
+ *   taskset -c 1 ./curing 18090 & taskset -c 1 ./cepoll --port 18091 &
+ *   taskset -c 0 wrk -t1 -c64 -d8s http://127.0.0.1:18090/plaintext     (add -H 'Connection: close', or
+ *                                                                        -s pipeline.lua for 16 per batch)
+ * and server CPU from /proc/<pid>/stat (utime + stime) over the run, divided by the requests. Results (2 cores,
+ * Linux 6.18, 2026-12-06) are in the README's Performance section: io_uring won only connection per request.
+ */
 #define _GNU_SOURCE
 #include <liburing.h>
 #include <netinet/in.h>
