@@ -24,19 +24,20 @@ public sealed partial class StructureTests
         ["Progress"] = ["IO", "Server", "Http"],
         ["Esi"] = ["IO", "Server", "Http"],
         ["HandOff"] = ["IO", "Server", "Http"],
+        ["Uploads"] = ["IO", "Server", "Http"],
     };
 
-    [GeneratedRegex(@"\bMoonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff)\b")]
+    [GeneratedRegex(@"\bMoonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff|Uploads)\b")]
     private static partial Regex LayerReference();
 
-    [GeneratedRegex(@"\busing\s+Moonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff)\.Internal\s*;")]
+    [GeneratedRegex(@"\busing\s+Moonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal\s*;")]
     private static partial Regex InternalUsing();
 
     [GeneratedRegex(@"\bbool\s+async\b")]
     private static partial Regex BoolAsyncParameter();
 
     /// <summary>A row of the architecture page's table of cross-layer internals: | `Http` | `IO.Internal` | why |.</summary>
-    [GeneratedRegex(@"^\|\s*`(IO|Server|Http|Progress|Esi|HandOff)`\s*\|\s*`(IO|Server|Http|Progress|Esi|HandOff)\.Internal`\s*\|\s*(.*?)\s*\|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\|\s*`(IO|Server|Http|Progress|Esi|HandOff|Uploads)`\s*\|\s*`(IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal`\s*\|\s*(.*?)\s*\|", RegexOptions.Multiline)]
     private static partial Regex CrossLayerRow();
 
     [Test]

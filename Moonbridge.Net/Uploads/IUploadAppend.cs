@@ -1,0 +1,31 @@
+namespace Moonbridge.Net.Uploads;
+
+/// <summary>
+/// One request's hold on an upload, from <see cref="IUploadStore.TakeOverAsync"/> until disposed: it appends at
+/// <see cref="Offset"/> and makes bytes durable, until a newer request takes the upload over, which cancels
+/// <see cref="Superseded"/> (the request's connection should then end) and fails every later call with
+/// <see cref="UploadSupersededException"/>.
+/// </summary>
+internal interface IUploadAppend : IAsyncDisposable
+{
+    /// <summary>The upload as it was when this hold began.</summary>
+    UploadRecord Record { get; }
+
+    /// <summary>Where the next byte goes: the durable offset plus what this hold wrote since.</summary>
+    long Offset { get; }
+
+    /// <summary>Cancelled when a newer request takes the upload over.</summary>
+    CancellationToken Superseded { get; }
+
+    /// <summary>Appends <paramref name="data"/> at <see cref="Offset"/>; not durable until <see cref="MakeDurableAsync"/>.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes everything written so far durable and records the new offset; returns the record as stored.</summary>
+    ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Declares the representation's length (a deferred length, or one learned from the last request).</summary>
+    ValueTask<UploadRecord> SetLengthAsync(long length, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes everything durable and marks the representation complete at <see cref="Offset"/>.</summary>
+    ValueTask<UploadRecord> CompleteAsync(CancellationToken cancellationToken = default);
+}

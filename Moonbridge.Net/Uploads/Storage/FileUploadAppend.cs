@@ -1,0 +1,140 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Moonbridge.Net.Uploads.Storage;
+
+/// <summary>
+/// A request's hold on an upload of a <see cref="FileUploadStore"/>: positional writes to the data file, made
+/// durable by <c>fsync</c> of the data before the metadata file records the new offset.
+/// </summary>
+internal sealed class FileUploadAppend : IUploadAppend
+{
+    private readonly FileUploadStore _store;
+    private readonly UploadSlot _slot;
+    private readonly SafeFileHandle _data;
+    private readonly CancellationTokenSource _superseded = new();
+    private long _offset;
+    private int _disposed;
+
+    internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record)
+    {
+        _store = store;
+        _slot = slot;
+        _data = data;
+        Record = record;
+        _offset = record.Offset;
+    }
+
+    public UploadRecord Record { get; private set; }
+
+    public long Offset => Volatile.Read(ref _offset);
+
+    public CancellationToken Superseded => _superseded.Token;
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        if (Record.IsComplete && !data.IsEmpty)
+        {
+            throw new InvalidOperationException($"Upload {Record.Id} is complete; nothing can be appended.");
+        }
+
+        if (Record.Length is { } length && _offset + data.Length > length)
+        {
+            throw new InvalidOperationException($"Upload {Record.Id} is {length} bytes long; {_offset + data.Length} would exceed it.");
+        }
+
+        await RandomAccess.WriteAsync(_data, data, _offset, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _offset, _offset + data.Length);
+    }
+
+    public ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        return SaveAsync(complete: null, length: null, cancellationToken);
+    }
+
+    public ValueTask<UploadRecord> SetLengthAsync(long length, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, _offset);
+        if (Record.Length is { } known && known != length)
+        {
+            throw new InvalidOperationException($"Upload {Record.Id} is {known} bytes long, not {length}.");
+        }
+
+        return SaveAsync(complete: null, length, cancellationToken);
+    }
+
+    public ValueTask<UploadRecord> CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        if (Record.Length is { } length && length != _offset)
+        {
+            throw new InvalidOperationException($"Upload {Record.Id} is {length} bytes long; it cannot end at {_offset}.");
+        }
+
+        return SaveAsync(complete: true, length: _offset, cancellationToken);
+    }
+
+    /// <summary>A newer request took over: no more writes; the bytes written so far are still kept at dispose.</summary>
+    internal void Supersede()
+    {
+        try
+        {
+            _superseded.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Bytes this request wrote are the client's, in order: keeping them saves it sending them again.
+            if (_offset > Record.Offset)
+            {
+                await SaveAsync(complete: null, length: null, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (IOException)
+        {
+            // Not durable: the next hold starts at the last durable offset and truncates the rest.
+        }
+        finally
+        {
+            _data.Dispose();
+            _slot.ClearHolder(this);
+            _superseded.Dispose();
+            _slot.Hold.Release();
+        }
+    }
+
+    private async ValueTask<UploadRecord> SaveAsync(bool? complete, long? length, CancellationToken cancellationToken)
+    {
+        RandomAccess.FlushToDisk(_data);
+        UploadRecord durable = Record with
+        {
+            Offset = _offset,
+            IsComplete = complete ?? Record.IsComplete,
+            Length = length ?? Record.Length,
+        };
+        Record = await _store.WriteRecordAsync(_slot, durable, cancellationToken).ConfigureAwait(false);
+        return Record;
+    }
+
+    private void ThrowIfEnded()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_superseded.IsCancellationRequested)
+        {
+            throw new UploadSupersededException();
+        }
+    }
+}
