@@ -1,7 +1,9 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.IO.EventLoop;
+using Moonbridge.Net.Tests.Hosting;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.IO;
@@ -108,6 +110,37 @@ public sealed class EventLoopTransportTests
         }
 
         await WaitForRegistrationsAsync(1, cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AHandlerThatBlocksItsLoopIsReportedInTheLog(CancellationToken cancellationToken)
+    {
+        var log = new CapturingLoggerProvider();
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(log));
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), (request, ct) =>
+        {
+            // Blocking before the first await: on the event loops this holds up the loop itself.
+            Thread.Sleep(TimeSpan.FromSeconds(2.5));
+            request.SendStatus(200);
+            return ValueTask.FromResult(true);
+        }, configure: options =>
+        {
+            options.Transport = TransportKind.EventLoop;
+            options.LoggerFactory = loggers;
+        });
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+
+        LogEntry stalled = await log.WaitForAsync(entry => entry.EventId.Id == 406).WaitAsync(cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stalled.Level, Is.EqualTo(LogLevel.Warning));
+            Assert.That(stalled.Message, Does.StartWith("Event loop ").And.Contain("blocks"));
+            Assert.That(response.StatusCode, Is.EqualTo(200), "the blocked request is still answered");
+        });
     }
 
     private static async Task<string?> HandlerThreadAsync(TransportKind transport, CancellationToken cancellationToken)

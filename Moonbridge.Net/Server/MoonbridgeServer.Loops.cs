@@ -1,4 +1,5 @@
 using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.Server;
@@ -8,6 +9,8 @@ public sealed partial class MoonbridgeServer
 {
     private void Begin()
     {
+        // Until the server has stopped (MoonbridgeServer.Stopping.cs unsubscribes).
+        LoopStallWatchdog.Stalled += _onLoopStalled;
         _pool.Start();
         foreach (ListenerSlot slot in _slots)
         {

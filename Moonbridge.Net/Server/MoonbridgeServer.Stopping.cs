@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.Server;
@@ -73,6 +74,7 @@ public sealed partial class MoonbridgeServer
         await Task.WhenAny(idle, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(Task.WhenAll(_slots.Select(slot => slot.Loop ?? Task.CompletedTask)), Task.Delay(s_abandonAfter)).ConfigureAwait(false);
         await Task.WhenAny(retired, Task.Delay(s_abandonAfter)).ConfigureAwait(false);
+        LoopStallWatchdog.Stalled -= _onLoopStalled;
         _completion.TrySetResult();
     }
 }

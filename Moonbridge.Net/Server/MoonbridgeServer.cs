@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.Server.Internal;
 
 namespace Moonbridge.Net.Server;
@@ -26,6 +27,9 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
     private readonly ConnectionRunner _runner;
     private readonly ListenerLoops _loops;
 
+    /// <summary>Logs an event loop stuck in one turn (from <see cref="LoopStallWatchdog"/>) while this server runs.</summary>
+    private readonly Action<int, TimeSpan> _onLoopStalled;
+
     /// <summary>Every listener, in the order given, with what it accepts from and its loop.</summary>
     private readonly List<ListenerSlot> _slots = [];
     private IReadOnlyList<BoundListener> _listeners = [];
@@ -44,6 +48,7 @@ public sealed partial class MoonbridgeServer : IAsyncDisposable
         _runner = new ConnectionRunner(options, _host, _pool, _logger, _ioLogger, () => _ = StopAsync(), _stopAccepting.Token, _abortHandlers.Token);
         _loops = new ListenerLoops(_pool, _gate, _runner, options.TimeProvider, _logger, _ioLogger, () => _ = StopAsync(), _stopAccepting.Token);
         _host.Attach(Dispatch, () => _ = StopAsync());
+        _onLoopStalled = (loop, busy) => IoLog.EventLoopStalled(_ioLogger, loop, busy.TotalMilliseconds);
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ internal sealed unsafe class EpollLoop
     private int _slotCount;
     private uint _lastId;
     private int _wakePending;
+    private long _busySince;
 
     private EpollLoop(int epollFd, int wakeFd, int index)
     {
@@ -50,6 +51,9 @@ internal sealed unsafe class EpollLoop
 
     /// <summary>The deadlines of this loop's connections, fired between its turns.</summary>
     internal LoopTimers Timers { get; }
+
+    /// <summary>When the loop's current turn began (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); 0 while it waits for events.</summary>
+    internal long BusySince => Volatile.Read(ref _busySince);
 
     /// <summary>Registrations alive on this loop.</summary>
     internal int Count { get; private set; }
@@ -183,7 +187,10 @@ internal sealed unsafe class EpollLoop
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
         while (true)
         {
-            int ready = EpollInterop.EpollWait(EpollFd, events, MaxEvents, _stillReadable.Count > 0 || !_posted.IsEmpty ? 0 : Timers.SleepMilliseconds());
+            int timeout = _stillReadable.Count > 0 || !_posted.IsEmpty ? 0 : Timers.SleepMilliseconds();
+            Volatile.Write(ref _busySince, 0);
+            int ready = EpollInterop.EpollWait(EpollFd, events, MaxEvents, timeout);
+            Volatile.Write(ref _busySince, System.Diagnostics.Stopwatch.GetTimestamp());
             Timers.MarkAwake();
             if (ready < 0)
             {

@@ -101,6 +101,7 @@ internal static class EventLoopGroup
             }
 
             Volatile.Write(ref s_loops, loops);
+            LoopStallWatchdog.Start(loops);
             return loops;
         }
     }

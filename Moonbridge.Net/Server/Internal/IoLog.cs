@@ -12,6 +12,9 @@ internal static partial class IoLog
     /// <summary>The category name of the socket layer.</summary>
     public const string Category = "Moonbridge.Net.IO";
 
+    [LoggerMessage(406, LogLevel.Warning, "Event loop {Loop} has spent {Milliseconds:F0} ms in one turn and is still in it: code running on the loop blocks, and none of its connections is served meanwhile. In async handlers await instead of blocking and move long computations to Task.Run; code that must block belongs in a blocking handler (ListenOptions.Connect)")]
+    public static partial void EventLoopStalled(ILogger logger, int loop, double milliseconds);
+
     [LoggerMessage(401, LogLevel.Trace, "Connection from {Remote} accepted on {Local}")]
     public static partial void ConnectionAccepted(ILogger logger, EndPoint? remote, EndPoint? local);
 
