@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.IO.EventLoop;
+using Moonbridge.Net.Server;
 using Moonbridge.Net.Tests.Hosting;
 using Moonbridge.Net.Tests.Infrastructure;
 
@@ -141,6 +142,53 @@ public sealed class EventLoopTransportTests
             Assert.That(stalled.Message, Does.StartWith("Event loop ").And.Contain("blocks"));
             Assert.That(response.StatusCode, Is.EqualTo(200), "the blocked request is still answered");
         });
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task ATimeoutEndsAHandlerThatBlocksItsLoop(CancellationToken cancellationToken)
+    {
+        // timeout(n) is what ends a stuck handler; it must fire although the stuck handler holds its loop's timers too.
+        int sleptOut = 0;
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), (request, ct) =>
+        {
+            MoonbridgeServer.Timeout(0.5);
+            Thread.Sleep(TimeSpan.FromSeconds(4));
+            Volatile.Write(ref sleptOut, 1);
+            return ValueTask.FromResult(true);
+        }, configure: options => options.Transport = TransportKind.EventLoop);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(end.Reset, Is.True, "the timed-out handler's connection is reset");
+            Assert.That(Volatile.Read(ref sleptOut), Is.Zero, "the reset came while the handler still blocked its loop");
+        });
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task TwoAcceptsWaitingOnOneLoopListenerEachGetAConnection(CancellationToken cancellationToken)
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        Task<MoonSocket> first = listener.AcceptAsync(cancellationToken).AsTask();
+        Task<MoonSocket> second = listener.AcceptAsync(cancellationToken).AsTask();
+
+        using var clientA = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        using var clientB = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await clientA.ConnectAsync(listener.LocalEndPoint, cancellationToken);
+        await clientB.ConnectAsync(listener.LocalEndPoint, cancellationToken);
+        MoonSocket[] accepted = await Task.WhenAll(first, second).WaitAsync(cancellationToken);
+
+        Assert.That(accepted.Select(socket => ((System.Net.IPEndPoint)socket.RemoteEndPoint!).Port).Order(),
+            Is.EqualTo(new[] { clientA, clientB }.Select(client => ((System.Net.IPEndPoint)client.LocalEndPoint!).Port).Order()));
+        foreach (MoonSocket socket in accepted)
+        {
+            socket.Reset();
+        }
     }
 
     private static async Task<string?> HandlerThreadAsync(TransportKind transport, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal sealed class ScriptTimer : IDisposable
         Timeout = timeout;
         _outer = outer;
         _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        _deadline = new Deadline(timeProvider, static state => ((ScriptTimer)state!).CancelScript(), this);
+        _deadline = new Deadline(timeProvider, static state => ((ScriptTimer)state!).CancelScript(), this, boundsHandlerCode: true);
     }
 
     /// <summary>The token handed to the handler: cancelled on expiry or when the request is cancelled.</summary>

@@ -36,7 +36,7 @@ internal sealed class ResponseDeadline : IDisposable
     {
         _transport = transport;
         _timeout = timeout;
-        _deadline = new Deadline(timeProvider, static state => ((ResponseDeadline)state!).Expire(), this);
+        _deadline = new Deadline(timeProvider, static state => ((ResponseDeadline)state!).Expire(), this, boundsHandlerCode: true);
         _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
     }
 

@@ -44,6 +44,7 @@ internal static unsafe partial class EpollInterop
     internal const int EMFile = 24;
     internal const int EConnAborted = 103;
     internal const int ENoBufs = 105;
+    internal const int ENotConn = 107;
 
     /// <summary>Bytes per <c>struct epoll_event</c>: 12 where the kernel packs it (x86, x86-64), else 16.</summary>
     internal static readonly int EventSize =
@@ -115,7 +116,7 @@ internal static unsafe partial class EpollInterop
         32 => SocketError.Shutdown, // EPIPE
         103 => SocketError.ConnectionAborted,
         104 => SocketError.ConnectionReset,
-        107 => SocketError.NotConnected,
+        ENotConn => SocketError.NotConnected,
         110 => SocketError.TimedOut,
         113 => SocketError.HostUnreachable,
         _ => SocketError.SocketError,

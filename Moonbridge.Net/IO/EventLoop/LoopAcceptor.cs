@@ -11,11 +11,20 @@ namespace Moonbridge.Net.IO.EventLoop;
 /// continues on the loop's thread. A server's accept loop, and the async handler it starts, so run on the thread
 /// that will receive the connection's bytes: no hop from the runtime's socket engine thread to the thread pool.
 /// </summary>
+#pragma warning disable CA1001 // The semaphore is never asked for a wait handle, so it holds nothing to release.
 internal sealed class LoopAcceptor : IEpollClient
+#pragma warning restore CA1001
 {
     private readonly SafeHandle _listener;
     private readonly EpollRegistration _registration;
+    /// <summary>Connections one accept loop takes in a row before it lets the loop's other events go first.</summary>
+    private const int AcceptsPerTurn = 16;
+
     private readonly ReadinessEdge _pending = new();
+
+    /// <summary>One waiter at a time (the edge has room for one): a second caller (two accept loops, a listener polled twice) queues here.</summary>
+    private readonly SemaphoreSlim _accepting = new(1, 1);
+    private int _acceptedInARow;
 
     /// <param name="listener">A bound, listening, non-blocking TCP socket; it stays its owner's, and open until after <see cref="Close"/>.</param>
     /// <param name="loop">The loop that watches it.</param>
@@ -75,22 +84,38 @@ internal sealed class LoopAcceptor : IEpollClient
     /// </summary>
     internal async ValueTask<(LoopSocketHandle Handle, IPEndPoint? Remote)> AcceptAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
-            long edges = _pending.Count;
-            SocketError error = TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote);
-            if (error == SocketError.Success)
+            if (++_acceptedInARow > AcceptsPerTurn && EpollLoop.Current == _registration.Loop)
             {
-                return (accepted!, remote);
+                // A burst of connections must not hold the loop's turn: the rest of its events come first.
+                _acceptedInARow = 0;
+                await new LoopTurnYield(_registration.Loop);
             }
 
-            if (error != SocketError.WouldBlock)
+            while (true)
             {
-                throw new SocketException((int)error);
-            }
+                ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
+                long edges = _pending.Count;
+                SocketError error = TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote);
+                if (error == SocketError.Success)
+                {
+                    return (accepted!, remote);
+                }
 
-            await _pending.WaitAsync(edges, _registration.IsClosed, cancellationToken).ConfigureAwait(false);
+                if (error != SocketError.WouldBlock)
+                {
+                    throw new SocketException((int)error);
+                }
+
+                _acceptedInARow = 0;
+                await _pending.WaitAsync(edges, _registration.IsClosed, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _accepting.Release();
         }
     }
 

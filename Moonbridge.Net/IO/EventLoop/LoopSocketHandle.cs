@@ -37,16 +37,17 @@ internal sealed unsafe class LoopSocketHandle : SafeHandle
         _ = SetOption(EpollInterop.SolSocket, EpollInterop.SoLinger, linger, 2 * sizeof(int));
     }
 
-    /// <summary>Sends the FIN; throws <see cref="SocketException"/> as <see cref="Socket.Shutdown"/> does.</summary>
+    /// <summary>Sends the FIN; throws <see cref="SocketException"/> as <see cref="Socket.Shutdown"/> does (not for a connection the peer already reset).</summary>
     internal void ShutdownSend()
     {
         bool added = false;
         try
         {
             DangerousAddRef(ref added);
-            if (EpollInterop.Shutdown((int)handle, EpollInterop.ShutWr) != 0)
+            // A peer that reset the connection first leaves it unconnected: the runtime's Shutdown ignores that too.
+            if (EpollInterop.Shutdown((int)handle, EpollInterop.ShutWr) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != EpollInterop.ENotConn)
             {
-                throw new SocketException((int)EpollInterop.ToSocketError(Marshal.GetLastPInvokeError()));
+                throw new SocketException((int)EpollInterop.ToSocketError(errno));
             }
         }
         finally

@@ -106,7 +106,9 @@ internal sealed class LoopTimers
                 return 0;
             }
 
-            long milliseconds = ((rest * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+            // A deadline weeks away would overflow the multiplication: the loop wakes after ~24 days and looks again.
+            long longestSleep = (long)int.MaxValue * Stopwatch.Frequency / 1000;
+            long milliseconds = ((Math.Min(rest, longestSleep) * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
             return (int)Math.Min(milliseconds, int.MaxValue);
         }
     }

@@ -34,7 +34,15 @@ internal sealed class Deadline : IDisposable
     private int _expired;
     private bool _disposed;
 
-    public Deadline(TimeProvider timeProvider, Action<object?>? onExpired = null, object? state = null)
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="onExpired">Runs at expiry, after the token is cancelled.</param>
+    /// <param name="state">Passed to <paramref name="onExpired"/>.</param>
+    /// <param name="boundsHandlerCode">
+    /// True for a deadline on code a handler runs (its <c>timeout(n)</c>, a response or script timeout): it keeps a
+    /// timer of its own, since a handler that blocks its event loop would also stop that loop's timers, and the
+    /// deadline is what ends such a handler. Deadlines on waits for a client may live on the loop.
+    /// </param>
+    public Deadline(TimeProvider timeProvider, Action<object?>? onExpired = null, object? state = null, bool boundsHandlerCode = false)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         TimeProvider = timeProvider;
@@ -42,7 +50,7 @@ internal sealed class Deadline : IDisposable
         _state = state;
 
         // An injected clock (a test's fake one) keeps its own timers; the loop's heap counts system timestamps.
-        _loopTimers = timeProvider == TimeProvider.System ? EpollLoop.Current?.Timers : null;
+        _loopTimers = timeProvider == TimeProvider.System && !boundsHandlerCode ? EpollLoop.Current?.Timers : null;
     }
 
     /// <summary>This deadline's place in its loop's heap (<see cref="LoopTimers"/>), -1 when not there.</summary>

@@ -25,13 +25,7 @@ internal readonly struct HandlerStart(SocketConnection? connection) : ICriticalN
     {
     }
 
-    public void OnCompleted(Action continuation)
-    {
-        ExecutionContext? context = ExecutionContext.Capture();
-        UnsafeOnCompleted(context is null
-            ? continuation
-            : () => ExecutionContext.Run(context, static state => ((Action)state!)(), continuation));
-    }
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(LoopTurnYield.InCallersContext(continuation));
 
     public void UnsafeOnCompleted(Action continuation)
     {

@@ -190,7 +190,7 @@ internal sealed class HandlerScope : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var made = new Deadline(TimeProvider, static state => ((HandlerScope)state!).Expire(), this);
+        var made = new Deadline(TimeProvider, static state => ((HandlerScope)state!).Expire(), this, boundsHandlerCode: true);
         Deadline? raced = Interlocked.CompareExchange(ref _deadline, made, null);
         if (raced is not null)
         {

@@ -70,7 +70,11 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
                 continue;
             }
 
-            IoLog.ConnectionAccepted(ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            if (ioLogger.IsEnabled(LogLevel.Trace))
+            {
+                // Guarded: a connection accepted on a wildcard address learns its local address only when asked.
+                IoLog.ConnectionAccepted(ioLogger, socket.RemoteEndPoint, socket.LocalEndPoint);
+            }
             gate.Admit();
             _ = ServeAcceptedAsync(socket, stop);
         }

@@ -86,6 +86,10 @@ internal sealed class FileUploadAppend : IUploadAppend
         catch (ObjectDisposedException)
         {
         }
+        catch (AggregateException)
+        {
+            // Callbacks of the older request failed; the newer one that superseded it goes on.
+        }
     }
 
     public async ValueTask DisposeAsync()
