@@ -86,6 +86,43 @@ public sealed class FileUploadStoreTests
     }
 
     [Test]
+    public async Task OfRequestsWaitingForAnUploadOnlyTheNewestGetsIt(CancellationToken cancellationToken)
+    {
+        var store = new FileUploadStore(_directory);
+        UploadRecord created = await store.CreateAsync(Creation(length: null), cancellationToken);
+        IUploadAppend first = (await store.TakeOverAsync(created.Id, cancellationToken))!;
+
+        Task<IUploadAppend?> second = store.TakeOverAsync(created.Id, cancellationToken).AsTask();
+        Task<IUploadAppend?> third = store.TakeOverAsync(created.Id, cancellationToken).AsTask();
+        await first.DisposeAsync();
+
+        // Whichever gets the hold first, the newest ends up with it and the older gives up.
+        await using (IUploadAppend newest = (await third.WaitAsync(cancellationToken))!)
+        {
+            Assert.That(newest.Superseded.IsCancellationRequested, Is.False);
+        }
+
+        Assert.That(async () => await second.WaitAsync(cancellationToken), Throws.TypeOf<UploadSupersededException>(), "a newer request came while it waited");
+
+        Assert.That(store.ActiveSlots, Is.Zero, "no request holds or waits: nothing is kept for the upload");
+    }
+
+    [Test]
+    public async Task LookingUpUnknownIdsKeepsNothing(CancellationToken cancellationToken)
+    {
+        var store = new FileUploadStore(_directory);
+        for (int i = 0; i < 100; i++)
+        {
+            string unknown = UploadId.New();
+            Assert.That(await store.FindAsync(unknown, cancellationToken), Is.Null);
+            Assert.That(await store.TakeOverAsync(unknown, cancellationToken), Is.Null);
+            Assert.That(await store.DeleteAsync(unknown, cancellationToken), Is.False);
+        }
+
+        Assert.That(store.ActiveSlots, Is.Zero);
+    }
+
+    [Test]
     public async Task BytesNeverMadeDurableAreCutOffAfterACrash(CancellationToken cancellationToken)
     {
         var crashed = new FileUploadStore(_directory);
@@ -197,10 +234,10 @@ public sealed class FileUploadStoreTests
         byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         await using (IUploadAppend hold = (await store.TakeOverAsync(created.Id, cancellationToken))!)
         {
+            Assert.That(async () => await hold.SaveFinalResponseAsync(response, cancellationToken), Throws.InvalidOperationException, "not complete yet");
             await hold.CompleteAsync(cancellationToken);
+            await hold.SaveFinalResponseAsync(response, cancellationToken);
         }
-
-        await store.SaveFinalResponseAsync(created.Id, response, cancellationToken);
 
         UploadRecord? found = await new FileUploadStore(_directory).FindAsync(created.Id, cancellationToken);
         Assert.Multiple(() =>

@@ -28,4 +28,7 @@ internal interface IUploadAppend : IAsyncDisposable
 
     /// <summary>Makes everything durable and marks the representation complete at <see cref="Offset"/>.</summary>
     ValueTask<UploadRecord> CompleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the application's response to the completed upload, to be replayed to a client that lost it.</summary>
+    ValueTask<UploadRecord> SaveFinalResponseAsync(byte[] response, CancellationToken cancellationToken = default);
 }

@@ -20,9 +20,6 @@ internal interface IUploadStore
     /// </summary>
     ValueTask<IUploadAppend?> TakeOverAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the application's response to the completed upload.</summary>
-    ValueTask SaveFinalResponseAsync(string id, byte[] response, CancellationToken cancellationToken = default);
-
     /// <summary>Reads the stored representation (its durable bytes); null when there is no such upload.</summary>
     ValueTask<Stream?> OpenContentAsync(string id, CancellationToken cancellationToken = default);
 

@@ -12,11 +12,13 @@ internal sealed class FileUploadAppend : IUploadAppend
     private readonly UploadSlot _slot;
     private readonly SafeFileHandle _data;
     private readonly CancellationTokenSource _superseded = new();
+    private readonly string _id;
     private long _offset;
     private int _disposed;
 
-    internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record)
+    internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record, string id)
     {
+        _id = id;
         _store = store;
         _slot = slot;
         _data = data;
@@ -76,6 +78,19 @@ internal sealed class FileUploadAppend : IUploadAppend
         return SaveAsync(complete: true, length: _offset, cancellationToken);
     }
 
+    public async ValueTask<UploadRecord> SaveFinalResponseAsync(byte[] response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ThrowIfEnded();
+        if (!Record.IsComplete)
+        {
+            throw new InvalidOperationException($"Upload {Record.Id} is not complete; it has no final response yet.");
+        }
+
+        Record = await _store.WriteRecordAsync(Record with { FinalResponse = response }, cancellationToken).ConfigureAwait(false);
+        return Record;
+    }
+
     /// <summary>A newer request took over: no more writes; the bytes written so far are still kept at dispose.</summary>
     internal void Supersede()
     {
@@ -114,22 +129,23 @@ internal sealed class FileUploadAppend : IUploadAppend
         finally
         {
             _data.Dispose();
-            _slot.ClearHolder(this);
             _superseded.Dispose();
             _slot.Hold.Release();
+            _store.Leave(_id, _slot, this);
         }
     }
 
     private async ValueTask<UploadRecord> SaveAsync(bool? complete, long? length, CancellationToken cancellationToken)
     {
-        RandomAccess.FlushToDisk(_data);
+        // On the thread pool: an event loop must not wait for a disk.
+        await Task.Run(() => RandomAccess.FlushToDisk(_data), cancellationToken).ConfigureAwait(false);
         UploadRecord durable = Record with
         {
             Offset = _offset,
             IsComplete = complete ?? Record.IsComplete,
             Length = length ?? Record.Length,
         };
-        Record = await _store.WriteRecordAsync(_slot, durable, cancellationToken).ConfigureAwait(false);
+        Record = await _store.WriteRecordAsync(durable, cancellationToken).ConfigureAwait(false);
         return Record;
     }
 

@@ -32,6 +32,9 @@ internal sealed partial class FileUploadStore : IUploadStore
 
     public string Directory { get; }
 
+    /// <summary>Uploads some request holds or waits for now.</summary>
+    internal int ActiveSlots => _slots.Count;
+
     public async ValueTask<UploadRecord> CreateAsync(UploadCreation creation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(creation);
@@ -61,7 +64,7 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
         }
 
-        return await WriteRecordAsync(Slot(id), record, cancellationToken).ConfigureAwait(false);
+        return await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<UploadRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -71,24 +74,31 @@ internal sealed partial class FileUploadStore : IUploadStore
             return null;
         }
 
-        UploadRecord? record = await ReadRecordAsync(Slot(id), id, cancellationToken).ConfigureAwait(false);
+        UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
         return record is null || IsExpired(record) ? null : record;
     }
 
     public async ValueTask<IUploadAppend?> TakeOverAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!UploadId.IsValid(id))
+        if (!UploadId.IsValid(id) || !File.Exists(MetadataPath(id)))
         {
             return null;
         }
 
-        UploadSlot slot = Slot(id);
-        slot.SupersedeHolder();
-        await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+        (UploadSlot slot, long ticket) = Enter(id);
+        bool held = false;
         bool handedOver = false;
         try
         {
-            UploadRecord? record = await ReadRecordAsync(slot, id, cancellationToken).ConfigureAwait(false);
+            await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+            held = true;
+            if (!slot.IsNewest(ticket))
+            {
+                // A newer request came while this one waited: the newest wins, this one ends.
+                throw new UploadSupersededException();
+            }
+
+            UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
             if (record is null || IsExpired(record))
             {
                 return null;
@@ -103,7 +113,7 @@ internal sealed partial class FileUploadStore : IUploadStore
                     RandomAccess.SetLength(data, record.Offset);
                 }
 
-                record = await WriteRecordAsync(slot, record with { Epoch = record.Epoch + 1 }, cancellationToken).ConfigureAwait(false);
+                record = await WriteRecordAsync(record with { Epoch = record.Epoch + 1 }, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -111,8 +121,8 @@ internal sealed partial class FileUploadStore : IUploadStore
                 throw;
             }
 
-            var hold = new FileUploadAppend(this, slot, data, record);
-            slot.SetHolder(hold);
+            var hold = new FileUploadAppend(this, slot, data, record, id);
+            slot.SetHolder(hold, ticket);
             handedOver = true;
             return hold;
         }
@@ -120,18 +130,14 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
             if (!handedOver)
             {
-                slot.Hold.Release();
+                if (held)
+                {
+                    slot.Hold.Release();
+                }
+
+                Leave(id, slot);
             }
         }
-    }
-
-    public async ValueTask SaveFinalResponseAsync(string id, byte[] response, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        UploadSlot slot = Slot(id);
-        UploadRecord record = await ReadRecordAsync(slot, id, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"There is no upload {id}.");
-        _ = await WriteRecordAsync(slot, record with { FinalResponse = response }, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<Stream?> OpenContentAsync(string id, CancellationToken cancellationToken = default)
@@ -149,28 +155,35 @@ internal sealed partial class FileUploadStore : IUploadStore
 
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!UploadId.IsValid(id))
+        if (!UploadId.IsValid(id) || !File.Exists(MetadataPath(id)))
         {
             return false;
         }
 
-        UploadSlot slot = Slot(id);
-        slot.SupersedeHolder();
-        await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+        (UploadSlot slot, _) = Enter(id);
         try
         {
-            bool existed = File.Exists(MetadataPath(id));
-
-            // The metadata goes first: without it the upload is gone, whatever data is left behind.
-            File.Delete(MetadataPath(id));
-            File.Delete(DataPath(id));
-            slot.Record = null;
-            return existed;
+            await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The metadata goes first: without it the upload is gone, whatever data is left behind.
+                bool existed = File.Exists(MetadataPath(id));
+                await Task.Run(() =>
+                {
+                    File.Delete(MetadataPath(id));
+                    File.Delete(DataPath(id));
+                    DirectorySync.Flush(Directory);
+                }, CancellationToken.None).ConfigureAwait(false);
+                return existed;
+            }
+            finally
+            {
+                slot.Hold.Release();
+            }
         }
         finally
         {
-            slot.Hold.Release();
-            _slots.TryRemove(new KeyValuePair<string, UploadSlot>(id, slot));
+            Leave(id, slot);
         }
     }
 
@@ -185,7 +198,7 @@ internal sealed partial class FileUploadStore : IUploadStore
                 continue;
             }
 
-            UploadRecord? record = await ReadRecordAsync(Slot(id), id, cancellationToken).ConfigureAwait(false);
+            UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
             if (record is not null && record.ExpiresAt <= now && await DeleteAsync(id, cancellationToken).ConfigureAwait(false))
             {
                 removed++;
@@ -195,57 +208,70 @@ internal sealed partial class FileUploadStore : IUploadStore
         return removed;
     }
 
-    /// <summary>Writes <paramref name="record"/> as the upload's durable metadata and returns it.</summary>
-    internal async ValueTask<UploadRecord> WriteRecordAsync(UploadSlot slot, UploadRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="record"/> as the upload's durable metadata and returns it. Callers hold the upload (or
+    /// create it), so writes to one upload never overlap. The file system calls run on the thread pool: an event
+    /// loop must not wait for a disk.
+    /// </summary>
+    internal async ValueTask<UploadRecord> WriteRecordAsync(UploadRecord record, CancellationToken cancellationToken)
     {
-        await slot.Metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(UploadMetadataDocument.From(record), UploadMetadataJson.Default.UploadMetadataDocument);
+        await Task.Run(() =>
         {
             string temporary = MetadataPath(record.Id) + TemporarySuffix;
-            await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true))
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                await JsonSerializer.SerializeAsync(file, UploadMetadataDocument.From(record), UploadMetadataJson.Default.UploadMetadataDocument, cancellationToken).ConfigureAwait(false);
+                file.Write(json);
                 file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, MetadataPath(record.Id), overwrite: true);
             DirectorySync.Flush(Directory);
-            slot.Record = record;
-            return record;
-        }
-        finally
+        }, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>A hold ended: the slot goes when no other request wants the upload.</summary>
+    internal void Leave(string id, UploadSlot slot, FileUploadAppend? holder = null)
+    {
+        if (slot.Leave(holder))
         {
-            slot.Metadata.Release();
+            _slots.TryRemove(new KeyValuePair<string, UploadSlot>(id, slot));
         }
     }
 
-    private async ValueTask<UploadRecord?> ReadRecordAsync(UploadSlot slot, string id, CancellationToken cancellationToken)
+    private (UploadSlot Slot, long Ticket) Enter(string id)
     {
-        if (slot.Record is { } known)
+        while (true)
         {
-            return known;
-        }
+            UploadSlot slot = _slots.GetOrAdd(id, static _ => new UploadSlot());
+            long ticket = slot.Enter();
 
-        try
-        {
-            await using var file = new FileStream(MetadataPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 4096, useAsync: true);
-            UploadMetadataDocument? document = await JsonSerializer.DeserializeAsync(file, UploadMetadataJson.Default.UploadMetadataDocument, cancellationToken).ConfigureAwait(false);
-            if (document is null || !string.Equals(document.Id, id, StringComparison.Ordinal))
+            // A slot removed by its last user just now must not be used: take the one in the dictionary.
+            if (_slots.TryGetValue(id, out UploadSlot? current) && current == slot)
             {
-                return null;
+                return (slot, ticket);
             }
 
-            return slot.Record = document.ToRecord();
+            _ = slot.Leave();
         }
-        catch (FileNotFoundException)
+    }
+
+    private async ValueTask<UploadRecord?> ReadRecordAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[] json = await File.ReadAllBytesAsync(MetadataPath(id), cancellationToken).ConfigureAwait(false);
+            UploadMetadataDocument? document = JsonSerializer.Deserialize(json, UploadMetadataJson.Default.UploadMetadataDocument);
+            return document is not null && string.Equals(document.Id, id, StringComparison.Ordinal) ? document.ToRecord() : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
     }
 
     private bool IsExpired(UploadRecord record) => record.ExpiresAt <= _clock.GetUtcNow();
-
-    private UploadSlot Slot(string id) => _slots.GetOrAdd(id, static _ => new UploadSlot());
 
     private string DataPath(string id) => Path.Combine(Directory, id + DataSuffix);
 
