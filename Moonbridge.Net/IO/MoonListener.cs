@@ -18,6 +18,7 @@ public sealed class MoonListener : IPollable, IDisposable
     private MoonSocket? _pending;
     private LoopAcceptor? _acceptor;
     private int _closed;
+    private readonly EndPoint? _acceptedLocalEndPoint;
 
     internal MoonListener(Socket socket, string? unixPath)
     {
@@ -25,6 +26,11 @@ public sealed class MoonListener : IPollable, IDisposable
         _unixPath = unixPath;
         _socket.Blocking = false;
         LocalEndPoint = socket.LocalEndPoint!;
+
+        // The listener's own address is its connections' unless it listens on all of them; then each is asked when wanted.
+        _acceptedLocalEndPoint = LocalEndPoint is IPEndPoint { Address: var address } && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+            ? LocalEndPoint
+            : null;
     }
 
     /// <summary>The bound endpoint; for TCP it holds the real port when port 0 was asked for.</summary>
@@ -268,11 +274,7 @@ public sealed class MoonListener : IPollable, IDisposable
             throw;
         }
 
-        // The listener's own address is the connection's unless it listens on all of them; then it is asked for when wanted.
-        EndPoint? local = LocalEndPoint is IPEndPoint { Address: var address } && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
-            ? LocalEndPoint
-            : null;
-        return new MoonSocket(connection, local, remote);
+        return new MoonSocket(connection, _acceptedLocalEndPoint, remote);
     }
 
     internal static MoonSocket Wrap(Socket accepted, TransportKind transport = TransportKind.Auto)

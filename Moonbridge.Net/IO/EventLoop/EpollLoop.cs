@@ -190,7 +190,8 @@ internal sealed unsafe class EpollLoop
             int timeout = _stillReadable.Count > 0 || !_posted.IsEmpty ? 0 : Timers.SleepMilliseconds();
             Volatile.Write(ref _busySince, 0);
             int ready = EpollInterop.EpollWait(EpollFd, events, MaxEvents, timeout);
-            Volatile.Write(ref _busySince, System.Diagnostics.Stopwatch.GetTimestamp());
+            long turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            Volatile.Write(ref _busySince, turnStarted);
             Timers.MarkAwake();
             if (ready < 0)
             {
@@ -224,7 +225,7 @@ internal sealed unsafe class EpollLoop
 
             RunPosted();
             RevisitStillReadable();
-            Timers.FireDue();
+            Timers.FireDue(turnStarted);
         }
     }
 

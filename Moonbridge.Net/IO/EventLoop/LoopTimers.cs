@@ -116,15 +116,17 @@ internal sealed class LoopTimers
     /// <summary>On the loop's thread, when <c>epoll_wait</c> returned: deadlines armed from now on need not wake it.</summary>
     internal void MarkAwake() => Volatile.Write(ref _wakeAt, Awake);
 
-    /// <summary>On the loop's thread: fires every deadline now due, each outside the heap's lock (expiry may arm again).</summary>
-    internal void FireDue()
+    /// <summary>
+    /// On the loop's thread, at the end of a turn: fires every deadline due by <paramref name="now"/> (the turn's start,
+    /// read once for the turn and the stall watchdog), each outside the heap's lock (expiry may arm again).
+    /// </summary>
+    internal void FireDue(long now)
     {
         if (Volatile.Read(ref _count) == 0)
         {
             return;
         }
 
-        long now = Stopwatch.GetTimestamp();
         while (true)
         {
             Deadline due;

@@ -30,83 +30,83 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
     /// <param name="admission">The gate whose place the connection holds, given back once it is closed.</param>
     public async Task<bool> ServeAsync(Worker worker, MoonSocket socket, ConnectionGate? admission = null)
     {
+        var scope = new HandlerScope(worker.Context, socket, host.PoolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(logger, s.Worker), abort)
+        {
+            Stopping = stopping,
+        };
+
+        // A connection of an async pool may give its worker back while it waits for its client; a blocking
+        // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
+        WorkerParking? parking = host.PoolOptions.ConnectAsync is not null && !host.IsWorkerProcess && socket.HasConnection
+            ? scope.Parking = new WorkerParking(pool, scope, worker)
+            : null;
+        Active.Add(scope);
+
+        bool reuse = false;
+        bool failed = false;
         try
         {
-            var scope = new HandlerScope(worker.Context, socket, host.PoolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(logger, s.Worker), abort)
+            worker.Context.Calls++;
+            if (host.PoolOptions.ConnectAsync is { } connectAsync)
             {
-                Stopping = stopping,
-            };
-
-            // A connection of an async pool may give its worker back while it waits for its client; a blocking
-            // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
-            WorkerParking? parking = host.PoolOptions.ConnectAsync is not null && !host.IsWorkerProcess && socket.HasConnection
-                ? scope.Parking = new WorkerParking(pool, scope, worker)
-                : null;
-            Active.Add(scope);
-
-            bool reuse = false;
-            bool failed = false;
+                // Awaited here rather than in a helper: one pending async method fewer for every open connection.
+                // The handler starts on the event loop that owns the connection (where its input arrives), else
+                // on the thread pool.
+                await new HandlerStart(socket.Connection);
+                HandlerScope.Current = scope;
+                reuse = await connectAsync(socket, scope.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                reuse = await RunBlockingConnectAsync(worker, socket, scope).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            failed = true;
+            if (!scope.TimedOut)
+            {
+                ServerLog.ConnectHandlerFailed(logger, scope.Worker, e);
+            }
+        }
+        finally
+        {
             try
-            {
-                worker.Context.Calls++;
-                if (host.PoolOptions.ConnectAsync is { } connectAsync)
-                {
-                    // Awaited here rather than in a helper: one pending async method fewer for every open connection.
-                    // The handler starts on the event loop that owns the connection (where its input arrives), else
-                    // on the thread pool.
-                    await new HandlerStart(socket.Connection);
-                    HandlerScope.Current = scope;
-                    reuse = await connectAsync(socket, scope.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    reuse = await RunBlockingConnectAsync(worker, socket, scope).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e)
-            {
-                failed = true;
-                if (!scope.TimedOut)
-                {
-                    ServerLog.ConnectHandlerFailed(logger, scope.Worker, e);
-                }
-            }
-            finally
             {
                 HandlerScope.Current = null;
                 await CloseAfterHandlerAsync(socket, reset: failed || scope.TimedOut).ConfigureAwait(false);
                 scope.Dispose();
                 Active.Remove(scope);
             }
-
-            // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
-            reuse = reuse && !failed && !scope.TimedOut;
-            if (parking is not null)
+            finally
             {
-                // The connection ended parked (its client closed or idled out, or the pool stopped): no worker to give back.
-                parking.Park(reuse);
-                return reuse;
+                // Whatever failed on the way, the connection is closed or lost by now: its place is free again.
+                admission?.Release();
             }
+        }
 
-            if (host.IsWorkerProcess)
-            {
-                // A worker process reports to its parent; one that retires ends with its only worker.
-                reuse = host.Served(reuse);
-                if (!reuse)
-                {
-                    _ = pool.StopAsync();
-                    stopServer();
-                }
-            }
-
-            pool.Return(worker, reuse);
+        // A worker whose handler failed or timed out may hold broken state: retire it, as the original's process died.
+        reuse = reuse && !failed && !scope.TimedOut;
+        if (parking is not null)
+        {
+            // The connection ended parked (its client closed or idled out, or the pool stopped): no worker to give back.
+            parking.Park(reuse);
             return reuse;
         }
-        finally
+
+        if (host.IsWorkerProcess)
         {
-            // Whatever failed on the way, the connection is closed or lost by now: its place is free again.
-            admission?.Release();
+            // A worker process reports to its parent; one that retires ends with its only worker.
+            reuse = host.Served(reuse);
+            if (!reuse)
+            {
+                _ = pool.StopAsync();
+                stopServer();
+            }
         }
+
+        pool.Return(worker, reuse);
+        return reuse;
     }
 
     /// <summary>A blocking connect handler runs on its worker's thread.</summary>

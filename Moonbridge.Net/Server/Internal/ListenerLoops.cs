@@ -104,34 +104,29 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
 
     private async Task ServeWhenRentedAsync(Task<Worker?> renting, MoonSocket socket, bool admitted)
     {
-        Worker? worker;
+        Worker? worker = null;
         try
         {
             worker = await renting.ConfigureAwait(false);
+            if (worker is null)
+            {
+                IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
+                socket.Reset();
+            }
         }
-        catch
+        finally
         {
-            if (admitted)
+            // Without a worker the connection never reaches the runner, which gives its place back otherwise.
+            if (worker is null && admitted)
             {
                 gate.Release();
             }
-
-            throw;
         }
 
-        if (worker is null)
+        if (worker is not null)
         {
-            IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
-            socket.Reset();
-            if (admitted)
-            {
-                gate.Release();
-            }
-
-            return;
+            await runner.ServeAsync(worker, socket, admitted ? gate : null).ConfigureAwait(false);
         }
-
-        await runner.ServeAsync(worker, socket, admitted ? gate : null).ConfigureAwait(false);
     }
 
     public async Task IntervalLoopAsync(IntervalListenerSpec interval)
