@@ -29,6 +29,9 @@ internal interface IUploadAppend : IAsyncDisposable
     /// <summary>Makes everything durable and marks the representation complete at <see cref="Offset"/>.</summary>
     ValueTask<UploadRecord> CompleteAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the application's response to the completed upload, to be replayed to a client that lost it.</summary>
+    /// <summary>
+    /// Stores the application's response to the completed upload, to be replayed to a client that lost it; still
+    /// allowed after the hold was superseded, so an answer once given is never lost.
+    /// </summary>
     ValueTask<UploadRecord> SaveFinalResponseAsync(byte[] response, CancellationToken cancellationToken = default);
 }

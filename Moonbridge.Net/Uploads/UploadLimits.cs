@@ -26,7 +26,10 @@ internal sealed record UploadLimits
     /// The <c>Upload-Limit</c> field: the limits set, <c>min-size</c> always (the draft forbids an empty field), and
     /// <c>max-age</c>, the seconds left until <paramref name="expiresAt"/> (never negative), when given.
     /// </summary>
-    public string ToFieldValue(DateTimeOffset now, DateTimeOffset? expiresAt = null)
+    /// <param name="now">The time the response is generated.</param>
+    /// <param name="expiresAt">The upload's end of life, if one applies.</param>
+    /// <param name="ageKey">The key for the seconds left: <c>max-age</c>, or <c>expires</c> for interop version 6.</param>
+    public string ToFieldValue(DateTimeOffset now, DateTimeOffset? expiresAt = null, string ageKey = "max-age")
     {
         var entries = new List<KeyValuePair<string, long>>(5);
         if (MaxSize is { } maxSize)
@@ -48,7 +51,7 @@ internal sealed record UploadLimits
         if (expiresAt is { } end)
         {
             // Rounded down: the end of life a client computes from it is never later than the real one.
-            entries.Add(new("max-age", Math.Max(0, (long)Math.Floor((end - now).TotalSeconds))));
+            entries.Add(new(ageKey, Math.Max(0, (long)Math.Floor((end - now).TotalSeconds))));
         }
 
         return StructuredFieldWriter.IntegerDictionary(entries);

@@ -9,7 +9,8 @@ using ExampleSupport;
 /// <param name="BodyLimit">The largest request body accepted, in bytes.</param>
 /// <param name="HeaderTimeout">How long a client may take to send a request head.</param>
 /// <param name="MaxConnections">How many connections may be open at once.</param>
-internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPath, TimeSpan? Interval, long BodyLimit, TimeSpan HeaderTimeout, int MaxConnections)
+/// <param name="UploadDirectory">Where resumable uploads are kept.</param>
+internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPath, TimeSpan? Interval, long BodyLimit, TimeSpan HeaderTimeout, int MaxConnections, string UploadDirectory)
 {
     private const double DefaultHeaderTimeoutSeconds = 120;
 
@@ -23,6 +24,7 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
         Option<long> bodyLimit = ExampleOptions.Bytes("--body-limit", "The largest request body accepted, in bytes (uploads are streamed, so 16 GiB by default)", 16L * 1024 * 1024 * 1024);
         Option<TimeSpan?> headerTimeout = ExampleOptions.PositiveSeconds("--header-timeout", "How long a client may take to send a request head", DefaultHeaderTimeoutSeconds);
         Option<int> maxConnections = ExampleOptions.Count("--max-connections", "How many connections may be open at once (handlers running at once stay bounded by the pool's MaxFork, 256)", 4096);
+        Option<string?> uploadDirectory = ExampleOptions.Path("--upload-dir", "Where resumable uploads (/files) are kept; they survive restarts (default: moonbridge-uploads in the temp directory)");
         var command = new RootCommand("The original example_application.lua in C#: pages, uploads, an echo, progress and long-running jobs.")
         {
             host,
@@ -32,6 +34,7 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
             bodyLimit,
             headerTimeout,
             maxConnections,
+            uploadDirectory,
         };
         return CommandLineParsing.Parse(command, args, out exitCode) is { } result
             ? new ExampleCommandLine(
@@ -41,7 +44,8 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
                 result.GetValue(interval),
                 result.GetValue(bodyLimit),
                 result.GetValue(headerTimeout) ?? TimeSpan.FromSeconds(DefaultHeaderTimeoutSeconds),
-                result.GetValue(maxConnections))
+                result.GetValue(maxConnections),
+                result.GetValue(uploadDirectory) ?? Path.Combine(Path.GetTempPath(), "moonbridge-uploads"))
             : null;
     }
 }

@@ -3,10 +3,12 @@
 // a static Server header and the pool options of the original. Also POST /echo, which answers
 // with the request body unchanged, POST /post_params, which lists the form fields with their SHA-256,
 // and POST /job?steps=N&delay_ms=M, a long-running job that reports
-// progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html).
+// progress (102 Processing on Prefer: processing, 202 + status document on Prefer: respond-async; see job.html),
+// and /files, resumable uploads (the IETF draft; see resumable.html): a completed upload is answered with
+// {"bytes":N,"sha256":"..."}, kept at /files/{id}/result, its bytes at /files/{id}/content.
 //
 //   dotnet run --project examples/Example -- [--port 8080] [--host 127.0.0.1] [--unix PATH] [--interval SECONDS]
-//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N]   (--help lists the options)
+//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N] [--upload-dir DIR]   (--help lists the options)
 using System.Text;
 using ExampleSupport;
 using Microsoft.Extensions.Logging;
@@ -15,6 +17,7 @@ using Moonbridge.Net.IO;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Uploads;
 
 if (ExampleCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 {
@@ -49,6 +52,25 @@ var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging
 
 // Long-running jobs: status documents under /operations/<id>, kept for an hour after a job ends.
 var operations = new OperationManager(new OperationOptions { LoggerFactory = logging, TimeToLive = TimeSpan.FromHours(1) });
+
+// Resumable uploads under /files, bound to the browser that made them by a cookie (UploadOwner below).
+await using var uploads = new ResumableUploads(
+    new ResumableUploadOptions
+    {
+        Directory = commandLine.UploadDirectory,
+        MaxAppendSize = commandLine.BodyLimit,
+        Owner = request => request.Cookies.GetValueOrDefault(UploadOwner.CookieName),
+        LoggerFactory = logging,
+    },
+    async (upload, cancellationToken) =>
+    {
+        Stream content = await upload.OpenReadAsync(cancellationToken);
+        await using (content)
+        {
+            byte[] sha256 = await System.Security.Cryptography.SHA256.HashDataAsync(content, cancellationToken);
+            return UploadResult.Json($"{{\"bytes\":{upload.Length},\"sha256\":\"{Convert.ToHexStringLower(sha256)}\"}}\n");
+        }
+    });
 
 AsyncConnectHandler handleHttp = HttpHandler.Create(http, HandleAsync);
 var options = new ListenOptions
@@ -110,6 +132,10 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
     {
         // GET, HEAD or DELETE /operations/<id>: a job's status document.
     }
+    else if (await uploads.TryHandleAsync(request, cancellationToken))
+    {
+        // /files and /files/<id>[/result|/content]: resumable uploads.
+    }
     else if (request.Method == "POST" && request.Path == "job")
     {
         // A job of N steps of M ms each, reporting progress; it runs on after a 202 answer.
@@ -151,6 +177,11 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         else if (request.Path is { } path && documents.TryGetValue(path, out var document))
         {
             request.SendStatus("200 OK");
+            if (path == "resumable.html")
+            {
+                UploadOwner.Ensure(request);
+            }
+
             request.SendHeader("Content-Type", document.ContentType);
             await request.SendDataAsync(document.Content);
         }
@@ -275,6 +306,21 @@ static string ContentTypeOf(string file) => Path.GetExtension(file).ToLowerInvar
     ".svg" => "image/svg+xml",
     _ => "application/octet-stream",
 };
+
+/// <summary>Binds resumable uploads to the browser that made them: a random cookie set with the upload page.</summary>
+internal static class UploadOwner
+{
+    public const string CookieName = "upload-owner";
+
+    public static void Ensure(HttpRequest request)
+    {
+        if (!request.Cookies.ContainsKey(CookieName))
+        {
+            string owner = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            request.SendHeader("Set-Cookie", $"{CookieName}={owner}; Path=/; HttpOnly; SameSite=Strict");
+        }
+    }
+}
 
 /// <summary>One uploaded file and the bytes counted so far.</summary>
 internal sealed class UploadedFile(Moonbridge.Net.Http.Forms.PostMetadata metadata)

@@ -33,4 +33,27 @@ internal static class HeaderValidation
             throw new ArgumentException($"The value of header '{name}' contains a control character (CR, LF and NUL are not allowed) or a character beyond Latin-1.", nameof(value));
         }
     }
+
+    /// <summary>
+    /// Header fields of a response an application hands over whole (an operation's result, an upload's final
+    /// response): each valid, and none of the framing fields, which the server writes from the content.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> ApplicationHeaders(IEnumerable<KeyValuePair<string, string>>? headers, string parameterName)
+    {
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (KeyValuePair<string, string> header in headers ?? [])
+        {
+            ThrowIfInvalid(header.Key, header.Value);
+            if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || header.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+                || header.Key.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"{header.Key} is managed by the server.", parameterName);
+            }
+
+            list.Add(header);
+        }
+
+        return list;
+    }
 }

@@ -167,6 +167,11 @@ internal sealed partial class Http1Connection
             HttpLog.ResponseTimedOut(_context.Logger, _head.Method, e);
             throw new ConnectionAbortedException("The response timeout expired.", e);
         }
+        catch (ConnectionAbortedException)
+        {
+            // Library code inside the handler ended the exchange on purpose (a newer request took its upload over).
+            throw;
+        }
         catch (OperationCanceledException e) when (response.ClientGone)
         {
             // The handler honoured its token because the client left: nobody is there to answer, nothing failed.

@@ -24,23 +24,9 @@ public sealed class OperationResult
             throw new ArgumentException($"A {statusCode} response has no body.", nameof(body));
         }
 
-        var list = new List<KeyValuePair<string, string>>();
-        foreach (KeyValuePair<string, string> header in headers ?? [])
-        {
-            HeaderValidation.ThrowIfInvalid(header.Key, header.Value);
-            if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-                || header.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
-                || header.Key.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"{header.Key} is managed by the server.", nameof(headers));
-            }
-
-            list.Add(header);
-        }
-
         StatusCode = statusCode;
         Body = body;
-        Headers = list;
+        Headers = HeaderValidation.ApplicationHeaders(headers, nameof(headers));
     }
 
     /// <summary>The final status code.</summary>

@@ -81,7 +81,10 @@ internal sealed class FileUploadAppend : IUploadAppend
     public async ValueTask<UploadRecord> SaveFinalResponseAsync(byte[] response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        ThrowIfEnded();
+
+        // Allowed after a newer request superseded this hold: the application's answer was given and must not be
+        // lost; the newer request waits for this hold to end anyway.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!Record.IsComplete)
         {
             throw new InvalidOperationException($"Upload {Record.Id} is not complete; it has no final response yet.");

@@ -1,0 +1,107 @@
+using System.Buffers;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Http.Internal;
+
+namespace Moonbridge.Net.Uploads.Internal;
+
+/// <summary>
+/// Moves a request's content into an upload: read in large pieces, written at the hold's offset, made durable at
+/// every checkpoint (then reported, e.g. as a <c>104</c> with <c>Upload-Offset</c>) so a reported offset is always
+/// one that survives a crash. A newer request on the same upload ends this one: its bytes so far are kept (the hold
+/// saves them when disposed) and its connection is closed, since there is nothing left to say to it.
+/// </summary>
+internal static class UploadBodyCopy
+{
+    // Larger pieces mean fewer writes per byte; the reader hands over what arrived, so this only caps a burst.
+    private const int PieceSize = 256 * 1024;
+
+    /// <param name="request">The request whose content is appended.</param>
+    /// <param name="hold">The request's hold on the upload.</param>
+    /// <param name="length">The upload's known length; bytes beyond it throw <see cref="UploadLengthExceededException"/>.</param>
+    /// <param name="checkpoint">Called with each durable offset reached before the end; null for none.</param>
+    /// <param name="clock">Times the checkpoints.</param>
+    /// <param name="interval">The time between checkpoints.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    public static async ValueTask CopyAsync(
+        HttpRequest request,
+        IUploadAppend hold,
+        long? length,
+        Func<long, ValueTask>? checkpoint,
+        TimeProvider clock,
+        TimeSpan interval,
+        CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hold.Superseded);
+        byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
+        long lastCheckpoint = clock.GetTimestamp();
+        try
+        {
+            bool ended = false;
+            while (!ended)
+            {
+                int filled = 0;
+                try
+                {
+                    // Gathered until the piece is full, the content ends or a checkpoint is due, so a trickle of
+                    // small reads still reaches the disk in time.
+                    while (filled < piece.Length)
+                    {
+                        int read = await request.ReadBodyAsync(piece.AsMemory(filled), linked.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            ended = true;
+                            break;
+                        }
+
+                        filled += read;
+                        if (clock.GetElapsedTime(lastCheckpoint) >= interval)
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (Exception) when (filled > 0 && !hold.Superseded.IsCancellationRequested)
+                {
+                    // The content broke off (the client left, a timeout): what arrived is still the client's, in
+                    // order, and keeping it saves sending it again. The hold makes it durable when disposed.
+                    await WriteAsync(hold, piece.AsMemory(0, filled), length, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+
+                if (filled == 0)
+                {
+                    break;
+                }
+
+                await WriteAsync(hold, piece.AsMemory(0, filled), length, linked.Token).ConfigureAwait(false);
+                if (!ended && clock.GetElapsedTime(lastCheckpoint) >= interval)
+                {
+                    UploadRecord durable = await hold.MakeDurableAsync(linked.Token).ConfigureAwait(false);
+                    lastCheckpoint = clock.GetTimestamp();
+                    if (checkpoint is not null)
+                    {
+                        await checkpoint(durable.Offset).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or UploadSupersededException && hold.Superseded.IsCancellationRequested)
+        {
+            throw new ConnectionAbortedException("A newer request took the upload over.", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
+    }
+
+    private static ValueTask WriteAsync(IUploadAppend hold, ReadOnlyMemory<byte> data, long? length, CancellationToken cancellationToken)
+    {
+        if (length is { } known && hold.Offset + data.Length > known)
+        {
+            throw new UploadLengthExceededException($"The content goes beyond the upload's length of {known} bytes.");
+        }
+
+        return hold.WriteAsync(data, cancellationToken);
+    }
+}

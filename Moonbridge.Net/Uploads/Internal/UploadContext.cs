@@ -1,0 +1,79 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Http.Internal;
+
+namespace Moonbridge.Net.Uploads.Internal;
+
+/// <summary>What every protocol face shares: the store, the limits, the clock, the owner binding and the completion.</summary>
+internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions options, UploadCompletion completion, TimeProvider clock, ILogger logger)
+{
+    public IUploadStore Store { get; } = store;
+
+    public ResumableUploadOptions Options { get; } = options;
+
+    public UploadCompletion Completion { get; } = completion;
+
+    public TimeProvider Clock { get; } = clock;
+
+    public ILogger Logger { get; } = logger;
+
+    public UploadLimits Limits { get; } = new()
+    {
+        MaxSize = options.MaxSize,
+        MaxAppendSize = options.MaxAppendSize,
+        MinAppendSize = options.MinAppendSize,
+    };
+
+    /// <summary>The upload resource's path, the same in every response that names it (relative to the server).</summary>
+    public string ResourcePath(string id) => Options.Path + "/" + id;
+
+    public DateTimeOffset NewExpiry() => Clock.GetUtcNow() + Options.Lifetime;
+
+    public string? OwnerOf(HttpRequest request) => Options.Owner?.Invoke(request);
+
+    /// <summary>The upload, if it exists and the request's owner may see it; else a 404 (never a 403, which would confirm the id).</summary>
+    public async ValueTask<UploadRecord> FindAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        UploadRecord? record = await Store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        return record is not null && MayUse(request, record) ? record : throw UnknownUpload();
+    }
+
+    /// <summary>
+    /// Takes the upload over for this request, ending any older request's hold on it (newest wins). A request that
+    /// was itself overtaken while it waited ends its connection.
+    /// </summary>
+    public async ValueTask<IUploadAppend> TakeOverAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        _ = await FindAsync(request, id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Store.TakeOverAsync(id, cancellationToken).ConfigureAwait(false) ?? throw UnknownUpload();
+        }
+        catch (UploadSupersededException e)
+        {
+            throw new ConnectionAbortedException("A newer request took the upload over while this one waited.", e);
+        }
+    }
+
+    public bool MayUse(HttpRequest request, UploadRecord record) => record.Owner is null || record.Owner == OwnerOf(request);
+
+    public static HttpStatusException UnknownUpload() => new(404, "No such upload");
+
+    /// <summary>The request's announced content length; null for a chunked body (the parser already refused a malformed one).</summary>
+    public static long? ContentLength(HttpRequest request)
+        => request.Headers.GetValue("Content-Length").Value is { } value
+            && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
+
+    /// <summary>The media type of the request content without its parameters, or null.</summary>
+    public static string? MediaType(HttpRequest request)
+    {
+        if (request.Headers.GetValue("Content-Type").Value is not { } value)
+        {
+            return null;
+        }
+
+        int semicolon = value.IndexOf(';', StringComparison.Ordinal);
+        return (semicolon < 0 ? value : value[..semicolon]).Trim();
+    }
+}

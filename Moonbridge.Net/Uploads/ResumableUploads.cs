@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Uploads.Ietf;
+using Moonbridge.Net.Uploads.Internal;
+using Moonbridge.Net.Uploads.Storage;
+
+namespace Moonbridge.Net.Uploads;
+
+/// <summary>
+/// Resumable uploads on one store: the IETF draft (interop versions 5, 6, 8 and 9) on <see cref="ResumableUploadOptions.Path"/>
+/// and its upload resources, every completed upload handed to the application once (<see cref="UploadCompletedHandler"/>)
+/// and its answer kept for replay. Call <see cref="TryHandleAsync"/> from an HTTP handler; one instance serves every
+/// connection of a server. Dispose it to stop the expiry sweeper.
+/// </summary>
+/// <remarks>
+/// Offsets reported to clients are durable: the data is <c>fsync</c>ed before the metadata records a larger offset, at
+/// each <see cref="ResumableUploadOptions.CheckpointInterval"/> and at the end of each request. A new request on an
+/// upload ends the older one still holding it (its bytes kept) instead of waiting for it or answering 423.
+/// </remarks>
+public sealed class ResumableUploads : IAsyncDisposable
+{
+    private readonly UploadContext _context;
+    private readonly IetfUploads _ietf;
+    private readonly UploadRoutes _routes;
+    private readonly ITimer? _sweeper;
+    private int _sweeping;
+
+    /// <summary>Creates the uploads service and its store directory.</summary>
+    /// <param name="options">Settings; <see cref="ResumableUploadOptions.Directory"/> is required.</param>
+    /// <param name="completed">The application's handler for completed uploads.</param>
+    /// <exception cref="ArgumentException">A path or duration is invalid.</exception>
+    public ResumableUploads(ResumableUploadOptions options, UploadCompletedHandler completed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(completed);
+        if (options.Path is not { Length: >= 2 } path || path[0] != '/' || path[^1] == '/')
+        {
+            throw new ArgumentException("Path must start with '/' and not end with one, e.g. \"/files\".", nameof(options));
+        }
+
+        if (options.Lifetime <= TimeSpan.Zero || options.CheckpointInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException("Lifetime must be positive and CheckpointInterval not negative.", nameof(options));
+        }
+
+        TimeProvider clock = options.TimeProvider ?? TimeProvider.System;
+        ILogger logger = options.LoggerFactory?.CreateLogger("Moonbridge.Net.Uploads") ?? NullLogger.Instance;
+        var store = new FileUploadStore(options.Directory, clock);
+        _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger);
+        _ietf = new IetfUploads(_context);
+        _routes = new UploadRoutes(path[1..]);
+        if (options.SweepInterval > TimeSpan.Zero)
+        {
+            _sweeper = clock.CreateTimer(static state => ((ResumableUploads)state!).Sweep(), this, options.SweepInterval, options.SweepInterval);
+        }
+    }
+
+    /// <summary>
+    /// Answers the request if it is one for uploads: the creation endpoint (<c>POST</c> and other methods with
+    /// content, <c>OPTIONS</c>) and the upload resources (<c>HEAD</c>, <c>GET</c>, <c>PATCH</c>, <c>DELETE</c>), with
+    /// <c>/result</c> and <c>/content</c> below them. Returns false, having touched nothing, for any other path.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The handler's token.</param>
+    /// <returns>Whether the request was answered.</returns>
+    public async ValueTask<bool> TryHandleAsync(HttpRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_routes.TryMatch(request.Path, out UploadRoute route, out string? id))
+        {
+            return false;
+        }
+
+        IetfFields fields = IetfFields.Read(request.Headers);
+        switch (route, request.Method)
+        {
+            case (UploadRoute.Creation, "OPTIONS"):
+                request.SendStatus(204);
+                request.SendHeader("Allow", "OPTIONS, POST");
+                _ietf.SendDiscovery(request, fields);
+                break;
+            case (UploadRoute.Creation, "POST" or "PUT" or "PATCH"):
+                await _ietf.CreateAsync(request, fields, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Creation, _):
+                MethodNotAllowed(request, "OPTIONS, POST");
+                break;
+            case (UploadRoute.Resource, "HEAD" or "GET"):
+                await _ietf.RetrieveOffsetAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, "PATCH"):
+                await _ietf.AppendAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, "DELETE"):
+                await _ietf.DeleteAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, _):
+                MethodNotAllowed(request, "HEAD, GET, PATCH, DELETE");
+                break;
+            case (UploadRoute.Result, "GET" or "HEAD"):
+                await UploadResults.SendResultAsync(_context, request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Content, "GET" or "HEAD"):
+                await UploadResults.SendContentAsync(_context, request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                MethodNotAllowed(request, "HEAD, GET");
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes every expired upload now (the sweeper does this every <see cref="ResumableUploadOptions.SweepInterval"/>).</summary>
+    /// <param name="cancellationToken">Stops the sweep.</param>
+    /// <returns>How many uploads were removed.</returns>
+    public ValueTask<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+        => _context.Store.SweepExpiredAsync(_context.Clock.GetUtcNow(), cancellationToken);
+
+    /// <summary>Stops the expiry sweeper.</summary>
+    /// <returns>A task that completes when it has stopped.</returns>
+    public ValueTask DisposeAsync() => _sweeper?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static void MethodNotAllowed(HttpRequest request, string allow)
+    {
+        request.SendStatus(405);
+        request.SendHeader("Allow", allow);
+    }
+
+    private async void Sweep()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            int removed = await RemoveExpiredAsync().ConfigureAwait(false);
+            if (removed > 0)
+            {
+                UploadLog.Swept(_context.Logger, removed);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            UploadLog.SweepFailed(_context.Logger, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+}
