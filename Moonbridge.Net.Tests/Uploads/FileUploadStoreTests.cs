@@ -72,15 +72,18 @@ public sealed class FileUploadStoreTests
 
         Task<IUploadAppend?> newer = store.TakeOverAsync(created.Id, cancellationToken).AsTask();
         Assert.That(older.Superseded.IsCancellationRequested, Is.True, "the older request is told to end at once");
-        Assert.That(async () => await older.WriteAsync(new byte[1], cancellationToken), Throws.TypeOf<UploadSupersededException>());
         Assert.That(newer.IsCompleted, Is.False, "the newer waits until the older has ended");
+
+        // What the older request had received before it was told is still written: it is the client's, in order.
+        await older.WriteAsync(Encoding.ASCII.GetBytes("ab"), cancellationToken);
+        Assert.That(async () => await older.MakeDurableAsync(cancellationToken), Throws.TypeOf<UploadSupersededException>(), "saved only as it ends");
 
         // The older request ends; what it wrote in order is kept.
         await older.DisposeAsync();
         await using IUploadAppend taken = (await newer.WaitAsync(cancellationToken))!;
         Assert.Multiple(() =>
         {
-            Assert.That(taken.Offset, Is.EqualTo(10));
+            Assert.That(taken.Offset, Is.EqualTo(12));
             Assert.That(taken.Record.Epoch, Is.GreaterThan(older.Record.Epoch));
         });
     }

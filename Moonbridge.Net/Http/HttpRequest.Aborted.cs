@@ -15,4 +15,7 @@ public sealed partial class HttpRequest
     /// because of this token is not an error: the connection is simply dropped.
     /// </remarks>
     public CancellationToken Aborted => _connection.RequestAborted;
+
+    /// <summary>Ends the connection at once (a reset), from any thread: library code that must stop an exchange whose reads wait.</summary>
+    internal void AbortConnection() => _connection.Transport.Abort(System.Net.Sockets.SocketError.ConnectionAborted);
 }

@@ -3,7 +3,8 @@ namespace Moonbridge.Net.Uploads;
 /// <summary>
 /// One request's hold on an upload, from <see cref="IUploadStore.TakeOverAsync"/> until disposed: it appends at
 /// <see cref="Offset"/> and makes bytes durable, until a newer request takes the upload over, which cancels
-/// <see cref="Superseded"/> (the request's connection should then end) and fails every later call with
+/// <see cref="Superseded"/> (the request should stop reading, write what it had received, and end its connection)
+/// and fails later calls other than <see cref="WriteAsync"/> and <see cref="SaveFinalResponseAsync"/> with
 /// <see cref="UploadSupersededException"/>.
 /// </summary>
 internal interface IUploadAppend : IAsyncDisposable
@@ -17,7 +18,10 @@ internal interface IUploadAppend : IAsyncDisposable
     /// <summary>Cancelled when a newer request takes the upload over.</summary>
     CancellationToken Superseded { get; }
 
-    /// <summary>Appends <paramref name="data"/> at <see cref="Offset"/>; not durable until <see cref="MakeDurableAsync"/>.</summary>
+    /// <summary>
+    /// Appends <paramref name="data"/> at <see cref="Offset"/>; not durable until <see cref="MakeDurableAsync"/> (or the
+    /// hold's end). Allowed after <see cref="Superseded"/>, for what the request had received already.
+    /// </summary>
     ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
     /// <summary>Makes everything written so far durable and records the new offset; returns the record as stored.</summary>

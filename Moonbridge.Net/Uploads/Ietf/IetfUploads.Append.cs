@@ -110,7 +110,7 @@ internal sealed partial class IetfUploads
     {
         try
         {
-            await UploadBodyCopy.CopyAsync(request, hold, length, progress, context.Clock, context.Options.CheckpointInterval, cancellationToken).ConfigureAwait(false);
+            await UploadBodyCopy.CopyAsync(request, hold, length, progress, context.Clock, context.Options.CheckpointInterval).ConfigureAwait(false);
         }
         catch (UploadLengthExceededException)
         {
@@ -119,13 +119,14 @@ internal sealed partial class IetfUploads
 
         if (complete && (length is null || hold.Offset == length))
         {
-            await hold.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancellable: the bytes are all there, and the state on disk must say so whether the client waits or not.
+            await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
             StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
             await SendFinalAsync(request, final, location).ConfigureAwait(false);
             return true;
         }
 
-        UploadRecord record = await hold.MakeDurableAsync(cancellationToken).ConfigureAwait(false);
+        UploadRecord record = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
         if (complete)
         {
             // Fewer bytes than the known length, yet "complete": the bytes are kept, the upload stays open.

@@ -21,17 +21,20 @@ internal static class UploadBodyCopy
     /// <param name="checkpoint">Called with each durable offset reached before the end; null for none.</param>
     /// <param name="clock">Times the checkpoints.</param>
     /// <param name="interval">The time between checkpoints.</param>
-    /// <param name="cancellationToken">The request's token.</param>
+    /// <remarks>
+    /// The handler's token is not used: it fires when the client half-closes or leaves, and the bytes it sent before
+    /// are still to be read and kept; a client that is gone ends the read anyway. A newer request on the upload aborts
+    /// this request's connection, which ends a read waiting for bytes that may never come.
+    /// </remarks>
     public static async ValueTask CopyAsync(
         HttpRequest request,
         IUploadAppend hold,
         long? length,
         Func<long, ValueTask>? checkpoint,
         TimeProvider clock,
-        TimeSpan interval,
-        CancellationToken cancellationToken)
+        TimeSpan interval)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hold.Superseded);
+        using CancellationTokenRegistration abort = hold.Superseded.UnsafeRegister(static state => ((HttpRequest)state!).AbortConnection(), request);
         byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
         long lastCheckpoint = clock.GetTimestamp();
         try
@@ -46,7 +49,7 @@ internal static class UploadBodyCopy
                     // small reads still reaches the disk in time.
                     while (filled < piece.Length)
                     {
-                        int read = await request.ReadBodyAsync(piece.AsMemory(filled), linked.Token).ConfigureAwait(false);
+                        int read = await request.ReadBodyAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false);
                         if (read == 0)
                         {
                             ended = true;
@@ -60,10 +63,11 @@ internal static class UploadBodyCopy
                         }
                     }
                 }
-                catch (Exception) when (filled > 0 && !hold.Superseded.IsCancellationRequested)
+                catch (Exception) when (filled > 0)
                 {
-                    // The content broke off (the client left, a timeout): what arrived is still the client's, in
-                    // order, and keeping it saves sending it again. The hold makes it durable when disposed.
+                    // The content broke off (the client left, a timeout, a newer request took over): what arrived is
+                    // still the client's, in order, and keeping it saves sending it again. The hold makes it durable
+                    // when disposed, before a newer request gets the upload.
                     await WriteAsync(hold, piece.AsMemory(0, filled), length, CancellationToken.None).ConfigureAwait(false);
                     throw;
                 }
@@ -73,10 +77,10 @@ internal static class UploadBodyCopy
                     break;
                 }
 
-                await WriteAsync(hold, piece.AsMemory(0, filled), length, linked.Token).ConfigureAwait(false);
+                await WriteAsync(hold, piece.AsMemory(0, filled), length, CancellationToken.None).ConfigureAwait(false);
                 if (!ended && clock.GetElapsedTime(lastCheckpoint) >= interval)
                 {
-                    UploadRecord durable = await hold.MakeDurableAsync(linked.Token).ConfigureAwait(false);
+                    UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
                     lastCheckpoint = clock.GetTimestamp();
                     if (checkpoint is not null)
                     {
@@ -85,7 +89,7 @@ internal static class UploadBodyCopy
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or UploadSupersededException && hold.Superseded.IsCancellationRequested)
+        catch (Exception e) when (hold.Superseded.IsCancellationRequested && e is not UploadLengthExceededException)
         {
             throw new ConnectionAbortedException("A newer request took the upload over.", e);
         }

@@ -34,7 +34,9 @@ internal sealed class FileUploadAppend : IUploadAppend
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        ThrowIfEnded();
+        // Still allowed once superseded: the request writes what it had received before it was told (the newer
+        // one waits for this hold to end), then stops reading.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Record.IsComplete && !data.IsEmpty)
         {
             throw new InvalidOperationException($"Upload {Record.Id} is complete; nothing can be appended.");
