@@ -24,6 +24,12 @@ internal interface IUploadAppend : IAsyncDisposable
     /// </summary>
     ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Forgets what was written since the last durable point (a tus chunk whose checksum failed); the bytes are cut
+    /// off when the upload is next taken over.
+    /// </summary>
+    void Rewind();
+
     /// <summary>Makes everything written so far durable and records the new offset; returns the record as stored.</summary>
     ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default);
 

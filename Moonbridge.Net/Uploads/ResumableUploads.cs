@@ -4,12 +4,13 @@ using Moonbridge.Net.Http;
 using Moonbridge.Net.Uploads.Ietf;
 using Moonbridge.Net.Uploads.Internal;
 using Moonbridge.Net.Uploads.Storage;
+using Moonbridge.Net.Uploads.Tus;
 
 namespace Moonbridge.Net.Uploads;
 
 /// <summary>
-/// Resumable uploads on one store: the IETF draft (interop versions 5, 6, 8 and 9) on <see cref="ResumableUploadOptions.Path"/>
-/// and its upload resources, every completed upload handed to the application once (<see cref="UploadCompletedHandler"/>)
+/// Resumable uploads on one store: the IETF draft (interop versions 5, 6, 8 and 9) and tus 1.0 (with its extensions) on
+/// <see cref="ResumableUploadOptions.Path"/> and its upload resources, an upload made with one protocol resumable with the other; every completed upload handed to the application once (<see cref="UploadCompletedHandler"/>)
 /// and its answer kept for replay. Call <see cref="TryHandleAsync"/> from an HTTP handler; one instance serves every
 /// connection of a server. Dispose it to stop the expiry sweeper.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class ResumableUploads : IAsyncDisposable
 {
     private readonly UploadContext _context;
     private readonly IetfUploads _ietf;
+    private readonly TusUploads _tus;
     private readonly UploadRoutes _routes;
     private readonly ITimer? _sweeper;
     private int _sweeping;
@@ -49,6 +51,7 @@ public sealed class ResumableUploads : IAsyncDisposable
         var store = new FileUploadStore(options.Directory, clock);
         _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger);
         _ietf = new IetfUploads(_context);
+        _tus = new TusUploads(_context);
         _routes = new UploadRoutes(path[1..]);
         if (options.SweepInterval > TimeSpan.Zero)
         {
@@ -72,13 +75,21 @@ public sealed class ResumableUploads : IAsyncDisposable
             return false;
         }
 
+        if (TusFields.IsTus(request) && request.Method != "OPTIONS")
+        {
+            await HandleTusAsync(request, route, id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
         IetfFields fields = IetfFields.Read(request.Headers);
         switch (route, request.Method)
         {
             case (UploadRoute.Creation, "OPTIONS"):
+                // One discovery for every protocol: the draft's limits and tus's versions and extensions.
                 request.SendStatus(204);
                 request.SendHeader("Allow", "OPTIONS, POST");
                 _ietf.SendDiscovery(request, fields);
+                _tus.SendDiscovery(request);
                 break;
             case (UploadRoute.Creation, "POST" or "PUT" or "PATCH"):
                 await _ietf.CreateAsync(request, fields, cancellationToken).ConfigureAwait(false);
@@ -98,14 +109,8 @@ public sealed class ResumableUploads : IAsyncDisposable
             case (UploadRoute.Resource, _):
                 MethodNotAllowed(request, "HEAD, GET, PATCH, DELETE");
                 break;
-            case (UploadRoute.Result, "GET" or "HEAD"):
-                await UploadResults.SendResultAsync(_context, request, id!, cancellationToken).ConfigureAwait(false);
-                break;
-            case (UploadRoute.Content, "GET" or "HEAD"):
-                await UploadResults.SendContentAsync(_context, request, id!, cancellationToken).ConfigureAwait(false);
-                break;
             default:
-                MethodNotAllowed(request, "HEAD, GET");
+                await HandleResultAsync(request, route, id!, cancellationToken).ConfigureAwait(false);
                 break;
         }
 
@@ -121,6 +126,55 @@ public sealed class ResumableUploads : IAsyncDisposable
     /// <summary>Stops the expiry sweeper.</summary>
     /// <returns>A task that completes when it has stopped.</returns>
     public ValueTask DisposeAsync() => _sweeper?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private async ValueTask HandleTusAsync(HttpRequest request, UploadRoute route, string? id, CancellationToken cancellationToken)
+    {
+        if (!TusUploads.CheckVersion(request))
+        {
+            return;
+        }
+
+        switch (route, TusFields.Method(request))
+        {
+            case (UploadRoute.Creation, "POST"):
+                await _tus.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Creation, _):
+                MethodNotAllowed(request, "OPTIONS, POST");
+                break;
+            case (UploadRoute.Resource, "HEAD" or "GET"):
+                await _tus.RetrieveOffsetAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, "PATCH"):
+                await _tus.AppendAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, "DELETE"):
+                await _tus.DeleteAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, _):
+                MethodNotAllowed(request, "HEAD, GET, PATCH, DELETE");
+                break;
+            default:
+                await HandleResultAsync(request, route, id!, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async ValueTask HandleResultAsync(HttpRequest request, UploadRoute route, string id, CancellationToken cancellationToken)
+    {
+        switch (route, request.Method)
+        {
+            case (UploadRoute.Result, "GET" or "HEAD"):
+                await UploadResults.SendResultAsync(_context, request, id, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Content, "GET" or "HEAD"):
+                await UploadResults.SendContentAsync(_context, request, id, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                MethodNotAllowed(request, "HEAD, GET");
+                break;
+        }
+    }
 
     private static void MethodNotAllowed(HttpRequest request, string allow)
     {

@@ -20,6 +20,12 @@ internal sealed record UploadCreation
     /// <summary>tus <c>Upload-Metadata</c>: keys with decoded values (null for a key sent without one).</summary>
     public IReadOnlyDictionary<string, byte[]?> Metadata { get; init; } = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
 
+    /// <summary>tus concatenation: a partial upload.</summary>
+    public bool IsPartial { get; init; }
+
+    /// <summary>tus concatenation: the partial uploads a final upload is made of.</summary>
+    public IReadOnlyList<string>? Parts { get; init; }
+
     /// <summary>When the upload and its data are removed if not completed (and, once completed, when its result is).</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
 }

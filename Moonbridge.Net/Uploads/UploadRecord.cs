@@ -33,6 +33,12 @@ internal sealed record UploadRecord
 
     public required DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>tus concatenation: a partial upload, to become part of a final one; never handed to the application itself.</summary>
+    public bool IsPartial { get; init; }
+
+    /// <summary>tus concatenation: the ids of the partial uploads a final upload is made of, in order; null for other uploads.</summary>
+    public IReadOnlyList<string>? Parts { get; init; }
+
     /// <summary>The application's response to the completed upload, stored to be replayed to a client that lost it.</summary>
     public byte[]? FinalResponse { get; init; }
 

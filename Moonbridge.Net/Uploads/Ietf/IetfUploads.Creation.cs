@@ -52,9 +52,9 @@ internal sealed partial class IetfUploads
                 Protocol = UploadProtocol.Ietf,
                 Owner = context.OwnerOf(request),
                 Length = length,
-                MediaType = request.Headers.GetValue("Content-Type").Value,
-                Disposition = request.Headers.GetValue("Content-Disposition").Value,
-                ContentEncoding = request.Headers.GetValue("Content-Encoding").Value,
+                MediaType = request.Headers.GetCsvString("Content-Type"),
+                Disposition = request.Headers.GetCsvString("Content-Disposition"),
+                ContentEncoding = request.Headers.GetCsvString("Content-Encoding"),
                 ExpiresAt = context.NewExpiry(),
             },
             cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,8 @@ internal static class UploadBodyCopy
     /// <param name="length">The upload's known length; bytes beyond it throw <see cref="UploadLengthExceededException"/>.</param>
     /// <param name="checkpoint">Called with each durable offset reached before the end; null for none.</param>
     /// <param name="clock">Times the checkpoints.</param>
-    /// <param name="interval">The time between checkpoints.</param>
+    /// <param name="interval">The time between checkpoints; infinite for none (a chunk that may still be discarded).</param>
+    /// <param name="observe">Sees every byte before it is written (a checksum); null for none.</param>
     /// <remarks>
     /// The handler's token is not used: it fires when the client half-closes or leaves, and the bytes it sent before
     /// are still to be read and kept; a client that is gone ends the read anyway. A newer request on the upload aborts
@@ -32,7 +33,8 @@ internal static class UploadBodyCopy
         long? length,
         Func<long, ValueTask>? checkpoint,
         TimeProvider clock,
-        TimeSpan interval)
+        TimeSpan interval,
+        Action<ReadOnlySpan<byte>>? observe = null)
     {
         using CancellationTokenRegistration abort = hold.Superseded.UnsafeRegister(static state => ((HttpRequest)state!).AbortConnection(), request);
         byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
@@ -57,7 +59,7 @@ internal static class UploadBodyCopy
                         }
 
                         filled += read;
-                        if (clock.GetElapsedTime(lastCheckpoint) >= interval)
+                        if (interval != Timeout.InfiniteTimeSpan && clock.GetElapsedTime(lastCheckpoint) >= interval)
                         {
                             break;
                         }
@@ -68,7 +70,7 @@ internal static class UploadBodyCopy
                     // The content broke off (the client left, a timeout, a newer request took over): what arrived is
                     // still the client's, in order, and keeping it saves sending it again. The hold makes it durable
                     // when disposed, before a newer request gets the upload.
-                    await WriteAsync(hold, piece.AsMemory(0, filled), length, CancellationToken.None).ConfigureAwait(false);
+                    await WriteAsync(hold, piece.AsMemory(0, filled), length, observe).ConfigureAwait(false);
                     throw;
                 }
 
@@ -77,8 +79,8 @@ internal static class UploadBodyCopy
                     break;
                 }
 
-                await WriteAsync(hold, piece.AsMemory(0, filled), length, CancellationToken.None).ConfigureAwait(false);
-                if (!ended && clock.GetElapsedTime(lastCheckpoint) >= interval)
+                await WriteAsync(hold, piece.AsMemory(0, filled), length, observe).ConfigureAwait(false);
+                if (!ended && interval != Timeout.InfiniteTimeSpan && clock.GetElapsedTime(lastCheckpoint) >= interval)
                 {
                     UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
                     lastCheckpoint = clock.GetTimestamp();
@@ -99,13 +101,32 @@ internal static class UploadBodyCopy
         }
     }
 
-    private static ValueTask WriteAsync(IUploadAppend hold, ReadOnlyMemory<byte> data, long? length, CancellationToken cancellationToken)
+    private static ValueTask WriteAsync(IUploadAppend hold, ReadOnlyMemory<byte> data, long? length, Action<ReadOnlySpan<byte>>? observe)
     {
         if (length is { } known && hold.Offset + data.Length > known)
         {
             throw new UploadLengthExceededException($"The content goes beyond the upload's length of {known} bytes.");
         }
 
-        return hold.WriteAsync(data, cancellationToken);
+        observe?.Invoke(data.Span);
+        return hold.WriteAsync(data, CancellationToken.None);
+    }
+
+    /// <summary>Appends a whole stream (a part of a tus final upload) at the hold's offset.</summary>
+    public static async ValueTask CopyStreamAsync(Stream source, IUploadAppend hold)
+    {
+        byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(piece).ConfigureAwait(false)) > 0)
+            {
+                await hold.WriteAsync(piece.AsMemory(0, read)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
     }
 }

@@ -62,13 +62,17 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
 
     /// <summary>The request's announced content length; null for a chunked body (the parser already refused a malformed one).</summary>
     public static long? ContentLength(HttpRequest request)
-        => request.Headers.GetValue("Content-Length").Value is { } value
+        => request.Headers.GetCsvString("Content-Length") is { } value
             && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
+
+    /// <summary>Whether the request carries content: a positive Content-Length, or a chunked body (whose size is unknown until its end).</summary>
+    public static bool HasContent(HttpRequest request)
+        => ContentLength(request) is > 0 || request.Headers.Contains("Transfer-Encoding");
 
     /// <summary>The media type of the request content without its parameters, or null.</summary>
     public static string? MediaType(HttpRequest request)
     {
-        if (request.Headers.GetValue("Content-Type").Value is not { } value)
+        if (request.Headers.GetCsvString("Content-Type") is not { } value)
         {
             return null;
         }

@@ -51,6 +51,12 @@ internal sealed class FileUploadAppend : IUploadAppend
         Volatile.Write(ref _offset, _offset + data.Length);
     }
 
+    public void Rewind()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Volatile.Write(ref _offset, Record.Offset);
+    }
+
     public ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();

@@ -55,6 +55,8 @@ internal sealed partial class FileUploadStore : IUploadStore
             Disposition = creation.Disposition,
             ContentEncoding = creation.ContentEncoding,
             Metadata = creation.Metadata,
+            IsPartial = creation.IsPartial,
+            Parts = creation.Parts,
             CreatedAt = _clock.GetUtcNow(),
             ExpiresAt = creation.ExpiresAt,
         };

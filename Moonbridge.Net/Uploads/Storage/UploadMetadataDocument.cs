@@ -34,6 +34,10 @@ internal sealed class UploadMetadataDocument
 
     public byte[]? FinalResponse { get; set; }
 
+    public bool Partial { get; set; }
+
+    public List<string>? Parts { get; set; }
+
     public long Epoch { get; set; }
 
     public static UploadMetadataDocument From(UploadRecord record) => new()
@@ -51,6 +55,8 @@ internal sealed class UploadMetadataDocument
         CreatedAt = record.CreatedAt,
         ExpiresAt = record.ExpiresAt,
         FinalResponse = record.FinalResponse,
+        Partial = record.IsPartial,
+        Parts = record.Parts?.ToList(),
         Epoch = record.Epoch,
     };
 
@@ -69,6 +75,8 @@ internal sealed class UploadMetadataDocument
         CreatedAt = CreatedAt,
         ExpiresAt = ExpiresAt,
         FinalResponse = FinalResponse,
+        IsPartial = Partial,
+        Parts = Parts,
         Epoch = Epoch,
     };
 }
