@@ -94,9 +94,9 @@ public sealed class ResumablePageBrowserTests
         {
             IPage page = await OpenPageAsync(browser, example, log);
             await page.Locator("#file").SetInputFilesAsync(upload);
+            ICDPSession cdp = await browser.NewCDPSessionAsync(page);
             if (Environment.GetEnvironmentVariable("RT_THROTTLE") is { } bps)
             {
-                ICDPSession cdp = await browser.NewCDPSessionAsync(page);
                 await cdp.SendAsync("Network.enable");
                 await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object> { ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = double.Parse(bps, System.Globalization.CultureInfo.InvariantCulture) });
             }
@@ -118,10 +118,26 @@ public sealed class ResumablePageBrowserTests
             }
 
             log.Mark("offline");
-            await browser.SetOfflineAsync(true);
+            if (Environment.GetEnvironmentVariable("RT_CDPOFFLINE") is not null)
+            {
+                await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object> { ["offline"] = true, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = -1 });
+            }
+            else
+            {
+                await browser.SetOfflineAsync(true);
+            }
+
+            log.Mark("offline set " + await page.EvaluateAsync<bool>("() => navigator.onLine"));
             await page.WaitForFunctionAsync("() => document.getElementById('state').textContent.startsWith('Connection lost')");
             log.Mark("online");
-            await browser.SetOfflineAsync(false);
+            if (Environment.GetEnvironmentVariable("RT_CDPOFFLINE") is not null)
+            {
+                await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object> { ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = -1 });
+            }
+            else
+            {
+                await browser.SetOfflineAsync(false);
+            }
             await WaitUntilSettledAsync(page, log, example, "resumable-offline-timeout");
             log.Mark("settled");
 

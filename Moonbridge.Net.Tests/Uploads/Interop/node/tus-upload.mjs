@@ -2,7 +2,8 @@
 // TusJsClientTests.cs. Loopback only: the endpoint must be on 127.0.0.1, and so is the cutting proxy.
 //
 //   node tus-upload.mjs --endpoint http://127.0.0.1:PORT/files --file PATH
-//        --protocol tus|ietf-draft-03|ietf-draft-05 [--chunk-size N] [--cut-after BYTES] [--source buffer|file]
+//        --protocol tus|ietf-draft-03|ietf-draft-05 [--chunk-size N] [--cut-after BYTES] [--cut-with fin|reset]
+//        [--source buffer|file]
 //
 // stdout, last line: {"url":…,"status":…,"body":…,"bytesUploaded":N,"retries":K,"networkRetries":K,"cut":bool}
 //   status/body: the response tus-js-client calls its last one (onSuccess's lastResponse). tus-js-client
@@ -11,14 +12,17 @@
 //   retries: how many times tus-js-client decided to retry after an error (onShouldRetry said yes);
 //   networkRetries: those of them after a failed connection rather than an unwelcome response.
 //   cut: whether --cut-after actually cut a connection (false when the file had fewer body bytes).
-// On failure the line is {"error":…,"status":…,"body":…,"retries":K,"cut":bool} and the exit code is 1;
+// On failure the line has "error" (tus-js-client's message) beside the same fields, status and body being
+// those of the response that failed (null after a failed connection), and the exit code is 1;
 // bad arguments exit with 2. Every request, 1xx and response goes to stderr, for test failure messages.
 //
 // --cut-after BYTES puts a TCP proxy on 127.0.0.1 between the client and the server. It counts the bytes
 // of request bodies (framed by Content-Length, which tus-js-client always sends with a body) and, once
-// BYTES of them have gone through, forwards nothing more of that connection: the server side is closed
-// after the bytes so far are flushed, the client side is reset. That happens once; later connections
-// are forwarded untouched, so tus-js-client resumes through the same proxy (HEAD, then PATCH).
+// BYTES of them have gone through, forwards nothing more of that connection: the client side is reset,
+// and the server side gets the bytes so far and then a FIN (--cut-with fin, the default) or a reset
+// (--cut-with reset: the kernel then drops whatever the server had not read yet, so it keeps fewer bytes).
+// That happens once; later connections are forwarded untouched, so tus-js-client resumes through the same
+// proxy (HEAD, then PATCH).
 //
 // --source: the file is given to tus-js-client as a Buffer (the default), or as an fs.ReadStream ("file").
 // The default is a Buffer because tus-js-client 4.3.1's file source marks a slice as the last one only when
@@ -33,7 +37,8 @@ import { parseArgs } from 'node:util';
 import * as tus from 'tus-js-client';
 
 const usage = 'usage: node tus-upload.mjs --endpoint http://127.0.0.1:PORT/files --file PATH '
-  + '--protocol tus|ietf-draft-03|ietf-draft-05 [--chunk-size N] [--cut-after BYTES] [--source buffer|file]';
+  + '--protocol tus|ietf-draft-03|ietf-draft-05 [--chunk-size N] [--cut-after BYTES] [--cut-with fin|reset] '
+  + '[--source buffer|file]';
 const protocols = new Map([['tus', 'tus-v1'], ['ietf-draft-03', 'ietf-draft-03'], ['ietf-draft-05', 'ietf-draft-05']]);
 
 function fail(message) {
@@ -56,6 +61,7 @@ try {
       protocol: { type: 'string' },
       'chunk-size': { type: 'string' },
       'cut-after': { type: 'string' },
+      'cut-with': { type: 'string', default: 'fin' },
       source: { type: 'string', default: 'buffer' },
     },
     strict: true,
@@ -67,7 +73,8 @@ try {
 if (!args.endpoint || !args.file || !args.protocol) fail('--endpoint, --file and --protocol are required');
 if (!protocols.has(args.protocol)) fail(`unknown protocol ${args.protocol}`);
 if (args.source !== 'buffer' && args.source !== 'file') fail('--source is buffer or file');
-const endpoint = new URL(args.endpoint);
+if (args['cut-with'] !== 'fin' && args['cut-with'] !== 'reset') fail('--cut-with is fin or reset');
+const endpoint = URL.canParse(args.endpoint) ? new URL(args.endpoint) : fail('the endpoint is not a URL');
 // Never anything but loopback: the proxy and the client are test tools, not something to point elsewhere.
 if (endpoint.protocol !== 'http:' || endpoint.hostname !== '127.0.0.1') fail('the endpoint must be http://127.0.0.1:PORT/...');
 const chunkSize = positiveInteger(args['chunk-size'], '--chunk-size') ?? Number.POSITIVE_INFINITY;
@@ -84,7 +91,7 @@ function headerText(rawHeaders) {
 }
 
 // A proxy on 127.0.0.1 that cuts one connection after `limit` bytes of request bodies (see the top).
-function startCuttingProxy(target, limit) {
+function startCuttingProxy(target, limit, reset) {
   const state = { cut: false, bodyBytes: 0 };
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: target.hostname, port: Number(target.port) });
@@ -119,9 +126,10 @@ function startCuttingProxy(target, limit) {
       dead = true;
       client.pause();
       trace(`~ proxy: cut the connection after ${state.bodyBytes} body bytes`);
-      // The server gets the bytes up to the cut and then an end; the client gets a reset mid-request.
+      // The client gets a reset mid-request; the server gets the bytes up to the cut, then an end or a reset.
       client.resetAndDestroy();
-      upstream.end(data.subarray(0, cutAt), () => upstream.destroy());
+      if (reset) upstream.write(data.subarray(0, cutAt), () => upstream.resetAndDestroy());
+      else upstream.end(data.subarray(0, cutAt), () => upstream.destroy());
     });
   });
   return new Promise((resolve, reject) => {
@@ -196,7 +204,7 @@ class TracingHttpStack {
 let proxy = null;
 let uploadEndpoint = endpoint.toString();
 if (cutAfter !== undefined) {
-  proxy = await startCuttingProxy(endpoint, cutAfter);
+  proxy = await startCuttingProxy(endpoint, cutAfter, args['cut-with'] === 'reset');
   const proxied = new URL(endpoint);
   proxied.port = String(proxy.port);
   uploadEndpoint = proxied.toString();
