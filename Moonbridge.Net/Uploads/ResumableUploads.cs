@@ -26,6 +26,7 @@ public sealed class ResumableUploads : IAsyncDisposable
     private readonly TusUploads _tus;
     private readonly UploadRoutes _routes;
     private readonly ITimer? _sweeper;
+    private readonly CancellationTokenSource _stopping = new();
     private int _sweeping;
 
     /// <summary>Creates the uploads service and its store directory.</summary>
@@ -49,7 +50,7 @@ public sealed class ResumableUploads : IAsyncDisposable
         TimeProvider clock = options.TimeProvider ?? TimeProvider.System;
         ILogger logger = options.LoggerFactory?.CreateLogger("Moonbridge.Net.Uploads") ?? NullLogger.Instance;
         var store = new FileUploadStore(options.Directory, clock);
-        _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger);
+        _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger, _stopping.Token);
         _ietf = new IetfUploads(_context);
         _tus = new TusUploads(_context);
         _routes = new UploadRoutes(path[1..]);
@@ -65,7 +66,7 @@ public sealed class ResumableUploads : IAsyncDisposable
     /// <c>/result</c> and <c>/content</c> below them. Returns false, having touched nothing, for any other path.
     /// </summary>
     /// <param name="request">The request.</param>
-    /// <param name="cancellationToken">The handler's token.</param>
+    /// <param name="cancellationToken">The handler's token; requests that carry content run on until their content ends (a client's half-close does not stop them storing what it sent), and stop with this service.</param>
     /// <returns>Whether the request was answered.</returns>
     public async ValueTask<bool> TryHandleAsync(HttpRequest request, CancellationToken cancellationToken = default)
     {
@@ -92,7 +93,7 @@ public sealed class ResumableUploads : IAsyncDisposable
                 _tus.SendDiscovery(request);
                 break;
             case (UploadRoute.Creation, "POST" or "PUT" or "PATCH"):
-                await _ietf.CreateAsync(request, fields, cancellationToken).ConfigureAwait(false);
+                await _ietf.CreateAsync(request, fields, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Creation, _):
                 MethodNotAllowed(request, "OPTIONS, POST");
@@ -101,10 +102,10 @@ public sealed class ResumableUploads : IAsyncDisposable
                 await _ietf.RetrieveOffsetAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, "PATCH"):
-                await _ietf.AppendAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
+                await _ietf.AppendAsync(request, id!, fields, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, "DELETE"):
-                await _ietf.DeleteAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                await _ietf.DeleteAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, _):
                 MethodNotAllowed(request, "HEAD, GET, PATCH, DELETE");
@@ -123,9 +124,18 @@ public sealed class ResumableUploads : IAsyncDisposable
     public ValueTask<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
         => _context.Store.SweepExpiredAsync(_context.Clock.GetUtcNow(), cancellationToken);
 
-    /// <summary>Stops the expiry sweeper.</summary>
-    /// <returns>A task that completes when it has stopped.</returns>
-    public ValueTask DisposeAsync() => _sweeper?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>Stops the expiry sweeper and cancels the work of requests still storing content or running the completion handler.</summary>
+    /// <returns>A task that completes when the sweeper has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_sweeper is not null)
+        {
+            await _sweeper.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // The source stays undisposed: requests still running hold its (cancelled) token.
+    }
 
     private async ValueTask HandleTusAsync(HttpRequest request, UploadRoute route, string? id, CancellationToken cancellationToken)
     {
@@ -137,7 +147,7 @@ public sealed class ResumableUploads : IAsyncDisposable
         switch (route, TusFields.Method(request))
         {
             case (UploadRoute.Creation, "POST"):
-                await _tus.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+                await _tus.CreateAsync(request, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Creation, _):
                 MethodNotAllowed(request, "OPTIONS, POST");
@@ -146,7 +156,7 @@ public sealed class ResumableUploads : IAsyncDisposable
                 await _tus.RetrieveOffsetAsync(request, id!, cancellationToken).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, "PATCH"):
-                await _tus.AppendAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                await _tus.AppendAsync(request, id!, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, "DELETE"):
                 await _tus.DeleteAsync(request, id!, cancellationToken).ConfigureAwait(false);

@@ -118,7 +118,6 @@ public sealed class TusJsClientTests : IDisposable
     [TestCase(0, CutAfter)]
     [TestCase(ChunkSize, CutAfter)]
     [CancelAfter(TestMilliseconds)]
-    [Ignore("enabled when the tus 1.0 face lands")]
     public async Task TusProtocolUploadsResume(int chunkSize, int cutAfter, CancellationToken cancellationToken)
     {
         using var temp = new TempDirectory();

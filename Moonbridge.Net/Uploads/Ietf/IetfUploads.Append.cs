@@ -122,7 +122,7 @@ internal sealed partial class IetfUploads
             // Not cancellable: the bytes are all there, and the state on disk must say so whether the client waits or not.
             await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
             StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
-            await SendFinalAsync(request, final, location).ConfigureAwait(false);
+            await SendFinalAsync(request, final, location, hold.Record.Offset).ConfigureAwait(false);
             return true;
         }
 
@@ -167,7 +167,7 @@ internal sealed partial class IetfUploads
         else
         {
             StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
-            await SendFinalAsync(request, final, location).ConfigureAwait(false);
+            await SendFinalAsync(request, final, location, hold.Record.Offset).ConfigureAwait(false);
         }
     }
 
@@ -180,12 +180,22 @@ internal sealed partial class IetfUploads
         await SendProblemAsync(request, 400, UploadProblem.InconsistentLength(), null, version).ConfigureAwait(false);
     }
 
-    private static ValueTask SendFinalAsync(HttpRequest request, StoredResponse final, string location)
+    /// <summary>
+    /// The application's final response with the upload fields: <c>Upload-Complete: ?1</c>, the final offset (drafts -03
+    /// and -05 require it on every append response, and clients of later ones still read it) and the upload's location.
+    /// </summary>
+    private static ValueTask SendFinalAsync(HttpRequest request, StoredResponse final, string location, long length)
     {
-        bool ownLocation = final.Headers.Any(h => h.Key.Equals("Location", StringComparison.OrdinalIgnoreCase));
-        KeyValuePair<string, string>[] uploadHeaders = ownLocation
-            ? [new(IetfFields.CompleteName, "?1")]
-            : [new(IetfFields.CompleteName, "?1"), new("Location", location)];
+        var uploadHeaders = new List<KeyValuePair<string, string>>(3)
+        {
+            new(IetfFields.CompleteName, "?1"),
+            new(IetfFields.OffsetName, Integer(length)),
+        };
+        if (!final.Headers.Any(h => h.Key.Equals("Location", StringComparison.OrdinalIgnoreCase)))
+        {
+            uploadHeaders.Add(new("Location", location));
+        }
+
         return UploadCompletion.SendAsync(request, final, uploadHeaders);
     }
 

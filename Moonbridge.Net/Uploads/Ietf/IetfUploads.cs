@@ -18,6 +18,7 @@ internal sealed partial class IetfUploads(UploadContext context)
     /// <summary><c>HEAD</c> or <c>GET</c> on an upload resource: its durable state, after ending any older request on it.</summary>
     public async ValueTask RetrieveOffsetAsync(HttpRequest request, string id, IetfFields fields, CancellationToken cancellationToken)
     {
+        RefuseFieldsOlderDraftsForbid(fields, lengthToo: fields.InteropVersion == 6);
         UploadRecord record;
         IUploadAppend hold = await context.TakeOverAsync(request, id, cancellationToken).ConfigureAwait(false);
         await using (hold.ConfigureAwait(false))
@@ -32,8 +33,9 @@ internal sealed partial class IetfUploads(UploadContext context)
     }
 
     /// <summary><c>DELETE</c> on an upload resource: ends any request on it, removes it and its data.</summary>
-    public async ValueTask DeleteAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    public async ValueTask DeleteAsync(HttpRequest request, string id, IetfFields fields, CancellationToken cancellationToken)
     {
+        RefuseFieldsOlderDraftsForbid(fields, lengthToo: false);
         _ = await context.FindAsync(request, id, cancellationToken).ConfigureAwait(false);
         if (!await context.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
         {
@@ -49,6 +51,18 @@ internal sealed partial class IetfUploads(UploadContext context)
         if (IetfInterop.LimitField(fields.InteropVersion, context.Limits, context.Clock.GetUtcNow(), null) is { } limit)
         {
             request.SendHeader(IetfFields.LimitName, limit);
+        }
+    }
+
+    /// <summary>
+    /// Drafts -03 and -05 (versions 5 and 6) forbid <c>Upload-Offset</c> and <c>Upload-Complete</c> on HEAD and DELETE
+    /// (-05 also <c>Upload-Length</c> on HEAD) and make the server refuse such requests; later drafts dropped the rule.
+    /// </summary>
+    private static void RefuseFieldsOlderDraftsForbid(IetfFields fields, bool lengthToo)
+    {
+        if (fields.InteropVersion is 5 or 6 && (fields.Offset is not null || fields.Complete is not null || (lengthToo && fields.Length is not null)))
+        {
+            throw new HttpStatusException(400, "This request must not carry Upload-Offset, Upload-Complete or Upload-Length");
         }
     }
 

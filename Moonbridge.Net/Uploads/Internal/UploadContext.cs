@@ -6,8 +6,15 @@ using Moonbridge.Net.Http.Internal;
 namespace Moonbridge.Net.Uploads.Internal;
 
 /// <summary>What every protocol face shares: the store, the limits, the clock, the owner binding and the completion.</summary>
-internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions options, UploadCompletion completion, TimeProvider clock, ILogger logger)
+internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions options, UploadCompletion completion, TimeProvider clock, ILogger logger, CancellationToken stopping)
 {
+    /// <summary>
+    /// Cancelled when the uploads service stops. Requests that carry content use it instead of the handler's token,
+    /// which fires when the client half-closes: what the client sent before must still be stored, and a completed
+    /// upload still handed to the application, whether or not the client waits for the answer.
+    /// </summary>
+    public CancellationToken Stopping { get; } = stopping;
+
     public IUploadStore Store { get; } = store;
 
     public ResumableUploadOptions Options { get; } = options;

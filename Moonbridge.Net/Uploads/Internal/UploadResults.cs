@@ -1,13 +1,17 @@
-using System.Buffers;
-using System.Globalization;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Http.Ranges;
 
 namespace Moonbridge.Net.Uploads.Internal;
 
 /// <summary>What a completed upload offers: its stored final response (<c>/result</c>) and its bytes (<c>/content</c>).</summary>
 internal static class UploadResults
 {
-    private const int PieceSize = 64 * 1024;
+    /// <summary>The bytes and their media type are the client's: never sniffed, and sandboxed should they be a page.</summary>
+    private static readonly KeyValuePair<string, string>[] s_untrustedContentHeaders =
+    [
+        new("X-Content-Type-Options", "nosniff"),
+        new("Content-Security-Policy", "sandbox"),
+    ];
 
     /// <summary>
     /// The application's final response, replayed as it was sent; as one <c>message/http</c> document when the client
@@ -44,7 +48,7 @@ internal static class UploadResults
         await UploadCompletion.SendAsync(request, final, [new("Cache-Control", "no-store")]).ConfigureAwait(false);
     }
 
-    /// <summary>The bytes of a completed upload, with its media type; 404 before completion.</summary>
+    /// <summary>The bytes of a completed upload, with its media type and range support; 404 before completion.</summary>
     public static async ValueTask SendContentAsync(UploadContext context, HttpRequest request, string id, CancellationToken cancellationToken)
     {
         UploadRecord record = await context.FindAsync(request, id, cancellationToken).ConfigureAwait(false);
@@ -56,28 +60,14 @@ internal static class UploadResults
         Stream content = await context.Store.OpenContentAsync(id, cancellationToken).ConfigureAwait(false) ?? throw UploadContext.UnknownUpload();
         await using (content.ConfigureAwait(false))
         {
-            request.SendStatus(200);
-            request.SendHeader("Content-Type", record.MediaType ?? "application/octet-stream");
-            request.SendHeader("Content-Length", record.Offset.ToString(CultureInfo.InvariantCulture));
-            request.SendHeader("X-Content-Type-Options", "nosniff");
-            if (request.Method == "HEAD")
+            // A completed upload never changes, so its id is a strong validator for resuming a download (If-Range).
+            var representation = new RepresentationMetadata(record.MediaType ?? "application/octet-stream", $"\"{id}\"");
+            if (!content.CanSeek)
             {
-                return;
+                throw new InvalidOperationException("An upload store's content must be seekable to serve ranges.");
             }
 
-            byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
-            try
-            {
-                int read;
-                while ((read = await content.ReadAsync(piece, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    await request.SendDataAsync(piece.AsMemory(0, read)).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(piece);
-            }
+            await RangeResponder.SendAsync(request, content, representation, s_untrustedContentHeaders, cancellationToken).ConfigureAwait(false);
         }
     }
 }
