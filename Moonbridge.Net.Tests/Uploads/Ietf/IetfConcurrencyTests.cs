@@ -16,7 +16,7 @@ public sealed class IetfConcurrencyTests
     public async Task AHeadWhileAnAppendHangsEndsThatAppendAndReportsAnOffsetTheNextAppendIsAcceptedAt(CancellationToken cancellationToken)
     {
         await using var server = UploadTestServer.Start();
-        byte[] data = RandomNumberGenerator.GetBytes(100_000);
+        byte[] data = RandomNumberGenerator.GetBytes(400_000);
         string path = await server.CreateAsync(data.Length, cancellationToken);
         (TestClient hanging, int sent) = await HoldingAppendAsync(server, path, data, complete: true, cancellationToken);
         using TestClient hangingClient = hanging;
@@ -38,7 +38,7 @@ public sealed class IetfConcurrencyTests
     public async Task ANewAppendOnAnotherConnectionWinsOverAnOldOneStillTrickling(CancellationToken cancellationToken)
     {
         await using var server = UploadTestServer.Start();
-        byte[] data = RandomNumberGenerator.GetBytes(50_000);
+        byte[] data = RandomNumberGenerator.GetBytes(400_000);
         string path = await server.CreateAsync(data.Length, cancellationToken);
         (TestClient old, int sent) = await HoldingAppendAsync(server, path, data, complete: true, cancellationToken);
         using TestClient oldClient = old;
@@ -55,7 +55,7 @@ public sealed class IetfConcurrencyTests
     public async Task ADeleteDuringAnAppendEndsItAndRemovesTheUpload(CancellationToken cancellationToken)
     {
         await using var server = UploadTestServer.Start();
-        byte[] data = RandomNumberGenerator.GetBytes(100_000);
+        byte[] data = RandomNumberGenerator.GetBytes(400_000);
         string path = await server.CreateAsync(data.Length, cancellationToken);
         (TestClient appending, int _) = await HoldingAppendAsync(server, path, data, complete: false, cancellationToken);
         using TestClient appendingClient = appending;
