@@ -11,9 +11,11 @@ public sealed partial class HttpRequest
     /// </summary>
     /// <param name="content">The representation: readable and seekable, its <see cref="Stream.Length"/> the representation's length.</param>
     /// <param name="representation">Its media type and validators.</param>
+    /// <param name="headers">More header fields for the answer, whatever its status (e.g. <c>Cache-Control</c>, <c>Set-Cookie</c>); null for none.</param>
     /// <param name="cancellationToken">Stops reading the content.</param>
     /// <exception cref="ArgumentException">The stream cannot seek or read.</exception>
-    public ValueTask SendContentAsync(Stream content, RepresentationMetadata representation, CancellationToken cancellationToken = default)
+    public ValueTask SendContentAsync(
+        Stream content, RepresentationMetadata representation, IReadOnlyList<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(representation);
@@ -22,6 +24,6 @@ public sealed partial class HttpRequest
             throw new ArgumentException("The content must be a readable, seekable stream.", nameof(content));
         }
 
-        return RangeResponder.SendAsync(this, content, representation, null, cancellationToken);
+        return RangeResponder.SendAsync(this, content, representation, headers, cancellationToken);
     }
 }

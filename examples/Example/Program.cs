@@ -25,10 +25,13 @@ if (ExampleCommandLine.Parse(args, out int exitCode) is not { } commandLine)
 }
 
 // Loaded once before the server starts and shared by every worker, as the original does before listen{}.
-var documents = new Dictionary<string, (string ContentType, byte[] Content)>(StringComparer.Ordinal);
+// Each with validators (a content hash as its entity tag, the file's time), so a download can resume with If-Range.
+var documents = new Dictionary<string, (Moonbridge.Net.Http.Ranges.RepresentationMetadata Representation, byte[] Content)>(StringComparer.Ordinal);
 foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "wwwroot")))
 {
-    documents[Path.GetFileName(file)] = (ContentTypeOf(file), File.ReadAllBytes(file));
+    byte[] content = File.ReadAllBytes(file);
+    string etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content))[..16]}\"";
+    documents[Path.GetFileName(file)] = (new(ContentTypeOf(file), etag, File.GetLastWriteTimeUtc(file)), content);
 }
 
 using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
@@ -176,14 +179,9 @@ async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancell
         }
         else if (request.Path is { } path && documents.TryGetValue(path, out var document))
         {
-            request.SendStatus("200 OK");
-            if (path == "resumable.html")
-            {
-                UploadOwner.Ensure(request);
-            }
-
-            request.SendHeader("Content-Type", document.ContentType);
-            await request.SendDataAsync(document.Content);
+            // 200, or 206/416 for a Range request; the upload page also binds the browser to its uploads.
+            using var content = new MemoryStream(document.Content, writable: false);
+            await request.SendContentAsync(content, document.Representation, path == "resumable.html" ? UploadOwner.Cookie(request) : null, cancellationToken);
         }
         else
         {
@@ -312,13 +310,16 @@ internal static class UploadOwner
 {
     public const string CookieName = "upload-owner";
 
-    public static void Ensure(HttpRequest request)
+    /// <summary>A Set-Cookie for a browser that has no owner yet; null when it has one.</summary>
+    public static KeyValuePair<string, string>[]? Cookie(HttpRequest request)
     {
-        if (!request.Cookies.ContainsKey(CookieName))
+        if (request.Cookies.ContainsKey(CookieName))
         {
-            string owner = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-            request.SendHeader("Set-Cookie", $"{CookieName}={owner}; Path=/; HttpOnly; SameSite=Strict");
+            return null;
         }
+
+        string owner = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        return [new("Set-Cookie", $"{CookieName}={owner}; Path=/; HttpOnly; SameSite=Strict")];
     }
 }
 
