@@ -59,4 +59,21 @@ public sealed partial class HttpRequest
     {
         // Deferred already: nothing reads the body unless the handler asks.
     }
+
+    /// <summary>
+    /// Sends a <c>100 Continue</c> carrying <paramref name="fields"/> (validated as response headers): library code that
+    /// must say something before the body is read, or acknowledge progress while it is. Counts as the answer to
+    /// <c>Expect: 100-continue</c>; nothing is sent to an HTTP/1.0 client or once the final response began.
+    /// </summary>
+    internal ValueTask SendContinueAsync(IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
+        var encoded = new System.Text.StringBuilder();
+        foreach ((string name, string value) in fields)
+        {
+            HeaderValidation.ThrowIfInvalid(name, value);
+            encoded.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+
+        return _body.SendContinueAsync<AsyncTransportWaiter>(System.Text.Encoding.Latin1.GetBytes(encoded.ToString()));
+    }
 }

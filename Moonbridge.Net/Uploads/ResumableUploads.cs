@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Uploads.ByteRange;
 using Moonbridge.Net.Uploads.Ietf;
 using Moonbridge.Net.Uploads.Internal;
 using Moonbridge.Net.Uploads.Storage;
@@ -9,7 +10,8 @@ using Moonbridge.Net.Uploads.Tus;
 namespace Moonbridge.Net.Uploads;
 
 /// <summary>
-/// Resumable uploads on one store: the IETF draft (interop versions 5, 6, 8 and 9) and tus 1.0 (with its extensions) on
+/// Resumable uploads on one store: the IETF draft (interop versions 5, 6, 8 and 9), tus 1.0 (with its extensions) and the
+/// http-progress drafts' resumable requests with byte-range patches, on
 /// <see cref="ResumableUploadOptions.Path"/> and its upload resources, an upload made with one protocol resumable with the other; every completed upload handed to the application once (<see cref="UploadCompletedHandler"/>)
 /// and its answer kept for replay. Call <see cref="TryHandleAsync"/> from an HTTP handler; one instance serves every
 /// connection of a server. Dispose it to stop the expiry sweeper.
@@ -24,6 +26,7 @@ public sealed class ResumableUploads : IAsyncDisposable
     private readonly UploadContext _context;
     private readonly IetfUploads _ietf;
     private readonly TusUploads _tus;
+    private readonly ByteRangeUploads _byteRange;
     private readonly UploadRoutes _routes;
     private readonly ITimer? _sweeper;
     private readonly CancellationTokenSource _stopping = new();
@@ -53,6 +56,7 @@ public sealed class ResumableUploads : IAsyncDisposable
         _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger, _stopping.Token);
         _ietf = new IetfUploads(_context);
         _tus = new TusUploads(_context);
+        _byteRange = new ByteRangeUploads(_context);
         _routes = new UploadRoutes(path[1..]);
         if (options.SweepInterval > TimeSpan.Zero)
         {
@@ -92,14 +96,23 @@ public sealed class ResumableUploads : IAsyncDisposable
                 _ietf.SendDiscovery(request, fields);
                 _tus.SendDiscovery(request);
                 break;
+            case (UploadRoute.Creation, "POST" or "PUT") when !IetfUploads.IsCreation(fields) && ResumePreference.FromRequest(request) is { Resume: true } preference:
+                await _byteRange.CreateAsync(request, preference, _context.Stopping).ConfigureAwait(false);
+                break;
             case (UploadRoute.Creation, "POST" or "PUT" or "PATCH"):
                 await _ietf.CreateAsync(request, fields, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Creation, _):
                 MethodNotAllowed(request, "OPTIONS, POST");
                 break;
+            case (UploadRoute.Resource, "HEAD" or "GET") when fields.InteropVersion is null && await MadeByResumableRequestAsync(request, id!, cancellationToken).ConfigureAwait(false):
+                await _byteRange.RetrieveAsync(request, id!, cancellationToken).ConfigureAwait(false);
+                break;
             case (UploadRoute.Resource, "HEAD" or "GET"):
                 await _ietf.RetrieveOffsetAsync(request, id!, fields, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Resource, "PATCH") when ByteRangeUploads.IsPatch(UploadContext.MediaType(request)):
+                await _byteRange.PatchAsync(request, id!, _context.Stopping).ConfigureAwait(false);
                 break;
             case (UploadRoute.Resource, "PATCH"):
                 await _ietf.AppendAsync(request, id!, fields, _context.Stopping).ConfigureAwait(false);
@@ -136,6 +149,10 @@ public sealed class ResumableUploads : IAsyncDisposable
 
         // The source stays undisposed: requests still running hold its (cancelled) token.
     }
+
+    /// <summary>A HEAD or GET without the IETF draft's fields gets the view of the protocol that made the upload.</summary>
+    private async ValueTask<bool> MadeByResumableRequestAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+        => (await _context.FindAsync(request, id, cancellationToken).ConfigureAwait(false)).Protocol == UploadProtocol.ByteRange;
 
     private async ValueTask HandleTusAsync(HttpRequest request, UploadRoute route, string? id, CancellationToken cancellationToken)
     {

@@ -94,6 +94,23 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         }
     }
 
+    /// <summary>
+    /// A <c>100 Continue</c> with header fields, sent by library code before the body is read (the http-progress drafts'
+    /// resumable request puts its locations in it, and repeats it with <c>Acknowledge</c>). It answers the client's
+    /// <c>Expect</c>, so no bare one follows; never sent to HTTP/1.0 nor once the final response began.
+    /// </summary>
+    public ValueTask SendContinueAsync<TWaiter>(ReadOnlySpan<byte> fields)
+        where TWaiter : struct, ITransportWaiter
+    {
+        if (head.Version == HttpVersion.Http10 || response.Started)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _continueSent = true;
+        return response.Interim.SendAsync<TWaiter>("100 Continue", fields);
+    }
+
     /// <summary>The one body read: sends 100 Continue when due, then copies body bytes out of the connection's input; 0 at the end.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination)

@@ -22,6 +22,7 @@ internal static class UploadBodyCopy
     /// <param name="clock">Times the checkpoints.</param>
     /// <param name="interval">The time between checkpoints; infinite for none (a chunk that may still be discarded).</param>
     /// <param name="observe">Sees every byte before it is written (a checksum); null for none.</param>
+    /// <param name="source">Where the bytes come from; the request's whole content by default.</param>
     /// <remarks>
     /// The handler's token is not used: it fires when the client half-closes or leaves, and the bytes it sent before
     /// are still to be read and kept; a client that is gone ends the read anyway. A newer request on the upload aborts
@@ -34,7 +35,8 @@ internal static class UploadBodyCopy
         Func<long, ValueTask>? checkpoint,
         TimeProvider clock,
         TimeSpan interval,
-        Action<ReadOnlySpan<byte>>? observe = null)
+        Action<ReadOnlySpan<byte>>? observe = null,
+        IContentSource? source = null)
     {
         using CancellationTokenRegistration abort = hold.Superseded.UnsafeRegister(static state => ((HttpRequest)state!).AbortConnection(), request);
         byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
@@ -51,7 +53,9 @@ internal static class UploadBodyCopy
                     // small reads still reaches the disk in time.
                     while (filled < piece.Length)
                     {
-                        int read = await request.ReadBodyAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false);
+                        int read = source is null
+                            ? await request.ReadBodyAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false)
+                            : await source.ReadAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false);
                         if (read == 0)
                         {
                             ended = true;
