@@ -194,8 +194,15 @@ public sealed class ResumableUploads : IAsyncDisposable
             case (UploadRoute.Result, "GET" or "HEAD"):
                 await UploadResults.SendResultAsync(_context, request, id, cancellationToken).ConfigureAwait(false);
                 break;
+            case (UploadRoute.Result, "DELETE"):
+                // The client's "I have the answer" (draft-wright-http-resume-request): the upload and its result go.
+                await _ietf.DeleteAsync(request, id, default, cancellationToken).ConfigureAwait(false);
+                break;
             case (UploadRoute.Content, "GET" or "HEAD"):
                 await UploadResults.SendContentAsync(_context, request, id, cancellationToken).ConfigureAwait(false);
+                break;
+            case (UploadRoute.Result, _):
+                MethodNotAllowed(request, "HEAD, GET, DELETE");
                 break;
             default:
                 MethodNotAllowed(request, "HEAD, GET");
