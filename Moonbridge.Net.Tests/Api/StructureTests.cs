@@ -21,7 +21,7 @@ public sealed partial class StructureTests
         ["IO"] = [],
         ["Server"] = ["IO"],
         ["Http"] = ["IO", "Server"],
-        ["Progress"] = ["IO", "Server", "Http"],
+        ["Progress"] = ["IO", "Server", "Http", "Uploads"],
         ["Esi"] = ["IO", "Server", "Http"],
         ["HandOff"] = ["IO", "Server", "Http"],
         ["Uploads"] = ["IO", "Server", "Http"],

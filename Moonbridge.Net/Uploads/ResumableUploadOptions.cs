@@ -50,6 +50,13 @@ public sealed class ResumableUploadOptions
     /// </summary>
     public Func<HttpRequest, string?>? Owner { get; set; }
 
+    /// <summary>
+    /// Told where each upload stands as its content arrives and when it completes (e.g.
+    /// <c>Progress.ProgressTracker.ObserveUploads</c>, which shows uploads in the progress views); null for nobody. Called
+    /// on the request's thread: keep it short.
+    /// </summary>
+    public Action<UploadProgress>? Progress { get; set; }
+
     /// <summary>The clock for expiry and checkpoints; the system clock by default.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -82,7 +82,19 @@ public sealed class ResumableUploads : IAsyncDisposable
 
         if (TusFields.IsTus(request) && request.Method != "OPTIONS")
         {
-            await HandleTusAsync(request, route, id, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await HandleTusAsync(request, route, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpStatusException e) when (!request.StatusSent)
+            {
+                // tus wants Tus-Resumable on every response, refusals included, which the server's own error page lacks.
+                request.SendStatus(e.StatusCode);
+                request.SendHeader(TusFields.ResumableName, TusFields.Version);
+                request.SendHeader("Content-Type", "text/plain; charset=UTF-8");
+                await request.SendDataAsync((e.Reason ?? e.Message) + "\n").ConfigureAwait(false);
+            }
+
             return true;
         }
 

@@ -63,6 +63,7 @@ await using var uploads = new ResumableUploads(
         Directory = commandLine.UploadDirectory,
         MaxAppendSize = commandLine.BodyLimit,
         Owner = request => request.Cookies.GetValueOrDefault(UploadOwner.CookieName),
+        Progress = progress.ObserveUploads(), // /progress?X-Progress-Id=... shows an upload across its requests
         LoggerFactory = logging,
     },
     async (upload, cancellationToken) =>

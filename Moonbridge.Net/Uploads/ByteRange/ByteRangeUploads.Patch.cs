@@ -73,6 +73,7 @@ internal sealed partial class ByteRangeUploads
         if (hold.Record.Length is { } length && hold.Offset == length)
         {
             await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            context.ReportCompleted(request, hold);
             StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
             await UploadCompletion.SendAsync(request, final, []).ConfigureAwait(false);
             return;
@@ -169,7 +170,8 @@ internal sealed partial class ByteRangeUploads
             null,
             context.Clock,
             atomic ? Timeout.InfiniteTimeSpan : context.Options.CheckpointInterval,
-            source: rest is { } known ? RequestContent.Limit(content, known) : content).ConfigureAwait(false);
+            source: rest is { } known ? RequestContent.Limit(content, known) : content,
+            written: context.ProgressOf(request, hold)).ConfigureAwait(false);
         if (rest is { } wanted && hold.Offset - before < wanted)
         {
             throw new HttpStatusException(400, "The patch ended before its part's range did; what arrived is kept unless the patch had several parts");

@@ -54,7 +54,7 @@ internal sealed partial class ByteRangeUploads(UploadContext context)
             IUploadAppend hold = await context.TakeOverAsync(request, record.Id, cancellationToken).ConfigureAwait(false);
             await using (hold.ConfigureAwait(false))
             {
-                await UploadBodyCopy.CopyAsync(request, hold, length, acknowledge, context.Clock, context.Options.CheckpointInterval).ConfigureAwait(false);
+                await UploadBodyCopy.CopyAsync(request, hold, length, acknowledge, context.Clock, context.Options.CheckpointInterval, written: context.ProgressOf(request, hold)).ConfigureAwait(false);
                 received = true;
                 if (hold.Record.Length is null)
                 {
@@ -62,6 +62,7 @@ internal sealed partial class ByteRangeUploads(UploadContext context)
                 }
 
                 await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                context.ReportCompleted(request, hold);
                 StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
                 await UploadCompletion.SendAsync(request, final, AppliedPreferences(preference)).ConfigureAwait(false);
             }

@@ -110,7 +110,7 @@ internal sealed partial class IetfUploads
     {
         try
         {
-            await UploadBodyCopy.CopyAsync(request, hold, length, progress, context.Clock, context.Options.CheckpointInterval).ConfigureAwait(false);
+            await UploadBodyCopy.CopyAsync(request, hold, length, progress, context.Clock, context.Options.CheckpointInterval, written: context.ProgressOf(request, hold)).ConfigureAwait(false);
         }
         catch (UploadLengthExceededException)
         {
@@ -121,6 +121,7 @@ internal sealed partial class IetfUploads
         {
             // Not cancellable: the bytes are all there, and the state on disk must say so whether the client waits or not.
             await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            context.ReportCompleted(request, hold);
             StoredResponse final = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
             await SendFinalAsync(request, final, location, hold.Record.Offset).ConfigureAwait(false);
             return true;

@@ -23,6 +23,7 @@ internal static class UploadBodyCopy
     /// <param name="interval">The time between checkpoints; infinite for none (a chunk that may still be discarded).</param>
     /// <param name="observe">Sees every byte before it is written (a checksum); null for none.</param>
     /// <param name="source">Where the bytes come from; the request's whole content by default.</param>
+    /// <param name="written">Told the offset after each write (progress views); null for nobody.</param>
     /// <remarks>
     /// The handler's token is not used: it fires when the client half-closes or leaves, and the bytes it sent before
     /// are still to be read and kept; a client that is gone ends the read anyway. A newer request on the upload aborts
@@ -36,7 +37,8 @@ internal static class UploadBodyCopy
         TimeProvider clock,
         TimeSpan interval,
         Action<ReadOnlySpan<byte>>? observe = null,
-        IContentSource? source = null)
+        IContentSource? source = null,
+        Action<long>? written = null)
     {
         using CancellationTokenRegistration abort = hold.Superseded.UnsafeRegister(static state => ((HttpRequest)state!).AbortConnection(), request);
         byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
@@ -84,6 +86,7 @@ internal static class UploadBodyCopy
                 }
 
                 await WriteAsync(hold, piece.AsMemory(0, filled), length, observe).ConfigureAwait(false);
+                written?.Invoke(hold.Offset);
                 if (!ended && interval != Timeout.InfiniteTimeSpan && clock.GetElapsedTime(lastCheckpoint) >= interval)
                 {
                     UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);

@@ -39,6 +39,28 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
 
     public string? OwnerOf(HttpRequest request) => Options.Owner?.Invoke(request);
 
+    /// <summary>A reporter of the request's progress on the upload (the offset after each write), or null when nobody listens.</summary>
+    public Action<long>? ProgressOf(HttpRequest request, IUploadAppend hold)
+    {
+        if (Options.Progress is not { } observer)
+        {
+            return null;
+        }
+
+        string uploadId = hold.Record.Id;
+        string progressId = ProgressIdOf(request, uploadId);
+        return offset => observer(new UploadProgress(uploadId, progressId, offset, hold.Record.Length, IsComplete: false));
+    }
+
+    /// <summary>The last report of an upload that completed.</summary>
+    public void ReportCompleted(HttpRequest request, IUploadAppend hold)
+        => Options.Progress?.Invoke(new UploadProgress(hold.Record.Id, ProgressIdOf(request, hold.Record.Id), hold.Offset, hold.Offset, IsComplete: true));
+
+    private static string ProgressIdOf(HttpRequest request, string uploadId)
+        => request.Headers.GetCsvString("X-Progress-Id")?.Trim() is { Length: > 0 } header ? header
+            : request.GetParams["X-Progress-Id"] is { Length: > 0 } query ? query
+            : uploadId;
+
     /// <summary>The upload, if it exists and the request's owner may see it; else a 404 (never a 403, which would confirm the id).</summary>
     public async ValueTask<UploadRecord> FindAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {

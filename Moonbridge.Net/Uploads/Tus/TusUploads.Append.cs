@@ -73,7 +73,7 @@ internal sealed partial class TusUploads
                 return;
             }
 
-            record = await SettleAsync(hold, cancellationToken).ConfigureAwait(false);
+            record = await SettleAsync(request, hold, cancellationToken).ConfigureAwait(false);
             request.SendStatus(204);
             request.SendHeader(TusFields.ResumableName, TusFields.Version);
             request.SendHeader(TusFields.OffsetName, Integer(record.Offset));
@@ -114,7 +114,8 @@ internal sealed partial class TusUploads
                 null,
                 context.Clock,
                 checksum is null ? context.Options.CheckpointInterval : Timeout.InfiniteTimeSpan,
-                checksum is null ? null : checksum.Append).ConfigureAwait(false);
+                checksum is null ? null : checksum.Append,
+                written: context.ProgressOf(request, hold)).ConfigureAwait(false);
         }
         catch (UploadLengthExceededException)
         {
@@ -155,7 +156,7 @@ internal sealed partial class TusUploads
     /// Makes what was stored durable; when the offset reached the length the upload is complete, and (unless it is a
     /// partial upload) handed to the application, whose answer is kept for <c>/result</c>.
     /// </summary>
-    private async ValueTask<UploadRecord> SettleAsync(IUploadAppend hold, CancellationToken cancellationToken)
+    private async ValueTask<UploadRecord> SettleAsync(HttpRequest request, IUploadAppend hold, CancellationToken cancellationToken)
     {
         if (hold.Record.Length is not { } length || hold.Offset != length || hold.Record.IsComplete)
         {
@@ -165,6 +166,7 @@ internal sealed partial class TusUploads
         UploadRecord record = await hold.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         if (!record.IsPartial)
         {
+            context.ReportCompleted(request, hold);
             _ = await context.Completion.FinishAsync(hold, cancellationToken).ConfigureAwait(false);
         }
 

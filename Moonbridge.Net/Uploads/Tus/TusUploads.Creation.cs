@@ -76,7 +76,7 @@ internal sealed partial class TusUploads
                     return;
                 }
 
-                record = await SettleAsync(hold, cancellationToken).ConfigureAwait(false);
+                record = await SettleAsync(request, hold, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -158,7 +158,7 @@ internal sealed partial class TusUploads
                 }
             }
 
-            return await SettleAsync(hold, cancellationToken).ConfigureAwait(false);
+            return await SettleAsync(request, hold, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class TusUploads(UploadContext context)
         }
 
         request.SendStatus(412);
+        request.SendHeader(TusFields.ResumableName, TusFields.Version);
         request.SendHeader("Tus-Version", TusFields.Version);
         return false;
     }
