@@ -243,8 +243,9 @@ public sealed class ResumableUploads : IAsyncDisposable
                 UploadLog.Swept(_context.Logger, removed);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // A timer callback: whatever failed is logged, never thrown onto the thread pool (which would end the process).
             UploadLog.SweepFailed(_context.Logger, e);
         }
         finally
