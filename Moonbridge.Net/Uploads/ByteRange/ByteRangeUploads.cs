@@ -26,18 +26,7 @@ internal sealed partial class ByteRangeUploads(UploadContext context)
             throw new HttpStatusException(413, "The content is larger than this server accepts");
         }
 
-        UploadRecord record = await context.Store.CreateAsync(
-            new UploadCreation
-            {
-                Protocol = UploadProtocol.ByteRange,
-                Owner = context.OwnerOf(request),
-                Length = length,
-                MediaType = request.Headers.GetCsvString("Content-Type"),
-                Disposition = request.Headers.GetCsvString("Content-Disposition"),
-                ContentEncoding = request.Headers.GetCsvString("Content-Encoding"),
-                ExpiresAt = context.NewExpiry(),
-            },
-            cancellationToken).ConfigureAwait(false);
+        UploadRecord record = await context.CreateFromRequestAsync(request, UploadProtocol.ByteRange, length, cancellationToken).ConfigureAwait(false);
         string location = context.ResourcePath(record.Id);
         await request.SendContinueAsync(
         [

@@ -46,18 +46,7 @@ internal sealed partial class IetfUploads
             return;
         }
 
-        UploadRecord record = await context.Store.CreateAsync(
-            new UploadCreation
-            {
-                Protocol = UploadProtocol.Ietf,
-                Owner = context.OwnerOf(request),
-                Length = length,
-                MediaType = request.Headers.GetCsvString("Content-Type"),
-                Disposition = request.Headers.GetCsvString("Content-Disposition"),
-                ContentEncoding = request.Headers.GetCsvString("Content-Encoding"),
-                ExpiresAt = context.NewExpiry(),
-            },
-            cancellationToken).ConfigureAwait(false);
+        UploadRecord record = await context.CreateFromRequestAsync(request, UploadProtocol.Ietf, length, cancellationToken).ConfigureAwait(false);
         string location = context.ResourcePath(record.Id);
         bool announce = resumable && IetfInterop.Announces(version, request.Version);
         if (announce)

@@ -61,6 +61,24 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
             : request.GetParams["X-Progress-Id"] is { Length: > 0 } query ? query
             : uploadId;
 
+    /// <summary>
+    /// Creates an upload whose representation the request describes in its own fields (the IETF draft's and the
+    /// resumable request's way): its media type, disposition and codings, owned by the request's owner.
+    /// </summary>
+    public ValueTask<UploadRecord> CreateFromRequestAsync(HttpRequest request, UploadProtocol protocol, long? length, CancellationToken cancellationToken)
+        => Store.CreateAsync(
+            new UploadCreation
+            {
+                Protocol = protocol,
+                Owner = OwnerOf(request),
+                Length = length,
+                MediaType = request.Headers.GetCsvString("Content-Type"),
+                Disposition = request.Headers.GetCsvString("Content-Disposition"),
+                ContentEncoding = request.Headers.GetCsvString("Content-Encoding"),
+                ExpiresAt = NewExpiry(),
+            },
+            cancellationToken);
+
     /// <summary>The upload, if it exists and the request's owner may see it; else a 404 (never a 403, which would confirm the id).</summary>
     public async ValueTask<UploadRecord> FindAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
