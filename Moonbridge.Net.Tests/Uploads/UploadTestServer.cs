@@ -17,7 +17,7 @@ internal sealed class UploadTestServer : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private int _completions;
 
-    private UploadTestServer(Action<ResumableUploadOptions>? configure, Func<CompletedUpload, CancellationToken, ValueTask<UploadResult>>? completed)
+    private UploadTestServer(Action<ResumableUploadOptions>? configure, Func<CompletedUpload, CancellationToken, ValueTask<UploadResult>>? completed, Action<Moonbridge.Net.Http.HttpOptions>? http)
     {
         var options = new ResumableUploadOptions
         {
@@ -31,7 +31,9 @@ internal sealed class UploadTestServer : IAsyncDisposable
             Interlocked.Increment(ref _completions);
             return completed is null ? await DigestAsync(upload, ct) : await completed(upload, ct);
         });
-        Server = TestServer.StartHttp(TestServer.HttpOptions(), async (HttpRequest request, CancellationToken ct) =>
+        Moonbridge.Net.Http.HttpOptions httpOptions = TestServer.HttpOptions();
+        http?.Invoke(httpOptions);
+        Server = TestServer.StartHttp(httpOptions, async (HttpRequest request, CancellationToken ct) =>
         {
             if (!await Uploads.TryHandleAsync(request, ct))
             {
@@ -51,8 +53,11 @@ internal sealed class UploadTestServer : IAsyncDisposable
     /// <summary>How often the completion handler ran.</summary>
     public int Completions => Volatile.Read(ref _completions);
 
-    public static UploadTestServer Start(Action<ResumableUploadOptions>? configure = null, Func<CompletedUpload, CancellationToken, ValueTask<UploadResult>>? completed = null)
-        => new(configure, completed);
+    public static UploadTestServer Start(
+        Action<ResumableUploadOptions>? configure = null,
+        Func<CompletedUpload, CancellationToken, ValueTask<UploadResult>>? completed = null,
+        Action<Moonbridge.Net.Http.HttpOptions>? http = null)
+        => new(configure, completed, http);
 
     public Task<TestClient> ConnectAsync(CancellationToken cancellationToken) => Server.ConnectAsync(cancellationToken);
 

@@ -26,6 +26,9 @@ internal interface IUploadStore
     /// <summary>Removes the upload, its data and its result, superseding any request holding it; false when there was none.</summary>
     ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>How many incomplete uploads <paramref name="client"/> has (the cap on open uploads per client).</summary>
+    ValueTask<int> CountOpenAsync(string client, CancellationToken cancellationToken = default);
+
     /// <summary>Removes every upload expired at <paramref name="now"/>; returns how many.</summary>
     ValueTask<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -31,6 +31,12 @@ public sealed class ResumableUploadOptions
     /// <summary>The least content an append must carry unless it completes the upload (<c>min-append-size</c>); null for none.</summary>
     public long? MinAppendSize { get; set; }
 
+    /// <summary>
+    /// How many incomplete uploads one client may have at once (its owner, else its address); a creation beyond it
+    /// is refused with 429. 100 by default; 0 for no cap. A soft cap: creations racing each other may pass it by a few.
+    /// </summary>
+    public int MaxOpenUploadsPerClient { get; set; } = 100;
+
     /// <summary>How long an upload lives from its creation, completed or not; then it and its result are removed. One day by default.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(1);
 

@@ -8,6 +8,9 @@ internal sealed record UploadCreation
     /// <summary>Who may resume it (the application's owner binding); null when uploads are not bound.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>Who makes the upload, for the cap on open uploads per client: its owner, else the client's address.</summary>
+    public string? Client { get; init; }
+
     /// <summary>The representation's length when declared at creation; null when deferred.</summary>
     public long? Length { get; init; }
 

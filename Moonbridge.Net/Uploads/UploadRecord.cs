@@ -12,6 +12,9 @@ internal sealed record UploadRecord
 
     public string? Owner { get; init; }
 
+    /// <summary>Who made the upload, for the cap on open uploads per client: its owner, else the client's address.</summary>
+    public string? Client { get; init; }
+
     /// <summary>Bytes of the representation stored durably.</summary>
     public required long Offset { get; init; }
 

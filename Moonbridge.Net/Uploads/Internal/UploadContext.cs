@@ -39,6 +39,20 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
 
     public string? OwnerOf(HttpRequest request) => Options.Owner?.Invoke(request);
 
+    /// <summary>Who the cap on open uploads counts against: the request's owner, else the client's address.</summary>
+    public string ClientOf(HttpRequest request)
+        => OwnerOf(request) ?? (request.Socket.RemoteEndPoint is System.Net.IPEndPoint remote ? remote.Address.ToString() : "local");
+
+    /// <summary>Refuses a creation (429) when the client already has as many open uploads as it may.</summary>
+    public async ValueTask EnsureRoomForNewUploadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (Options.MaxOpenUploadsPerClient > 0
+            && await Store.CountOpenAsync(ClientOf(request), cancellationToken).ConfigureAwait(false) >= Options.MaxOpenUploadsPerClient)
+        {
+            throw new HttpStatusException(429, "Too many incomplete uploads: finish or delete some first");
+        }
+    }
+
     /// <summary>A reporter of the request's progress on the upload (the offset after each write), or null when nobody listens.</summary>
     public Action<long>? ProgressOf(HttpRequest request, IUploadAppend hold)
     {
@@ -65,19 +79,23 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
     /// Creates an upload whose representation the request describes in its own fields (the IETF draft's and the
     /// resumable request's way): its media type, disposition and codings, owned by the request's owner.
     /// </summary>
-    public ValueTask<UploadRecord> CreateFromRequestAsync(HttpRequest request, UploadProtocol protocol, long? length, CancellationToken cancellationToken)
-        => Store.CreateAsync(
+    public async ValueTask<UploadRecord> CreateFromRequestAsync(HttpRequest request, UploadProtocol protocol, long? length, CancellationToken cancellationToken)
+    {
+        await EnsureRoomForNewUploadAsync(request, cancellationToken).ConfigureAwait(false);
+        return await Store.CreateAsync(
             new UploadCreation
             {
                 Protocol = protocol,
                 Owner = OwnerOf(request),
+                Client = ClientOf(request),
                 Length = length,
                 MediaType = request.Headers.GetCsvString("Content-Type"),
                 Disposition = request.Headers.GetCsvString("Content-Disposition"),
                 ContentEncoding = request.Headers.GetCsvString("Content-Encoding"),
                 ExpiresAt = NewExpiry(),
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The upload, if it exists and the request's owner may see it; else a 404 (never a 403, which would confirm the id).</summary>
     public async ValueTask<UploadRecord> FindAsync(HttpRequest request, string id, CancellationToken cancellationToken)

@@ -28,6 +28,7 @@ internal sealed partial class FileUploadStore : IUploadStore
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
         _clock = clock ?? TimeProvider.System;
+        _index = new Lazy<Task>(() => Task.Run(LoadIndexAsync));
     }
 
     public string Directory { get; }
@@ -49,6 +50,7 @@ internal sealed partial class FileUploadStore : IUploadStore
             Id = id,
             Protocol = creation.Protocol,
             Owner = creation.Owner,
+            Client = creation.Client,
             Offset = 0,
             Length = creation.Length,
             MediaType = creation.MediaType,
@@ -66,7 +68,9 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
         }
 
-        return await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
+        record = await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
+        NoteOpened(record);
+        return record;
     }
 
     public async ValueTask<UploadRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -170,6 +174,7 @@ internal sealed partial class FileUploadStore : IUploadStore
             {
                 // The metadata goes first: without it the upload is gone, whatever data is left behind.
                 bool existed = File.Exists(MetadataPath(id));
+                NoteClosed(id);
                 await Task.Run(() =>
                 {
                     File.Delete(MetadataPath(id));
@@ -230,6 +235,11 @@ internal sealed partial class FileUploadStore : IUploadStore
             File.Move(temporary, MetadataPath(record.Id), overwrite: true);
             DirectorySync.Flush(Directory);
         }, cancellationToken).ConfigureAwait(false);
+        if (record.IsComplete)
+        {
+            NoteClosed(record.Id);
+        }
+
         return record;
     }
 

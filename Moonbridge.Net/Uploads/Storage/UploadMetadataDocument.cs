@@ -13,6 +13,8 @@ internal sealed class UploadMetadataDocument
 
     public string? Owner { get; set; }
 
+    public string? Client { get; set; }
+
     public long Offset { get; set; }
 
     public long? Length { get; set; }
@@ -45,6 +47,7 @@ internal sealed class UploadMetadataDocument
         Id = record.Id,
         Protocol = record.Protocol,
         Owner = record.Owner,
+        Client = record.Client,
         Offset = record.Offset,
         Length = record.Length,
         Complete = record.IsComplete,
@@ -65,6 +68,7 @@ internal sealed class UploadMetadataDocument
         Id = Id,
         Protocol = Protocol,
         Owner = Owner,
+        Client = Client,
         Offset = Offset,
         Length = Length,
         IsComplete = Complete,

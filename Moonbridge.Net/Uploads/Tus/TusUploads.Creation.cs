@@ -45,11 +45,13 @@ internal sealed partial class TusUploads
             CheckContent(request, contentLength, parts is null);
         }
 
+        await context.EnsureRoomForNewUploadAsync(request, cancellationToken).ConfigureAwait(false);
         UploadRecord record = await context.Store.CreateAsync(
             new UploadCreation
             {
                 Protocol = UploadProtocol.Tus,
                 Owner = context.OwnerOf(request),
+                Client = context.ClientOf(request),
                 Length = length,
                 MediaType = TusDescription.MediaType(metadata),
                 Disposition = TusDescription.Disposition(metadata),

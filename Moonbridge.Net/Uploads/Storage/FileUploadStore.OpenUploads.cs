@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+
+namespace Moonbridge.Net.Uploads.Storage;
+
+/// <summary>
+/// The store's index of open (incomplete) uploads per client, for the cap on them: read from the metadata files once,
+/// on first use, then kept by creation, completion and removal. Uploads that expire count until the sweeper removes them.
+/// </summary>
+internal sealed partial class FileUploadStore
+{
+    private readonly ConcurrentDictionary<string, string> _openClients = new(StringComparer.Ordinal);
+    private readonly Lazy<Task> _index;
+
+    public async ValueTask<int> CountOpenAsync(string client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await _index.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        int count = 0;
+        foreach (KeyValuePair<string, string> open in _openClients)
+        {
+            if (string.Equals(open.Value, client, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private void NoteOpened(UploadRecord record)
+    {
+        if (record.Client is { } client && !record.IsComplete)
+        {
+            _openClients[record.Id] = client;
+        }
+    }
+
+    private void NoteClosed(string id) => _openClients.TryRemove(id, out _);
+
+    /// <summary>Reads every metadata file once: uploads left by an earlier run of the process (a restart, a crash) count too.</summary>
+    private async Task LoadIndexAsync()
+    {
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + MetadataSuffix))
+        {
+            string id = Path.GetFileNameWithoutExtension(path);
+            if (UploadId.IsValid(id) && await ReadRecordAsync(id, CancellationToken.None).ConfigureAwait(false) is { } record)
+            {
+                NoteOpened(record);
+            }
+        }
+    }
+}
