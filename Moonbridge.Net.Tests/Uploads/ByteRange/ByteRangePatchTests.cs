@@ -130,6 +130,48 @@ public sealed class ByteRangePatchTests
         Assert.That(exchange.Final.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult("helloworld"u8)), exchange.ToString());
     }
 
+    /// <summary>
+    /// <c>message/byterange</c> PATCHes cut at random byte positions (inside the part's field lines, inside its bytes),
+    /// each followed by HEAD and a resume from what it reports: the result is the source's SHA-256.
+    /// </summary>
+    [Test]
+    public async Task RandomCutsAnywhereInByterangePatchesEndWithTheExactBytes(CancellationToken cancellationToken)
+    {
+        await using var server = UploadTestServer.Start();
+        var random = new Random(61206);
+        byte[] data = RandomNumberGenerator.GetBytes(300_000);
+        string path = await server.CreateAsync(null, cancellationToken);
+        long offset = 0;
+        for (int cuts = 0; ; cuts++)
+        {
+            byte[] document = Part($"bytes {offset}-{data.Length - 1}/{data.Length}", data.AsSpan((int)offset), "Content-Type: application/octet-stream\r\n");
+            bool cut = cuts < 10;
+
+            // Half the cuts fall inside the part's fields, half anywhere.
+            int sent = !cut ? document.Length : cuts % 2 == 0 ? random.Next(1, 60) : random.Next(1, document.Length);
+            using (TestClient client = await server.ConnectAsync(cancellationToken))
+            {
+                await client.SendAsync(UploadTestServer.Head("PATCH", path, $"Content-Type: message/byterange\r\nContent-Length: {document.Length}\r\n"), cancellationToken);
+                await client.SendAsync(document.AsMemory(0, sent), cancellationToken);
+                if (!cut)
+                {
+                    Exchange done = await UploadTestServer.ReadExchangeAsync(client, "PATCH", cancellationToken);
+                    Assert.That(done.Final.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data)), done.ToString());
+                    break;
+                }
+
+                client.ShutdownSend();
+                _ = await client.ReadToEndAsync(cancellationToken);
+            }
+
+            long now = await server.OffsetAsync(path, cancellationToken);
+            Assert.That(now, Is.GreaterThanOrEqualTo(offset), $"cut {cuts} at byte {sent}");
+            offset = now;
+        }
+
+        Assert.That(server.Completions, Is.EqualTo(1));
+    }
+
     private static byte[] Field(string name, string value)
         => [(byte)name.Length, .. Encoding.ASCII.GetBytes(name), (byte)value.Length, .. Encoding.ASCII.GetBytes(value)];
 
