@@ -49,6 +49,13 @@ public sealed partial class HttpRequest
         => _body.StreamAsync<AsyncTransportWaiter>(null, callback, cancellationToken);
 
     /// <summary>
+    /// The trailer fields of a chunked request body (e.g. a checksum computed while sending), available once the body
+    /// was read to its end; empty before that and for other bodies. Names as sent, values trimmed; the trailer
+    /// section is bounded by the same limit as any other.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers => _body.Trailers;
+
+    /// <summary>
     /// Lua <c>defer_reading</c>; has no effect, because the server never processes the body by itself when the
     /// response begins (forms are parsed only when the handler asks, see <see cref="PostParams"/>). Answering
     /// before reading a large body risks a deadlock with clients that do not read while they send; read the

@@ -178,6 +178,40 @@ public sealed class TusProtocolTests
         Assert.That(await TusOffsetAsync(server, path, cancellationToken), Is.EqualTo(data.Length));
     }
 
+    [TestCase(true, 204)]
+    [TestCase(false, 460)]
+    public async Task AChecksumInTheTrailerIsCheckedAfterTheContent(bool right, int expected, CancellationToken cancellationToken)
+    {
+        await using var server = UploadTestServer.Start();
+        byte[] data = RandomNumberGenerator.GetBytes(50_000);
+        string path = await CreateAsync(server, $"Upload-Length: {data.Length}\r\n", cancellationToken);
+        string digest = Digest("sha256", right ? data : data[1..]);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(UploadTestServer.Head("PATCH", path, TusHeader + "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\nTrailer: Upload-Checksum\r\n"), cancellationToken);
+        await client.SendAsync(System.Text.Encoding.ASCII.GetBytes($"{data.Length:x}\r\n"), cancellationToken);
+        await client.SendAsync(data, cancellationToken);
+        await client.SendAsync($"\r\n0\r\nUpload-Checksum: sha256 {digest}\r\n\r\n", cancellationToken);
+        Exchange exchange = await UploadTestServer.ReadExchangeAsync(client, "PATCH", cancellationToken);
+
+        Assert.That(exchange.Final.StatusCode, Is.EqualTo(expected), exchange.ToString());
+        Assert.That(await TusOffsetAsync(server, path, cancellationToken), Is.EqualTo(right ? data.Length : 0));
+    }
+
+    [Test]
+    public async Task AChecksumAnnouncedAsATrailerButNotSentIs400WithNothingKept(CancellationToken cancellationToken)
+    {
+        await using var server = UploadTestServer.Start();
+        string path = await CreateAsync(server, "Upload-Length: 3\r\n", cancellationToken);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync(UploadTestServer.Head("PATCH", path, TusHeader + "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\nTrailer: Upload-Checksum\r\n") + "3\r\nabc\r\n0\r\n\r\n", cancellationToken);
+        Exchange exchange = await UploadTestServer.ReadExchangeAsync(client, "PATCH", cancellationToken);
+
+        Assert.That(exchange.Final.StatusCode, Is.EqualTo(400), exchange.ToString());
+        Assert.That(await TusOffsetAsync(server, path, cancellationToken), Is.Zero);
+    }
+
     [Test]
     public async Task AnUnknownChecksumAlgorithmIs400(CancellationToken cancellationToken)
     {
@@ -228,7 +262,7 @@ public sealed class TusProtocolTests
         Assert.That((patched.Final.StatusCode, deleted.Final.StatusCode), Is.EqualTo((204, 204)), patched.ToString());
     }
 
-    private static readonly string[] s_extensions = ["creation", "creation-with-upload", "creation-defer-length", "expiration", "checksum", "termination", "concatenation"];
+    private static readonly string[] s_extensions = ["creation", "creation-with-upload", "creation-defer-length", "expiration", "checksum", "checksum-trailer", "termination", "concatenation"];
 
     internal static async Task<string> CreateAsync(UploadTestServer server, string fields, CancellationToken cancellationToken)
     {

@@ -36,6 +36,9 @@ internal sealed class ChunkedBodyDecoder
 
     public bool IsComplete => _state == ChunkedDecoderState.Complete;
 
+    /// <summary>The trailer fields of the body, once complete; null when it had none (the usual case, which allocates nothing).</summary>
+    public List<KeyValuePair<string, string>>? Trailers { get; private set; }
+
     /// <summary>Prepares for a new body.</summary>
     public void Reset()
     {
@@ -43,6 +46,7 @@ internal sealed class ChunkedBodyDecoder
         _chunkRemaining = 0;
         _bodyLength = 0;
         _trailerLength = 0;
+        Trailers = null;
         _lineEndSearch.Reset();
     }
 
@@ -182,8 +186,8 @@ internal sealed class ChunkedBodyDecoder
         }
     }
 
-    /// <summary>Checks a trailer field line (the content is discarded); true for the empty line ending the section.</summary>
-    private static bool ParseTrailerLine(in ReadOnlySequence<byte> line)
+    /// <summary>Checks a trailer field line and keeps it (bounded by the trailer size limit); true for the empty line ending the section.</summary>
+    private bool ParseTrailerLine(in ReadOnlySequence<byte> line)
     {
         Span<byte> scratch = stackalloc byte[ContiguousBytes.StackLimit];
         ReadOnlySpan<byte> bytes = ContiguousBytes.Get(line, scratch, out byte[]? rented);
@@ -195,7 +199,8 @@ internal sealed class ChunkedBodyDecoder
                 return true;
             }
 
-            FieldLineParser.Parse(content, out _, out _);
+            FieldLineParser.Parse(content, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value);
+            (Trailers ??= []).Add(new(System.Text.Encoding.Latin1.GetString(name), System.Text.Encoding.Latin1.GetString(value)));
             return false;
         }
         finally

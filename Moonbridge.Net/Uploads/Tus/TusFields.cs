@@ -19,7 +19,7 @@ internal static class TusFields
     public const string ChecksumName = "Upload-Checksum";
     public const string ExpiresName = "Upload-Expires";
     public const string OffsetStreamType = "application/offset+octet-stream";
-    public const string Extensions = "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation,concatenation-unfinished";
+    public const string Extensions = "creation,creation-with-upload,creation-defer-length,expiration,checksum,checksum-trailer,termination,concatenation,concatenation-unfinished";
 
     /// <summary>Whether the request speaks tus: it names the protocol's version (any version, so a wrong one gets its 412).</summary>
     public static bool IsTus(HttpRequest request) => request.Headers.Contains(ResumableName);

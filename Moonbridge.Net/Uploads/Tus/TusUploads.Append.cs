@@ -133,7 +133,18 @@ internal sealed partial class TusUploads
             throw;
         }
 
-        if (checksum is not null && !checksum.Matches())
+        bool matches;
+        try
+        {
+            matches = checksum is null || checksum.Matches(request);
+        }
+        catch (HttpStatusException)
+        {
+            hold.Rewind();
+            throw;
+        }
+
+        if (!matches)
         {
             hold.Rewind();
             return ReceiveOutcome.ChecksumMismatch;
