@@ -108,13 +108,36 @@ internal sealed partial class IetfUploads
     private async ValueTask<bool> ReceiveUnderHoldAsync(
         HttpRequest request, IUploadAppend hold, string location, bool complete, long? length, long? version, Func<long, ValueTask>? progress, bool created, CancellationToken cancellationToken)
     {
+        using ContentDigest? digest = ContentDigest.FromRequest(request);
         try
         {
-            await UploadBodyCopy.CopyAsync(request, hold, length, progress, context.Clock, context.Options.CheckpointInterval, written: context.ProgressOf(request, hold)).ConfigureAwait(false);
+            // Content with a digest becomes durable only once it is verified: no checkpoints, nothing of it kept otherwise.
+            await UploadBodyCopy.CopyAsync(
+                request,
+                hold,
+                length,
+                digest is null ? progress : null,
+                context.Clock,
+                digest is null ? context.Options.CheckpointInterval : Timeout.InfiniteTimeSpan,
+                digest is null ? null : digest.Append,
+                written: context.ProgressOf(request, hold)).ConfigureAwait(false);
         }
         catch (UploadLengthExceededException)
         {
             return false;
+        }
+        catch (Exception) when (digest is not null)
+        {
+            hold.Rewind();
+            throw;
+        }
+
+        if (digest is not null && !digest.Matches())
+        {
+            hold.Rewind();
+            UploadRecord kept = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
+            await SendProblemAsync(request, 400, UploadProblem.Untyped("Content-Digest does not match the content; none of it was kept"), kept, version).ConfigureAwait(false);
+            return true;
         }
 
         if (complete && (length is null || hold.Offset == length))

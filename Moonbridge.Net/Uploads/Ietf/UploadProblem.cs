@@ -29,8 +29,11 @@ internal static class UploadProblem
     /// <summary>400: an append to a completed upload (interop versions up to 8; version 9 replays the final response instead).</summary>
     public static byte[] CompletedUpload() => Write(CompletedUploadType, "upload is already completed", null);
 
-    /// <summary>A problem without a registered type (<c>about:blank</c>): a 413 for a size limit, whose <c>Upload-Limit</c> says more.</summary>
-    public static byte[] TooLarge(string title) => Write("about:blank", title, null);
+    /// <summary>A problem without a registered type (<c>about:blank</c>): a 413 for a size limit, whose <c>Upload-Limit</c> says more, or a digest mismatch.</summary>
+    public static byte[] TooLarge(string title) => Untyped(title);
+
+    /// <summary>A problem without a registered type (<c>about:blank</c>), only its title.</summary>
+    public static byte[] Untyped(string title) => Write("about:blank", title, null);
 
     private static byte[] Write(string type, string title, Action<Utf8JsonWriter>? members)
     {
