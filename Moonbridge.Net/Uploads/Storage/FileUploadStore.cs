@@ -16,6 +16,7 @@ internal sealed partial class FileUploadStore : IUploadStore
     private const string DataSuffix = ".data";
     private const string MetadataSuffix = ".json";
     private const string TemporarySuffix = ".tmp";
+    private const int ContentReadBufferSize = 256 * 1024;
 
     private readonly ConcurrentDictionary<string, UploadSlot> _slots = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
@@ -156,7 +157,9 @@ internal sealed partial class FileUploadStore : IUploadStore
 
         // Only the durable bytes: a request appending now may have written more.
         SafeFileHandle data = File.OpenHandle(DataPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new UploadContentStream(data, record.Offset);
+        // Buffered: readers such as a hash take 4 KiB at a time, and one system call per 4 KiB made reading a
+        // completed gigabyte back the slowest part of an upload (262,000 pread calls measured).
+        return new BufferedStream(new UploadContentStream(data, record.Offset), ContentReadBufferSize);
     }
 
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
