@@ -10,6 +10,7 @@ namespace Moonbridge.Net.Benchmarks.Load;
 /// with cc for the run) as a child process pinned to CPU 1, drives it from CPU 0 (wrk, or without wrk a bounded
 /// built-in client; large uploads and idle connections always come from this process) and prints one Markdown
 /// table comparing Moonbridge with the best Kestrel variant and with the C peer measured in the same run.
+/// The resumable-upload scenario runs on Moonbridge alone and has its own table (<see cref="ResumableUploadBench"/>).
 /// Every wait is bounded; a failed run becomes a "-" and a note.
 /// </summary>
 internal static class LoadMode
@@ -55,11 +56,20 @@ internal static class LoadMode
             + $"scenarios {string.Join(",", options.Scenarios.Select(s => s.Name))}; servers {string.Join(",", options.Servers.Select(s => s.Key))}");
         var results = new Dictionary<(string Server, string Scenario), Measurement>();
         var driver = new Driver(options, haveWrk, haveTaskset, scripts);
+        ResumableUploadBench.Result? resumable = null;
+        string uploads = options.UploadDirectory is { } parent
+            ? Directory.CreateDirectory(Path.Combine(parent, "moonbridge-load-uploads-" + Path.GetRandomFileName())).FullName
+            : Directory.CreateTempSubdirectory("moonbridge-load-uploads-").FullName;
         try
         {
             (string? peer, string? peerProblem) = options.Servers.Any(s => s.IsCEpoll) ? await CEpollPeer.BuildAsync(scripts) : (null, null);
             foreach (ServerSpec spec in options.Servers)
             {
+                if (!spec.IsMoonbridge && options.Scenarios.All(s => s.Kind == ScenarioKind.ResumableUpload))
+                {
+                    continue; // nothing for it to run
+                }
+
                 if (spec.IsCEpoll && peer is null)
                 {
                     foreach (Scenario scenario in options.Scenarios)
@@ -71,7 +81,8 @@ internal static class LoadMode
                 }
 
                 int port = FreePort();
-                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, spec.Args, port, haveTaskset);
+                string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads] : spec.Args;
+                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, args, port, haveTaskset);
                 if (server is null)
                 {
                     foreach (Scenario scenario in options.Scenarios)
@@ -82,13 +93,25 @@ internal static class LoadMode
                     continue;
                 }
 
-                if (options.Scenarios.Any(s => s.Kind != ScenarioKind.IdleConnections))
+                if (options.Scenarios.Any(s => s.Kind is ScenarioKind.Requests or ScenarioKind.Upload))
                 {
                     await driver.RequestsAsync(port, Scenario.All[0], options.Warmup);
                 }
 
                 foreach (Scenario scenario in options.Scenarios)
                 {
+                    if (scenario.Kind == ScenarioKind.ResumableUpload)
+                    {
+                        // Moonbridge only (no other server has /files); its own warm-up and table.
+                        if (spec.IsMoonbridge)
+                        {
+                            resumable = await ResumableUploadBench.RunAsync(server, port, options, uploads);
+                            Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {resumable.Summary()}");
+                        }
+
+                        continue;
+                    }
+
                     Measurement result = await driver.MeasureAsync(server, port, scenario);
                     results[(spec.Name, scenario.Name)] = result;
                     Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {Summary(scenario, result)}");
@@ -100,9 +123,20 @@ internal static class LoadMode
         finally
         {
             Directory.Delete(scripts, recursive: true);
+            Directory.Delete(uploads, recursive: true);
         }
 
-        ResultTable.Print(options, machine, results);
+        LoadOptions others = options.Without(ScenarioKind.ResumableUpload);
+        if (others.Scenarios.Count > 0)
+        {
+            ResultTable.Print(others, machine, results);
+        }
+
+        if (options.Scenarios.Any(s => s.Kind == ScenarioKind.ResumableUpload))
+        {
+            ResumableUploadBench.Print(options, machine, resumable);
+        }
+
         return 0;
     }
 

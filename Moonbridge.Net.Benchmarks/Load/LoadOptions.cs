@@ -21,15 +21,17 @@ internal sealed record ServerSpec(string Key, string Name, string[] Args)
     public bool IsKestrel => Key.StartsWith("kestrel", StringComparison.Ordinal);
 
     public bool IsCEpoll => Key == "c-epoll";
+
+    public bool IsMoonbridge => Key == "moonbridge";
 }
 
 /// <summary>
 /// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
-/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N]</c>.
+/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]</c>.
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N]";
+    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]";
 
     public bool Quick { get; private init; }
 
@@ -49,6 +51,24 @@ internal sealed record LoadOptions
 
     public int UploadConnections { get; private init; } = 4;
 
+    /// <summary>Uploads of each kind (resumable, plain) in the resumable-upload scenario; its MB/s are their medians.</summary>
+    public int ResumableUploads { get; private init; } = 5;
+
+    /// <summary>Size of each upload of the resumable-upload scenario (1 GiB; 128 MiB in a quick run).</summary>
+    public long ResumableBytes { get; private init; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// The directory under which the resumable-upload scenario's store is made (a new subdirectory, removed at the end);
+    /// the system's temporary directory when null. Its file system decides what an fsync costs.
+    /// </summary>
+    public string? UploadDirectory { get; private init; }
+
+    /// <summary>
+    /// The pace, in MB/s (10^6 bytes), at which the resumable-upload scenario's client sends each request's content, as a
+    /// link of that capacity would; 0 (the default) sends as fast as the server takes it.
+    /// </summary>
+    public int UploadRate { get; private init; }
+
     /// <summary>Idle keep-alive connections to hold (fewer if fd or port limits forbid it).</summary>
     public int IdleConnections { get; private init; } = 10_000;
 
@@ -65,7 +85,7 @@ internal sealed record LoadOptions
         error = null;
         bool quick = args.Contains("--quick");
         var options = quick
-            ? new LoadOptions { Quick = true, Duration = 1, Warmup = 1, Uploads = 2, UploadConnections = 2, IdleConnections = 1_000, Settle = TimeSpan.FromSeconds(1) }
+            ? new LoadOptions { Quick = true, Duration = 1, Warmup = 1, Uploads = 2, UploadConnections = 2, IdleConnections = 1_000, Settle = TimeSpan.FromSeconds(1), ResumableUploads = 3, ResumableBytes = 128L * 1024 * 1024 }
             : new LoadOptions();
         for (int i = 0; i < args.Length; i++)
         {
@@ -85,6 +105,15 @@ internal sealed record LoadOptions
                     break;
                 case "--idle" when TryPositive(value, out int n):
                     options = options with { IdleConnections = n };
+                    break;
+                case "--resumable" when TryPositive(value, out int r):
+                    options = options with { ResumableUploads = r };
+                    break;
+                case "--upload-rate" when TryPositive(value, out int rate):
+                    options = options with { UploadRate = rate };
+                    break;
+                case "--upload-dir" when value is not null && Directory.Exists(value):
+                    options = options with { UploadDirectory = Path.GetFullPath(value) };
                     break;
                 case "--only" when value is not null:
                     List<Scenario> scenarios = [];
@@ -134,6 +163,9 @@ internal sealed record LoadOptions
 
         return options;
     }
+
+    /// <summary>These options with only the scenarios not of <paramref name="kind"/>.</summary>
+    public LoadOptions Without(ScenarioKind kind) => this with { Scenarios = Scenarios.Where(s => s.Kind != kind).ToArray() };
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -11,6 +11,12 @@ internal enum ScenarioKind
 
     /// <summary>Many idle keep-alive connections held open; server RSS per connection.</summary>
     IdleConnections,
+
+    /// <summary>
+    /// Resumable uploads (IETF draft, 64 MiB appends) against plain streamed uploads of the same size, interleaved on
+    /// one server; MB/s of each and their ratio (<see cref="ResumableUploadBench"/>). Moonbridge only.
+    /// </summary>
+    ResumableUpload,
 }
 
 /// <summary>
@@ -38,6 +44,7 @@ internal sealed record Scenario(string Name, ScenarioKind Kind, string Path, int
         new("upload-64KiB-tracked", ScenarioKind.Requests, "/upload", Script: "upload.lua", Tracked: true),
         new("upload-64MiB", ScenarioKind.Upload, "/upload"),
         new("upload-64MiB-tracked", ScenarioKind.Upload, "/upload", Tracked: true),
+        new("resumable-upload", ScenarioKind.ResumableUpload, "/files"),
         new("idle-keepalive", ScenarioKind.IdleConnections, "/plaintext"),
     ];
 
@@ -51,6 +58,7 @@ internal sealed record Scenario(string Name, ScenarioKind Kind, string Path, int
         "upload-64KiB-tracked" => $"keep-alive, {options.Connections} conn, POST 64 KiB (Moonbridge tracked)",
         "upload-64MiB" => $"upload {options.Uploads} × 64 MiB over {options.UploadConnections} conn, tracking off",
         "upload-64MiB-tracked" => $"upload {options.Uploads} × 64 MiB over {options.UploadConnections} conn, tracking on (Moonbridge only)",
+        "resumable-upload" => $"{options.ResumableUploads} × {options.ResumableBytes / (1024 * 1024)} MiB resumable ({ResumableUploadBench.AppendBytes / (1024 * 1024)} MiB appends) vs plain streamed, interleaved (Moonbridge only)",
         "idle-keepalive" => $"idle keep-alive connections (target {options.IdleConnections:N0})",
         _ => Name,
     };

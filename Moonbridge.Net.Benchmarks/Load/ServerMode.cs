@@ -3,13 +3,17 @@ using System.Text;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Server;
+using Moonbridge.Net.Uploads;
 
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>server --port N</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
+/// <c>server --port N [--upload-dir DIR]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
 /// user would use. Routes: <c>GET /plaintext</c> (TechEmpower), <c>POST /upload</c> (answers the body's byte
-/// count; tracked under <c>?X-Progress-Id=</c>), <c>GET /bytes/{n}</c> (n bytes). Stops on SIGTERM / Ctrl+C.
+/// count; tracked under <c>?X-Progress-Id=</c>), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
+/// see <see cref="ResumableUploadBench"/>; a completed upload is answered with its byte count, read back from the store)
+/// and <c>GET /stats</c> (the GC's and the JIT's figures; <c>/stats/collect</c> after a full collection). Uploads are kept in <c>--upload-dir</c> (left in place) or else in a new
+/// temporary directory removed when the server stops. Stops on SIGTERM / Ctrl+C.
 /// </summary>
 internal static class ServerMode
 {
@@ -21,19 +25,43 @@ internal static class ServerMode
             return 2;
         }
 
-        return RunAsync(port).GetAwaiter().GetResult();
+        int dir = Array.IndexOf(args, "--upload-dir");
+        string? given = dir >= 0 && dir + 1 < args.Length ? args[dir + 1] : null;
+        string uploadDirectory = given ?? Directory.CreateTempSubdirectory("moonbridge-bench-uploads-").FullName;
+        try
+        {
+            return RunAsync(port, uploadDirectory).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            if (given is null)
+            {
+                try
+                {
+                    Directory.Delete(uploadDirectory, recursive: true);
+                }
+                catch (IOException e)
+                {
+                    Console.Error.WriteLine($"server: could not remove {uploadDirectory}: {e.Message}");
+                }
+            }
+        }
     }
 
-    private static async Task<int> RunAsync(int port)
+    private static async Task<int> RunAsync(int port, string uploadDirectory)
     {
         var http = new HttpOptions
         {
-            RequestBodySizeLimit = BenchRoutes.MaxBodyBytes,
+            // Above the resumable scenario's plain 1 GiB upload (Kestrel keeps MaxBodyBytes: it runs no such upload).
+            RequestBodySizeLimit = BenchRoutes.MaxStreamedUploadBytes,
         };
         http.StaticHeaders.Add(new("Server", "Moonbridge"));
 
         var progress = new ProgressTracker();
-        AsyncConnectHandler handleHttp = HttpHandler.Create(http, (request, ct) => HandleAsync(progress, request, ct));
+        await using var uploads = new ResumableUploads(
+            new ResumableUploadOptions { Directory = uploadDirectory, Path = "/files", MaxAppendSize = http.RequestBodySizeLimit },
+            CountStoredBytesAsync);
+        AsyncConnectHandler handleHttp = HttpHandler.Create(http, (request, ct) => HandleAsync(progress, uploads, request, ct));
         var options = new ListenOptions
         {
             Name = "bench",
@@ -51,7 +79,35 @@ internal static class ServerMode
         return 0;
     }
 
-    private static async ValueTask<bool> HandleAsync(ProgressTracker progress, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The completion handler: reads the whole stored representation (256 KiB reads, the upload layer's piece size)
+    /// and answers its byte count, as <c>POST /upload</c> answers the count of the bytes it streamed.
+    /// </summary>
+    private static async ValueTask<UploadResult> CountStoredBytesAsync(CompletedUpload upload, CancellationToken cancellationToken)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        long length = 0;
+        try
+        {
+            Stream content = await upload.OpenReadAsync(cancellationToken);
+            await using (content)
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    length += read;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return UploadResult.Text(length.ToString(CultureInfo.InvariantCulture) + "\n");
+    }
+
+    private static async ValueTask<bool> HandleAsync(ProgressTracker progress, ResumableUploads uploads, HttpRequest request, CancellationToken cancellationToken)
     {
         string path = request.Path ?? "";
         if (request.Method == "GET" && path == "plaintext")
@@ -89,6 +145,24 @@ internal static class ServerMode
                 left -= piece;
             }
         }
+        else if (request.Method == "GET" && path is "stats" or "stats/collect")
+        {
+            if (path == "stats/collect")
+            {
+                // The live heap: what survives a full, compacting collection.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            }
+
+            byte[] answer = Encoding.ASCII.GetBytes(BenchRoutes.GcStats());
+            request.SendStatus("200 OK");
+            request.SendHeader("Content-Type", "text/plain");
+            request.SendHeader("Content-Length", answer.Length.ToString(CultureInfo.InvariantCulture));
+            await request.SendDataAsync(answer);
+        }
+        else if (await uploads.TryHandleAsync(request, cancellationToken))
+        {
+            // /files and /files/{id}: resumable uploads.
+        }
         else
         {
             request.SendStatus("404 Not Found");
@@ -105,6 +179,9 @@ internal static class BenchRoutes
 {
     /// <summary>Largest upload and largest <c>/bytes/{n}</c> answer (256 MiB).</summary>
     public const long MaxBodyBytes = 256L * 1024 * 1024;
+
+    /// <summary>Moonbridge's request body limit: room for the resumable scenario's plain 1 GiB upload (2 GiB).</summary>
+    public const long MaxStreamedUploadBytes = 2L * 1024 * 1024 * 1024;
 
     public static readonly byte[] Hello = "Hello, World!"u8.ToArray();
 
@@ -124,6 +201,17 @@ internal static class BenchRoutes
             && count <= MaxBodyBytes;
     }
 
+    /// <summary>
+    /// The GC's figures as <c>key=value</c> words: <c>heap</c> (GC.GetTotalMemory without collecting), <c>allocated</c>
+    /// (bytes allocated since start), <c>gen0</c>/<c>gen1</c>/<c>gen2</c> (collection counts), <c>pause</c> (total GC pause, ms),
+    /// <c>jit</c> (time spent compiling, ms) and <c>jitted</c> (methods compiled).
+    /// </summary>
+    public static string GcStats() =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"heap={GC.GetTotalMemory(false)} allocated={GC.GetTotalAllocatedBytes(false)} "
+            + $"gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} pause={GC.GetTotalPauseDuration().TotalMilliseconds:0.0} "
+            + $"jit={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0} jitted={System.Runtime.JitInfo.GetCompiledMethodCount()}\n");
+
     /// <summary>Reads <c>--port N</c>; prints a message and returns -1 when it is missing or invalid.</summary>
     public static int ParsePort(string[] args)
     {
@@ -135,7 +223,7 @@ internal static class BenchRoutes
             }
         }
 
-        Console.Error.WriteLine("usage: server|kestrel --port N [--inline]");
+        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] | kestrel --port N [--inline]");
         return -1;
     }
 
