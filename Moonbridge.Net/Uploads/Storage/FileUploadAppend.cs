@@ -8,12 +8,16 @@ namespace Moonbridge.Net.Uploads.Storage;
 /// </summary>
 internal sealed class FileUploadAppend : IUploadAppend
 {
+    // Written data is handed to the device in pieces of this size as it arrives (see Writeback).
+    private const long WritebackBytes = 8L * 1024 * 1024;
+
     private readonly FileUploadStore _store;
     private readonly UploadSlot _slot;
     private readonly SafeFileHandle _data;
     private readonly CancellationTokenSource _superseded = new();
     private readonly string _id;
     private long _offset;
+    private long _writebackFrom;
     private int _disposed;
 
     internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record, string id)
@@ -24,6 +28,7 @@ internal sealed class FileUploadAppend : IUploadAppend
         _data = data;
         Record = record;
         _offset = record.Offset;
+        _writebackFrom = record.Offset;
     }
 
     public UploadRecord Record { get; private set; }
@@ -49,12 +54,18 @@ internal sealed class FileUploadAppend : IUploadAppend
 
         await RandomAccess.WriteAsync(_data, data, _offset, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _offset, _offset + data.Length);
+        if (_offset - _writebackFrom >= WritebackBytes)
+        {
+            Writeback.Start(_data, _writebackFrom, _offset - _writebackFrom);
+            _writebackFrom = _offset;
+        }
     }
 
     public void Rewind()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Volatile.Write(ref _offset, Record.Offset);
+        _writebackFrom = Record.Offset;
     }
 
     public ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default)
