@@ -134,7 +134,7 @@ internal static class LoadMode
 
         if (options.Scenarios.Any(s => s.Kind == ScenarioKind.ResumableUpload))
         {
-            ResumableUploadBench.Print(options, machine, resumable);
+            ResumableUploadReport.Print(options, machine, resumable);
         }
 
         return 0;

@@ -10,14 +10,16 @@ namespace Moonbridge.Net.Benchmarks.Load;
 /// The resumable-upload scenario (issue 16, "Throughput"): on the Moonbridge benchmark server, uploads of
 /// <see cref="LoadOptions.ResumableBytes"/> (1 GiB) made with the IETF resumable uploads draft (interop version 9:
 /// <c>POST /files</c> with <c>Upload-Complete: ?0</c> and <c>Upload-Length</c>, no content, then <c>PATCH</c>es of
-/// <see cref="AppendBytes"/>, the last with <c>Upload-Complete: ?1</c>) against plain streamed uploads of the same size
-/// (<c>POST /upload</c>), alternated one by one (plain first in even pairs, resumable first in odd ones) after an
-/// unmeasured warm-up (rounds of 20 pairs of 4 MiB and one of the measured size, for at least 40 s and until two rounds
-/// in a row compile nothing new). The target: the resumable MB/s within 10 % of the plain MB/s, server memory flat.
+/// <see cref="AppendBytes"/>, the last with <c>Upload-Complete: ?1</c>) against plain streamed uploads of the same size,
+/// one that the server discards (<c>POST /upload</c>) and one that it stores in a file (<c>POST /upload/stored</c>),
+/// in rounds of one of each kind whose order rotates, after an unmeasured warm-up (rounds of 20 small uploads of each
+/// kind and one of the measured size, for at least 40 s and until two rounds in a row compile nothing new). The
+/// target: the resumable MB/s within 10 % of the plain stored upload's, server memory flat.
 /// </summary>
 /// <remarks>
 /// What the server does per upload. Plain: reads the body off the socket in 16 KiB pieces (the HTTP layer's
-/// <c>MaximumInputChunkSize</c>), adds up their lengths and answers the count. Resumable: the upload layer reads the
+/// <c>MaximumInputChunkSize</c>), adds up their lengths and answers the count. Stored: the same pieces written to a new
+/// file through a 256 KiB <see cref="FileStream"/> buffer, fsynced before the answer (<see cref="StoredUploads"/>). Resumable: the upload layer reads the
 /// content into a 256 KiB buffer and writes it to the upload's data file (<c>pwrite</c>), <c>fsync</c>s it at every
 /// checkpoint (1 s) and at the end of every request, with a metadata write (temporary file, <c>fsync</c>, rename,
 /// directory <c>fsync</c>) at each take-over and each durable point; the completing <c>PATCH</c> runs the completion
@@ -40,10 +42,23 @@ internal static class ResumableUploadBench
 
     private static readonly byte[] s_chunk = CreateChunk();
 
+    /// <summary>What one measured upload is.</summary>
+    internal enum UploadKind
+    {
+        /// <summary><c>POST /upload</c>: the server counts the bytes and keeps nothing.</summary>
+        Plain,
+
+        /// <summary><c>POST /upload/stored</c>: the server writes the bytes to a file and fsyncs it.</summary>
+        Stored,
+
+        /// <summary>The IETF draft: creation, then 64 MiB appends.</summary>
+        Resumable,
+    }
+
     /// <summary>One measured upload: wall time, the server's CPU time and memory, and where the client waited.</summary>
     internal sealed record Sample(
         int Index,
-        bool Resumable,
+        UploadKind Kind,
         long Bytes,
         double Seconds,
         double? CpuSeconds,
@@ -55,6 +70,8 @@ internal static class ResumableUploadBench
         double AppendWaitSeconds,
         int Requests)
     {
+        public bool Resumable => Kind == UploadKind.Resumable;
+
         public double MegabytesPerSecond => Bytes / Seconds / 1e6;
 
         public double? CpuMicrosPerMib => CpuSeconds * 1e6 / (Bytes / Mib);
@@ -87,19 +104,17 @@ internal static class ResumableUploadBench
         bool PeakReset,
         string? Note)
     {
-        public IEnumerable<Sample> Plain => Samples.Where(s => !s.Resumable);
+        public Sample[] Of(UploadKind kind) => Samples.Where(s => s.Kind == kind).ToArray();
 
-        public IEnumerable<Sample> Resumables => Samples.Where(s => s.Resumable);
+        public double? Rate(UploadKind kind) => Median(Of(kind).Select(s => s.MegabytesPerSecond));
 
-        public double? PlainRate => Median(Plain.Select(s => s.MegabytesPerSecond));
-
-        public double? ResumableRate => Median(Resumables.Select(s => s.MegabytesPerSecond));
-
-        public double? Ratio => PlainRate is > 0 && ResumableRate is { } r ? r / PlainRate : null;
+        /// <summary>Resumable MB/s over the given kind's, medians.</summary>
+        public double? Ratio(UploadKind over) => Rate(over) is > 0 && Rate(UploadKind.Resumable) is { } r ? r / Rate(over) : null;
 
         public string Summary() => Samples.Count == 0
             ? $"-  [{Note}]"
-            : $"plain {F(PlainRate, "N0")} MB/s, resumable {F(ResumableRate, "N0")} MB/s (medians; resumable / plain {F(Ratio, "0.00")}); {FileSystem}"
+            : $"plain {F(Rate(UploadKind.Plain), "N0")} MB/s, stored {F(Rate(UploadKind.Stored), "N0")} MB/s, resumable {F(Rate(UploadKind.Resumable), "N0")} MB/s "
+                + $"(medians; resumable / stored {F(Ratio(UploadKind.Stored), "0.00")}, / plain {F(Ratio(UploadKind.Plain), "0.00")}); {FileSystem}"
                 + (Note is null ? "" : $"  [{Note}]");
     }
 
@@ -134,13 +149,16 @@ internal static class ResumableUploadBench
                 for (int i = 0; i < WarmupSmallUploads; i++)
                 {
                     await PlainAsync(port, WarmupSmallBytes, perUpload);
+                    await PlainAsync(port, WarmupSmallBytes, perUpload, stored: true);
                     (string small, _, _, _) = await ResumableAsync(port, WarmupSmallBytes, WarmupSmallBytes / 4, perUpload);
                     await DeleteAsync(port, small);
                     _ = await StatsAsync(port);
                 }
 
                 await DeleteAsync(port, pending);
+                await DeleteStoredAsync(port);
                 await PlainAsync(port, options.ResumableBytes, perUpload);
+                await PlainAsync(port, options.ResumableBytes, perUpload, stored: true);
                 (pending, _, _, _) = await ResumableAsync(port, options.ResumableBytes, AppendBytes, perUpload);
                 await Task.Delay(TimeSpan.FromSeconds(0.5));
                 long jitted = (await StatsAsync(port))?.Jitted ?? 0;
@@ -157,21 +175,27 @@ internal static class ResumableUploadBench
             liveStart = await StatsAsync(port, collect: true);
             rssStart = ProcessStats.RssBytes(server.Pid);
             gcStart = await StatsAsync(port);
-            for (int pair = 0; pair < options.ResumableUploads; pair++)
+            for (int round = 0; round < options.ResumableUploads; round++)
             {
-                foreach (bool resumable in pair % 2 == 0 ? new[] { false, true } : [true, false])
+                // Each kind goes first, second and third in turn, so that none always follows the same one.
+                UploadKind[] kinds = [UploadKind.Plain, UploadKind.Stored, UploadKind.Resumable];
+                foreach (UploadKind kind in kinds.Skip(round % 3).Concat(kinds.Take(round % 3)))
                 {
                     if (server.HasExited)
                     {
                         throw new InvalidOperationException(server.ExitDescription);
                     }
 
-                    if (resumable)
+                    // The previous upload of the kind goes just before the next one (untimed): one upload's data on
+                    // disk per kind at a time.
+                    if (kind == UploadKind.Resumable)
                     {
-                        // The previous resumable upload goes just before the next one (untimed): one upload's data on
-                        // disk at a time.
                         await DeleteAsync(port, pending);
                         pending = null;
+                    }
+                    else if (kind == UploadKind.Stored)
+                    {
+                        await DeleteStoredAsync(port);
                     }
 
                     GcFigures? gcBefore = await StatsAsync(port);
@@ -182,25 +206,26 @@ internal static class ResumableUploadBench
                     double tail;
                     double appendWait = 0;
                     int requests = 1;
-                    if (resumable)
+                    if (kind == UploadKind.Resumable)
                     {
                         (pending, tail, appendWait, requests) = await ResumableAsync(port, options.ResumableBytes, AppendBytes, perUpload, options.UploadRate);
                     }
                     else
                     {
-                        tail = await PlainAsync(port, options.ResumableBytes, perUpload, options.UploadRate);
+                        tail = await PlainAsync(port, options.ResumableBytes, perUpload, options.UploadRate, stored: kind == UploadKind.Stored);
                     }
 
                     double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                     TimeSpan? cpuAfter = ProcessStats.CpuTime(server.Pid);
                     long? peak = PeakRss(server.Pid);
                     GcFigures? gcAfter = await StatsAsync(port);
-                    samples.Add(new Sample(samples.Count + 1, resumable, options.ResumableBytes, seconds, (cpuAfter - cpuBefore)?.TotalSeconds,
+                    samples.Add(new Sample(samples.Count + 1, kind, options.ResumableBytes, seconds, (cpuAfter - cpuBefore)?.TotalSeconds,
                         rssBefore, peak, gcBefore, gcAfter, tail, appendWait, requests));
                 }
             }
 
             await DeleteAsync(port, pending);
+            await DeleteStoredAsync(port);
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or InvalidDataException or InvalidOperationException)
         {
@@ -213,89 +238,18 @@ internal static class ResumableUploadBench
         return new Result(directory, fileSystem, samples, rssStart, rssEnd, gcStart, gcEnd, liveStart, liveEnd, warmupRounds, warmupSeconds, warmupCompiled, peakReset, note);
     }
 
-    /// <summary>Prints the scenario's Markdown table: the medians side by side, then every upload.</summary>
-    public static void Print(LoadOptions options, MachineInfo machine, Result? result)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"## Resumable upload vs plain streamed upload, Moonbridge ({(options.Quick ? "quick smoke run" : "full run")})");
-        Console.WriteLine();
-        if (result is null || result.Samples.Count == 0)
-        {
-            Console.WriteLine($"Not measured: {result?.Note ?? "the Moonbridge server did not run"}.");
-            return;
-        }
-
-        string size = $"{options.ResumableBytes / (1024 * 1024)} MiB";
-        Sample[] plain = result.Plain.ToArray();
-        Sample[] resumable = result.Resumables.ToArray();
-        Console.WriteLine($"{plain.Length} plain and {resumable.Length} resumable uploads of {size}, alternated, {(options.UploadRate > 0 ? $"each request's content sent at {options.UploadRate} MB/s" : "sent as fast as the server takes them")}; the store on {result.FileSystem}. "
-            + $"Warm-up: {result.WarmupRounds} rounds in {result.WarmupSeconds:0} s, the last compiling {result.WarmupCompiled} methods.");
-        Console.WriteLine();
-        Console.WriteLine("| Metric | Plain streamed | Resumable | Resumable / plain | Better |");
-        Console.WriteLine("|---|---:|---:|---:|---|");
-        Row("MB/s, median (min – max)", plain, resumable, s => s.MegabytesPerSecond, "N0", higher: true, range: true);
-        double? pairRatio = Median(PairRatios(result.Samples));
-        Console.WriteLine($"| MB/s ratio of each pair, median | | | {F(pairRatio, "0.00")} | higher |");
-        Row("server CPU µs per MiB, median", plain, resumable, s => s.CpuMicrosPerMib, "N0", higher: false);
-        Row("server core busy (CPU time / wall time), median", plain, resumable, s => s.CoreBusy, "P0", higher: false);
-        Row("server VmRSS before an upload, MiB, max", plain, resumable, s => s.RssBefore / Mib, "N1", higher: false, max: true);
-        Row($"server peak RSS during an upload ({(result.PeakReset ? "VmHWM reset before each" : "VmHWM, lifetime: reset failed")}), MiB, max", plain, resumable, s => s.PeakRss / Mib, "N1", higher: false, max: true);
-        Row("managed heap after an upload (GC.GetTotalMemory), MiB, max", plain, resumable, s => s.GcAfter?.Heap / Mib, "N1", higher: false, max: true);
-        Row("bytes allocated per MiB uploaded, median", plain, resumable, s => s.AllocatedPerMib, "N0", higher: false);
-        Row("GCs (gen0/1/2) during an upload, median of the sum", plain, resumable, s => s.GcAfter is { } a && s.GcBefore is { } b ? a.Gen0 + a.Gen1 + a.Gen2 - b.Gen0 - b.Gen1 - b.Gen2 : null, "N0", higher: false);
-        Row("server JIT compile time during an upload, ms, max", plain, resumable, s => s.JitMs, "N0", higher: false, max: true);
-        Row("client wait for the final response after its last byte, ms, median", plain, resumable, s => s.TailSeconds * 1000, "N0", higher: false);
-        Row("client wait for the 204s after the last byte of each non-final append, ms, median of the sum", plain, resumable, s => s.Resumable ? s.AppendWaitSeconds * 1000 : null, "N0", higher: false);
-        Console.WriteLine();
-        Console.WriteLine($"Server: VmRSS {Mebi(result.RssStart)} MiB before the first measured upload, {Mebi(result.RssEnd)} MiB after the last; "
-            + $"managed heap {Mebi(result.GcStart?.Heap)} → {Mebi(result.GcEnd?.Heap)} MiB; GCs (gen0/1/2) {Collections(result.GcStart)} → {Collections(result.GcEnd)}, pauses {F(result.GcStart?.PauseMs, "0.0")} → {F(result.GcEnd?.PauseMs, "0.0")} ms; "
-            + $"live heap (after a forced full collection, outside the timed uploads) {Mebi(result.LiveStart?.Heap)} MiB before the first, {Mebi(result.LiveEnd?.Heap)} MiB after the last.");
-        Console.WriteLine();
-        Console.WriteLine("| # | Kind | s | MB/s | CPU µs/MiB | core busy | VmRSS before → peak, MiB | heap after, MiB | alloc B/MiB | JIT ms | last-byte → answer, ms | append waits, ms | requests |");
-        Console.WriteLine("|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-        foreach (Sample s in result.Samples)
-        {
-            Console.WriteLine($"| {s.Index} | {(s.Resumable ? "resumable" : "plain")} | {s.Seconds.ToString("0.00", CultureInfo.InvariantCulture)} | {F(s.MegabytesPerSecond, "N0")} | "
-                + $"{F(s.CpuMicrosPerMib, "N0")} | {F(s.CoreBusy, "P0")} | {Mebi(s.RssBefore)} → {Mebi(s.PeakRss)} | {Mebi(s.GcAfter?.Heap)} | {F(s.AllocatedPerMib, "N0")} | {F(s.JitMs, "N0")} | "
-                + $"{F(s.TailSeconds * 1000, "N0")} | {(s.Resumable ? F(s.AppendWaitSeconds * 1000, "N0") : "-")} | {s.Requests} |");
-        }
-
-        if (result.Note is not null)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"Note: {result.Note}");
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("Legend:");
-        Console.WriteLine();
-        Console.WriteLine($"- Machine: {machine}. The server runs pinned to CPU 1, the client (one connection at a time) in the load process on CPU 0.");
-        Console.WriteLine($"- Plain: `POST /upload` with Content-Length {options.ResumableBytes}; the server reads the body in 16 KiB pieces, counts the bytes and answers the count. "
-            + $"Resumable: `POST /files` (Upload-Draft-Interop-Version: 9, Upload-Complete: ?0, Upload-Length, no content; 201 + Location), then {options.ResumableBytes / AppendBytes} `PATCH`es of {AppendBytes / (1024 * 1024)} MiB "
-            + "(application/partial-upload, Upload-Offset, the last with Upload-Complete: ?1), each sent after the previous answer; the server writes the content to its data file in up to 256 KiB pieces, "
-            + "fsyncs it at each 1 s checkpoint and at the end of every request (plus a metadata file written, fsynced and renamed, and the directory fsynced, at each take-over and durable point), "
-            + "and on completion the handler reads the whole file back in 256 KiB reads and answers the count. Both answers are checked. Each resumable upload is deleted (not timed) just before the next one.");
-        Console.WriteLine($"- Store: {result.Directory} on {result.FileSystem}. On tmpfs an fsync costs next to nothing; on a disk file system the fsyncs wait for the device, and the 1 GiB is written through to it. "
-            + "Writing into page cache costs more where that memory was given back to the host (a VM whose balloon device reports free pages): the copy into each new page then waits for the host, "
-            + "which shows in the per-upload table as resumable uploads of two kinds, one at about twice the CPU µs/MiB of the other (perf: the kernel's copy into new page cache pages, 6 to 8 times slower).");
-        Console.WriteLine("- MB/s: 10^6 bytes of content per second of wall time of one upload, from connecting to the final answer (resumable: creation included; with --upload-rate each request's content is paced from its first byte, as over a link of that capacity, and the waits between requests are the link idle). Medians over the uploads of each kind; the pair ratio divides each resumable upload by the plain one next to it.");
-        Console.WriteLine("- CPU: the server's user + system time during the upload (/proc/<pid>/stat, 10 ms ticks) per MiB; core busy = that time over the wall time (100 % = CPU 1 saturated).");
-        Console.WriteLine("- Memory: VmRSS from /proc/<pid>/status before each upload and VmHWM after it (reset by writing 5 to /proc/<pid>/clear_refs before it), so the peak is the upload's own; managed heap and allocations from the server's GC (`GET /stats`). Flat memory: the peak stays near the VmRSS before, whatever the size.");
-        Console.WriteLine("- Client waits: from the last body byte handed to the kernel to the final response of that request: for the completing request this is the last durable write, the completion handler's read-back and the answer; for the other appends, summed, the end-of-request fsync and metadata writes.");
-    }
-
     /// <summary>A plain streamed upload; returns the time from the last byte sent to the answer.</summary>
-    private static async Task<double> PlainAsync(int port, long bytes, TimeSpan timeout, int rate = 0)
+    private static async Task<double> PlainAsync(int port, long bytes, TimeSpan timeout, int rate = 0, bool stored = false)
     {
         using var deadline = new CancellationTokenSource(timeout);
         using Socket socket = await ConnectAsync(port, deadline.Token);
         var reader = new Reader(socket);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bytes}\r\n\r\n"), deadline.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /upload{(stored ? "/stored" : "")} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bytes}\r\n\r\n"), deadline.Token);
         await SendContentAsync(socket, bytes, rate, deadline.Token);
         long sent = Stopwatch.GetTimestamp();
         Response response = await reader.ReadFinalAsync(deadline.Token);
         double tail = Stopwatch.GetElapsedTime(sent).TotalSeconds;
-        Expect(response, 200, "plain upload");
+        Expect(response, 200, stored ? "stored upload" : "plain upload");
         ExpectCount(response, bytes);
         return tail;
     }
@@ -353,6 +307,14 @@ internal static class ResumableUploadBench
         using Socket socket = await ConnectAsync(port, deadline.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"DELETE {location} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpload-Draft-Interop-Version: 9\r\nContent-Length: 0\r\n\r\n"), deadline.Token);
         Expect(await new Reader(socket).ReadFinalAsync(deadline.Token), 204, "delete");
+    }
+
+    private static async Task DeleteStoredAsync(int port)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using Socket socket = await ConnectAsync(port, deadline.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"DELETE /upload/stored HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"), deadline.Token);
+        Expect(await new Reader(socket).ReadFinalAsync(deadline.Token), 200, "delete stored");
     }
 
     private static async Task<GcFigures?> StatsAsync(int port, bool collect = false)
@@ -465,34 +427,7 @@ internal static class ResumableUploadBench
         return code == 0 && parts.Length >= 3 ? $"{parts[0]} ({parts[1]} mounted on {parts[2]}{(parts.Length > 3 ? ", " + parts[3] : "")})" : "an unknown file system (findmnt failed)";
     }
 
-    private static void Row(string label, Sample[] plain, Sample[] resumable, Func<Sample, double?> value, string format, bool higher, bool range = false, bool max = false)
-    {
-        double?[] p = plain.Select(value).ToArray();
-        double?[] r = resumable.Select(value).ToArray();
-        double? pv = max ? Max(p) : Median(p.OfType<double>());
-        double? rv = max ? Max(r) : Median(r.OfType<double>());
-        string Cell(double? v, double?[] all) => all.All(x => x is null) ? "-"
-            : range ? $"{F(v, format)} ({F(all.OfType<double>().Min(), format)} – {F(all.OfType<double>().Max(), format)})" : F(v, format);
-        string ratio = pv is > 0 && rv is { } rr ? (rr / pv.Value).ToString("0.00", CultureInfo.InvariantCulture) : "-";
-        Console.WriteLine($"| {label} | {Cell(pv, p)} | {Cell(rv, r)} | {ratio} | {(higher ? "higher" : "lower")} |");
-    }
-
-    /// <summary>Each resumable upload's MB/s over the plain one of its pair.</summary>
-    private static IEnumerable<double> PairRatios(IReadOnlyList<Sample> samples)
-    {
-        for (int i = 0; i + 1 < samples.Count; i += 2)
-        {
-            Sample a = samples[i];
-            Sample b = samples[i + 1];
-            if (a.Resumable != b.Resumable)
-            {
-                (Sample plain, Sample resumable) = a.Resumable ? (b, a) : (a, b);
-                yield return resumable.MegabytesPerSecond / plain.MegabytesPerSecond;
-            }
-        }
-    }
-
-    private static double? Median(IEnumerable<double> values)
+    internal static double? Median(IEnumerable<double> values)
     {
         double[] sorted = values.Order().ToArray();
         return sorted.Length == 0 ? null
@@ -500,13 +435,13 @@ internal static class ResumableUploadBench
             : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static double? Max(double?[] values) => values.OfType<double>().Select(v => (double?)v).Max();
+    internal static double? Max(double?[] values) => values.OfType<double>().Select(v => (double?)v).Max();
 
-    private static string F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
+    internal static string F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
 
-    private static string Collections(GcFigures? gc) => gc is null ? "-" : $"{gc.Gen0}/{gc.Gen1}/{gc.Gen2}";
+    internal static string Collections(GcFigures? gc) => gc is null ? "-" : $"{gc.Gen0}/{gc.Gen1}/{gc.Gen2}";
 
-    private static string Mebi(long? bytes) => F(bytes / Mib, "N1");
+    internal static string Mebi(long? bytes) => F(bytes / Mib, "N1");
 
     private static byte[] CreateChunk()
     {

@@ -10,7 +10,8 @@ namespace Moonbridge.Net.Benchmarks.Load;
 /// <summary>
 /// <c>server --port N [--upload-dir DIR]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
 /// user would use. Routes: <c>GET /plaintext</c> (TechEmpower), <c>POST /upload</c> (answers the body's byte
-/// count; tracked under <c>?X-Progress-Id=</c>), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
+/// count; tracked under <c>?X-Progress-Id=</c>), <c>POST /upload/stored</c> (streams the body to a file in the upload
+/// directory, fsyncs it and answers the count; <c>DELETE /upload/stored</c> removes those files), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
 /// see <see cref="ResumableUploadBench"/>; a completed upload is answered with its byte count, read back from the store)
 /// and <c>GET /stats</c> (the GC's and the JIT's figures; <c>/stats/collect</c> after a full collection). Uploads are kept in <c>--upload-dir</c> (left in place) or else in a new
 /// temporary directory removed when the server stops. Stops on SIGTERM / Ctrl+C.
@@ -61,7 +62,8 @@ internal static class ServerMode
         await using var uploads = new ResumableUploads(
             new ResumableUploadOptions { Directory = uploadDirectory, Path = "/files", MaxAppendSize = http.RequestBodySizeLimit },
             CountStoredBytesAsync);
-        AsyncConnectHandler handleHttp = HttpHandler.Create(http, (request, ct) => HandleAsync(progress, uploads, request, ct));
+        var stored = new StoredUploads(Path.Combine(uploadDirectory, "stored"));
+        AsyncConnectHandler handleHttp = HttpHandler.Create(http, (request, ct) => HandleAsync(progress, uploads, stored, request, ct));
         var options = new ListenOptions
         {
             Name = "bench",
@@ -107,7 +109,7 @@ internal static class ServerMode
         return UploadResult.Text(length.ToString(CultureInfo.InvariantCulture) + "\n");
     }
 
-    private static async ValueTask<bool> HandleAsync(ProgressTracker progress, ResumableUploads uploads, HttpRequest request, CancellationToken cancellationToken)
+    private static async ValueTask<bool> HandleAsync(ProgressTracker progress, ResumableUploads uploads, StoredUploads stored, HttpRequest request, CancellationToken cancellationToken)
     {
         string path = request.Path ?? "";
         if (request.Method == "GET" && path == "plaintext")
@@ -131,6 +133,16 @@ internal static class ServerMode
             request.SendHeader("Content-Type", "text/plain");
             request.SendHeader("Content-Length", answer.Length.ToString(CultureInfo.InvariantCulture));
             await request.SendDataAsync(answer);
+        }
+        else if (path == "upload/stored" && request.Method is "POST" or "DELETE")
+        {
+            string answer = request.Method == "POST"
+                ? (await stored.StoreAsync(request, cancellationToken)).ToString(CultureInfo.InvariantCulture) + "\n"
+                : stored.DeleteAll().ToString(CultureInfo.InvariantCulture) + " removed\n";
+            request.SendStatus("200 OK");
+            request.SendHeader("Content-Type", "text/plain");
+            request.SendHeader("Content-Length", answer.Length.ToString(CultureInfo.InvariantCulture));
+            await request.SendDataAsync(Encoding.ASCII.GetBytes(answer));
         }
         else if (request.Method == "GET" && BenchRoutes.TryParseBytes(path, out long count))
         {
