@@ -28,7 +28,7 @@ internal static partial class SnippetCompiler
         "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging",
         "Moonbridge.Net.IO", "Moonbridge.Net.Server", "Moonbridge.Net.Http", "Moonbridge.Net.Http.Forms",
         "Moonbridge.Net.Progress", "Moonbridge.Net.Progress.Operations", "Moonbridge.Net.HandOff", "Moonbridge.Net.Esi",
-        "Moonbridge.Net.Hosting",
+        "Moonbridge.Net.Hosting", "Moonbridge.Net.Redis",
     ];
 
     /// <summary>
@@ -165,7 +165,7 @@ internal static partial class SnippetCompiler
         foreach (string file in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             string name = Path.GetFileNameWithoutExtension(file);
-            bool wanted = name is "mscorlib" or "netstandard" or "Moonbridge.Net" or "Moonbridge.Net.Hosting"
+            bool wanted = name is "mscorlib" or "netstandard" or "Moonbridge.Net" or "Moonbridge.Net.Hosting" or "Moonbridge.Net.Redis" or "StackExchange.Redis"
                 || name.StartsWith("System.", StringComparison.Ordinal) || name == "System"
                 || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
                 || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal) || name == "Microsoft.CSharp";

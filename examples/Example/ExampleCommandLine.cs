@@ -10,7 +10,8 @@ using ExampleSupport;
 /// <param name="HeaderTimeout">How long a client may take to send a request head.</param>
 /// <param name="MaxConnections">How many connections may be open at once.</param>
 /// <param name="UploadDirectory">Where resumable uploads are kept.</param>
-internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPath, TimeSpan? Interval, long BodyLimit, TimeSpan HeaderTimeout, int MaxConnections, string UploadDirectory)
+/// <param name="Redis">The Redis that shares progress and status documents with other instances, if any.</param>
+internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPath, TimeSpan? Interval, long BodyLimit, TimeSpan HeaderTimeout, int MaxConnections, string UploadDirectory, string? Redis)
 {
     private const double DefaultHeaderTimeoutSeconds = 120;
 
@@ -25,6 +26,11 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
         Option<TimeSpan?> headerTimeout = ExampleOptions.PositiveSeconds("--header-timeout", "How long a client may take to send a request head", DefaultHeaderTimeoutSeconds);
         Option<int> maxConnections = ExampleOptions.Count("--max-connections", "How many connections may be open at once (handlers running at once stay bounded by the pool's MaxFork, 256)", 4096);
         Option<string?> uploadDirectory = ExampleOptions.Path("--upload-dir", "Where resumable uploads (/files) are kept; they survive restarts (default: moonbridge-uploads in the temp directory)");
+        var redis = new Option<string?>("--redis")
+        {
+            Description = "Share upload progress and job status documents with the other instances using this Redis (HOST:PORT); in memory when absent",
+            HelpName = "HOST:PORT",
+        };
         var command = new RootCommand("The original example_application.lua in C#: pages, uploads, an echo, progress and long-running jobs.")
         {
             host,
@@ -35,6 +41,7 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
             headerTimeout,
             maxConnections,
             uploadDirectory,
+            redis,
         };
         return CommandLineParsing.Parse(command, args, out exitCode) is { } result
             ? new ExampleCommandLine(
@@ -45,7 +52,8 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
                 result.GetValue(bodyLimit),
                 result.GetValue(headerTimeout) ?? TimeSpan.FromSeconds(DefaultHeaderTimeoutSeconds),
                 result.GetValue(maxConnections),
-                result.GetValue(uploadDirectory) ?? Path.Combine(Path.GetTempPath(), "moonbridge-uploads"))
+                result.GetValue(uploadDirectory) ?? Path.Combine(Path.GetTempPath(), "moonbridge-uploads"),
+                result.GetValue(redis))
             : null;
     }
 }

@@ -8,7 +8,8 @@
 // {"bytes":N,"sha256":"..."}, kept at /files/{id}/result, its bytes at /files/{id}/content.
 //
 //   dotnet run --project examples/Example -- [--port 8080] [--host 127.0.0.1] [--unix PATH] [--interval SECONDS]
-//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N] [--upload-dir DIR]   (--help lists the options)
+//       [--body-limit BYTES] [--header-timeout SECONDS] [--max-connections N] [--upload-dir DIR] [--redis HOST:PORT]
+//       (--help lists the options)
 using System.Text;
 using ExampleSupport;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Progress;
 using Moonbridge.Net.Progress.Operations;
+using Moonbridge.Net.Redis;
 using Moonbridge.Net.Server;
 using Moonbridge.Net.Uploads;
 
@@ -50,11 +52,15 @@ var http = new HttpOptions
 };
 http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
 
+// With --redis, progress and status documents live in Redis, so every instance behind a load balancer sees them
+// (docs/scale-out.md); a Redis that cannot be reached at start is one clear error.
+await using SharedState? shared = commandLine.Redis is { } redisAddress ? await SharedState.ConnectAsync(redisAddress, logging) : null;
+
 // One tracker for the whole server: uploads register under their X-Progress-Id, polls read it.
-var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging });
+var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging, Store = shared?.Progress });
 
 // Long-running jobs: status documents under /operations/<id>, kept for an hour after a job ends.
-var operations = new OperationManager(new OperationOptions { LoggerFactory = logging, TimeToLive = TimeSpan.FromHours(1) });
+var operations = new OperationManager(new OperationOptions { LoggerFactory = logging, TimeToLive = TimeSpan.FromHours(1), Store = shared?.Operations });
 
 // Resumable uploads under /files, bound to the browser that made them by a cookie (UploadOwner below).
 await using var uploads = new ResumableUploads(

@@ -1,0 +1,24 @@
+using Moonbridge.Net.Progress;
+
+namespace Moonbridge.Net.Redis.Internal;
+
+/// <summary>Progress entries as records: a running one lives as long as its holder renews its lease.</summary>
+internal sealed class ProgressKind(RedisStoreOptions options) : IRecordKind<ProgressEntry, ProgressSnapshot>
+{
+    public string Name => "progress";
+
+    public TimeSpan RunningTimeToLive => options.Lease;
+
+    public string Id(ProgressEntry entry) => entry.Id;
+
+    public ProgressSnapshot Snapshot(ProgressEntry entry) => entry.Snapshot();
+
+    public ValueTask<ProgressSnapshot> WaitForChangeAsync(ProgressEntry entry, long afterVersion, CancellationToken cancellationToken)
+        => entry.WaitForChangeAsync(afterVersion, cancellationToken);
+
+    public long Version(ProgressSnapshot snapshot) => snapshot.Version;
+
+    public bool IsFinished(ProgressSnapshot snapshot) => snapshot.IsFinished;
+
+    public string Encode(ProgressSnapshot snapshot) => ProgressCodec.Encode(snapshot);
+}

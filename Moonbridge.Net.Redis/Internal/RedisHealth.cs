@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Moonbridge.Net.Redis.Internal;
+
+/// <summary>
+/// Whether the last Redis call of a store worked, so that an outage is logged once when it starts and once when it
+/// ends, never per request.
+/// </summary>
+internal sealed partial class RedisHealth(ILogger logger, string store)
+{
+    private int _failing;
+
+    public bool IsFailing => Volatile.Read(ref _failing) != 0;
+
+    public void Failed(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            Unavailable(logger, store, exception.Message, exception);
+        }
+    }
+
+    public void Succeeded()
+    {
+        if (Volatile.Read(ref _failing) != 0 && Interlocked.Exchange(ref _failing, 0) != 0)
+        {
+            Recovered(logger, store);
+        }
+    }
+
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning,
+        Message = "Redis is not answering the {Store}: {Reason}. Requests go on without it (untracked, unknown to other instances) until it answers again.")]
+    private static partial void Unavailable(ILogger logger, string store, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "Redis answers the {Store} again.")]
+    private static partial void Recovered(ILogger logger, string store);
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using Moonbridge.Net.Progress.Operations;
+using Moonbridge.Net.Redis;
+using StackExchange.Redis;
+
+namespace Moonbridge.Net.Tests.Redis;
+
+/// <summary>
+/// <see cref="RedisOperationStore"/> against a real redis-server, with two stores on two connections standing for two
+/// server instances: a status document is read, followed and deleted through the instance that does not run the job.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+[CancelAfter(30_000)]
+public sealed class RedisOperationStoreTests
+{
+    private RedisServerProcess _redis = null!;
+
+    [OneTimeSetUp]
+    public async Task StartRedis()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        _redis = await RedisServerProcess.StartAsync(limit.Token);
+    }
+
+    [OneTimeTearDown]
+    public void StopRedis() => _redis?.Dispose();
+
+    [Test]
+    public async Task AJobRunningOnOneInstanceIsFollowedToItsResultOnTheOther(CancellationToken cancellationToken)
+    {
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        var entry = new OperationEntry("job-1", "/reports/42");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        Assert.That(await pair.B.TryAddAsync(new OperationEntry("job-1", "/elsewhere"), cancellationToken), Is.False, "the id is taken");
+
+        OperationSnapshot? running = await pair.B.WaitForChangeAsync("job-1", 0, cancellationToken);
+        Assert.That(running, Is.Not.Null);
+        Assert.That(running!.State, Is.EqualTo(OperationState.Running));
+        Assert.That(running.Target, Is.EqualTo("/reports/42"));
+
+        entry.Report(3, 10, "rendering page 3 — ü");
+        OperationSnapshot? reported = await pair.B.WaitForChangeAsync("job-1", running.Version, cancellationToken);
+        Assert.That((reported!.Completed, reported.Total, reported.Remark), Is.EqualTo((3L, (long?)10L, "rendering page 3 — ü")));
+
+        // The manager releases first, then publishes the result on the entry.
+        await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(5), cancellationToken);
+        entry.Complete(new OperationResult(201, Encoding.UTF8.GetBytes("{\"pages\":10}"), [new("Content-Type", "application/json"), new("X-Report", "42")]));
+        OperationSnapshot? done = await pair.B.WaitForChangeAsync("job-1", reported.Version, cancellationToken);
+        Assert.That(done!.State, Is.EqualTo(OperationState.Completed));
+        Assert.That(done.Result!.StatusCode, Is.EqualTo(201));
+        Assert.That(done.Result.Headers, Is.EqualTo(new KeyValuePair<string, string>[] { new("Content-Type", "application/json"), new("X-Report", "42") }));
+        Assert.That(Encoding.UTF8.GetString(done.Result.Body.Span), Is.EqualTo("{\"pages\":10}"));
+    }
+
+    [Test]
+    public async Task ADeleteThroughTheOtherInstanceRemovesTheDocumentForEveryone(CancellationToken cancellationToken)
+    {
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        var entry = new OperationEntry("job-2", "/slow");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        OperationSnapshot? running = await pair.B.GetAsync("job-2", cancellationToken);
+        Assert.That(running, Is.Not.Null);
+
+        Task<OperationSnapshot?> follower = pair.B.WaitForChangeAsync("job-2", running!.Version, cancellationToken).AsTask();
+        Assert.That(await pair.B.RemoveAsync("job-2", cancellationToken), Is.True);
+        Assert.That(await follower, Is.Null, "a reader following it learns it is gone");
+        Assert.That(await pair.B.RemoveAsync("job-2", cancellationToken), Is.False);
+
+        // The job ends on its instance; its result goes nowhere and the id stays free.
+        entry.Report(1, 1, null);
+        await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(5), cancellationToken);
+        entry.Complete(OperationResult.Text("late\n"));
+        Assert.That(await pair.B.GetAsync("job-2", cancellationToken), Is.Null);
+    }
+
+    [Test]
+    public async Task AJobWhoseInstanceDiedReadsAsFailedNotRunning(CancellationToken cancellationToken)
+    {
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) });
+        var entry = new OperationEntry("job-3", "/convert");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        OperationSnapshot? running = await pair.B.GetAsync("job-3", cancellationToken);
+        Assert.That(running!.State, Is.EqualTo(OperationState.Running));
+
+        pair.KillA();
+        OperationSnapshot? after = await pair.B.WaitForChangeAsync("job-3", running.Version, cancellationToken);
+        Assert.That(after!.State, Is.EqualTo(OperationState.Completed));
+        Assert.That(after.Result!.StatusCode, Is.EqualTo(500));
+        Assert.That(Encoding.UTF8.GetString(after.Result.Body.Span), Does.Contain("stopped before it finished"));
+    }
+
+    private static string Prefix() => $"test-{Guid.NewGuid():N}:";
+
+    /// <summary>Two server instances: each with its own Redis connection and store, on one Redis and one prefix.</summary>
+    private sealed class Instances : IAsyncDisposable
+    {
+        private readonly IConnectionMultiplexer _redisA;
+        private readonly IConnectionMultiplexer _redisB;
+
+        private Instances(IConnectionMultiplexer redisA, IConnectionMultiplexer redisB, RedisOperationStore a, RedisOperationStore b)
+        {
+            _redisA = redisA;
+            _redisB = redisB;
+            A = a;
+            B = b;
+        }
+
+        public RedisOperationStore A { get; }
+
+        public RedisOperationStore B { get; }
+
+        public static async Task<Instances> StartAsync(RedisServerProcess redis, RedisStoreOptions options)
+        {
+            IConnectionMultiplexer redisA = await RedisConnection.ConnectAsync(redis.Configuration);
+            IConnectionMultiplexer redisB = await RedisConnection.ConnectAsync(redis.Configuration);
+            return new Instances(redisA, redisB, await RedisOperationStore.CreateAsync(redisA, options), await RedisOperationStore.CreateAsync(redisB, options));
+        }
+
+        /// <summary>Instance A stops talking to Redis at once, as if its process were killed.</summary>
+        public void KillA() => _redisA.Dispose();
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            _redisA.Dispose();
+            _redisB.Dispose();
+        }
+    }
+}

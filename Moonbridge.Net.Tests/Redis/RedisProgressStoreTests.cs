@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Moonbridge.Net.Progress;
+using Moonbridge.Net.Redis;
+using Moonbridge.Net.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Moonbridge.Net.Tests.Redis;
+
+/// <summary>
+/// <see cref="RedisProgressStore"/> against a real redis-server, with two stores on two connections standing for two
+/// server instances: what one holds, the other reads and follows.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+[CancelAfter(30_000)]
+public sealed class RedisProgressStoreTests
+{
+    private RedisServerProcess _redis = null!;
+
+    [OneTimeSetUp]
+    public async Task StartRedis()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        _redis = await RedisServerProcess.StartAsync(limit.Token);
+    }
+
+    [OneTimeTearDown]
+    public void StopRedis() => _redis?.Dispose();
+
+    [Test]
+    public async Task AnUploadHeldByOneInstanceIsReadAndFollowedOnTheOther(CancellationToken cancellationToken)
+    {
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        var entry = new ProgressEntry("upload-1");
+        entry.SetRequestSize(1000);
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+
+        ProgressSnapshot seen = await pair.B.WaitForChangeAsync("upload-1", 0, cancellationToken);
+        Assert.That(seen.State, Is.EqualTo(ProgressState.Running));
+        Assert.That(seen.RequestSize, Is.EqualTo(1000));
+
+        var clock = Stopwatch.StartNew();
+        entry.AddReceived(400);
+        ProgressSnapshot changed = await pair.B.WaitForChangeAsync("upload-1", seen.Version, cancellationToken);
+        TimeSpan latency = clock.Elapsed;
+        Assert.That(changed.Received, Is.EqualTo(400));
+        Assert.That(latency, Is.LessThan(TimeSpan.FromSeconds(2)), "a change reaches the other instance by pub/sub, at most one publish interval late");
+
+        entry.AddReceived(600);
+        entry.Complete(200);
+        await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
+        ProgressSnapshot final = await pair.B.WaitForChangeAsync("upload-1", changed.Version, cancellationToken);
+        Assert.That(final, Is.EqualTo(entry.Snapshot()));
+        Assert.That(await pair.A.GetAsync("upload-1", cancellationToken), Is.EqualTo(final));
+    }
+
+    [Test]
+    public async Task AnIdLiveOnOneInstanceIsRefusedOnTheOtherUntilItExpires(CancellationToken cancellationToken)
+    {
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        var first = new ProgressEntry("shared");
+        Assert.That(await pair.A.TryAddAsync(first, cancellationToken), Is.True);
+        Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.False, "running elsewhere");
+
+        first.Complete(200);
+        await pair.A.ReleaseAsync(first, DateTimeOffset.UtcNow.AddMilliseconds(300), cancellationToken);
+        ProgressSnapshot done = await pair.B.WaitForChangeAsync("shared", 1, cancellationToken);
+        Assert.That(done.State, Is.EqualTo(ProgressState.Done));
+        Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.False, "its outcome is still to be read");
+
+        await Eventually(async () => (await pair.B.GetAsync("shared", cancellationToken)).State == ProgressState.Unknown, cancellationToken);
+        Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.True, "free again once expired");
+    }
+
+    [Test]
+    public async Task CountersAreWrittenAtMostOncePerPublishInterval(CancellationToken cancellationToken)
+    {
+        string prefix = Prefix();
+        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = prefix, PublishInterval = TimeSpan.FromMilliseconds(100) });
+        int published = 0;
+        ISubscriber counter = pair.RedisB.GetSubscriber();
+        await counter.SubscribeAsync(RedisChannel.Literal(prefix + "progress"), (_, _) => Interlocked.Increment(ref published));
+
+        var entry = new ProgressEntry("busy");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMilliseconds(500))
+        {
+            entry.AddReceived(1);
+            await Task.Yield();
+        }
+
+        long changes = entry.Snapshot().Version;
+        entry.Complete(200);
+        await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
+        ProgressSnapshot final = await pair.B.WaitForChangeAsync("busy", changes, cancellationToken);
+        Assert.That(final.State, Is.EqualTo(ProgressState.Done));
+        double seconds = clock.Elapsed.TotalSeconds;
+        Assert.That(changes, Is.GreaterThan(1000), "the entry changed often");
+        Assert.That(Volatile.Read(ref published), Is.LessThanOrEqualTo((int)(seconds / 0.1) + 3), $"{changes} changes in {seconds:0.00} s");
+    }
+
+    [Test]
+    public async Task TheEntryOfAnInstanceThatDiedExpiresWithItsLease(CancellationToken cancellationToken)
+    {
+        var options = new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) };
+        await using var pair = await Instances.StartAsync(_redis, options);
+        var entry = new ProgressEntry("orphan");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        Assert.That((await pair.B.GetAsync("orphan", cancellationToken)).State, Is.EqualTo(ProgressState.Running));
+
+        // Instance A dies: its connection goes without a word, and nobody renews the lease.
+        pair.KillA();
+        ProgressSnapshot after = await pair.B.WaitForChangeAsync("orphan", entry.Snapshot().Version, cancellationToken);
+        Assert.That(after.State, Is.EqualTo(ProgressState.Unknown));
+    }
+
+    [Test]
+    public async Task WithRedisDownRequestsGoOnUntrackedAndTheOutageIsLoggedOnce(CancellationToken cancellationToken)
+    {
+        using var redis = await RedisServerProcess.StartAsync(cancellationToken);
+        var log = new CapturingLoggerFactory();
+        IConnectionMultiplexer connection = await RedisConnection.ConnectAsync(redis.Configuration);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using RedisProgressStore store = await RedisProgressStore.CreateAsync(connection, new RedisStoreOptions { Timeout = TimeSpan.FromMilliseconds(500), LoggerFactory = log });
+            Assert.That(await store.TryAddAsync(new ProgressEntry("before"), cancellationToken), Is.True);
+
+            redis.Stop();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.That(await store.TryAddAsync(new ProgressEntry($"during-{i}"), cancellationToken), Is.False);
+                Assert.That((await store.GetAsync($"elsewhere-{i}", cancellationToken)).State, Is.EqualTo(ProgressState.Unknown));
+            }
+
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(12)), "each call gives up after the timeout");
+            Assert.That(log.Warnings.Count(w => w.Contains("Redis is not answering", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n", log.Warnings));
+
+            await redis.RestartAsync(cancellationToken);
+            await Eventually(async () => await store.TryAddAsync(new ProgressEntry($"after-{Guid.NewGuid():N}"), cancellationToken), cancellationToken);
+            Assert.That(log.Warnings.Count(w => w.Contains("Redis is not answering", StringComparison.Ordinal)), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void AnUnreachableRedisAtStartIsOneClearError()
+    {
+        var e = Assert.ThrowsAsync<RedisConnectionException>(async () => await RedisConnection.ConnectAsync("127.0.0.1:1", TimeSpan.FromSeconds(1)));
+        Assert.That(e!.Message, Does.Contain("127.0.0.1:1"));
+    }
+
+    private static string Prefix() => $"test-{Guid.NewGuid():N}:";
+
+    /// <summary>Checks a condition every 50 ms until it holds; the test's own time bound ends it otherwise.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>Two server instances: each with its own Redis connection and store, on one Redis and one prefix.</summary>
+    private sealed class Instances : IAsyncDisposable
+    {
+        private Instances(IConnectionMultiplexer redisA, IConnectionMultiplexer redisB, RedisProgressStore a, RedisProgressStore b)
+        {
+            RedisA = redisA;
+            RedisB = redisB;
+            A = a;
+            B = b;
+        }
+
+        public IConnectionMultiplexer RedisA { get; }
+
+        public IConnectionMultiplexer RedisB { get; }
+
+        public RedisProgressStore A { get; }
+
+        public RedisProgressStore B { get; }
+
+        public static async Task<Instances> StartAsync(RedisServerProcess redis, RedisStoreOptions options)
+        {
+            IConnectionMultiplexer redisA = await RedisConnection.ConnectAsync(redis.Configuration);
+            IConnectionMultiplexer redisB = await RedisConnection.ConnectAsync(redis.Configuration);
+            return new Instances(redisA, redisB, await RedisProgressStore.CreateAsync(redisA, options), await RedisProgressStore.CreateAsync(redisB, options));
+        }
+
+        /// <summary>Instance A stops talking to Redis at once, as if its process were killed.</summary>
+        public void KillA() => RedisA.Dispose();
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            RedisA.Dispose();
+            RedisB.Dispose();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
+
+namespace Moonbridge.Net.Tests.Redis;
+
+/// <summary>
+/// Two Example processes started with <c>--redis</c> on one redis-server of the test's own: what one instance
+/// serves (a tracked upload, a <c>Prefer: respond-async</c> job) is seen, followed and deleted through the other.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ScaleOutExampleTests : IDisposable
+{
+    private const int TestMilliseconds = 60_000;
+
+    private RedisServerProcess _redis = null!;
+    private TempDirectory _uploads = null!;
+    private ExampleServerProcess? _a;
+    private ExampleServerProcess? _b;
+    private HttpClient _clientA = null!;
+    private HttpClient _clientB = null!;
+
+    [OneTimeSetUp]
+    public async Task StartInstances()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _redis = await RedisServerProcess.StartAsync(limit.Token);
+        _uploads = new TempDirectory();
+        _a = await ExampleServerProcess.StartAsync(limit.Token, "--redis", _redis.Configuration, "--upload-dir", _uploads.Path);
+        _b = await ExampleServerProcess.StartAsync(limit.Token, "--redis", _redis.Configuration, "--upload-dir", _uploads.Path);
+        _clientA = new HttpClient { BaseAddress = _a.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+        _clientB = new HttpClient { BaseAddress = _b.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+    }
+
+    public void Dispose()
+    {
+        _clientA?.Dispose();
+        _clientB?.Dispose();
+        _a?.Dispose();
+        _b?.Dispose();
+        _redis?.Dispose();
+        _uploads?.Dispose();
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AnUploadToOneInstanceIsPolledOnTheOther(CancellationToken cancellationToken)
+    {
+        string id = $"scale-{Guid.NewGuid():N}";
+        const int Size = 1_000_000;
+        using var upload = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await upload.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _a!.Port), cancellationToken);
+        await upload.SendAsync(Encoding.ASCII.GetBytes($"POST /upload?X-Progress-Id={id} HTTP/1.1\r\nHost: a\r\nContent-Type: application/octet-stream\r\nContent-Length: {Size}\r\n\r\n"), cancellationToken);
+        await upload.SendAsync(new byte[300_000], cancellationToken);
+
+        JsonElement running = await PollUntilAsync(id, p => p.GetProperty("state").GetString() == "running" && p.GetProperty("received").GetInt64() >= 300_000, cancellationToken);
+        Assert.That(running.GetProperty("request_size").GetInt64(), Is.EqualTo(Size));
+
+        await upload.SendAsync(new byte[Size - 300_000], cancellationToken);
+        string answer = await ReadAnswerAsync(upload, cancellationToken);
+        Assert.That(answer, Does.StartWith("HTTP/1.1 200").And.EndWith($"{Size}\n"));
+
+        JsonElement done = await PollUntilAsync(id, p => p.GetProperty("state").GetString() == "done", cancellationToken);
+        Assert.That(done.GetProperty("received").GetInt64(), Is.EqualTo(Size));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AJobStartedOnOneInstanceIsReadAndDeletedThroughTheOther(CancellationToken cancellationToken)
+    {
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/job?steps=200&delay_ms=50");
+        start.Headers.Add("Prefer", "respond-async");
+        start.Content = new ByteArrayContent([]);
+        using HttpResponseMessage accepted = await _clientA.SendAsync(start, cancellationToken);
+        Assert.That((int)accepted.StatusCode, Is.EqualTo(202));
+        Uri location = accepted.Headers.Location!;
+
+        // The status document is written by A at most every 100 ms; B reads it from Redis.
+        string? progress = null;
+        while (progress is null || progress.StartsWith("0/", StringComparison.Ordinal))
+        {
+            using HttpResponseMessage status = await _clientB.GetAsync(location, cancellationToken);
+            Assert.That((int)status.StatusCode, Is.EqualTo(200), await status.Content.ReadAsStringAsync(cancellationToken));
+            progress = status.Headers.TryGetValues("Progress", out IEnumerable<string>? values) ? values.Single() : null;
+            await Task.Delay(50, cancellationToken);
+        }
+
+        Assert.That(progress, Does.Match("^[0-9]+/200"));
+        using (HttpResponseMessage deleted = await _clientB.DeleteAsync(location, cancellationToken))
+        {
+            Assert.That((int)deleted.StatusCode, Is.EqualTo(204));
+        }
+
+        using HttpResponseMessage gone = await _clientB.GetAsync(location, cancellationToken);
+        Assert.That((int)gone.StatusCode, Is.EqualTo(404));
+        using HttpResponseMessage goneOnA = await _clientA.GetAsync(location, cancellationToken);
+        Assert.That((int)goneOnA.StatusCode, Is.EqualTo(404), "deleted for every instance");
+    }
+
+    private async Task<JsonElement> PollUntilAsync(string id, Func<JsonElement, bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/progress?X-Progress-Id={id}");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using HttpResponseMessage response = await _clientB.SendAsync(request, cancellationToken);
+            string text = await response.Content.ReadAsStringAsync(cancellationToken);
+            JsonElement progress = JsonDocument.Parse(text).RootElement.Clone();
+            if (condition(progress))
+            {
+                return progress;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads the upload's answer: a head, then a one-line body.</summary>
+    private static async Task<string> ReadAnswerAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var answer = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (true)
+        {
+            string text = answer.ToString();
+            int head = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (head >= 0 && text.Length > head + 4 && text.EndsWith('\n'))
+            {
+                return text;
+            }
+
+            int read = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                return text;
+            }
+
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Redis;
+using StackExchange.Redis;
+
+/// <summary>The example's state shared through Redis (<c>--redis</c>): the progress store and the operation store.</summary>
+internal sealed class SharedState : IAsyncDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+
+    private SharedState(IConnectionMultiplexer redis, RedisProgressStore progress, RedisOperationStore operations)
+    {
+        _redis = redis;
+        Progress = progress;
+        Operations = operations;
+    }
+
+    public RedisProgressStore Progress { get; }
+
+    public RedisOperationStore Operations { get; }
+
+    public static async Task<SharedState> ConnectAsync(string address, ILoggerFactory logging)
+    {
+        IConnectionMultiplexer redis = await RedisConnection.ConnectAsync(address);
+        var options = new RedisStoreOptions { LoggerFactory = logging };
+        return new SharedState(redis, await RedisProgressStore.CreateAsync(redis, options), await RedisOperationStore.CreateAsync(redis, options));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Progress.DisposeAsync();
+        await Operations.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+}
