@@ -42,10 +42,8 @@ public sealed class RedisOperationStore : IOperationStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(redis);
         options ??= new RedisStoreOptions();
-        var kind = new OperationKind();
-        ChangeFeed feed = await ChangeFeed.StartAsync(redis, options.KeyPrefix + kind.Name).ConfigureAwait(false);
-        var health = new RedisHealth(options.LoggerFactory.CreateLogger<RedisOperationStore>(), "operation store");
-        return new RedisOperationStore(new RecordTable<OperationEntry, OperationSnapshot>(redis.GetDatabase(), feed, kind, options, health), options);
+        var records = await RecordTable<OperationEntry, OperationSnapshot>.CreateAsync(redis, new OperationKind(), options, options.LoggerFactory.CreateLogger<RedisOperationStore>(), "operation store").ConfigureAwait(false);
+        return new RedisOperationStore(records, options);
     }
 
     /// <inheritdoc/>

@@ -41,10 +41,8 @@ public sealed class RedisProgressStore : IProgressStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(redis);
         options ??= new RedisStoreOptions();
-        var kind = new ProgressKind(options);
-        ChangeFeed feed = await ChangeFeed.StartAsync(redis, options.KeyPrefix + kind.Name).ConfigureAwait(false);
-        var health = new RedisHealth(options.LoggerFactory.CreateLogger<RedisProgressStore>(), "progress store");
-        return new RedisProgressStore(new RecordTable<ProgressEntry, ProgressSnapshot>(redis.GetDatabase(), feed, kind, options, health), options);
+        var records = await RecordTable<ProgressEntry, ProgressSnapshot>.CreateAsync(redis, new ProgressKind(options), options, options.LoggerFactory.CreateLogger<RedisProgressStore>(), "progress store").ConfigureAwait(false);
+        return new RedisProgressStore(records, options);
     }
 
     /// <inheritdoc/>

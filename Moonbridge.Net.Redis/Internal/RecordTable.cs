@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Moonbridge.Net.Redis.Internal;
@@ -43,6 +44,13 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     }
 
     public ChangeFeed Feed { get; }
+
+    /// <summary>Subscribes to the kind's channel and creates the table; <paramref name="store"/> names it in the log.</summary>
+    public static async Task<RecordTable<TEntry, TSnapshot>> CreateAsync(IConnectionMultiplexer redis, IRecordKind<TEntry, TSnapshot> kind, RedisStoreOptions options, ILogger logger, string store)
+    {
+        ChangeFeed feed = await ChangeFeed.StartAsync(redis, options.KeyPrefix + kind.Name).ConfigureAwait(false);
+        return new RecordTable<TEntry, TSnapshot>(redis.GetDatabase(), feed, kind, options, new RedisHealth(logger, store));
+    }
 
     public RedisHealth Health { get; }
 

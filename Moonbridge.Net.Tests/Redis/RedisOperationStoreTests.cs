@@ -10,26 +10,13 @@ namespace Moonbridge.Net.Tests.Redis;
 /// server instances: a status document is read, followed and deleted through the instance that does not run the job.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
 [CancelAfter(30_000)]
-public sealed class RedisOperationStoreTests
+public sealed class RedisOperationStoreTests : RedisTestFixture
 {
-    private RedisServerProcess _redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis()
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        _redis = await RedisServerProcess.StartAsync(limit.Token);
-    }
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis?.Dispose();
-
     [Test]
     public async Task AJobRunningOnOneInstanceIsFollowedToItsResultOnTheOther(CancellationToken cancellationToken)
     {
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        await using var pair = await TwoInstances<RedisOperationStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisOperationStore.CreateAsync);
         var entry = new OperationEntry("job-1", "/reports/42");
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         Assert.That(await pair.B.TryAddAsync(new OperationEntry("job-1", "/elsewhere"), cancellationToken), Is.False, "the id is taken");
@@ -56,7 +43,7 @@ public sealed class RedisOperationStoreTests
     [Test]
     public async Task ADeleteThroughTheOtherInstanceRemovesTheDocumentForEveryone(CancellationToken cancellationToken)
     {
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        await using var pair = await TwoInstances<RedisOperationStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisOperationStore.CreateAsync);
         var entry = new OperationEntry("job-2", "/slow");
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         OperationSnapshot? running = await pair.B.GetAsync("job-2", cancellationToken);
@@ -77,7 +64,7 @@ public sealed class RedisOperationStoreTests
     [Test]
     public async Task AJobWhoseInstanceDiedReadsAsFailedNotRunning(CancellationToken cancellationToken)
     {
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) });
+        await using var pair = await TwoInstances<RedisOperationStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) }, RedisOperationStore.CreateAsync);
         var entry = new OperationEntry("job-3", "/convert");
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         OperationSnapshot? running = await pair.B.GetAsync("job-3", cancellationToken);
@@ -88,44 +75,5 @@ public sealed class RedisOperationStoreTests
         Assert.That(after!.State, Is.EqualTo(OperationState.Completed));
         Assert.That(after.Result!.StatusCode, Is.EqualTo(500));
         Assert.That(Encoding.UTF8.GetString(after.Result.Body.Span), Does.Contain("stopped before it finished"));
-    }
-
-    private static string Prefix() => $"test-{Guid.NewGuid():N}:";
-
-    /// <summary>Two server instances: each with its own Redis connection and store, on one Redis and one prefix.</summary>
-    private sealed class Instances : IAsyncDisposable
-    {
-        private readonly IConnectionMultiplexer _redisA;
-        private readonly IConnectionMultiplexer _redisB;
-
-        private Instances(IConnectionMultiplexer redisA, IConnectionMultiplexer redisB, RedisOperationStore a, RedisOperationStore b)
-        {
-            _redisA = redisA;
-            _redisB = redisB;
-            A = a;
-            B = b;
-        }
-
-        public RedisOperationStore A { get; }
-
-        public RedisOperationStore B { get; }
-
-        public static async Task<Instances> StartAsync(RedisServerProcess redis, RedisStoreOptions options)
-        {
-            IConnectionMultiplexer redisA = await RedisConnection.ConnectAsync(redis.Configuration);
-            IConnectionMultiplexer redisB = await RedisConnection.ConnectAsync(redis.Configuration);
-            return new Instances(redisA, redisB, await RedisOperationStore.CreateAsync(redisA, options), await RedisOperationStore.CreateAsync(redisB, options));
-        }
-
-        /// <summary>Instance A stops talking to Redis at once, as if its process were killed.</summary>
-        public void KillA() => _redisA.Dispose();
-
-        public async ValueTask DisposeAsync()
-        {
-            await A.DisposeAsync();
-            await B.DisposeAsync();
-            _redisA.Dispose();
-            _redisB.Dispose();
-        }
     }
 }

@@ -11,26 +11,13 @@ namespace Moonbridge.Net.Tests.Redis;
 /// server instances: what one holds, the other reads and follows.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
 [CancelAfter(30_000)]
-public sealed class RedisProgressStoreTests
+public sealed class RedisProgressStoreTests : RedisTestFixture
 {
-    private RedisServerProcess _redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis()
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        _redis = await RedisServerProcess.StartAsync(limit.Token);
-    }
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis?.Dispose();
-
     [Test]
     public async Task AnUploadHeldByOneInstanceIsReadAndFollowedOnTheOther(CancellationToken cancellationToken)
     {
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisProgressStore.CreateAsync);
         var entry = new ProgressEntry("upload-1");
         entry.SetRequestSize(1000);
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
@@ -57,7 +44,7 @@ public sealed class RedisProgressStoreTests
     [Test]
     public async Task AnIdLiveOnOneInstanceIsRefusedOnTheOtherUntilItExpires(CancellationToken cancellationToken)
     {
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = Prefix() });
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisProgressStore.CreateAsync);
         var first = new ProgressEntry("shared");
         Assert.That(await pair.A.TryAddAsync(first, cancellationToken), Is.True);
         Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.False, "running elsewhere");
@@ -76,7 +63,7 @@ public sealed class RedisProgressStoreTests
     public async Task CountersAreWrittenAtMostOncePerPublishInterval(CancellationToken cancellationToken)
     {
         string prefix = Prefix();
-        await using var pair = await Instances.StartAsync(_redis, new RedisStoreOptions { KeyPrefix = prefix, PublishInterval = TimeSpan.FromMilliseconds(100) });
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = prefix, PublishInterval = TimeSpan.FromMilliseconds(100) }, RedisProgressStore.CreateAsync);
         int published = 0;
         ISubscriber counter = pair.RedisB.GetSubscriber();
         await counter.SubscribeAsync(RedisChannel.Literal(prefix + "progress"), (_, _) => Interlocked.Increment(ref published));
@@ -104,7 +91,7 @@ public sealed class RedisProgressStoreTests
     public async Task TheEntryOfAnInstanceThatDiedExpiresWithItsLease(CancellationToken cancellationToken)
     {
         var options = new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) };
-        await using var pair = await Instances.StartAsync(_redis, options);
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, options, RedisProgressStore.CreateAsync);
         var entry = new ProgressEntry("orphan");
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         Assert.That((await pair.B.GetAsync("orphan", cancellationToken)).State, Is.EqualTo(ProgressState.Running));
@@ -150,7 +137,6 @@ public sealed class RedisProgressStoreTests
         Assert.That(e!.Message, Does.Contain("127.0.0.1:1"));
     }
 
-    private static string Prefix() => $"test-{Guid.NewGuid():N}:";
 
     /// <summary>Checks a condition every 50 ms until it holds; the test's own time bound ends it otherwise.</summary>
     private static async Task Eventually(Func<Task<bool>> condition, CancellationToken cancellationToken)
@@ -158,44 +144,6 @@ public sealed class RedisProgressStoreTests
         while (!await condition())
         {
             await Task.Delay(50, cancellationToken);
-        }
-    }
-
-    /// <summary>Two server instances: each with its own Redis connection and store, on one Redis and one prefix.</summary>
-    private sealed class Instances : IAsyncDisposable
-    {
-        private Instances(IConnectionMultiplexer redisA, IConnectionMultiplexer redisB, RedisProgressStore a, RedisProgressStore b)
-        {
-            RedisA = redisA;
-            RedisB = redisB;
-            A = a;
-            B = b;
-        }
-
-        public IConnectionMultiplexer RedisA { get; }
-
-        public IConnectionMultiplexer RedisB { get; }
-
-        public RedisProgressStore A { get; }
-
-        public RedisProgressStore B { get; }
-
-        public static async Task<Instances> StartAsync(RedisServerProcess redis, RedisStoreOptions options)
-        {
-            IConnectionMultiplexer redisA = await RedisConnection.ConnectAsync(redis.Configuration);
-            IConnectionMultiplexer redisB = await RedisConnection.ConnectAsync(redis.Configuration);
-            return new Instances(redisA, redisB, await RedisProgressStore.CreateAsync(redisA, options), await RedisProgressStore.CreateAsync(redisB, options));
-        }
-
-        /// <summary>Instance A stops talking to Redis at once, as if its process were killed.</summary>
-        public void KillA() => RedisA.Dispose();
-
-        public async ValueTask DisposeAsync()
-        {
-            await A.DisposeAsync();
-            await B.DisposeAsync();
-            RedisA.Dispose();
-            RedisB.Dispose();
         }
     }
 }

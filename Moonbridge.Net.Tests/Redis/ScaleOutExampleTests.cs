@@ -13,12 +13,10 @@ namespace Moonbridge.Net.Tests.Redis;
 /// serves (a tracked upload, a <c>Prefer: respond-async</c> job) is seen, followed and deleted through the other.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
-public sealed class ScaleOutExampleTests : IDisposable
+public sealed class ScaleOutExampleTests : RedisTestFixture, IDisposable
 {
     private const int TestMilliseconds = 60_000;
 
-    private RedisServerProcess _redis = null!;
     private TempDirectory _uploads = null!;
     private ExampleServerProcess? _a;
     private ExampleServerProcess? _b;
@@ -29,10 +27,9 @@ public sealed class ScaleOutExampleTests : IDisposable
     public async Task StartInstances()
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        _redis = await RedisServerProcess.StartAsync(limit.Token);
         _uploads = new TempDirectory();
-        _a = await ExampleServerProcess.StartAsync(limit.Token, "--redis", _redis.Configuration, "--upload-dir", _uploads.Path);
-        _b = await ExampleServerProcess.StartAsync(limit.Token, "--redis", _redis.Configuration, "--upload-dir", _uploads.Path);
+        _a = await ExampleServerProcess.StartAsync(limit.Token, "--redis", Redis.Configuration, "--upload-dir", _uploads.Path);
+        _b = await ExampleServerProcess.StartAsync(limit.Token, "--redis", Redis.Configuration, "--upload-dir", _uploads.Path);
         _clientA = new HttpClient { BaseAddress = _a.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
         _clientB = new HttpClient { BaseAddress = _b.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
     }
@@ -43,7 +40,6 @@ public sealed class ScaleOutExampleTests : IDisposable
         _clientB?.Dispose();
         _a?.Dispose();
         _b?.Dispose();
-        _redis?.Dispose();
         _uploads?.Dispose();
     }
 
