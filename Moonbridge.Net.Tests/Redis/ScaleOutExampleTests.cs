@@ -98,6 +98,34 @@ public sealed class ScaleOutExampleTests : RedisTestFixture, IDisposable
         Assert.That((int)goneOnA.StatusCode, Is.EqualTo(404), "deleted for every instance");
     }
 
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AnExampleWhoseRedisCannotBeReachedExitsWithOneClearLine(CancellationToken cancellationToken)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in (string[])[ExampleServerProcess.ExampleDll, "--port", "0", "--host", "127.0.0.1", "--redis", "127.0.0.1:1"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Task<string> output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            string error = await process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            Assert.That(process.ExitCode, Is.EqualTo(1), await output);
+            Assert.That(error.Trim(), Does.StartWith("example: Redis at 127.0.0.1:1 could not be reached").And.Not.Contain("   at "), error);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
     private async Task<JsonElement> PollUntilAsync(string id, Func<JsonElement, bool> condition, CancellationToken cancellationToken)
     {
         while (true)

@@ -54,7 +54,21 @@ http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
 
 // With --redis, progress and status documents live in Redis, so every instance behind a load balancer sees them
 // (docs/scale-out.md); a Redis that cannot be reached at start is one clear error.
-await using SharedState? shared = commandLine.Redis is { } redisAddress ? await SharedState.ConnectAsync(redisAddress, logging) : null;
+SharedState? shared = null;
+if (commandLine.Redis is { } redisAddress)
+{
+    try
+    {
+        shared = await SharedState.ConnectAsync(redisAddress, logging);
+    }
+    catch (StackExchange.Redis.RedisConnectionException e)
+    {
+        Console.Error.WriteLine($"example: {e.Message}");
+        return 1;
+    }
+}
+
+await using SharedState? sharedState = shared;
 
 // One tracker for the whole server: uploads register under their X-Progress-Id, polls read it.
 var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging, Store = shared?.Progress });
