@@ -23,8 +23,8 @@ internal sealed class ChangeFeed : IAsyncDisposable
 
     public RedisChannel Channel => _channel;
 
-    /// <summary>Told of every removal announced on the channel (by any instance), with the record's id.</summary>
-    public Action<string>? Removed { get; set; }
+    /// <summary>Told of every message on the channel (from any instance): the id and the state (empty: removed).</summary>
+    public Action<string, string>? Observer { get; set; }
 
     public static async Task<ChangeFeed> StartAsync(IConnectionMultiplexer redis, string channel)
     {
@@ -72,10 +72,7 @@ internal sealed class ChangeFeed : IAsyncDisposable
 
         string id = text![..newline];
         string state = text[(newline + 1)..];
-        if (state.Length == 0)
-        {
-            Removed?.Invoke(id);
-        }
+        Observer?.Invoke(id, state);
 
         if (!_listeners.TryGetValue(id, out List<Listener>? list))
         {

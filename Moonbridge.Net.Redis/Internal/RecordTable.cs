@@ -34,9 +34,9 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
         _prefix = options.KeyPrefix + kind.Name + ":";
 
         // Removed through another instance: this one stops serving and publishing its copy.
-        feed.Removed = id =>
+        feed.Observer = (id, state) =>
         {
-            if (_held.TryRemove(id, out Held? held))
+            if (state.Length == 0 && _held.TryRemove(id, out Held? held))
             {
                 held.Stop.Cancel();
             }

@@ -63,6 +63,12 @@ public sealed class ResumableUploadOptions
     /// </summary>
     public Action<UploadProgress>? Progress { get; set; }
 
+    /// <summary>
+    /// The coordination between processes that serve one <see cref="Directory"/> (shared by several instances behind
+    /// a load balancer): every takeover and delete claims the upload there first. Null (the default) for one process.
+    /// </summary>
+    public IUploadClaims? Claims { get; set; }
+
     /// <summary>The clock for expiry and checkpoints; the system clock by default.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

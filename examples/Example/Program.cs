@@ -84,6 +84,7 @@ await using var uploads = new ResumableUploads(
         MaxAppendSize = commandLine.BodyLimit,
         Owner = request => request.Cookies.GetValueOrDefault(UploadOwner.CookieName),
         Progress = progress.ObserveUploads(), // /progress?X-Progress-Id=... shows an upload across its requests
+        Claims = shared?.Uploads,             // with --redis: instances on one --upload-dir never write one upload at once
         LoggerFactory = logging,
     },
     async (upload, cancellationToken) =>

@@ -16,13 +16,19 @@ internal sealed class FileUploadAppend : IUploadAppend
     private readonly SafeFileHandle _data;
     private readonly CancellationTokenSource _superseded = new();
     private readonly string _id;
+    private readonly IUploadClaim? _claim;
+    private readonly CancellationTokenRegistration _claimLost;
     private long _offset;
     private long _writebackFrom;
     private int _disposed;
 
-    internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record, string id)
+    internal FileUploadAppend(FileUploadStore store, UploadSlot slot, SafeFileHandle data, UploadRecord record, string id, IUploadClaim? claim = null)
     {
         _id = id;
+        _claim = claim;
+
+        // A request in another process wants the upload (or the claim could not be kept): stop as for one here.
+        _claimLost = claim?.Superseded.UnsafeRegister(static state => ((FileUploadAppend)state!).Supersede(), this) ?? default;
         _store = store;
         _slot = slot;
         _data = data;
@@ -144,12 +150,19 @@ internal sealed class FileUploadAppend : IUploadAppend
                 await SaveAsync(complete: null, length: null, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UploadSupersededException)
         {
-            // Not durable: the next hold starts at the last durable offset and truncates the rest.
+            // Not durable (or no longer this request's to record): the next hold starts at the last durable offset
+            // and truncates the rest.
         }
         finally
         {
+            await _claimLost.DisposeAsync().ConfigureAwait(false);
+            if (_claim is not null)
+            {
+                await _claim.DisposeAsync().ConfigureAwait(false);
+            }
+
             _data.Dispose();
             _superseded.Dispose();
             _slot.Hold.Release();
@@ -161,6 +174,12 @@ internal sealed class FileUploadAppend : IUploadAppend
     {
         // On the thread pool: an event loop must not wait for a disk.
         await Task.Run(() => RandomAccess.FlushToDisk(_data), cancellationToken).ConfigureAwait(false);
+        if (_claim is not null && !await _claim.IsHeldAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Another process holds the upload now (this one's lease ran out): its state is not this request's to write.
+            throw new UploadSupersededException("This request's claim on the upload was lost.");
+        }
+
         UploadRecord durable = Record with
         {
             Offset = _offset,

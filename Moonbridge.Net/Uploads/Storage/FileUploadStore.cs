@@ -20,11 +20,14 @@ internal sealed partial class FileUploadStore : IUploadStore
 
     private readonly ConcurrentDictionary<string, UploadSlot> _slots = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
+    private readonly IUploadClaims? _claims;
 
     /// <param name="directory">Where uploads are kept; created when missing. One store per directory and process.</param>
     /// <param name="clock">Decides expiry; the system clock by default.</param>
-    public FileUploadStore(string directory, TimeProvider? clock = null)
+    /// <param name="claims">Coordinates takeovers with other processes on the same directory; null for this process only.</param>
+    public FileUploadStore(string directory, TimeProvider? clock = null, IUploadClaims? claims = null)
     {
+        _claims = claims;
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
@@ -95,6 +98,7 @@ internal sealed partial class FileUploadStore : IUploadStore
         (UploadSlot slot, long ticket) = Enter(id);
         bool held = false;
         bool handedOver = false;
+        IUploadClaim? claim = null;
         try
         {
             await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -104,6 +108,8 @@ internal sealed partial class FileUploadStore : IUploadStore
                 // A newer request came while this one waited: the newest wins, this one ends.
                 throw new UploadSupersededException();
             }
+
+            claim = await ClaimAsync(id, slot, ticket, cancellationToken).ConfigureAwait(false);
 
             UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
             if (record is null || IsExpired(record))
@@ -128,7 +134,7 @@ internal sealed partial class FileUploadStore : IUploadStore
                 throw;
             }
 
-            var hold = new FileUploadAppend(this, slot, data, record, id);
+            var hold = new FileUploadAppend(this, slot, data, record, id, claim);
             slot.SetHolder(hold, ticket);
             handedOver = true;
             return hold;
@@ -137,6 +143,11 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
             if (!handedOver)
             {
+                if (claim is not null)
+                {
+                    await claim.DisposeAsync().ConfigureAwait(false);
+                }
+
                 if (held)
                 {
                     slot.Hold.Release();
@@ -169,12 +180,14 @@ internal sealed partial class FileUploadStore : IUploadStore
             return false;
         }
 
-        (UploadSlot slot, _) = Enter(id);
+        (UploadSlot slot, long ticket) = Enter(id);
         try
         {
             await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+            IUploadClaim? claim = null;
             try
             {
+                claim = await ClaimAsync(id, slot, ticket, cancellationToken).ConfigureAwait(false);
                 // The metadata goes first: without it the upload is gone, whatever data is left behind.
                 bool existed = File.Exists(MetadataPath(id));
                 NoteClosed(id);
@@ -188,6 +201,11 @@ internal sealed partial class FileUploadStore : IUploadStore
             }
             finally
             {
+                if (claim is not null)
+                {
+                    await claim.DisposeAsync().ConfigureAwait(false);
+                }
+
                 slot.Hold.Release();
             }
         }
@@ -253,6 +271,28 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
             _slots.TryRemove(new KeyValuePair<string, UploadSlot>(id, slot));
         }
+    }
+
+    /// <summary>
+    /// The claim of other processes on the same directory, when there are any: taken after this process's own slot,
+    /// so it is asked for once per process and upload at a time; null without <see cref="IUploadClaims"/>.
+    /// </summary>
+    private async ValueTask<IUploadClaim?> ClaimAsync(string id, UploadSlot slot, long ticket, CancellationToken cancellationToken)
+    {
+        if (_claims is null)
+        {
+            return null;
+        }
+
+        IUploadClaim claim = await _claims.ClaimAsync(id, cancellationToken).ConfigureAwait(false);
+        if (!slot.IsNewest(ticket))
+        {
+            // A newer request of this process came during the wait: it gets the upload next.
+            await claim.DisposeAsync().ConfigureAwait(false);
+            throw new UploadSupersededException();
+        }
+
+        return claim;
     }
 
     private (UploadSlot Slot, long Ticket) Enter(string id)

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Moonbridge.Net.Tests.Http.Functional;
+using Moonbridge.Net.Tests.Infrastructure;
+using Moonbridge.Net.Tests.Uploads;
+
+namespace Moonbridge.Net.Tests.Redis;
+
+/// <summary>
+/// Two Example processes (<c>--redis</c>, one shared <c>--upload-dir</c>) behind an HAProxy started by the test,
+/// round robin: an upload cut mid-way whose instance is then killed (<c>kill -9</c>) is resumed through the
+/// balancer on the other instance and ends with the right SHA-256, for the IETF draft and for tus.
+/// </summary>
+[TestFixture]
+public sealed class LoadBalancedUploadTests : RedisTestFixture
+{
+    /// <summary>Bounds each test: the resuming instance waits up to one lease (15 s) for the dead one's claim.</summary>
+    private const int TestMilliseconds = 120_000;
+
+    private static readonly TimeSpan s_leaseWait = TimeSpan.FromSeconds(45);
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AnIetfUploadCutMidwayIsFinishedThroughTheBalancerAfterItsInstanceIsKilled(CancellationToken cancellationToken)
+    {
+        using var cluster = await Cluster.StartAsync(Redis, cancellationToken);
+        byte[] data = RandomNumberGenerator.GetBytes(3_000_000);
+        using TestClient creating = await cluster.ConnectAsync(cancellationToken);
+        await creating.SendAsync(UploadTestServer.Head("POST", "/files", $"Upload-Draft-Interop-Version: 9\r\nUpload-Complete: ?0\r\nUpload-Length: {data.Length}\r\nContent-Length: 0\r\n"), cancellationToken);
+        RawHttpResponse created = await ReadFinalAsync(creating, cancellationToken);
+        Assert.That(created.StatusCode, Is.EqualTo(201), created.ToString());
+        string path = created.Header("Location")!;
+
+        // An append that the server acknowledges (a 104 with the durable offset) and that then stalls.
+        using TestClient appending = await cluster.ConnectAsync(cancellationToken);
+        await appending.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
+        int sent = 0;
+        while (!appending.HasInputWithin(TimeSpan.FromMilliseconds(20)))
+        {
+            Assert.That(sent, Is.LessThan(data.Length / 2), "nothing of half the content was acknowledged");
+            await appending.SendAsync(data.AsMemory(sent, 20_000), cancellationToken);
+            sent += 20_000;
+        }
+
+        RawHttpResponse progress = await appending.ReadResponseAsync(cancellationToken);
+        Assert.That(progress.StatusCode, Is.EqualTo(104), progress.ToString());
+        long acknowledged = long.Parse(progress.Header("Upload-Offset")!, CultureInfo.InvariantCulture);
+
+        cluster.KillInstanceWriting(path);
+        using TestClient resuming = await cluster.ConnectAsync(cancellationToken);
+        resuming.Wait = s_leaseWait;
+        await resuming.SendAsync(UploadTestServer.Head("HEAD", path, "Upload-Draft-Interop-Version: 9\r\n"), cancellationToken);
+        RawHttpResponse head = await resuming.ReadResponseAsync(cancellationToken, forHead: true);
+        Assert.That(head.StatusCode, Is.EqualTo(204), head.ToString());
+        long offset = long.Parse(head.Header("Upload-Offset")!, CultureInfo.InvariantCulture);
+        Assert.That(offset, Is.InRange(acknowledged, sent), "at least what was acknowledged before the kill");
+
+        await resuming.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(offset, complete: true) + $"Content-Length: {data.Length - offset}\r\n"), cancellationToken);
+        await resuming.SendAsync(data.AsMemory((int)offset), cancellationToken);
+        RawHttpResponse finished = await ReadFinalAsync(resuming, cancellationToken);
+        Assert.That(finished.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data) + "\n"), finished.ToString());
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task ATusUploadCutMidwayIsFinishedThroughTheBalancerAfterItsInstanceIsKilled(CancellationToken cancellationToken)
+    {
+        using var cluster = await Cluster.StartAsync(Redis, cancellationToken);
+        byte[] data = RandomNumberGenerator.GetBytes(3_000_000);
+        const string Tus = "Tus-Resumable: 1.0.0\r\n";
+        using TestClient client = await cluster.ConnectAsync(cancellationToken);
+        await client.SendAsync(UploadTestServer.Head("POST", "/files", $"{Tus}Upload-Length: {data.Length}\r\nContent-Length: 0\r\n"), cancellationToken);
+        RawHttpResponse created = await client.ReadResponseAsync(cancellationToken);
+        Assert.That(created.StatusCode, Is.EqualTo(201), created.ToString());
+        string path = new Uri(new Uri("http://x"), created.Header("Location")!).AbsolutePath;
+
+        // A PATCH trickling its content until the server has checkpointed some of it; then its instance dies under it.
+        using TestClient appending = await cluster.ConnectAsync(cancellationToken);
+        await appending.SendAsync(UploadTestServer.Head("PATCH", path, $"{Tus}Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: {data.Length}\r\n"), cancellationToken);
+        int sent = 0;
+        long durable = 0;
+        while (durable == 0)
+        {
+            Assert.That(sent, Is.LessThan(data.Length / 2), "nothing of half the content was made durable");
+            await appending.SendAsync(data.AsMemory(sent, 20_000), cancellationToken);
+            sent += 20_000;
+            await Task.Delay(20, cancellationToken);
+            durable = await cluster.DurableOffsetAsync(path, cancellationToken);
+        }
+
+        cluster.KillInstanceWriting(path);
+        client.Wait = s_leaseWait;
+        await client.SendAsync(UploadTestServer.Head("HEAD", path, Tus), cancellationToken);
+        RawHttpResponse head = await client.ReadResponseAsync(cancellationToken, forHead: true);
+        Assert.That(head.StatusCode, Is.EqualTo(200), head.ToString());
+        long offset = long.Parse(head.Header("Upload-Offset")!, CultureInfo.InvariantCulture);
+        Assert.That(offset, Is.InRange(durable, sent), "at least what was durable before the kill");
+
+        await client.SendAsync(UploadTestServer.Head("PATCH", path, $"{Tus}Upload-Offset: {offset}\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: {data.Length - offset}\r\n"), cancellationToken);
+        await client.SendAsync(data.AsMemory((int)offset), cancellationToken);
+        RawHttpResponse patched = await client.ReadResponseAsync(cancellationToken);
+        Assert.That(patched.StatusCode, Is.EqualTo(204), patched.ToString());
+        await client.SendAsync(UploadTestServer.Head("GET", path + "/result", ""), cancellationToken);
+        RawHttpResponse result = await client.ReadResponseAsync(cancellationToken);
+        Assert.That(result.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data) + "\n"), result.ToString());
+    }
+
+    private static async Task<RawHttpResponse> ReadFinalAsync(TestClient client, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+            if (response.StatusCode >= 200)
+            {
+                return response;
+            }
+        }
+    }
+
+    /// <summary>Redis (the fixture's), two Example instances on one upload directory, and HAProxy in front.</summary>
+    private sealed class Cluster : IDisposable
+    {
+        private readonly TempDirectory _uploads;
+        private readonly ExampleServerProcess[] _instances;
+        private readonly HaproxyProcess _proxy;
+
+        private Cluster(TempDirectory uploads, ExampleServerProcess[] instances, HaproxyProcess proxy)
+        {
+            _uploads = uploads;
+            _instances = instances;
+            _proxy = proxy;
+        }
+
+        public static async Task<Cluster> StartAsync(RedisServerProcess redis, CancellationToken cancellationToken)
+        {
+            var uploads = new TempDirectory();
+            var instances = new List<ExampleServerProcess>();
+            try
+            {
+                for (int i = 0; i < 2; i++)
+                {
+                    instances.Add(await ExampleServerProcess.StartAsync(cancellationToken, "--redis", redis.Configuration, "--upload-dir", uploads.Path));
+                }
+
+                HaproxyProcess proxy = await HaproxyProcess.StartAsync(instances.Select(e => e.Port).ToArray(), cancellationToken);
+                return new Cluster(uploads, [.. instances], proxy);
+            }
+            catch
+            {
+                instances.ForEach(e => e.Dispose());
+                uploads.Dispose();
+                throw;
+            }
+        }
+
+        public Task<TestClient> ConnectAsync(CancellationToken cancellationToken) => TestClient.ConnectAsync(_proxy.Port, cancellationToken);
+
+        /// <summary>Kills (SIGKILL) the instance that has the upload's data file open for writing: the one serving its append.</summary>
+        public void KillInstanceWriting(string path)
+            => _instances.Single(e => HasOpen(e.ProcessId, Path.GetFileName(path) + ".data")).Dispose();
+
+        /// <summary>The durable offset the upload's metadata on the shared directory records now.</summary>
+        public async Task<long> DurableOffsetAsync(string path, CancellationToken cancellationToken)
+        {
+            string metadata = Path.Combine(_uploads.Path, Path.GetFileName(path) + ".json");
+            using System.Text.Json.JsonDocument document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(metadata, cancellationToken));
+            return document.RootElement.GetProperty("Offset").GetInt64();
+        }
+
+        public void Dispose()
+        {
+            _proxy.Dispose();
+            foreach (ExampleServerProcess instance in _instances)
+            {
+                instance.Dispose();
+            }
+
+            _uploads.Dispose();
+        }
+
+        private static bool HasOpen(int pid, string fileName)
+        {
+            try
+            {
+                return new DirectoryInfo($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/fd").EnumerateFileSystemInfos()
+                    .Any(fd => fd.LinkTarget?.EndsWith(fileName, StringComparison.Ordinal) == true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+using Moonbridge.Net.Http;
+using Moonbridge.Net.Redis;
+using Moonbridge.Net.Tests.Infrastructure;
+using Moonbridge.Net.Tests.Uploads;
+using Moonbridge.Net.Uploads;
+using StackExchange.Redis;
+
+namespace Moonbridge.Net.Tests.Redis;
+
+/// <summary>
+/// "Newest request wins" across two server instances on one upload directory, coordinated by
+/// <see cref="RedisUploadClaims"/> on a real redis-server: the instances are two upload servers in this process, each
+/// with its own store and Redis connection, as two processes behind a load balancer would be.
+/// </summary>
+[TestFixture]
+[CancelAfter(30_000)]
+public sealed class RedisUploadClaimsTests : RedisTestFixture
+{
+    [Test]
+    public async Task AHeadOnOneInstanceEndsAnAppendHangingOnTheOtherAndTheUploadFinishesThere(CancellationToken cancellationToken)
+    {
+        await using var pair = await TwoInstances<RedisUploadClaims>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisUploadClaims.CreateAsync);
+        await using var a = UploadTestServer.Start(o => o.Claims = pair.A);
+        await using var b = UploadTestServer.Start(o => { o.Directory = a.Directory; o.Claims = pair.B; });
+        byte[] data = RandomNumberGenerator.GetBytes(400_000);
+        string path = await a.CreateAsync(data.Length, cancellationToken);
+
+        // An append on A that acknowledged some bytes (a 104 with the durable offset) and then hangs.
+        using TestClient hanging = await a.ConnectAsync(cancellationToken);
+        await hanging.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
+        int sent = 0;
+        while (!hanging.HasInputWithin(TimeSpan.FromMilliseconds(20)))
+        {
+            Assert.That(sent, Is.LessThan(data.Length / 2), "A acknowledged nothing of half the content");
+            await hanging.SendAsync(data.AsMemory(sent, 1000), cancellationToken);
+            sent += 1000;
+        }
+
+        Assert.That((await hanging.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104));
+
+        // B's HEAD makes A's append stop, keep its bytes and let go; B then reports what A made durable.
+        long offset = await b.OffsetAsync(path, cancellationToken);
+        ConnectionEnd ended = await hanging.ReadToEndAsync(cancellationToken);
+        Exchange rest = await b.AppendAsync(path, offset, complete: true, data.AsMemory((int)offset), cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(offset, Is.InRange(1, sent), "what A acknowledged at least, what was sent at most");
+            Assert.That(Encoding.ASCII.GetString(ended.Data), Does.Not.Contain("HTTP/1.1 2"), "A's request gets no success answer; its connection is closed");
+            Assert.That(rest.Final.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data)), rest.ToString());
+            Assert.That(a.Completions + b.Completions, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AClaimOfAnInstanceThatDiedIsTakenOverWhenItsLeaseRunsOut(CancellationToken cancellationToken)
+    {
+        var options = new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(900) };
+        await using var pair = await TwoInstances<RedisUploadClaims>.StartAsync(Redis, options, RedisUploadClaims.CreateAsync);
+        IUploadClaim first = await pair.A.ClaimAsync("orphaned", cancellationToken);
+        Assert.That(await first.IsHeldAsync(cancellationToken), Is.True);
+
+        // A dies holding the upload: nobody releases it, nobody renews it.
+        pair.KillA();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using IUploadClaim second = await pair.B.ClaimAsync("orphaned", cancellationToken);
+        Assert.That(await second.IsHeldAsync(cancellationToken), Is.True);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "one lease and a retry interval at most, not for ever");
+    }
+
+    [Test]
+    public async Task AWaitingClaimLosesToANewerOneAndTheHolderIsToldToStop(CancellationToken cancellationToken)
+    {
+        await using var pair = await TwoInstances<RedisUploadClaims>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisUploadClaims.CreateAsync);
+        IUploadClaim holder = await pair.A.ClaimAsync("contended", cancellationToken);
+        ValueTask<IUploadClaim> older = pair.B.ClaimAsync("contended", cancellationToken);
+        await WaitAsync(holder.Superseded, cancellationToken);
+
+        ValueTask<IUploadClaim> newer = pair.A.ClaimAsync("contended", cancellationToken);
+        Assert.ThrowsAsync<UploadSupersededException>(async () => await older);
+        await holder.DisposeAsync();
+        await using IUploadClaim winner = await newer;
+        Assert.That(await winner.IsHeldAsync(cancellationToken), Is.True);
+    }
+
+    [Test]
+    public async Task WithRedisDownAChangeIsRefusedWith503(CancellationToken cancellationToken)
+    {
+        using var redis = await RedisServerProcess.StartAsync(cancellationToken);
+        IConnectionMultiplexer connection = await RedisConnection.ConnectAsync(redis.Configuration);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using RedisUploadClaims claims = await RedisUploadClaims.CreateAsync(connection, new RedisStoreOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+            redis.Stop();
+            var e = Assert.ThrowsAsync<HttpStatusException>(async () => await claims.ClaimAsync("any", cancellationToken));
+            Assert.That(e!.StatusCode, Is.EqualTo(503));
+        }
+    }
+
+    private static Task WaitAsync(CancellationToken token, CancellationToken cancellationToken)
+        => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, cancellationToken, TaskContinuationOptions.None, TaskScheduler.Default);
+}
