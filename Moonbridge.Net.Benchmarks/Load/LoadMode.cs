@@ -81,7 +81,18 @@ internal static class LoadMode
                 }
 
                 int port = FreePort();
-                string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads] : spec.Args;
+                using RedisPeer? redis = spec.UsesRedis ? await RedisPeer.StartAsync(FreePort()) : null;
+                if (spec.UsesRedis && redis is null)
+                {
+                    foreach (Scenario scenario in options.Scenarios)
+                    {
+                        results[(spec.Name, scenario.Name)] = Measurement.Failed("redis-server is not installed or did not start");
+                    }
+
+                    continue;
+                }
+
+                string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads, .. redis is null ? (string[])[] : ["--redis", redis.Address]] : spec.Args;
                 using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, args, port, haveTaskset);
                 if (server is null)
                 {

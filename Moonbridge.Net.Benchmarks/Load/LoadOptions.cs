@@ -16,22 +16,32 @@ internal sealed record ServerSpec(string Key, string Name, string[] Args)
         new("c-epoll", CEpollName, []),
     ];
 
+    /// <summary>Servers run only when named in <c>--servers</c>.</summary>
+    public static readonly ServerSpec[] Optional =
+    [
+        // The Moonbridge server with its progress store on a redis-server the load mode starts (issue 17's throughput).
+        new("moonbridge-redis", "Moonbridge+Redis", ["server"]),
+    ];
+
     public const string CEpollName = "C epoll";
 
     public bool IsKestrel => Key.StartsWith("kestrel", StringComparison.Ordinal);
 
     public bool IsCEpoll => Key == "c-epoll";
 
-    public bool IsMoonbridge => Key == "moonbridge";
+    public bool IsMoonbridge => Key.StartsWith("moonbridge", StringComparison.Ordinal);
+
+    /// <summary>Whether the load mode starts a redis-server for this server (<c>--redis</c>).</summary>
+    public bool UsesRedis => Key == "moonbridge-redis";
 }
 
 /// <summary>
 /// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
-/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]</c>.
+/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]</c>.
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]";
+    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]";
 
     public bool Quick { get; private init; }
 
@@ -135,17 +145,17 @@ internal sealed record LoadOptions
                     List<ServerSpec> servers = [];
                     foreach (string key in Split(value))
                     {
-                        ServerSpec? server = ServerSpec.All.FirstOrDefault(s => s.Key == key);
+                        ServerSpec? server = ServerSpec.All.Concat(ServerSpec.Optional).FirstOrDefault(s => s.Key == key);
                         if (server is null)
                         {
-                            error = $"unknown server '{key}'; servers: {string.Join(", ", ServerSpec.All.Select(s => s.Key))}";
+                            error = $"unknown server '{key}'; servers: {string.Join(", ", ServerSpec.All.Concat(ServerSpec.Optional).Select(s => s.Key))}";
                             return null;
                         }
 
                         servers.Add(server);
                     }
 
-                    options = options with { Servers = ServerSpec.All.Where(servers.Contains).ToArray() };
+                    options = options with { Servers = ServerSpec.All.Concat(ServerSpec.Optional).Where(servers.Contains).ToArray() };
                     break;
                 default:
                     error = $"unexpected argument '{args[i]}'";

@@ -8,7 +8,7 @@ using Moonbridge.Net.Uploads;
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>server --port N [--upload-dir DIR]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
+/// <c>server --port N [--upload-dir DIR] [--redis HOST:PORT]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
 /// user would use. Routes: <c>GET /plaintext</c> (TechEmpower), <c>POST /upload</c> (answers the body's byte
 /// count; tracked under <c>?X-Progress-Id=</c>), <c>POST /upload/stored</c> (streams the body to a file in the upload
 /// directory, fsyncs it and answers the count; <c>DELETE /upload/stored</c> removes those files), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
@@ -31,7 +31,9 @@ internal static class ServerMode
         string uploadDirectory = given ?? Directory.CreateTempSubdirectory("moonbridge-bench-uploads-").FullName;
         try
         {
-            return RunAsync(port, uploadDirectory).GetAwaiter().GetResult();
+            int redisAt = Array.IndexOf(args, "--redis");
+            string? redis = redisAt >= 0 && redisAt + 1 < args.Length ? args[redisAt + 1] : null;
+            return RunAsync(port, uploadDirectory, redis).GetAwaiter().GetResult();
         }
         finally
         {
@@ -49,8 +51,11 @@ internal static class ServerMode
         }
     }
 
-    private static async Task<int> RunAsync(int port, string uploadDirectory)
+    private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress)
     {
+        // With --redis, tracking goes to a Redis progress store (issue 17: the tracked upload against the in-memory store).
+        using StackExchange.Redis.IConnectionMultiplexer? redis = redisAddress is null ? null : await Moonbridge.Net.Redis.RedisConnection.ConnectAsync(redisAddress);
+        await using Moonbridge.Net.Redis.RedisProgressStore? redisProgress = redis is null ? null : await Moonbridge.Net.Redis.RedisProgressStore.CreateAsync(redis);
         var http = new HttpOptions
         {
             // Above the resumable scenario's plain 1 GiB upload (Kestrel keeps MaxBodyBytes: it runs no such upload).
@@ -58,7 +63,7 @@ internal static class ServerMode
         };
         http.StaticHeaders.Add(new("Server", "Moonbridge"));
 
-        var progress = new ProgressTracker();
+        var progress = new ProgressTracker(new ProgressOptions { Store = redisProgress });
         await using var uploads = new ResumableUploads(
             new ResumableUploadOptions { Directory = uploadDirectory, Path = "/files", MaxAppendSize = http.RequestBodySizeLimit },
             CountStoredBytesAsync);
@@ -235,7 +240,7 @@ internal static class BenchRoutes
             }
         }
 
-        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] | kestrel --port N [--inline]");
+        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] [--redis HOST:PORT] | kestrel --port N [--inline]");
         return -1;
     }
 

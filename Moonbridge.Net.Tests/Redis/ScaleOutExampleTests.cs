@@ -67,6 +67,46 @@ public sealed class ScaleOutExampleTests : RedisTestFixture, IDisposable
 
     [Test]
     [CancelAfter(TestMilliseconds)]
+    public async Task AnUploadToOneInstanceIsStreamedAsServerSentEventsByTheOther(CancellationToken cancellationToken)
+    {
+        string id = $"events-{Guid.NewGuid():N}";
+        const int Size = 2_000_000;
+        using var upload = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await upload.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _a!.Port), cancellationToken);
+        await upload.SendAsync(Encoding.ASCII.GetBytes($"POST /upload?X-Progress-Id={id} HTTP/1.1\r\nHost: a\r\nContent-Type: application/octet-stream\r\nContent-Length: {Size}\r\n\r\n"), cancellationToken);
+        await upload.SendAsync(new byte[100_000], cancellationToken);
+        await PollUntilAsync(id, p => p.GetProperty("state").GetString() == "running", cancellationToken);
+
+        // B streams the events: each change A writes to Redis reaches it by pub/sub.
+        using var events = new HttpRequestMessage(HttpMethod.Get, $"/progress/events?X-Progress-Id={id}");
+        using HttpResponseMessage stream = await _clientB.SendAsync(events, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        Assert.That(stream.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cancellationToken));
+        var states = new List<string>();
+        Task sending = Task.Run(async () =>
+        {
+            for (int sent = 100_000; sent < Size; sent += 100_000)
+            {
+                await upload.SendAsync(new byte[100_000], cancellationToken);
+                await Task.Delay(30, cancellationToken);
+            }
+        }, cancellationToken);
+
+        while (await reader.ReadLineAsync(cancellationToken) is { } line && line != "event: end")
+        {
+            if (line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                states.Add(JsonDocument.Parse(line[6..]).RootElement.GetProperty("state").GetString()!);
+            }
+        }
+
+        await sending;
+        Assert.That(states.Count(s => s == "running"), Is.GreaterThan(2), string.Join(",", states));
+        Assert.That(states[^1], Is.EqualTo("done"), string.Join(",", states));
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
     public async Task AJobStartedOnOneInstanceIsReadAndDeletedThroughTheOther(CancellationToken cancellationToken)
     {
         using var start = new HttpRequestMessage(HttpMethod.Post, "/job?steps=200&delay_ms=50");
