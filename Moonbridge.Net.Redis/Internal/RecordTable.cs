@@ -23,6 +23,7 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     private readonly RedisStoreOptions _options;
     private readonly string _prefix;
     private readonly CancellationTokenSource _disposed = new();
+    private int _disposing;
 
     public RecordTable(IDatabase database, ChangeFeed feed, IRecordKind<TEntry, TSnapshot> kind, RedisStoreOptions options, RedisHealth health)
     {
@@ -139,6 +140,11 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
+        {
+            return;
+        }
+
         await _disposed.CancelAsync().ConfigureAwait(false);
         Task[] loops = _held.Values.Select(h => h.Publishing).OfType<Task>().ToArray();
         try

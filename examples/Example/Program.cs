@@ -54,12 +54,12 @@ http.StaticHeaders.Add(new("Server", "Moonbridge Example Server"));
 
 // With --redis, progress and status documents live in Redis, so every instance behind a load balancer sees them
 // (docs/scale-out.md); a Redis that cannot be reached at start is one clear error.
-SharedState? shared = null;
+RedisStores? shared = null;
 if (commandLine.Redis is { } redisAddress)
 {
     try
     {
-        shared = await SharedState.ConnectAsync(redisAddress, logging);
+        shared = await RedisStores.ConnectAsync(redisAddress, new RedisStoreOptions { LoggerFactory = logging });
     }
     catch (StackExchange.Redis.RedisConnectionException e)
     {
@@ -68,7 +68,7 @@ if (commandLine.Redis is { } redisAddress)
     }
 }
 
-await using SharedState? sharedState = shared;
+await using RedisStores? sharedState = shared;
 
 // One tracker for the whole server: uploads register under their X-Progress-Id, polls read it.
 var progress = new ProgressTracker(new ProgressOptions { LoggerFactory = logging, Store = shared?.Progress });
@@ -84,7 +84,7 @@ await using var uploads = new ResumableUploads(
         MaxAppendSize = commandLine.BodyLimit,
         Owner = request => request.Cookies.GetValueOrDefault(UploadOwner.CookieName),
         Progress = progress.ObserveUploads(), // /progress?X-Progress-Id=... shows an upload across its requests
-        Claims = shared?.Uploads,             // with --redis: instances on one --upload-dir never write one upload at once
+        Claims = shared?.UploadClaims,            // with --redis: instances on one --upload-dir never write one upload at once
         LoggerFactory = logging,
     },
     async (upload, cancellationToken) =>
