@@ -34,6 +34,17 @@ public sealed partial class HttpRequest
     }
 
     /// <summary>
+    /// <see cref="ReadBodyAsync(Memory{byte}, CancellationToken)"/> that gives up waiting after <paramref name="patience"/>
+    /// and returns -1 then, the request still usable (the uploads layer makes what it holds durable meanwhile).
+    /// </summary>
+    internal ValueTask<int> ReadBodyAsync(Memory<byte> destination, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _body.EnterStreaming(allowRepeat: true);
+        return _body.ReadAsync<AsyncTransportWaiter>(destination, patience);
+    }
+
+    /// <summary>
     /// Streams the request body to <paramref name="callback"/> in pieces of at most
     /// <see cref="HttpOptions.MaximumInputChunkSize"/> bytes; returns at its end (Lua <c>stream_request_body</c>).
     /// With a null callback the rest of the body is read and discarded, at any stage.

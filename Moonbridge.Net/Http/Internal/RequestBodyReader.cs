@@ -19,6 +19,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
 
     /// <summary>Time spent waiting for body bytes from the client, in timestamp ticks of the connection's clock.</summary>
     private long _waitTicks;
+    private long _stalledTicks;
     private bool _continueSent;
 
     /// <summary>Who has the body: nothing yet, a reader streaming it, or it was read whole or processed.</summary>
@@ -50,6 +51,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         _remaining = head.Framing == BodyFraming.ContentLength ? head.ContentLength : 0;
         _consumed = 0;
         _waitTicks = 0;
+        _stalledTicks = 0;
         _continueSent = false;
         _whole = null;
         if (head.Framing == BodyFraming.Chunked)
@@ -115,9 +117,13 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         return response.Interim.SendAsync<TWaiter>("100 Continue", fields);
     }
 
-    /// <summary>The one body read: sends 100 Continue when due, then copies body bytes out of the connection's input; 0 at the end.</summary>
+    /// <summary>
+    /// The one body read: sends 100 Continue when due, then copies body bytes out of the connection's input; 0 at the
+    /// end. With a <paramref name="patience"/>, -1 when nothing arrived within it: the caller may do something else and
+    /// read again, and the stall timeout still counts from the last byte that arrived.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination)
+    public async ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination, TimeSpan? patience = null)
         where TWaiter : struct, ITransportWaiter
     {
         response.ThrowIfFaulty();
@@ -141,11 +147,25 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
             HttpOptions options = context.Options;
             TimeProvider time = connection.Time;
             (TimeSpan wait, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _consumed, time.GetElapsedTime(0, _waitTicks));
+            if (!rateBound && wait != Timeout.InfiniteTimeSpan)
+            {
+                // The stall is measured from the last byte, across waits cut short by a caller's patience.
+                wait = TimeSpan.FromTicks(Math.Max(0, (wait - time.GetElapsedTime(0, _stalledTicks)).Ticks));
+            }
+
+            bool patient = patience is { } bound && (wait == Timeout.InfiniteTimeSpan || bound < wait);
             long waitStarted = time.GetTimestamp();
-            InputWait arrival = await connection.ReadInputAsync<TWaiter>(wait).ConfigureAwait(false);
-            _waitTicks += time.GetTimestamp() - waitStarted;
+            InputWait arrival = await connection.ReadInputAsync<TWaiter>(patient ? patience!.Value : wait).ConfigureAwait(false);
+            long waited = time.GetTimestamp() - waitStarted;
+            _waitTicks += waited;
             if (!arrival.Arrived(out ReadResult result))
             {
+                if (patient)
+                {
+                    _stalledTicks += waited;
+                    return -1;
+                }
+
                 ReadFailed = true;
                 throw HttpParseErrors.ForHandler(rateBound ? RequestRejectionReason.BodyDataRateTooLow : RequestRejectionReason.BodyTimeout);
             }
@@ -178,6 +198,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
 
             if (count > 0)
             {
+                _stalledTicks = 0;
                 _consumed += count;
                 observation.CatchUpReceived(_consumed);
                 if (InterimProgressDue())

@@ -15,6 +15,9 @@ internal static class UploadBodyCopy
     // Larger pieces mean fewer writes per byte; the reader hands over what arrived, so this only caps a burst.
     private const int PieceSize = 256 * 1024;
 
+    // A checkpoint due now still lets a read take what is already there.
+    private static readonly TimeSpan s_minimumPatience = TimeSpan.FromMilliseconds(5);
+
     /// <param name="request">The request whose content is appended.</param>
     /// <param name="hold">The request's hold on the upload.</param>
     /// <param name="length">The upload's known length; bytes beyond it throw <see cref="UploadLengthExceededException"/>.</param>
@@ -42,7 +45,9 @@ internal static class UploadBodyCopy
     {
         using CancellationTokenRegistration abort = hold.Superseded.UnsafeRegister(static state => ((HttpRequest)state!).AbortConnection(), request);
         byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
+        bool checkpoints = interval != Timeout.InfiniteTimeSpan;
         long lastCheckpoint = clock.GetTimestamp();
+        long durableOffset = hold.Offset;
         try
         {
             bool ended = false;
@@ -52,12 +57,20 @@ internal static class UploadBodyCopy
                 try
                 {
                     // Gathered until the piece is full, the content ends or a checkpoint is due, so a trickle of
-                    // small reads still reaches the disk in time.
+                    // small reads still reaches the disk in time, and so does what arrived before the client fell
+                    // silent (the read waits no longer than the next checkpoint).
                     while (filled < piece.Length)
                     {
-                        int read = source is null
-                            ? await request.ReadBodyAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false)
-                            : await source.ReadAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false);
+                        int read = source is not null
+                            ? await source.ReadAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false)
+                            : checkpoints
+                                ? await request.ReadBodyAsync(piece.AsMemory(filled), UntilCheckpoint(clock, lastCheckpoint, interval), hold.Superseded).ConfigureAwait(false)
+                                : await request.ReadBodyAsync(piece.AsMemory(filled), hold.Superseded).ConfigureAwait(false);
+                        if (read < 0)
+                        {
+                            break;
+                        }
+
                         if (read == 0)
                         {
                             ended = true;
@@ -65,7 +78,7 @@ internal static class UploadBodyCopy
                         }
 
                         filled += read;
-                        if (interval != Timeout.InfiniteTimeSpan && clock.GetElapsedTime(lastCheckpoint) >= interval)
+                        if (checkpoints && clock.GetElapsedTime(lastCheckpoint) >= interval)
                         {
                             break;
                         }
@@ -80,20 +93,24 @@ internal static class UploadBodyCopy
                     throw;
                 }
 
-                if (filled == 0)
+                if (filled > 0)
                 {
-                    break;
+                    await WriteAsync(hold, piece.AsMemory(0, filled), length, observe).ConfigureAwait(false);
+                    written?.Invoke(hold.Offset);
                 }
 
-                await WriteAsync(hold, piece.AsMemory(0, filled), length, observe).ConfigureAwait(false);
-                written?.Invoke(hold.Offset);
-                if (!ended && interval != Timeout.InfiniteTimeSpan && clock.GetElapsedTime(lastCheckpoint) >= interval)
+                if (!ended && checkpoints && clock.GetElapsedTime(lastCheckpoint) >= interval)
                 {
-                    UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
                     lastCheckpoint = clock.GetTimestamp();
-                    if (checkpoint is not null)
+                    if (hold.Offset > durableOffset)
                     {
-                        await checkpoint(durable.Offset).ConfigureAwait(false);
+                        UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
+                        durableOffset = durable.Offset;
+                        lastCheckpoint = clock.GetTimestamp();
+                        if (checkpoint is not null)
+                        {
+                            await checkpoint(durable.Offset).ConfigureAwait(false);
+                        }
                     }
                 }
             }
@@ -106,6 +123,13 @@ internal static class UploadBodyCopy
         {
             ArrayPool<byte>.Shared.Return(piece);
         }
+    }
+
+    /// <summary>How long a read may wait before the next checkpoint is due (never less than a few milliseconds).</summary>
+    private static TimeSpan UntilCheckpoint(TimeProvider clock, long lastCheckpoint, TimeSpan interval)
+    {
+        TimeSpan left = interval - clock.GetElapsedTime(lastCheckpoint);
+        return left > s_minimumPatience ? left : s_minimumPatience;
     }
 
     private static ValueTask WriteAsync(IUploadAppend hold, ReadOnlyMemory<byte> data, long? length, Action<ReadOnlySpan<byte>>? observe)
