@@ -8,7 +8,8 @@ namespace Moonbridge.Net.Tests.Redis;
 /// <summary>
 /// An HAProxy of the test's own (Debian's <c>haproxy</c>) on 127.0.0.1 and a free port, balancing round robin over
 /// the given servers with request buffering off; a server that stops answering is taken out by its health check and
-/// a request that cannot connect is sent to another. Stopped by its process id. Ignored where haproxy is missing.
+/// a request that cannot connect is sent to another. Each response names the server that answered it in
+/// <c>X-Served-By</c> (<c>instance0</c>, <c>instance1</c>, …). Stopped by its process id. Ignored where haproxy is missing.
 /// </summary>
 internal sealed class HaproxyProcess : IDisposable
 {
@@ -54,6 +55,7 @@ internal sealed class HaproxyProcess : IDisposable
 
             backend instances
                 balance roundrobin
+                http-response set-header X-Served-By %s
             {servers}
 
             """, cancellationToken);

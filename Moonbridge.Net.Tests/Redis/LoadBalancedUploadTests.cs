@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
 using Moonbridge.Net.Tests.Uploads;
@@ -105,6 +106,120 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
         Assert.That(result.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data) + "\n"), result.ToString());
     }
 
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task ATrackedUploadIsPolledAndStreamedThroughTheBalancerByTheOtherInstance(CancellationToken cancellationToken)
+    {
+        using var cluster = await Cluster.StartAsync(Redis, cancellationToken);
+        using var http = new HttpClient { BaseAddress = cluster.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+        string id = $"balanced-{Guid.NewGuid():N}";
+        const int Size = 2_000_000;
+        using TestClient upload = await cluster.ConnectAsync(cancellationToken);
+        await upload.SendAsync($"POST /upload?X-Progress-Id={id} HTTP/1.1\r\nHost: b\r\nContent-Type: application/octet-stream\r\nContent-Length: {Size}\r\n\r\n", cancellationToken);
+        await upload.SendAsync(new byte[100_000], cancellationToken);
+
+        // Two event streams one after the other: round robin puts them on both instances.
+        using HttpResponseMessage first = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/progress/events?X-Progress-Id={id}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using HttpResponseMessage second = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/progress/events?X-Progress-Id={id}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        string[] streamedBy = [ServedBy(first), ServedBy(second)];
+        Assert.That(streamedBy[0], Is.Not.EqualTo(streamedBy[1]), "round robin");
+        Task<List<string>>[] streams = [EventStatesAsync(first, cancellationToken), EventStatesAsync(second, cancellationToken)];
+
+        var polls = new List<(string By, string State)>();
+        for (int sent = 100_000; sent < Size; sent += 100_000)
+        {
+            await upload.SendAsync(new byte[100_000], cancellationToken);
+            using HttpResponseMessage poll = await http.GetAsync($"/progress?X-Progress-Id={id}", cancellationToken);
+            polls.Add((ServedBy(poll), JsonDocument.Parse(await poll.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("state").GetString()!));
+        }
+
+        RawHttpResponse answer = await upload.ReadResponseAsync(cancellationToken);
+        Assert.That(answer.StatusCode, Is.EqualTo(200), answer.ToString());
+        string uploadedTo = answer.Header("X-Served-By")!;
+        List<string> fromOther = await streams[Array.FindIndex(streamedBy, by => by != uploadedTo)];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(polls.Where(p => p.By != uploadedTo).Select(p => p.State), Does.Contain("running"), string.Join(", ", polls));
+            Assert.That(fromOther.Count(state => state == "running"), Is.GreaterThan(1), string.Join(", ", fromOther));
+            Assert.That(fromOther[^1], Is.EqualTo("done"), string.Join(", ", fromOther));
+        });
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AJobStartedThroughTheBalancerIsReadAndDeletedByTheOtherInstance(CancellationToken cancellationToken)
+    {
+        using var cluster = await Cluster.StartAsync(Redis, cancellationToken);
+        using var http = new HttpClient { BaseAddress = cluster.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/job?steps=400&delay_ms=50") { Content = new ByteArrayContent([]) };
+        start.Headers.Add("Prefer", "respond-async");
+        using HttpResponseMessage accepted = await http.SendAsync(start, cancellationToken);
+        Assert.That((int)accepted.StatusCode, Is.EqualTo(202));
+        string runsOn = ServedBy(accepted);
+        Uri location = accepted.Headers.Location!;
+
+        // Round robin: within a few requests one lands on the other instance.
+        HttpResponseMessage? readElsewhere = null;
+        while (readElsewhere is null)
+        {
+            HttpResponseMessage status = await http.GetAsync(location, cancellationToken);
+            Assert.That((int)status.StatusCode, Is.EqualTo(200), await status.Content.ReadAsStringAsync(cancellationToken));
+            if (ServedBy(status) != runsOn)
+            {
+                readElsewhere = status;
+            }
+            else
+            {
+                status.Dispose();
+            }
+        }
+
+        using (readElsewhere)
+        {
+            Assert.That(readElsewhere.Headers.GetValues("Progress").Single(), Does.Match("^[0-9]+/"));
+        }
+
+        // Round robin alternates: one request for the running instance, and the DELETE goes to the other.
+        using (await http.GetAsync("/favicon.ico", cancellationToken))
+        {
+        }
+
+        using (HttpResponseMessage deleted = await http.DeleteAsync(location, cancellationToken))
+        {
+            Assert.That((int)deleted.StatusCode, Is.EqualTo(204));
+            if (ServedBy(deleted) == runsOn)
+            {
+                Assert.Inconclusive("Round robin sent the DELETE to the instance running the job.");
+            }
+        }
+
+        var gone = new HashSet<string>();
+        while (gone.Count < 2)
+        {
+            using HttpResponseMessage after = await http.GetAsync(location, cancellationToken);
+            Assert.That((int)after.StatusCode, Is.EqualTo(404), $"deleted for every instance ({ServedBy(after)})");
+            gone.Add(ServedBy(after));
+        }
+    }
+
+    private static string ServedBy(HttpResponseMessage response) => response.Headers.GetValues("X-Served-By").Single();
+
+    private static async Task<List<string>> EventStatesAsync(HttpResponseMessage stream, CancellationToken cancellationToken)
+    {
+        var states = new List<string>();
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cancellationToken));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line && line != "event: end")
+        {
+            if (line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                states.Add(JsonDocument.Parse(line[6..]).RootElement.GetProperty("state").GetString()!);
+            }
+        }
+
+        return states;
+    }
+
     private static async Task<RawHttpResponse> ReadFinalAsync(TestClient client, CancellationToken cancellationToken)
     {
         while (true)
@@ -152,6 +267,8 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
                 throw;
             }
         }
+
+        public Uri BaseUri => _proxy.BaseUri;
 
         public Task<TestClient> ConnectAsync(CancellationToken cancellationToken) => TestClient.ConnectAsync(_proxy.Port, cancellationToken);
 
