@@ -7,7 +7,8 @@ public static class RedisConnection
 {
     /// <summary>
     /// Connects to Redis and checks that it answers, so that a server fails at start with one clear error instead
-    /// of running without its shared state. Once connected, the connection reconnects by itself after an outage.
+    /// of running without its shared state. Once connected, the connection reconnects by itself after an outage,
+    /// trying every half second.
     /// </summary>
     /// <param name="configuration">
     /// <c>host:port</c>, or any StackExchange.Redis configuration string (<c>host:port,password=...,ssl=true</c>).
@@ -22,6 +23,10 @@ public static class RedisConnection
         options.AbortOnConnectFail = true;
         options.ConnectTimeout = (int)(connectTimeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
         options.ConnectRetry = 1;
+
+        // After an outage, try again every half second rather than backing off to seconds: requests that need Redis
+        // are refused (503, untracked) until it is back.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
         try
         {
             return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);

@@ -153,11 +153,10 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
 
             try
             {
-                RedisValue holder = await owner._database.StringGetAsync(keys[0])
-                    .WaitAsync(owner._options.Timeout, owner._options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                // Renewing is asking: it also claims the keys back after a Redis restart that lost them.
+                bool held = await RenewAsync(cancellationToken).ConfigureAwait(false);
                 owner._health.Succeeded();
-                Volatile.Write(ref _confirmed, owner._options.TimeProvider.GetTimestamp());
-                return holder == ticket;
+                return held;
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -167,7 +166,7 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
             }
         }
 
-        public void StartRenewing() => _renewing = Task.Run(RenewAsync);
+        public void StartRenewing() => _renewing = Task.Run(RenewLoopAsync);
 
         public void Supersede()
         {
@@ -209,7 +208,22 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
         /// <summary>True when the last confirmation is older than two thirds of a lease: another instance may soon claim it.</summary>
         private bool IsLeaseDoubtful() => owner._options.TimeProvider.GetElapsedTime(Volatile.Read(ref _confirmed)) >= owner._options.Lease * 2 / 3;
 
-        private async Task RenewAsync()
+        /// <summary>Extends the lease (or claims the keys back after a Redis restart); false when another request holds the upload.</summary>
+        private async Task<bool> RenewAsync(CancellationToken cancellationToken)
+        {
+            RedisResult renewed = await owner._database.ScriptEvaluateAsync(UploadClaimScripts.Renew, keys,
+                [ticket, Milliseconds(owner._options.Lease), Milliseconds(s_newestTimeToLive)])
+                .WaitAsync(owner._options.Timeout, owner._options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            if ((int)renewed != 1)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _confirmed, owner._options.TimeProvider.GetTimestamp());
+            return true;
+        }
+
+        private async Task RenewLoopAsync()
         {
             TimeSpan every = owner._options.Lease / 3;
             try
@@ -219,17 +233,13 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
                     await Task.Delay(every, owner._options.TimeProvider, _ended.Token).ConfigureAwait(false);
                     try
                     {
-                        RedisResult renewed = await owner._database.ScriptEvaluateAsync(UploadClaimScripts.Renew, keys,
-                            [ticket, Milliseconds(owner._options.Lease), Milliseconds(s_newestTimeToLive)])
-                            .WaitAsync(owner._options.Timeout, owner._options.TimeProvider, _ended.Token).ConfigureAwait(false);
-                        owner._health.Succeeded();
-                        if ((int)renewed != 1)
+                        if (!await RenewAsync(_ended.Token).ConfigureAwait(false))
                         {
                             Supersede();
                             return;
                         }
 
-                        Volatile.Write(ref _confirmed, owner._options.TimeProvider.GetTimestamp());
+                        owner._health.Succeeded();
                     }
                     catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
                     {

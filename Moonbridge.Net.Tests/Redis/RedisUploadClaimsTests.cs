@@ -99,6 +99,43 @@ public sealed class RedisUploadClaimsTests : RedisTestFixture
         }
     }
 
+    [Test]
+    public async Task AnAppendInProgressCarriesOnThroughARedisRestart(CancellationToken cancellationToken)
+    {
+        using var redis = await RedisServerProcess.StartAsync(cancellationToken);
+        IConnectionMultiplexer connection = await RedisConnection.ConnectAsync(redis.Configuration);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using RedisUploadClaims claims = await RedisUploadClaims.CreateAsync(connection, new RedisStoreOptions { Lease = TimeSpan.FromSeconds(6), Timeout = TimeSpan.FromMilliseconds(500) });
+            await using var server = UploadTestServer.Start(o => o.Claims = claims);
+            byte[] data = RandomNumberGenerator.GetBytes(400_000);
+            string path = await server.CreateAsync(data.Length, cancellationToken);
+            using TestClient client = await server.ConnectAsync(cancellationToken);
+            await client.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
+            await client.SendAsync(data.AsMemory(0, 100_000), cancellationToken);
+            Assert.That((await client.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104), "the append holds the upload");
+
+            // Redis goes away (its keys with it, persistence is off) and comes back while the append goes on; the
+            // checkpoints meanwhile trust the lease, and the next renewal claims the upload back.
+            redis.Stop();
+            await client.SendAsync(data.AsMemory(100_000, 100_000), cancellationToken);
+            await redis.RestartAsync(cancellationToken);
+            await client.SendAsync(data.AsMemory(200_000), cancellationToken);
+
+            Exchange finished = await UploadTestServer.ReadExchangeAsync(client, "PATCH", cancellationToken);
+            Assert.That(finished.Final.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data)), finished.ToString());
+
+            // Until the client library has reconnected, new requests are refused with 503 ("try again shortly").
+            Exchange head;
+            while ((head = await server.SendAsync("HEAD", path, "Upload-Draft-Interop-Version: 9\r\n", cancellationToken)).Final.StatusCode == 503)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+
+            Assert.That(head.Final.Header("Upload-Offset"), Is.EqualTo(data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), head.ToString());
+        }
+    }
+
     private static Task WaitAsync(CancellationToken token, CancellationToken cancellationToken)
         => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, cancellationToken, TaskContinuationOptions.None, TaskScheduler.Default);
 }
