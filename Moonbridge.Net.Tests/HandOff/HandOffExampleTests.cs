@@ -17,7 +17,7 @@ public sealed partial class HandOffExampleTests
     [CancelAfter(60_000)]
     public async Task TheFrontProcessHandsUploadsToTheWorkerProcess(CancellationToken cancellationToken)
     {
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         using var front = new ExampleProcess(port);
         try
         {
@@ -53,7 +53,7 @@ public sealed partial class HandOffExampleTests
     [CancelAfter(90_000)]
     public async Task TheFrontAppliesItsBodyLimitReplacesADeadWorkerAndStopsItGracefully(CancellationToken cancellationToken)
     {
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         using var front = new ExampleProcess(port);
         try
         {
@@ -160,12 +160,6 @@ public sealed partial class HandOffExampleTests
     [GeneratedRegex(@"Pool front stopping \(graceful\)")]
     private static partial Regex StoppingLine();
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     /// <summary>examples/HandOff as a front process on a port, with every output line kept and signalled.</summary>
     private sealed class ExampleProcess : IDisposable

@@ -15,7 +15,7 @@ public sealed partial class ZeroDowntimeRestartTests
     {
         using var temp = new TempDirectory();
         using var demo = new DemoOutput();
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         Process old = StartDemo(port, temp.File("restart.sock"), demo.Add);
         try
         {
@@ -71,7 +71,7 @@ public sealed partial class ZeroDowntimeRestartTests
 
         using var temp = new TempDirectory();
         using var demo = new DemoOutput();
-        using Process process = StartDemo(FreePort(), temp.File("restart.sock"), demo.Add, launcher: nohup);
+        using Process process = StartDemo(ChildProcesses.FreeLoopbackPort(), temp.File("restart.sock"), demo.Add, launcher: nohup);
         try
         {
             await demo.WaitForListeningAsync(_ => true, cancellationToken);

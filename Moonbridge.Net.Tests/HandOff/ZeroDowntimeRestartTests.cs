@@ -26,7 +26,7 @@ public sealed partial class ZeroDowntimeRestartTests
         var listening = new ConcurrentDictionary<int, int>();
         var listeningSignal = new SemaphoreSlim(0);
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         Process old = StartDemo(port, restartSocket, line =>
         {
             lines.Enqueue(line);
@@ -261,12 +261,6 @@ public sealed partial class ZeroDowntimeRestartTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     private static async Task<int> SendHangUpAsync(int pid)
     {

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Redis;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal sealed class HaproxyProcess : IDisposable
     {
         string executable = s_executables.FirstOrDefault(File.Exists)
             ?? IgnoreAll("haproxy is not installed (Debian package 'haproxy'; .ci/run installs it).");
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         string servers = string.Join("\n", serverPorts.Select((p, i) =>
             $"    server instance{i} 127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)} check inter 200ms fall 1 rise 1"));
         string configuration = Path.Combine(Path.GetTempPath(), $"moonbridge-haproxy-{Guid.NewGuid():N}.cfg");
@@ -77,20 +79,7 @@ internal sealed class HaproxyProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already ended.
-        }
-
-        _process.Dispose();
+        ChildProcesses.Kill(_process);
         File.Delete(_configuration);
     }
 
@@ -118,12 +107,6 @@ internal sealed class HaproxyProcess : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     private static string IgnoreAll(string reason)
     {

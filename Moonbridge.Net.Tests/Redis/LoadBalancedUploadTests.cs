@@ -34,17 +34,7 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
 
         // An append that the server acknowledges (a 104 with the durable offset) and that then stalls.
         using TestClient appending = await cluster.ConnectAsync(cancellationToken);
-        await appending.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
-        int sent = 0;
-        while (!appending.HasInputWithin(TimeSpan.FromMilliseconds(20)))
-        {
-            Assert.That(sent, Is.LessThan(data.Length / 2), "nothing of half the content was acknowledged");
-            await appending.SendAsync(data.AsMemory(sent, 20_000), cancellationToken);
-            sent += 20_000;
-        }
-
-        RawHttpResponse progress = await appending.ReadResponseAsync(cancellationToken);
-        Assert.That(progress.StatusCode, Is.EqualTo(104), progress.ToString());
+        (int sent, RawHttpResponse progress) = await UploadTestServer.AppendUntilAcknowledgedAsync(appending, path, data, complete: true, 20_000, cancellationToken);
         long acknowledged = long.Parse(progress.Header("Upload-Offset")!, CultureInfo.InvariantCulture);
 
         cluster.KillInstanceWriting(path);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Redis;
 
 /// <summary>
@@ -31,7 +33,7 @@ internal sealed class RedisServerProcess : IDisposable
     {
         string executable = s_executables.FirstOrDefault(File.Exists)
             ?? IgnoreAll("redis-server is not installed (Debian package 'redis-server'; .ci/run installs it).");
-        var server = new RedisServerProcess(executable, FreePort());
+        var server = new RedisServerProcess(executable, ChildProcesses.FreeLoopbackPort());
         await server.RestartAsync(cancellationToken);
         return server;
     }
@@ -85,33 +87,14 @@ internal sealed class RedisServerProcess : IDisposable
     /// <summary>Kills the server (SIGKILL, by its process id) and waits for it to end.</summary>
     public void Stop()
     {
-        Process? process = Interlocked.Exchange(ref _process, null);
-        if (process is null)
+        if (Interlocked.Exchange(ref _process, null) is { } process)
         {
-            return;
+            ChildProcesses.Kill(process);
         }
-
-        try
-        {
-            process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already ended.
-        }
-
-        process.Dispose();
     }
 
     public void Dispose() => Stop();
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     private static string IgnoreAll(string reason)
     {

@@ -29,16 +29,7 @@ public sealed class RedisUploadClaimsTests : RedisTestFixture
 
         // An append on A that acknowledged some bytes (a 104 with the durable offset) and then hangs.
         using TestClient hanging = await a.ConnectAsync(cancellationToken);
-        await hanging.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
-        int sent = 0;
-        while (!hanging.HasInputWithin(TimeSpan.FromMilliseconds(20)))
-        {
-            Assert.That(sent, Is.LessThan(data.Length / 2), "A acknowledged nothing of half the content");
-            await hanging.SendAsync(data.AsMemory(sent, 1000), cancellationToken);
-            sent += 1000;
-        }
-
-        Assert.That((await hanging.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104));
+        (int sent, _) = await UploadTestServer.AppendUntilAcknowledgedAsync(hanging, path, data, complete: true, 1000, cancellationToken);
 
         // B's HEAD makes A's append stop, keep its bytes and let go; B then reports what A made durable.
         long offset = await b.OffsetAsync(path, cancellationToken);

@@ -112,6 +112,28 @@ internal sealed class UploadTestServer : IAsyncDisposable
     public static string AppendHeaders(long offset, bool complete, long version = 9)
         => $"Upload-Draft-Interop-Version: {version}\r\nUpload-Offset: {offset}\r\nUpload-Complete: {(complete ? "?1" : "?0")}\r\nContent-Type: application/partial-upload\r\n";
 
+    /// <summary>
+    /// Sends an IETF append's head on <paramref name="client"/>, then its content in pieces of <paramref name="step"/>
+    /// bytes until the server acknowledges some of it with a progress 104 (a durable offset), at most half of it;
+    /// returns how much was sent and the 104. The append then hangs, holding the upload.
+    /// </summary>
+    public static async Task<(int Sent, RawHttpResponse Progress)> AppendUntilAcknowledgedAsync(TestClient client, string path, byte[] data, bool complete, int step, CancellationToken cancellationToken)
+    {
+        await client.SendAsync(Head("PATCH", path, AppendHeaders(0, complete) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
+        int sent = 0;
+        while (!client.HasInputWithin(TimeSpan.FromMilliseconds(20)))
+        {
+            Assert.That(sent, Is.LessThan(data.Length / 2), "The server acknowledged nothing of half the content.");
+            await client.SendAsync(data.AsMemory(sent, step), cancellationToken);
+            sent += step;
+        }
+
+        RawHttpResponse progress = await client.ReadResponseAsync(cancellationToken);
+        Assert.That(progress.StatusCode, Is.EqualTo(104), progress.ToString());
+        Assert.That(progress.Header("Upload-Offset"), Is.Not.Null);
+        return (sent, progress);
+    }
+
     /// <summary>The upload's durable offset by HEAD.</summary>
     public async Task<long> OffsetAsync(string path, CancellationToken cancellationToken)
     {

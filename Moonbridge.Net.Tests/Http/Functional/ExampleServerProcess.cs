@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using Moonbridge.Net.Tests.Infrastructure;
+
 namespace Moonbridge.Net.Tests.Http.Functional;
 
 /// <summary>
@@ -77,7 +79,7 @@ internal sealed class ExampleServerProcess : IDisposable
             throw new FileNotFoundException("The example application has not been built (the test project references it, so building the tests builds it).", dll);
         }
 
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(fileLimit is null ? dotnet : "bash")
         {
@@ -148,26 +150,7 @@ internal sealed class ExampleServerProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already gone.
-        }
-
-        _process.Dispose();
+        ChildProcesses.Kill(_process);
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 }

@@ -129,23 +129,16 @@ public sealed class IetfConcurrencyTests
     private static async Task<(TestClient Client, int Sent)> HoldingAppendAsync(UploadTestServer server, string path, byte[] data, bool complete, CancellationToken cancellationToken)
     {
         TestClient client = await server.ConnectAsync(cancellationToken);
-        await client.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
-        for (int sent = 0; sent < data.Length / 2;)
+        try
         {
-            await client.SendAsync(data.AsMemory(sent, 1000), cancellationToken);
-            sent += 1000;
-            if (client.HasInputWithin(TimeSpan.FromMilliseconds(20)))
-            {
-                RawHttpResponse progress = await client.ReadResponseAsync(cancellationToken);
-                Assert.That(progress.StatusCode, Is.EqualTo(104));
-                Assert.That(progress.Header("Upload-Offset"), Is.Not.Null);
-                return (client, sent);
-            }
+            (int sent, _) = await UploadTestServer.AppendUntilAcknowledgedAsync(client, path, data, complete, 1000, cancellationToken);
+            return (client, sent);
         }
-
-        client.Dispose();
-        Assert.Fail("The server acknowledged nothing of half the content.");
-        return default;
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     private static byte[] ChunkedAppend(string path, long offset, ReadOnlySpan<byte> rest, Random random)

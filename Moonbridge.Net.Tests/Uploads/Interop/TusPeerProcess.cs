@@ -56,7 +56,7 @@ internal sealed class TusPeerProcess : IDisposable
     /// <summary>Starts the peer with its uploads in <paramref name="directory"/> and waits until it listens.</summary>
     public static async Task<TusPeerProcess> StartAsync(string node, string directory, CancellationToken cancellationToken)
     {
-        int port = FreePort();
+        int port = ChildProcesses.FreeLoopbackPort();
         var start = new ProcessStartInfo(node)
         {
             RedirectStandardOutput = true,
@@ -111,28 +111,9 @@ internal sealed class TusPeerProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already gone.
-        }
-
-        _process.Dispose();
+        ChildProcesses.Kill(_process);
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     /// <summary>The first executable file called <paramref name="name"/> on PATH, or null.</summary>
     private static string? FindOnPath(string name)
