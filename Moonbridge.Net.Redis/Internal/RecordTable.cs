@@ -178,8 +178,10 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
                 TimeSpan early = _options.PublishInterval - _options.TimeProvider.GetElapsedTime(lastWrite);
                 if (early > TimeSpan.Zero && _kind.Version(snapshot) > held.Written)
                 {
-                    // At most one write per interval: the changes meanwhile go out together.
-                    await Task.Delay(early, _options.TimeProvider, stop.Token).ConfigureAwait(false);
+                    // At most one write per interval: the changes meanwhile go out together. A release cuts the wait
+                    // short, so a record's end reaches Redis at once.
+                    await Task.WhenAny(Task.Delay(early, _options.TimeProvider, stop.Token), held.Released.Task).ConfigureAwait(false);
+                    stop.Token.ThrowIfCancellationRequested();
                     snapshot = _kind.Snapshot(held.Entry);
                     if (_kind.IsFinished(snapshot))
                     {

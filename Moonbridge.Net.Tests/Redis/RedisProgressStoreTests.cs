@@ -88,6 +88,27 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
     }
 
     [Test]
+    public async Task TheEndOfARequestIsWrittenAtOnceNotAtTheNextInterval(CancellationToken cancellationToken)
+    {
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix(), PublishInterval = TimeSpan.FromSeconds(5) }, RedisProgressStore.CreateAsync);
+        var entry = new ProgressEntry("short");
+        Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
+        ProgressSnapshot seen = await pair.B.WaitForChangeAsync("short", 0, cancellationToken);
+
+        // A short request: it changes within the first interval, and while that change waits for the interval's end
+        // (nothing outside shows the wait, hence the pause), the request ends; the end must not wait as well.
+        entry.AddReceived(64 * 1024);
+        await Task.Delay(300, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        entry.Complete(200);
+        await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
+        ProgressSnapshot final = await pair.B.WaitForChangeAsync("short", seen.Version, cancellationToken);
+
+        Assert.That(final.State, Is.EqualTo(ProgressState.Done));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2.5)), "half the interval at most: the release cut the wait short");
+    }
+
+    [Test]
     public async Task TheEntryOfAnInstanceThatDiedExpiresWithItsLease(CancellationToken cancellationToken)
     {
         var options = new RedisStoreOptions { KeyPrefix = Prefix(), Lease = TimeSpan.FromMilliseconds(600) };
