@@ -33,15 +33,19 @@ public sealed class RedisHostingTests : RedisTestFixture
             RawHttpResponse uploaded = await upload.ReadResponseAsync(cancellationToken);
             Assert.That(uploaded.StatusCode, Is.EqualTo(200));
 
-            string progress = "";
-            while (!progress.Contains("\"done\"", StringComparison.Ordinal))
+            // The other host hears the end by pub/sub; then its progress view shows it.
+            IProgressStore seenBySecond = second.Services.GetRequiredService<RedisStores>().Progress;
+            ProgressSnapshot snapshot = await seenBySecond.WaitForChangeAsync(id, 0, cancellationToken);
+            while (!snapshot.IsFinished)
             {
-                using TestClient poll = await TestClient.ConnectAsync(PortOf(second), cancellationToken);
-                await poll.SendAsync($"GET /progress?X-Progress-Id={id} HTTP/1.1\r\nHost: b\r\nAccept: application/json\r\n\r\n", cancellationToken);
-                progress = (await poll.ReadResponseAsync(cancellationToken)).BodyText;
-                await Task.Delay(20, cancellationToken);
+                Assert.That(snapshot.State, Is.Not.EqualTo(ProgressState.Unknown), "registered before the upload was answered");
+                snapshot = await seenBySecond.WaitForChangeAsync(id, snapshot.Version, cancellationToken);
             }
 
+            using TestClient poll = await TestClient.ConnectAsync(PortOf(second), cancellationToken);
+            await poll.SendAsync($"GET /progress?X-Progress-Id={id} HTTP/1.1\r\nHost: b\r\nAccept: application/json\r\n\r\n", cancellationToken);
+            string progress = (await poll.ReadResponseAsync(cancellationToken)).BodyText;
+            Assert.That(progress, Does.Contain("\"done\""));
             Assert.That(progress, Does.Contain("\"received\": 5000"));
         }
         finally

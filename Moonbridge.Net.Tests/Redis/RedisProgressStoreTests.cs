@@ -50,13 +50,21 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
         Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.False, "running elsewhere");
 
         first.Complete(200);
-        await pair.A.ReleaseAsync(first, DateTimeOffset.UtcNow.AddMilliseconds(300), cancellationToken);
+        await pair.A.ReleaseAsync(first, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
         ProgressSnapshot done = await pair.B.WaitForChangeAsync("shared", 1, cancellationToken);
         Assert.That(done.State, Is.EqualTo(ProgressState.Done));
         Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.False, "its outcome is still to be read");
 
-        await Eventually(async () => (await pair.B.GetAsync("shared", cancellationToken)).State == ProgressState.Unknown, cancellationToken);
-        Assert.That(await pair.B.TryAddAsync(new ProgressEntry("shared"), cancellationToken), Is.True, "free again once expired");
+        // An entry whose expiry time has passed by its release is gone at once (PEXPIREAT in the past), the id free.
+        var expired = new ProgressEntry("expired");
+        Assert.That(await pair.A.TryAddAsync(expired, cancellationToken), Is.True);
+        ProgressSnapshot running = await pair.B.WaitForChangeAsync("expired", 0, cancellationToken);
+        expired.Complete(200);
+        await pair.A.ReleaseAsync(expired, DateTimeOffset.UtcNow.AddSeconds(-1), cancellationToken);
+        ProgressSnapshot last = await pair.B.WaitForChangeAsync("expired", running.Version, cancellationToken);
+        Assert.That(last.State, Is.AnyOf(ProgressState.Done, ProgressState.Unknown), "its end, or nothing if it was already gone");
+        Assert.That((await pair.B.GetAsync("expired", cancellationToken)).State, Is.EqualTo(ProgressState.Unknown));
+        Assert.That(await pair.B.TryAddAsync(new ProgressEntry("expired"), cancellationToken), Is.True, "free again once expired");
     }
 
     [Test]
@@ -90,22 +98,27 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
     [Test]
     public async Task TheEndOfARequestIsWrittenAtOnceNotAtTheNextInterval(CancellationToken cancellationToken)
     {
-        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix(), PublishInterval = TimeSpan.FromSeconds(5) }, RedisProgressStore.CreateAsync);
+        // A clock that tells when the publishing loop starts waiting out its interval (7 s: no other timer has that due time).
+        var time = new ObservedTimeProvider();
+        time.SetUtcNow(DateTimeOffset.UtcNow);
+        var interval = TimeSpan.FromSeconds(7);
+        await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix(), PublishInterval = interval, TimeProvider = time }, RedisProgressStore.CreateAsync);
         var entry = new ProgressEntry("short");
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         ProgressSnapshot seen = await pair.B.WaitForChangeAsync("short", 0, cancellationToken);
 
         // A short request: it changes within the first interval, and while that change waits for the interval's end
-        // (nothing outside shows the wait, hence the pause), the request ends; the end must not wait as well.
+        // (the fake clock never gets there by itself), the request ends; the end must not wait as well.
+        Task waiting = time.WhenArmedAsync(interval);
         entry.AddReceived(64 * 1024);
-        await Task.Delay(300, cancellationToken);
+        await waiting.WaitAsync(TestTimeouts.Wait, cancellationToken);
         var clock = Stopwatch.StartNew();
         entry.Complete(200);
         await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
         ProgressSnapshot final = await pair.B.WaitForChangeAsync("short", seen.Version, cancellationToken);
 
         Assert.That(final.State, Is.EqualTo(ProgressState.Done));
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2.5)), "half the interval at most: the release cut the wait short");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2.5)), "the release cut the wait short (the fake clock stood still)");
     }
 
     [Test]
@@ -145,8 +158,10 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(12)), "each call gives up after the timeout");
             Assert.That(log.Warnings.Count(w => w.Contains("Redis is not answering", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n", log.Warnings));
 
+            Task reconnected = RedisServerProcess.WhenRestoredAsync(connection);
             await redis.RestartAsync(cancellationToken);
-            await Eventually(async () => await store.TryAddAsync(new ProgressEntry($"after-{Guid.NewGuid():N}"), cancellationToken), cancellationToken);
+            await reconnected.WaitAsync(cancellationToken);
+            Assert.That(await store.TryAddAsync(new ProgressEntry("after"), cancellationToken), Is.True, "tracking again once the connection is back");
             Assert.That(log.Warnings.Count(w => w.Contains("Redis is not answering", StringComparison.Ordinal)), Is.EqualTo(1));
         }
     }
@@ -156,15 +171,5 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
     {
         var e = Assert.ThrowsAsync<RedisConnectionException>(async () => await RedisConnection.ConnectAsync("127.0.0.1:1", TimeSpan.FromSeconds(1)));
         Assert.That(e!.Message, Does.Contain("127.0.0.1:1"));
-    }
-
-
-    /// <summary>Checks a condition every 50 ms until it holds; the test's own time bound ends it otherwise.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, CancellationToken cancellationToken)
-    {
-        while (!await condition())
-        {
-            await Task.Delay(50, cancellationToken);
-        }
     }
 }

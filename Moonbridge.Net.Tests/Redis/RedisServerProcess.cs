@@ -95,6 +95,20 @@ internal sealed class RedisServerProcess : IDisposable
 
     public void Dispose() => Stop();
 
+    /// <summary>Completes when <paramref name="connection"/> has its interactive connection back after an outage; call it before the restart.</summary>
+    public static Task WhenRestoredAsync(StackExchange.Redis.IConnectionMultiplexer connection)
+    {
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == StackExchange.Redis.ConnectionType.Interactive)
+            {
+                restored.TrySetResult();
+            }
+        };
+        return restored.Task;
+    }
+
 
     private static string IgnoreAll(string reason)
     {

@@ -116,16 +116,24 @@ public sealed class ScaleOutExampleTests : RedisTestFixture, IDisposable
         Assert.That((int)accepted.StatusCode, Is.EqualTo(202));
         Uri location = accepted.Headers.Location!;
 
-        // The status document is written by A at most every 100 ms; B reads it from Redis.
-        string? progress = null;
-        while (progress is null || progress.StartsWith("0/", StringComparison.Ordinal))
+        // The status document is written by A at most every 100 ms; B follows it from Redis (Prefer: processing
+        // gives a 102 with Progress at each change) until the job's first report shows.
+        string target = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+        using (TestClient follow = await TestClient.ConnectAsync(_b!.Port, cancellationToken))
         {
-            using HttpResponseMessage status = await _clientB.GetAsync(location, cancellationToken);
-            Assert.That((int)status.StatusCode, Is.EqualTo(200), await status.Content.ReadAsStringAsync(cancellationToken));
-            progress = status.Headers.TryGetValues("Progress", out IEnumerable<string>? values) ? values.Single() : null;
-            await Task.Delay(50, cancellationToken);
+            await follow.SendAsync($"GET {target} HTTP/1.1\r\nHost: b\r\nPrefer: processing\r\n\r\n", cancellationToken);
+            string? followed = null;
+            while (followed is null || followed.StartsWith("0/", StringComparison.Ordinal))
+            {
+                RawHttpResponse interim = await follow.ReadResponseAsync(cancellationToken);
+                Assert.That(interim.StatusCode, Is.EqualTo(102), interim.ToString());
+                followed = interim.Header("Progress");
+            }
         }
 
+        using HttpResponseMessage status = await _clientB.GetAsync(location, cancellationToken);
+        Assert.That((int)status.StatusCode, Is.EqualTo(200), await status.Content.ReadAsStringAsync(cancellationToken));
+        string progress = status.Headers.GetValues("Progress").Single();
         Assert.That(progress, Does.Match("^[0-9]+/200"));
         using (HttpResponseMessage deleted = await _clientB.DeleteAsync(location, cancellationToken))
         {
@@ -166,22 +174,32 @@ public sealed class ScaleOutExampleTests : RedisTestFixture, IDisposable
         }
     }
 
+    /// <summary>
+    /// Follows the upload on B's event stream (changes arrive by pub/sub) until <paramref name="condition"/> holds, then
+    /// polls B once and returns that answer, which must hold it too.
+    /// </summary>
     private async Task<JsonElement> PollUntilAsync(string id, Func<JsonElement, bool> condition, CancellationToken cancellationToken)
     {
-        while (true)
+        using (HttpResponseMessage events = await _clientB.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/progress/events?X-Progress-Id={id}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+        using (var reader = new StreamReader(await events.Content.ReadAsStreamAsync(cancellationToken)))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/progress?X-Progress-Id={id}");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            using HttpResponseMessage response = await _clientB.SendAsync(request, cancellationToken);
-            string text = await response.Content.ReadAsStringAsync(cancellationToken);
-            JsonElement progress = JsonDocument.Parse(text).RootElement.Clone();
-            if (condition(progress))
+            while (true)
             {
-                return progress;
+                string? line = await reader.ReadLineAsync(cancellationToken);
+                Assert.That(line, Is.Not.Null.And.Not.EqualTo("event: end"), "the stream ended before the state was reached");
+                if (line!.StartsWith("data: {", StringComparison.Ordinal) && condition(JsonDocument.Parse(line[6..]).RootElement))
+                {
+                    break;
+                }
             }
-
-            await Task.Delay(20, cancellationToken);
         }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/progress?X-Progress-Id={id}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using HttpResponseMessage response = await _clientB.SendAsync(request, cancellationToken);
+        JsonElement progress = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
+        Assert.That(condition(progress), Is.True, progress.ToString());
+        return progress;
     }
 
     /// <summary>Reads the upload's answer: a head, then a one-line body.</summary>
