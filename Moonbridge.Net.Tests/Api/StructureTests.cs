@@ -18,26 +18,28 @@ public sealed partial class StructureTests
     /// <summary>What each layer may use besides itself, lowest layer first.</summary>
     private static readonly Dictionary<string, string[]> s_allowedLayers = new(StringComparer.Ordinal)
     {
-        ["IO"] = [],
-        ["Server"] = ["IO"],
-        ["Http"] = ["IO", "Server"],
-        ["Progress"] = ["IO", "Server", "Http", "Uploads"],
-        ["Esi"] = ["IO", "Server", "Http"],
-        ["HandOff"] = ["IO", "Server", "Http"],
-        ["Uploads"] = ["IO", "Server", "Http"],
+        // The instruments every layer records to, depending on none of them.
+        ["Diagnostics"] = [],
+        ["IO"] = ["Diagnostics"],
+        ["Server"] = ["Diagnostics", "IO"],
+        ["Http"] = ["Diagnostics", "IO", "Server"],
+        ["Progress"] = ["Diagnostics", "IO", "Server", "Http", "Uploads"],
+        ["Esi"] = ["Diagnostics", "IO", "Server", "Http"],
+        ["HandOff"] = ["Diagnostics", "IO", "Server", "Http"],
+        ["Uploads"] = ["Diagnostics", "IO", "Server", "Http"],
     };
 
-    [GeneratedRegex(@"\bMoonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff|Uploads)\b")]
+    [GeneratedRegex(@"\bMoonbridge\.Net\.(Diagnostics|IO|Server|Http|Progress|Esi|HandOff|Uploads)\b")]
     private static partial Regex LayerReference();
 
-    [GeneratedRegex(@"\busing\s+Moonbridge\.Net\.(IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal\s*;")]
+    [GeneratedRegex(@"\busing\s+Moonbridge\.Net\.(Diagnostics|IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal\s*;")]
     private static partial Regex InternalUsing();
 
     [GeneratedRegex(@"\bbool\s+async\b")]
     private static partial Regex BoolAsyncParameter();
 
     /// <summary>A row of the architecture page's table of cross-layer internals: | `Http` | `IO.Internal` | why |.</summary>
-    [GeneratedRegex(@"^\|\s*`(IO|Server|Http|Progress|Esi|HandOff|Uploads)`\s*\|\s*`(IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal`\s*\|\s*(.*?)\s*\|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\|\s*`(Diagnostics|IO|Server|Http|Progress|Esi|HandOff|Uploads)`\s*\|\s*`(Diagnostics|IO|Server|Http|Progress|Esi|HandOff|Uploads)\.Internal`\s*\|\s*(.*?)\s*\|", RegexOptions.Multiline)]
     private static partial Regex CrossLayerRow();
 
     [Test]

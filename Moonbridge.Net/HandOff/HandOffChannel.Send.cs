@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO;
 
@@ -50,6 +51,7 @@ public sealed partial class HandOffChannel
             throw Returned(detached, e);
         }
 
+        HandOffMetrics.Count(HandOffMetrics.Sent);
         detached.Dispose();
     }
 
@@ -65,6 +67,7 @@ public sealed partial class HandOffChannel
             detached.Dispose();
         }
 
+        HandOffMetrics.Count(returned is null ? HandOffMetrics.Failed : HandOffMetrics.Returned);
         return new HandOffException($"The hand-off failed: {cause.Message}", cause) { ReturnedSocket = returned };
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.HandOff.Internal;
 using Moonbridge.Net.IO;
 
@@ -110,6 +111,7 @@ public sealed class HandOffTarget : IDisposable
             try
             {
                 await channel.TransferAsync(detached, info, cancellationToken).ConfigureAwait(false);
+                HandOffMetrics.Count(HandOffMetrics.Sent);
                 detached.Dispose();
                 Return(channel);
                 return;

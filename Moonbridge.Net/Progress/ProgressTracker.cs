@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO.Internal;
 using Moonbridge.Net.Progress.Internal;
@@ -88,6 +89,11 @@ public sealed partial class ProgressTracker
         }
 
         request.Observe(new ExchangeProgress(entry, Store, Options, registered));
+        if (UploadMetrics.Tracked.Enabled)
+        {
+            UploadMetrics.Tracked.Add(1);
+        }
+
         if (Operations.Preferences.FromRequest(request).Contains("processing"))
         {
             // The same record as an interim view: 102 Processing with Progress: received/size while the body arrives.

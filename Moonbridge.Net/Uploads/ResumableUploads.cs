@@ -146,8 +146,12 @@ public sealed class ResumableUploads : IAsyncDisposable
     /// <summary>Removes every expired upload now (the sweeper does this every <see cref="ResumableUploadOptions.SweepInterval"/>).</summary>
     /// <param name="cancellationToken">Stops the sweep.</param>
     /// <returns>How many uploads were removed.</returns>
-    public ValueTask<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
-        => _context.Store.SweepExpiredAsync(_context.Clock.GetUtcNow(), cancellationToken);
+    public async ValueTask<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        int removed = await _context.Store.SweepExpiredAsync(_context.Clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        UploadTelemetry.Expired(removed);
+        return removed;
+    }
 
     /// <summary>Stops the expiry sweeper and cancels the work of requests still storing content or running the completion handler.</summary>
     /// <returns>A task that completes when the sweeper has stopped.</returns>

@@ -15,6 +15,7 @@ internal sealed partial class Http1Connection
         _response.Reset();
         _body.Reset();
         _request.Reset();
+        ConnectionTelemetry.Begin(ref _telemetry, _head, _request.Socket);
     }
 
     /// <summary>
@@ -44,6 +45,7 @@ internal sealed partial class Http1Connection
 
         _transport.MarkOutputBoundary();
         _observation.End(completed: true);
+        _telemetry?.End(_response.FinalStatusCode);
         bool close = _response.CloseAfter || !await _body.DrainAsync<TWaiter>().ConfigureAwait(false);
         if (close)
         {

@@ -151,6 +151,8 @@ internal sealed partial class Http1Connection
         }
 
         CancellationToken token = StartTimeout(timeout);
+        ConnectionTelemetry.IdleBegins(ref _telemetry, _idleWait);
+
         ReadResult result;
         try
         {
@@ -163,6 +165,7 @@ internal sealed partial class Http1Connection
         finally
         {
             StopTimeout();
+            _telemetry?.IdleEnds();
         }
 
         if (parked && !result.Buffer.IsEmpty)

@@ -37,6 +37,7 @@ internal sealed partial class Http1Connection
     /// <summary>Whether every handler on the current worker asked to keep it (reset when the connection parks and so leaves that worker).</summary>
     private bool _keepWorker = true;
     private ResponseDeadline? _responseDeadline;
+    private ConnectionTelemetry? _telemetry; // made only once someone listens
 
     public Http1Connection(MoonSocket socket, HttpServerContext context, HttpRequestHandler? handler = null, AsyncHttpRequestHandler? asyncHandler = null)
     {
@@ -121,10 +122,12 @@ internal sealed partial class Http1Connection
             // The client went away or stalled mid-exchange, or the exchange was aborted: nothing more can be said
             // to it. An IOException counts only once the transport failed: that is the handler meeting the broken
             // connection (the public API's word for it), not a failure of its own.
+            _telemetry?.End(_response.FinalStatusCode, e.GetType().FullName);
             Abort();
         }
         finally
         {
+            _telemetry?.End(_response.FinalStatusCode, "aborted");
             _observation.End(completed: false);
             _response.ReleaseBuffers();
             _waits.Dispose();
@@ -139,6 +142,7 @@ internal sealed partial class Http1Connection
         where TWaiter : struct, ITransportWaiter
     {
         _observation.End(completed: false, statusCode);
+        _telemetry?.End(statusCode);
         HttpLog.RequestRejected(_context.Logger, statusCode, reason ?? string.Empty);
         return SendErrorAndCloseAsync<TWaiter>(statusCode, reason);
     }
@@ -162,7 +166,7 @@ internal sealed partial class Http1Connection
 
             return keep;
         }
-        catch (Exception e) when (StopDeadline(response))
+        catch (Exception e) when (response.StopExpired())
         {
             HttpLog.ResponseTimedOut(_context.Logger, _head.Method, e);
             throw new ConnectionAbortedException("The response timeout expired.", e);
@@ -207,13 +211,6 @@ internal sealed partial class Http1Connection
 
             throw new BadHttpRequestException(RequestRejectionReason.HandlerFailed);
         }
-    }
-
-    /// <summary>Disarms the deadline in an exception filter, then tells whether it had expired.</summary>
-    private static bool StopDeadline(ResponseDeadline response)
-    {
-        response.Stop();
-        return response.Expired;
     }
 
     /// <summary>

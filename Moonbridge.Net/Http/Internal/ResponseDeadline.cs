@@ -74,6 +74,13 @@ internal sealed class ResponseDeadline : IDisposable
     /// <summary>Disarms the deadline once the handler returned.</summary>
     public void Stop() => _deadline.Disarm();
 
+    /// <summary>Disarms the deadline (in an exception filter), then tells whether it had expired.</summary>
+    public bool StopExpired()
+    {
+        Stop();
+        return Expired;
+    }
+
     private void Expire()
     {
         if (Interlocked.Exchange(ref _expired, 1) != 0)

@@ -46,6 +46,9 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
     /// <summary>True once a final status was given.</summary>
     public bool StatusSent => _state >= ResponseState.FinalStatus;
 
+    /// <summary>The final status the handler set, or 0 before it set one.</summary>
+    public int FinalStatusCode => _state >= ResponseState.FinalStatus ? _statusCode : 0;
+
     /// <summary>True once bytes of the final response head were handed to the connection.</summary>
     public bool Started => _state >= ResponseState.Committed;
 

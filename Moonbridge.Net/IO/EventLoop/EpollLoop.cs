@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.IO.EventLoop;
@@ -33,6 +34,9 @@ internal sealed unsafe class EpollLoop
     private uint _lastId;
     private int _wakePending;
     private long _busySince;
+
+    /// <summary>The loop's index, boxed once for the metrics' tag.</summary>
+    private object? _indexTag;
 
     private EpollLoop(int epollFd, int wakeFd, int index)
     {
@@ -226,6 +230,10 @@ internal sealed unsafe class EpollLoop
             RunPosted();
             RevisitStillReadable();
             Timers.FireDue(turnStarted);
+            if (EventLoopMetrics.Enabled)
+            {
+                EventLoopMetrics.Turn(turnStarted, ready, _indexTag ??= Index);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
@@ -91,6 +92,7 @@ internal sealed class LoopReceiver : IEpollClient
 
             _writer.Advance(received);
             _connection.ReceiveObserver?.Invoke(received);
+            TransferMetrics.Received(received);
 
             // A short read drained the socket (an edge comes with the next bytes), unless the peer's end is known
             // to follow: no edge announces it again. A full read doubles the next one.

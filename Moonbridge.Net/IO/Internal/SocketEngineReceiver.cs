@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Moonbridge.Net.Diagnostics;
 
 namespace Moonbridge.Net.IO.Internal;
 
@@ -49,6 +50,7 @@ internal static class SocketEngineReceiver
 
                 writer.Advance(received);
                 connection.ReceiveObserver?.Invoke(received);
+                TransferMetrics.Received(received);
 
                 // A full buffer means more is probably queued in the kernel: read again at once, and more of it
                 // per system call. Anything less returns to small reads and, next time, the zero-byte wait.

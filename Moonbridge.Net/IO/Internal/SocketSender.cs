@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.IO.EventLoop;
 
 namespace Moonbridge.Net.IO.Internal;
@@ -167,6 +168,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
             }
 
             _sentTotal += sent;
+            TransferMetrics.Sent(sent);
             if (error == SocketError.WouldBlock)
             {
                 _sendBlocked = true;
@@ -320,6 +322,8 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
                 _output.Consume(sent);
                 _sentTotal += sent;
             }
+
+            TransferMetrics.Sent(sent);
         }
     }
 

@@ -27,6 +27,9 @@ internal sealed class ConnectionGate
         _pool = pool;
     }
 
+    /// <summary>The pool's name (its connections' metrics tag).</summary>
+    public string Pool => _pool;
+
     /// <summary>Connections admitted and not yet closed.</summary>
     public int Open => Volatile.Read(ref _open);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.IO.Internal;
 
@@ -41,6 +42,7 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
             ? scope.Parking = new WorkerParking(pool, scope, worker)
             : null;
         Active.Add(scope);
+        long served = socket.HasConnection ? ConnectionMetrics.Started(options.Name) : 0;
 
         bool reuse = false;
         bool failed = false;
@@ -80,6 +82,8 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
             }
             finally
             {
+                ConnectionMetrics.Ended(served, options.Name);
+
                 // Whatever failed on the way, the connection is closed or lost by now: its place is free again.
                 admission?.Release();
             }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.IO;
 
 namespace Moonbridge.Net.Server.Internal;
@@ -105,17 +106,29 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
     private async Task ServeWhenRentedAsync(Task<Worker?> renting, MoonSocket socket, bool admitted)
     {
         Worker? worker = null;
+        bool queued = ConnectionMetrics.Queued.Enabled;
+        if (queued)
+        {
+            ConnectionMetrics.Queued.Add(1, new KeyValuePair<string, object?>(ConnectionMetrics.PoolTag, gate.Pool));
+        }
+
         try
         {
             worker = await renting.ConfigureAwait(false);
             if (worker is null)
             {
                 IoLog.RefusedWhileStopping(ioLogger, socket.RemoteEndPoint);
+                ConnectionMetrics.Count(ConnectionMetrics.Rejected, gate.Pool);
                 socket.Reset();
             }
         }
         finally
         {
+            if (queued)
+            {
+                ConnectionMetrics.Queued.Add(-1, new KeyValuePair<string, object?>(ConnectionMetrics.PoolTag, gate.Pool));
+            }
+
             // Without a worker the connection never reaches the runner, which gives its place back otherwise.
             if (worker is null && admitted)
             {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.Http.Internal;
 
@@ -48,6 +49,7 @@ internal static class UploadBodyCopy
         bool checkpoints = interval != Timeout.InfiniteTimeSpan;
         long lastCheckpoint = clock.GetTimestamp();
         long durableOffset = hold.Offset;
+        string? running = UploadTelemetry.Appending(hold);
         try
         {
             bool ended = false;
@@ -122,6 +124,7 @@ internal static class UploadBodyCopy
         finally
         {
             ArrayPool<byte>.Shared.Return(piece);
+            UploadTelemetry.AppendEnded(running);
         }
     }
 

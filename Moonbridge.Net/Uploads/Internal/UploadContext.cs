@@ -68,7 +68,10 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
 
     /// <summary>The last report of an upload that completed.</summary>
     public void ReportCompleted(HttpRequest request, IUploadAppend hold)
-        => Options.Progress?.Invoke(new UploadProgress(hold.Record.Id, ProgressIdOf(request, hold.Record.Id), hold.Offset, hold.Offset, IsComplete: true));
+    {
+        UploadTelemetry.Completed(hold.Record.Protocol);
+        Options.Progress?.Invoke(new UploadProgress(hold.Record.Id, ProgressIdOf(request, hold.Record.Id), hold.Offset, hold.Offset, IsComplete: true));
+    }
 
     private static string ProgressIdOf(HttpRequest request, string uploadId)
         => request.Headers.GetCsvString("X-Progress-Id")?.Trim() is { Length: > 0 } header ? header
@@ -82,7 +85,7 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
     public async ValueTask<UploadRecord> CreateFromRequestAsync(HttpRequest request, UploadProtocol protocol, long? length, CancellationToken cancellationToken)
     {
         await EnsureRoomForNewUploadAsync(request, cancellationToken).ConfigureAwait(false);
-        return await Store.CreateAsync(
+        return await CreateAsync(
             new UploadCreation
             {
                 Protocol = protocol,
@@ -95,6 +98,14 @@ internal sealed class UploadContext(IUploadStore store, ResumableUploadOptions o
                 ExpiresAt = NewExpiry(),
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates an upload, counted for the metrics.</summary>
+    public async ValueTask<UploadRecord> CreateAsync(UploadCreation creation, CancellationToken cancellationToken)
+    {
+        UploadRecord record = await Store.CreateAsync(creation, cancellationToken).ConfigureAwait(false);
+        UploadTelemetry.Created(record.Protocol);
+        return record;
     }
 
     /// <summary>The upload, if it exists and the request's owner may see it; else a 404 (never a 403, which would confirm the id).</summary>

@@ -46,7 +46,7 @@ internal sealed partial class TusUploads
         }
 
         await context.EnsureRoomForNewUploadAsync(request, cancellationToken).ConfigureAwait(false);
-        UploadRecord record = await context.Store.CreateAsync(
+        UploadRecord record = await context.CreateAsync(
             new UploadCreation
             {
                 Protocol = UploadProtocol.Tus,
