@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.IO;
 using Moonbridge.Net.Tests.Infrastructure;
@@ -36,6 +38,9 @@ public sealed class HandOffDescriptorLeakTests
         await RunAsync(clients, good, unreachable, broken, 40, cancellationToken);
         good.CloseIdleChannels();
         int before = await StableCountAsync(cancellationToken);
+        using var sent = new MetricCollector<long>(HandOffMetrics.Sent);
+        using var returned = new MetricCollector<long>(HandOffMetrics.Returned);
+        using var failed = new MetricCollector<long>(HandOffMetrics.Failed);
         Outcome outcome = await RunAsync(clients, good, unreachable, broken, HandOffs, cancellationToken);
         good.CloseIdleChannels();
         int after = await SettledCountAsync(before, cancellationToken);
@@ -44,6 +49,13 @@ public sealed class HandOffDescriptorLeakTests
         Assert.That(outcome.Succeeded + outcome.Returned + outcome.Unreachable, Is.EqualTo(HandOffs));
         Assert.That(outcome.Returned, Is.GreaterThan(0));
         Assert.That(outcome.Unreachable, Is.GreaterThan(0));
+        Assert.Multiple(() =>
+        {
+            // The metrics count what the callers saw; an unreachable receiver fails before any detach and is not a hand-off.
+            Assert.That(sent.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(outcome.Succeeded), "moonbridge.handoff.sent");
+            Assert.That(returned.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(outcome.Returned), "moonbridge.handoff.returned");
+            Assert.That(failed.GetMeasurementSnapshot().Sum(m => m.Value), Is.Zero, "moonbridge.handoff.failed");
+        });
         // Equal when run alone; within the whole suite, descriptors of earlier tests may still close meanwhile,
         // and the runtime may open one of its own lazily (a thread's wait handle, say). A leak shows as one
         // descriptor per failing hand-off (100 here), so a handful of slack cannot hide it.
