@@ -20,6 +20,11 @@ public sealed partial class MoonbridgeServer
     /// <summary>Connect handlers currently running.</summary>
     public int ActiveHandlerCount => _runner.Active.Count;
 
+    /// <summary>Listening until a stop begins, then draining until <see cref="Completion"/>, then stopped.</summary>
+    public MoonbridgeServerState State => _completion.Task.IsCompleted ? MoonbridgeServerState.Stopped
+        : _stopAccepting.IsCancellationRequested ? MoonbridgeServerState.Draining
+        : MoonbridgeServerState.Listening;
+
     /// <summary>
     /// Stops gracefully: stops accepting, lets running handlers finish for up to
     /// <paramref name="gracePeriod"/> (default <see cref="ListenOptions.ShutdownTimeout"/>), then aborts the

@@ -17,6 +17,8 @@ internal sealed class ExampleServerProcess : IDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
+    private readonly Lock _waitersLock = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private ExampleServerProcess(Process process, ConcurrentQueue<string> output, int port)
     {
@@ -71,9 +73,12 @@ internal sealed class ExampleServerProcess : IDisposable
     /// <param name="fileLimit">When set, the process runs with this open-file limit (<c>ulimit -n</c>, through bash).</param>
     /// <param name="cancellationToken">Stops waiting for the process to listen.</param>
     /// <param name="arguments">More command-line arguments for the example.</param>
-    public static async Task<ExampleServerProcess> StartAsync(int? fileLimit, CancellationToken cancellationToken, params string[] arguments)
+    public static Task<ExampleServerProcess> StartAsync(int? fileLimit, CancellationToken cancellationToken, params string[] arguments)
+        => StartAsync(ExampleDll, fileLimit, cancellationToken, arguments);
+
+    /// <summary>Starts the example built as <paramref name="dll"/> (see <c>ExampleProgram.Dll</c>) on a free port of 127.0.0.1.</summary>
+    public static async Task<ExampleServerProcess> StartAsync(string dll, int? fileLimit, CancellationToken cancellationToken, params string[] arguments)
     {
-        string dll = ExampleDll;
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("The example application has not been built (the test project references it, so building the tests builds it).", dll);
@@ -105,6 +110,7 @@ internal sealed class ExampleServerProcess : IDisposable
         var output = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var server = new ExampleServerProcess(process, output, port);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -113,6 +119,7 @@ internal sealed class ExampleServerProcess : IDisposable
             }
 
             output.Enqueue(e.Data);
+            server.Seen(e.Data);
             if (e.Data.Contains("listening on", StringComparison.Ordinal))
             {
                 listening.TrySetResult();
@@ -127,7 +134,6 @@ internal sealed class ExampleServerProcess : IDisposable
         };
         process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The example application exited:\n" + string.Join("\n", output)));
         process.Start();
-        var server = new ExampleServerProcess(process, output, port);
         try
         {
             process.BeginOutputReadLine();
@@ -144,6 +150,30 @@ internal sealed class ExampleServerProcess : IDisposable
 
     /// <summary>Whether the process is still running.</summary>
     public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Completes when a line of standard output (already written, or to come) contains <paramref name="text"/>.</summary>
+    public Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
+    {
+        lock (_waitersLock)
+        {
+            if (_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+            {
+                return Task.CompletedTask;
+            }
+
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, seen));
+            return seen.Task.WaitAsync(s_startLimit, cancellationToken);
+        }
+    }
+
+    private void Seen(string line)
+    {
+        lock (_waitersLock)
+        {
+            _waiters.RemoveAll(waiter => line.Contains(waiter.Text, StringComparison.Ordinal) && waiter.Seen.TrySetResult());
+        }
+    }
 
     /// <summary>Lines of output so far that contain <paramref name="text"/>.</summary>
     public int CountOutputLines(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));

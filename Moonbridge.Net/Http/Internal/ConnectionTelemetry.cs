@@ -175,7 +175,16 @@ internal sealed class ConnectionTelemetry
             activity.SetTag("network.protocol.version", _version);
             if (head.Host.Length > 0)
             {
-                activity.SetTag("server.address", head.Host);
+                // Host is "name[:port]", the name possibly an IPv6 literal in brackets.
+                string host = head.Host;
+                int colon = host.LastIndexOf(':');
+                int port = 0;
+                bool hasPort = colon > host.LastIndexOf(']') && int.TryParse(host.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port);
+                activity.SetTag("server.address", hasPort ? host[..colon] : host);
+                if (hasPort)
+                {
+                    activity.SetTag("server.port", port);
+                }
             }
 
             if (socket.RemoteEndPoint is System.Net.IPEndPoint peer)
