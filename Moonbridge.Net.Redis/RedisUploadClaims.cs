@@ -32,6 +32,9 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
 {
     private static readonly TimeSpan s_newestTimeToLive = TimeSpan.FromHours(1);
 
+    /// <summary>How long an upload's last commit is kept after it was made: an upload idle for longer trusts its own record.</summary>
+    private static readonly TimeSpan s_commitTimeToLive = TimeSpan.FromDays(2);
+
     private readonly ConcurrentDictionary<string, Claim> _holders = new(StringComparer.Ordinal);
     private readonly IDatabase _database;
     private readonly ChangeFeed _feed;
@@ -73,17 +76,17 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(id);
         string ticket = Convert.ToHexString(Guid.NewGuid().ToByteArray());
-        RedisKey[] keys = [_prefix + id + ":holder", _prefix + id + ":newest"];
+        RedisKey[] keys = [_prefix + id + ":holder", _prefix + id + ":newest", _prefix + id + ":commit"];
 
         // Listening before claiming, so that a release between the two is not missed.
         using ChangeFeed.Listener listener = _feed.Listen(id);
-        int outcome = await RunAsync(UploadClaimScripts.Claim, keys,
+        int outcome = await RunAsync(UploadClaimScripts.Claim, keys[..2],
             [ticket, Milliseconds(_options.Lease), _feed.Channel.ToString(), id, Milliseconds(s_newestTimeToLive)], cancellationToken).ConfigureAwait(false);
         while (outcome == 0)
         {
             // Woken by a release or a newer claim; a third of a lease at most, for a holder that died.
             _ = await listener.NextAsync(_options.Lease / 3, cancellationToken).ConfigureAwait(false);
-            outcome = await RunAsync(UploadClaimScripts.Retry, keys, [ticket, Milliseconds(_options.Lease)], cancellationToken).ConfigureAwait(false);
+            outcome = await RunAsync(UploadClaimScripts.Retry, keys[..2], [ticket, Milliseconds(_options.Lease)], cancellationToken).ConfigureAwait(false);
         }
 
         if (outcome < 0)
@@ -91,7 +94,22 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
             throw new UploadSupersededException();
         }
 
-        var claim = new Claim(this, id, ticket, keys);
+        UploadCommit? committed;
+        try
+        {
+            RedisValue[] last = await _database.HashGetAsync(keys[2], ["e", "o"])
+                .WaitAsync(_options.Timeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            committed = !last[0].IsNull && !last[1].IsNull && last[0].TryParse(out long epoch) && last[1].TryParse(out long offset) ? new UploadCommit(epoch, offset) : null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Claimed, but the commit cannot be read: let go, as for any claim Redis could not answer.
+            _health.Failed(e);
+            await new Claim(this, id, ticket, keys, null).DisposeAsync().ConfigureAwait(false);
+            throw new HttpStatusException(503, "The upload coordination (Redis) is not answering; try again shortly.");
+        }
+
+        var claim = new Claim(this, id, ticket, keys, committed);
         if (_holders.TryGetValue(id, out Claim? stale))
         {
             // This instance's earlier holder lost its lease and Redis gave the upload on: it must stop.
@@ -134,7 +152,7 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
     private static string Milliseconds(TimeSpan time) => ((long)time.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One request's hold: renewed in the background until disposed or lost.</summary>
-    private sealed class Claim(RedisUploadClaims owner, string id, string ticket, RedisKey[] keys) : IUploadClaim
+    private sealed class Claim(RedisUploadClaims owner, string id, string ticket, RedisKey[] keys, UploadCommit? committed) : IUploadClaim
     {
         private readonly CancellationTokenSource _superseded = new();
         private readonly CancellationTokenSource _ended = new();
@@ -143,6 +161,39 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
         private int _disposed;
 
         public CancellationToken Superseded => _superseded.Token;
+
+        public UploadCommit? Committed => committed;
+
+        public async ValueTask<bool> CommitAsync(long epoch, long offset, CancellationToken cancellationToken = default)
+        {
+            if (_superseded.IsCancellationRequested && IsLeaseDoubtful())
+            {
+                return false;
+            }
+
+            try
+            {
+                RedisResult result = await owner._database.ScriptEvaluateAsync(UploadClaimScripts.Commit, keys,
+                    [ticket, epoch, offset, Milliseconds(s_commitTimeToLive), Milliseconds(owner._options.Lease), Milliseconds(s_newestTimeToLive)])
+                    .WaitAsync(owner._options.Timeout, owner._options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                owner._health.Succeeded();
+                if ((int)result != 1)
+                {
+                    return false;
+                }
+
+                Volatile.Write(ref _confirmed, owner._options.TimeProvider.GetTimestamp());
+                return true;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Redis cannot record it; nobody can have claimed the upload while this lease still runs, and the next
+                // commit records a later offset. A takeover meanwhile goes by the last commit Redis has: behind the
+                // store's record, never ahead of the bytes on disk, so at worst the client sends some bytes again.
+                owner._health.Failed(e);
+                return !IsLeaseDoubtful();
+            }
+        }
 
         public async ValueTask<bool> IsHeldAsync(CancellationToken cancellationToken = default)
         {
@@ -211,7 +262,7 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
         /// <summary>Extends the lease (or claims the keys back after a Redis restart); false when another request holds the upload.</summary>
         private async Task<bool> RenewAsync(CancellationToken cancellationToken)
         {
-            RedisResult renewed = await owner._database.ScriptEvaluateAsync(UploadClaimScripts.Renew, keys,
+            RedisResult renewed = await owner._database.ScriptEvaluateAsync(UploadClaimScripts.Renew, keys[..2],
                 [ticket, Milliseconds(owner._options.Lease), Milliseconds(s_newestTimeToLive)])
                 .WaitAsync(owner._options.Timeout, owner._options.TimeProvider, cancellationToken).ConfigureAwait(false);
             if ((int)renewed != 1)

@@ -33,4 +33,28 @@ public interface IUploadClaim : IAsyncDisposable
     /// <param name="cancellationToken">Ends the check.</param>
     /// <returns>True while no other request holds the upload.</returns>
     ValueTask<bool> IsHeldAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The epoch and offset last committed for the upload by any claim (<see cref="CommitAsync"/>), read when this claim
+    /// was granted; null when the coordination keeps none. The store trusts it over its own record: a holder that lost
+    /// its claim between its check and its write may have recorded an offset nobody confirmed, and a crash between a
+    /// commit and the record's write leaves the record behind.
+    /// </summary>
+    UploadCommit? Committed => null;
+
+    /// <summary>
+    /// Records <paramref name="offset"/> as durable in upload epoch <paramref name="epoch"/>, as one compare-and-set:
+    /// only while this claim holds the upload, and never behind what was committed before (a lower epoch, or the same
+    /// epoch with a lower offset). Called after the bytes are on disk and before the store's record says so.
+    /// </summary>
+    /// <param name="epoch">The upload's epoch (<see cref="UploadRecord.Epoch"/>), one more at every takeover.</param>
+    /// <param name="offset">The offset now durable.</param>
+    /// <param name="cancellationToken">Ends the commit.</param>
+    /// <returns>False when the claim no longer holds the upload (nothing was recorded); by default, <see cref="IsHeldAsync"/>.</returns>
+    ValueTask<bool> CommitAsync(long epoch, long offset, CancellationToken cancellationToken = default) => IsHeldAsync(cancellationToken);
 }
+
+/// <summary>What the coordination last recorded as durable for an upload.</summary>
+/// <param name="Epoch">The upload's epoch at the commit.</param>
+/// <param name="Offset">The durable offset.</param>
+public readonly record struct UploadCommit(long Epoch, long Offset);

@@ -174,7 +174,7 @@ internal sealed class FileUploadAppend : IUploadAppend
     {
         // On the thread pool: an event loop must not wait for a disk.
         await Task.Run(() => RandomAccess.FlushToDisk(_data), cancellationToken).ConfigureAwait(false);
-        if (_claim is not null && !await _claim.IsHeldAsync(cancellationToken).ConfigureAwait(false))
+        if (_claim is not null && !await _claim.CommitAsync(Record.Epoch, _offset, cancellationToken).ConfigureAwait(false))
         {
             // Another process holds the upload now (this one's lease ran out): its state is not this request's to write.
             throw new UploadSupersededException("This request's claim on the upload was lost.");

@@ -120,13 +120,22 @@ internal sealed partial class FileUploadStore : IUploadStore
             SafeFileHandle data = File.OpenHandle(DataPath(id), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             try
             {
+                long length = RandomAccess.GetLength(data);
+                record = Reconcile(record, claim?.Committed, length);
+
                 // What an earlier request wrote without making it durable is not part of the upload.
-                if (RandomAccess.GetLength(data) != record.Offset)
+                if (length != record.Offset)
                 {
                     RandomAccess.SetLength(data, record.Offset);
                 }
 
-                record = await WriteRecordAsync(record with { Epoch = record.Epoch + 1 }, cancellationToken).ConfigureAwait(false);
+                record = record with { Epoch = record.Epoch + 1 };
+                if (claim is not null && !await claim.CommitAsync(record.Epoch, record.Offset, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new UploadSupersededException("This request's claim on the upload was lost.");
+                }
+
+                record = await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -293,6 +302,24 @@ internal sealed partial class FileUploadStore : IUploadStore
         }
 
         return claim;
+    }
+
+    /// <summary>
+    /// The record as the coordination confirms it: an offset the shared commit never confirmed is cut back to the
+    /// committed one (a holder that lost its claim recorded it), and a record that lags a commit whose bytes are on
+    /// disk (a crash between the commit and the record's write) is brought up to it.
+    /// </summary>
+    private static UploadRecord Reconcile(UploadRecord record, UploadCommit? committed, long dataLength)
+    {
+        if (committed is not { } commit || commit.Epoch < record.Epoch)
+        {
+            // None kept, or one older than the record (the coordination came back from an old snapshot): the record
+            // stands. A commit always precedes the record of its epoch, so a current one is never older.
+            return record;
+        }
+
+        long offset = commit.Offset <= record.Offset || commit.Offset <= dataLength ? commit.Offset : record.Offset;
+        return record with { Offset = offset, Epoch = Math.Max(record.Epoch, commit.Epoch) };
     }
 
     private (UploadSlot Slot, long Ticket) Enter(string id)
