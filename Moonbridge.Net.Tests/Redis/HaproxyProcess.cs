@@ -37,7 +37,7 @@ internal sealed class HaproxyProcess : IDisposable
             ?? IgnoreAll("haproxy is not installed (Debian package 'haproxy'; .ci/run installs it).");
         int port = ChildProcesses.FreeLoopbackPort();
         string servers = string.Join("\n", serverPorts.Select((p, i) =>
-            $"    server instance{i} 127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)} check inter 200ms fall 1 rise 1"));
+            $"    server instance{i} 127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)} check inter 200ms fall 2 rise 1"));
         string configuration = Path.Combine(Path.GetTempPath(), $"moonbridge-haproxy-{Guid.NewGuid():N}.cfg");
         await File.WriteAllTextAsync(configuration, $"""
             global
