@@ -20,4 +20,7 @@ internal interface IRecordKind<TEntry, TSnapshot>
     bool IsFinished(TSnapshot snapshot);
 
     string Encode(TSnapshot snapshot);
+
+    /// <summary>Tells the entry this instance holds that a client removed its record through another instance.</summary>
+    void RemovedElsewhere(TEntry entry);
 }

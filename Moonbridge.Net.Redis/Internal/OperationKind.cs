@@ -24,4 +24,7 @@ internal sealed class OperationKind : IRecordKind<OperationEntry, OperationSnaps
     public bool IsFinished(OperationSnapshot snapshot) => snapshot.State == OperationState.Completed;
 
     public string Encode(OperationSnapshot snapshot) => OperationCodec.Encode(snapshot);
+
+    /// <summary>A <c>DELETE</c> through another instance cancels the job running here.</summary>
+    public void RemovedElsewhere(OperationEntry entry) => entry.MarkRemoved();
 }

@@ -21,4 +21,9 @@ internal sealed class ProgressKind(RedisStoreOptions options) : IRecordKind<Prog
     public bool IsFinished(ProgressSnapshot snapshot) => snapshot.IsFinished;
 
     public string Encode(ProgressSnapshot snapshot) => ProgressCodec.Encode(snapshot);
+
+    /// <summary>Progress records are never removed by clients: nothing to tell the request.</summary>
+    public void RemovedElsewhere(ProgressEntry entry)
+    {
+    }
 }

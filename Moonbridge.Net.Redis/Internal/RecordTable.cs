@@ -40,6 +40,7 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
             if (state.Length == 0 && _held.TryRemove(id, out Held? held))
             {
                 held.Stop.Cancel();
+                kind.RemovedElsewhere(held.Entry);
             }
         };
     }

@@ -1,6 +1,8 @@
 using System.Text;
 using Moonbridge.Net.Progress.Operations;
 using Moonbridge.Net.Redis;
+using Moonbridge.Net.Tests.Infrastructure;
+using Moonbridge.Net.Tests.Progress.Operations;
 using StackExchange.Redis;
 
 namespace Moonbridge.Net.Tests.Redis;
@@ -59,6 +61,23 @@ public sealed class RedisOperationStoreTests : RedisTestFixture
         await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(5), cancellationToken);
         entry.Complete(OperationResult.Text("late\n"));
         Assert.That(await pair.B.GetAsync("job-2", cancellationToken), Is.Null);
+    }
+
+    [Test]
+    public async Task ADeleteThroughTheOtherInstanceCancelsTheJobWhereItRuns(CancellationToken cancellationToken)
+    {
+        await using var pair = await TwoInstances<RedisOperationStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisOperationStore.CreateAsync);
+        var job = new SteppedJob(2);
+        await using TestServer a = OperationRoutes.Start(new OperationOptions { Store = pair.A }, job.RunAsync);
+        await using TestServer b = OperationRoutes.Start(new OperationOptions { Store = pair.B }, job.RunAsync);
+        RawHttpResponse accepted = await OperationRoutes.RequestAsync(a, "POST", "/job", "Prefer: respond-async, wait=0\r\n", cancellationToken);
+        Assert.That(accepted.StatusCode, Is.EqualTo(202));
+        string location = accepted.Header("Location")!;
+
+        RawHttpResponse deleted = await OperationRoutes.RequestAsync(b, "DELETE", location, "", cancellationToken);
+        Assert.That(deleted.StatusCode, Is.EqualTo(204));
+        await job.Cancelled.WaitAsync(cancellationToken);
+        Assert.That((await OperationRoutes.RequestAsync(a, "GET", location, "", cancellationToken)).StatusCode, Is.EqualTo(404));
     }
 
     [Test]

@@ -6,10 +6,12 @@ namespace Moonbridge.Net.Progress.Operations;
 /// The live record of one operation: its progress and, at the end, its result. The library updates it
 /// from the operation body; readers take <see cref="Snapshot"/>s or wait for changes. Thread-safe.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source has no timer: it holds nothing to release.")]
 public sealed class OperationEntry
 {
     private readonly Lock _lock = new();
     private readonly ChangeSignal _signal = new();
+    private readonly CancellationTokenSource _removed = new();
     private OperationSnapshot _snapshot;
 
     /// <summary>Creates a running entry with no progress yet.</summary>
@@ -31,6 +33,16 @@ public sealed class OperationEntry
 
     /// <summary>The operation id.</summary>
     public string Id { get; }
+
+    /// <summary>Cancelled by <see cref="MarkRemoved"/>: the status document was removed where this process did not see the <c>DELETE</c>.</summary>
+    public CancellationToken Removed => _removed.Token;
+
+    /// <summary>
+    /// Says that the status document was removed elsewhere: a shared store calls it when a <c>DELETE</c> through
+    /// another instance removed the document of an operation running here. The operation is cancelled as a
+    /// <c>DELETE</c> here would cancel it.
+    /// </summary>
+    public void MarkRemoved() => _removed.Cancel();
 
     /// <summary>Whether the operation is still running.</summary>
     public bool IsRunning => Snapshot().State == OperationState.Running;

@@ -139,6 +139,16 @@ public sealed partial class OperationManager
         string location = Options.PathPrefix + entry.Id;
         var running = new RunningOperation(Options.MaximumDuration, _time);
         _running[entry.Id] = running;
+
+        // A DELETE through another instance of a shared store cancels the operation as one here does.
+        entry.Removed.UnsafeRegister(static state =>
+        {
+            (OperationManager manager, string id) = ((OperationManager, string))state!;
+            if (manager._running.TryRemove(id, out RunningOperation? removed))
+            {
+                _ = removed.CancelAsync().AsTask();
+            }
+        }, (this, entry.Id));
         var progress = new OperationProgress(entry, location);
         _ = Task.Run(() => ExecuteAsync(entry, progress, operation, running), CancellationToken.None);
 
