@@ -17,7 +17,11 @@ internal static class EsiServer
 
     /// <summary>Serves <c>/esi/&lt;module&gt;/…</c> with <paramref name="modules"/>; other paths get 404 or <paramref name="fallback"/>.</summary>
     public static TestServer Start(EsiOptions options, AsyncHttpRequestHandler? fallback, params EsiModule[] modules)
-        => TestServer.StartHttp(TestServer.HttpOptions(), new EsiRouter(options).Map("/esi", modules).ToRequestHandler(fallback));
+        => Start(TestServer.HttpOptions(), options, fallback, modules);
+
+    /// <summary>As <see cref="Start(EsiOptions, AsyncHttpRequestHandler?, EsiModule[])"/>, with the HTTP layer's options.</summary>
+    public static TestServer Start(HttpOptions http, EsiOptions options, AsyncHttpRequestHandler? fallback, params EsiModule[] modules)
+        => TestServer.StartHttp(http, new EsiRouter(options).Map("/esi", modules).ToRequestHandler(fallback));
 
     public static TestServer Start(EsiOptions options, params EsiModule[] modules) => Start(options, null, modules);
 
