@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Moonbridge.Net.Diagnostics;
 using Moonbridge.Net.HandOff;
 using Moonbridge.Net.Http;
 using Moonbridge.Net.IO;
@@ -18,6 +20,7 @@ public sealed class HttpHandOffTests
     [CancelAfter(TestTimeouts.TestMilliseconds)]
     public async Task TheReceiverTakesTheWholeExchangeAndKeepsTheConnection(CancellationToken cancellationToken)
     {
+        using var durations = new MetricCollector<double>(HttpServerMetrics.RequestDuration);
         using var temp = new TempDirectory();
         await using MoonbridgeServer receiver = StartReceiver(temp.File("worker.sock"));
         using var target = new HandOffTarget(temp.File("worker.sock"));
@@ -36,6 +39,11 @@ public sealed class HttpHandOffTests
         using TestClient other = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
         await other.SendAsync("GET /index HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         Assert.That((await other.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("front: index"));
+
+        // The front's handed-off request is measured without a status (the receiver answered it), never as a failure.
+        IReadOnlyList<CollectedMeasurement<double>> measured = durations.GetMeasurementSnapshot();
+        Assert.That(measured.Where(m => m.Tags.ContainsKey("error.type")), Is.Empty);
+        Assert.That(measured.Count(m => Equals(m.Tags["http.request.method"], "POST") && !m.Tags.ContainsKey("http.response.status_code")), Is.EqualTo(1));
     }
 
     [Test]

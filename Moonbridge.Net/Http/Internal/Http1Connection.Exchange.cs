@@ -18,17 +18,21 @@ internal sealed partial class Http1Connection
         ConnectionTelemetry.Begin(ref _telemetry, _head, _request.Socket);
     }
 
-    /// <summary>
-    /// After the handler returned: finishes the response, then either keeps the connection (the unread
-    /// body drained, bounded) or closes it gracefully. Returns whether the connection stays open.
-    /// </summary>
+    /// <summary>After the handler returned: finishes the response, then keeps the connection (the unread body drained, bounded) or closes it; true when it stays open.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> CompleteExchangeAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
         if (!_response.StatusSent)
         {
-            throw new BadHttpRequestException(RequestRejectionReason.NoStatus);
+            // A handler that passed its connection on (a hand-off) or closed it leaves nothing to answer here.
+            if (!_transport.IsClosed)
+            {
+                throw new BadHttpRequestException(RequestRejectionReason.NoStatus);
+            }
+
+            _telemetry?.End(0);
+            return false;
         }
 
         try

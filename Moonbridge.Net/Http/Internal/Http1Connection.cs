@@ -6,13 +6,11 @@ using Moonbridge.Net.IO.Internal;
 namespace Moonbridge.Net.Http.Internal;
 
 /// <summary>
-/// One HTTP/1.1 connection: reads request heads, runs the handler for each, completes its response,
-/// drains what it left unread, and keeps the connection alive or closes it. It owns the exchange's parts
-/// (<see cref="RequestBodyReader"/>, <see cref="ResponseWriter"/>, <see cref="ExchangeObservation"/>) and the
-/// <see cref="HttpRequest"/> facade over them, and talks to the connection only through its
-/// <see cref="IConnectionTransport"/>, on one clock (the pool's <see cref="TimeProvider"/>). Written once, generic over an <see cref="ITransportWaiter"/>: with the
-/// blocking waiter nothing awaits an incomplete task, so a blocking handler's connection runs entirely on its
-/// worker thread.
+/// One HTTP/1.1 connection: reads request heads, runs the handler for each, completes its response, drains what it
+/// left unread, keeps the connection or closes it. It owns the exchange's parts and the <see cref="HttpRequest"/>
+/// facade over them, talks to the connection only through its <see cref="IConnectionTransport"/>, on the pool's
+/// clock. Generic over an <see cref="ITransportWaiter"/>: with the blocking waiter nothing awaits an incomplete task,
+/// so a blocking handler's connection runs entirely on its worker thread.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the deadlines when the connection ends.")]
 internal sealed partial class Http1Connection
