@@ -9,9 +9,6 @@ internal sealed partial class ByteRangeUploads
     public const string MultipartType = "multipart/byteranges";
     public const string BinaryType = "application/byteranges";
 
-    private const int FieldLineLimit = 8 * 1024;
-    private const int FieldLinesPerPart = 64;
-
     /// <summary>Whether a PATCH carries a byte-range patch this face applies.</summary>
     public static bool IsPatch(string? mediaType)
         => mediaType is not null && (mediaType.Equals(SingleRangeType, StringComparison.OrdinalIgnoreCase)
@@ -30,7 +27,7 @@ internal sealed partial class ByteRangeUploads
     {
         string mediaType = UploadContext.MediaType(request)!;
         bool atomic = !mediaType.Equals(SingleRangeType, StringComparison.OrdinalIgnoreCase);
-        var content = new RequestContent(request, context.Stopping);
+        var content = RequestContent.Of(request, context.Stopping);
         IUploadAppend hold = await context.TakeOverAsync(request, id, cancellationToken).ConfigureAwait(false);
         await using (hold.ConfigureAwait(false))
         {
@@ -43,13 +40,12 @@ internal sealed partial class ByteRangeUploads
             {
                 if (mediaType.Equals(SingleRangeType, StringComparison.OrdinalIgnoreCase))
                 {
-                    IReadOnlyDictionary<string, string> fields = await ReadFieldSectionAsync(content).ConfigureAwait(false)
-                        ?? throw new HttpStatusException(400, "The patch ended before its part's fields");
-                    await ApplyPartAsync(hold, fields, content, request, atomic: false).ConfigureAwait(false);
+                    await ByteRangePatchFraming.ApplySingleAsync(content, (fields, part) => ApplyPartAsync(hold, fields, part, request, atomic: false)).ConfigureAwait(false);
                 }
                 else if (mediaType.Equals(MultipartType, StringComparison.OrdinalIgnoreCase))
                 {
-                    await ApplyMultipartAsync(hold, content).ConfigureAwait(false);
+                    string boundary = Boundary(request) ?? throw new HttpStatusException(400, "multipart/byteranges needs a boundary");
+                    await ByteRangePatchFraming.ApplyMultipartAsync(content, boundary, (fields, part) => ApplyPartAsync(hold, fields, part, request, atomic: true)).ConfigureAwait(false);
                 }
                 else
                 {
@@ -85,58 +81,13 @@ internal sealed partial class ByteRangeUploads
         request.SendHeader("Content-Length", "0");
     }
 
-    private async ValueTask ApplyMultipartAsync(IUploadAppend hold, RequestContent content)
-    {
-        string boundary = Boundary(content.Request) ?? throw new HttpStatusException(400, "multipart/byteranges needs a boundary");
-        string delimiter = "--" + boundary;
-
-        // The preamble, up to the first delimiter.
-        string? line;
-        while ((line = await content.ReadLineAsync(FieldLineLimit).ConfigureAwait(false)) != delimiter)
-        {
-            if (line is null)
-            {
-                throw new HttpStatusException(400, "The patch has no part");
-            }
-        }
-
-        while (true)
-        {
-            IReadOnlyDictionary<string, string> fields = await ReadFieldSectionAsync(content).ConfigureAwait(false)
-                ?? throw new HttpStatusException(400, "The patch ended inside a part's fields");
-            await ApplyPartAsync(hold, fields, content, content.Request, atomic: true).ConfigureAwait(false);
-
-            // The part's length comes from its range, so the delimiter follows its last byte.
-            string? afterBody = await content.ReadLineAsync(FieldLineLimit).ConfigureAwait(false);
-            string? next = afterBody == "" ? await content.ReadLineAsync(FieldLineLimit).ConfigureAwait(false) : afterBody;
-            if (next == delimiter + "--")
-            {
-                return;
-            }
-
-            if (next != delimiter)
-            {
-                throw new HttpStatusException(400, "A part's content is longer than its Content-Range says, or the patch ended early");
-            }
-        }
-    }
-
     /// <summary>
     /// Writes one part at the upload's end. A part cut short keeps what arrived of it (an interruption, as the draft
     /// says); the request then fails, and a multi-part patch rolls back.
     /// </summary>
     private async ValueTask ApplyPartAsync(IUploadAppend hold, IReadOnlyDictionary<string, string> fields, IContentSource content, HttpRequest request, bool atomic)
     {
-        if (!fields.TryGetValue("content-range", out string? field) || !PatchRange.TryParse(field, out PatchRange range))
-        {
-            throw new HttpStatusException(400, "Every part needs a Content-Range with one known range");
-        }
-
-        if (fields.TryGetValue("content-length", out string? partLength) && (range.Length is not { } expected || partLength.Trim() != Integer(expected)))
-        {
-            throw new HttpStatusException(400, "A part's Content-Length must equal the length of its range");
-        }
-
+        PatchRange range = ByteRangePatchFraming.PartRange(fields);
         await SetCompleteLengthAsync(hold, range.CompleteLength).ConfigureAwait(false);
         if (range.First is not { } first)
         {
@@ -199,33 +150,6 @@ internal sealed partial class ByteRangeUploads
         if (hold.Record.Length is null)
         {
             await hold.SetLengthAsync(total, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A part's fields, names lower-cased, up to the empty line; null when the content ends first.</summary>
-    private static async ValueTask<IReadOnlyDictionary<string, string>?> ReadFieldSectionAsync(RequestContent content)
-    {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int count = 0; ; count++)
-        {
-            string? line = await content.ReadLineAsync(FieldLineLimit).ConfigureAwait(false);
-            if (line is null)
-            {
-                return null;
-            }
-
-            if (line.Length == 0)
-            {
-                return fields;
-            }
-
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || count >= FieldLinesPerPart)
-            {
-                throw new HttpStatusException(400, "A part's field section is malformed or too long");
-            }
-
-            fields[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
         }
     }
 

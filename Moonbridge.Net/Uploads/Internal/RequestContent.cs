@@ -5,16 +5,18 @@ namespace Moonbridge.Net.Uploads.Internal;
 /// <summary>
 /// A request's content read through a small buffer, so a patch document's framing (part fields, boundaries, length
 /// prefixes) can be parsed before its part bodies are streamed on, and a bounded view of it
-/// (<see cref="Limit(long)"/>) can feed a part into an upload.
+/// (<see cref="Limit(long)"/>) can feed a part into an upload. The body is any source, not only a request's, so the
+/// framing can also be driven over bytes in memory (the fuzz target does, whole and in pieces).
 /// </summary>
-internal sealed class RequestContent(HttpRequest request, CancellationToken cancellationToken) : IContentSource
+internal sealed class RequestContent(IContentSource body, CancellationToken cancellationToken) : IContentSource
 {
     private readonly byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
     private bool _ended;
 
-    public HttpRequest Request { get; } = request;
+    /// <summary>The content of <paramref name="request"/>.</summary>
+    public static RequestContent Of(HttpRequest request, CancellationToken cancellationToken) => new(new RequestBody(request), cancellationToken);
 
     public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken token)
     {
@@ -26,7 +28,7 @@ internal sealed class RequestContent(HttpRequest request, CancellationToken canc
             return ValueTask.FromResult(count);
         }
 
-        return _ended ? ValueTask.FromResult(0) : Request.ReadBodyAsync(destination, token);
+        return _ended ? ValueTask.FromResult(0) : body.ReadAsync(destination, token);
     }
 
     /// <summary>The next <paramref name="count"/> bytes (or what is left when the content ends first) as a source of their own.</summary>
@@ -103,7 +105,7 @@ internal sealed class RequestContent(HttpRequest request, CancellationToken canc
         }
 
         _start = 0;
-        _end = await Request.ReadBodyAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        _end = await body.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
         _ended = _end == 0;
         return !_ended;
     }
@@ -123,5 +125,10 @@ internal sealed class RequestContent(HttpRequest request, CancellationToken canc
             _left -= read;
             return read;
         }
+    }
+
+    private sealed class RequestBody(HttpRequest request) : IContentSource
+    {
+        public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken) => request.ReadBodyAsync(destination, cancellationToken);
     }
 }
