@@ -122,7 +122,10 @@ internal static unsafe class FdTransport
             return errno == Native.EIntr;
         }
 
-        throw new SocketException(errno);
+        // SocketException(int) takes a SocketError, not an errno: the parameterless constructor reads the last
+        // P/Invoke error and maps it as the runtime's own sockets do (EPIPE: Shutdown, ECONNRESET: ConnectionReset).
+        Marshal.SetLastPInvokeError(errno);
+        throw new SocketException();
     }
 
     private static void CollectDescriptors(Native.MsgHdr* message, List<int> fds)

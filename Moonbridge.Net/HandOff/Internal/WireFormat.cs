@@ -127,13 +127,21 @@ internal static class WireFormat
             case UnixDomainSocketEndPoint unix:
                 writer.GetSpan(1)[0] = EndPointUnix;
                 writer.Advance(1);
-                WriteString(writer, unix.ToString(), 4096);
+                WriteString(writer, UnixPath(unix), 4096);
                 break;
             default:
                 writer.GetSpan(1)[0] = EndPointNone;
                 writer.Advance(1);
                 break;
         }
+    }
+
+    /// <summary>The path the endpoint was made from: an abstract name keeps its leading NUL, which ToString shows as '@'.</summary>
+    private static string UnixPath(UnixDomainSocketEndPoint unix)
+    {
+        string text = unix.ToString();
+        SocketAddress address = unix.Serialize();
+        return address.Size > 2 && address[2] == 0 && text.Length > 0 ? "\0" + text[1..] : text;
     }
 
     private static EndPoint? ReadEndPoint(ref ReadOnlySpan<byte> data)

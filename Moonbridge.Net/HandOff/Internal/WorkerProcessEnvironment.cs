@@ -48,19 +48,43 @@ internal static class WorkerProcessEnvironment
         lock (s_lock)
         {
             Read();
-            if (s_assignment is not { } assignment || assignment.Pool != poolName)
-            {
-                throw new InvalidOperationException($"This process is a worker process of pool '{s_assignment?.Pool}'; it cannot start pool '{poolName}'.");
-            }
-
-            if (s_claimed)
-            {
-                throw new InvalidOperationException($"This worker process already runs a worker of pool '{poolName}'.");
-            }
-
+            (string Socket, int Id) claimed = Check(s_assignment, s_claimed, poolName);
             s_claimed = true;
-            return (assignment.Socket, assignment.Id);
+            return claimed;
         }
+    }
+
+    /// <summary>The socket and worker number of <paramref name="assignment"/> for the pool <paramref name="poolName"/>, unless it was <paramref name="claimed"/> already.</summary>
+    internal static (string Socket, int Id) Check((string Pool, string Socket, int Id)? assignment, bool claimed, string poolName)
+    {
+        if (assignment is not { } given)
+        {
+            throw new InvalidOperationException($"This process is not a worker process; it cannot serve as a worker of pool '{poolName}'.");
+        }
+
+        if (given.Pool != poolName)
+        {
+            throw new InvalidOperationException($"This process is a worker process of pool '{given.Pool}'; it cannot start pool '{poolName}'.");
+        }
+
+        if (claimed)
+        {
+            throw new InvalidOperationException($"This worker process already runs a worker of pool '{poolName}'.");
+        }
+
+        return (given.Socket, given.Id);
+    }
+
+    /// <summary>The assignment the three variables' values make: none without a pool or a socket; worker number 0 when unreadable.</summary>
+    internal static (string Pool, string Socket, int Id)? Parse(string? pool, string? socket, string? id)
+    {
+        if (pool is null || string.IsNullOrEmpty(socket))
+        {
+            return null;
+        }
+
+        _ = int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out int number);
+        return (pool, socket, number);
     }
 
     private static void Read()
@@ -71,15 +95,14 @@ internal static class WorkerProcessEnvironment
         }
 
         s_read = true;
-        string? pool = Environment.GetEnvironmentVariable(PoolVariable);
-        string? socket = Environment.GetEnvironmentVariable(SocketVariable);
-        if (pool is null || string.IsNullOrEmpty(socket))
+        s_assignment = Parse(
+            Environment.GetEnvironmentVariable(PoolVariable),
+            Environment.GetEnvironmentVariable(SocketVariable),
+            Environment.GetEnvironmentVariable(IdVariable));
+        if (s_assignment is null)
         {
             return;
         }
-
-        _ = int.TryParse(Environment.GetEnvironmentVariable(IdVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int id);
-        s_assignment = (pool, socket, id);
 
         // Processes this worker starts are not workers.
         Environment.SetEnvironmentVariable(PoolVariable, null);

@@ -24,13 +24,26 @@ internal sealed partial class WorkerProcessHost : IWorkerHost
     private readonly ListenOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+
+    /// <summary>The program each worker process runs and its arguments; null: this program again, as it was started.</summary>
+    private readonly (string Executable, IReadOnlyList<string> Arguments)? _program;
     private long _nextStartAllowed;
 
     public WorkerProcessHost(ListenOptions options, ILogger logger)
+        : this(options, logger, null)
+    {
+    }
+
+    /// <summary>
+    /// A parent whose worker processes run <paramref name="program"/> instead of this program again: the
+    /// tests run the parent's side in their own process, whose own command line would start another test host.
+    /// </summary>
+    internal WorkerProcessHost(ListenOptions options, ILogger logger, (string Executable, IReadOnlyList<string> Arguments)? program)
     {
         Native.EnsureSupported();
         _options = options;
         _logger = logger;
+        _program = program;
         PoolOptions = CreatePoolOptions();
     }
 
@@ -144,9 +157,11 @@ internal sealed partial class WorkerProcessHost : IWorkerHost
 
     private Process StartProcess(WorkerContext context, string name)
     {
-        string executable = Environment.ProcessPath ?? throw new InvalidOperationException("The path of the current program is unknown.");
+        (string executable, IEnumerable<string> arguments) = _program is { } program
+            ? (program.Executable, program.Arguments)
+            : (Environment.ProcessPath ?? throw new InvalidOperationException("The path of the current program is unknown."), CommandLineArguments());
         var start = new ProcessStartInfo(executable) { UseShellExecute = false };
-        foreach (string argument in CommandLineArguments())
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -158,7 +173,7 @@ internal sealed partial class WorkerProcessHost : IWorkerHost
     }
 
     /// <summary>The arguments this process was started with (after the executable), exactly as given.</summary>
-    private static IEnumerable<string> CommandLineArguments()
+    internal static IEnumerable<string> CommandLineArguments()
     {
         string[] all = File.ReadAllText("/proc/self/cmdline").Split('\0');
         int count = all.Length > 0 && all[^1].Length == 0 ? all.Length - 1 : all.Length;
