@@ -68,7 +68,7 @@ internal sealed unsafe class EpollLoop
         int epollFd = EpollInterop.EpollCreate1(EpollInterop.EpollCloexec);
         if (epollFd < 0)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw new SocketException((int)EpollInterop.ToSocketError(Marshal.GetLastPInvokeError()));
         }
 
         int wakeFd = EpollInterop.EventFd(0, EpollInterop.EfdCloexec | EpollInterop.EfdNonBlock);
@@ -76,7 +76,7 @@ internal sealed unsafe class EpollLoop
         {
             int errno = Marshal.GetLastPInvokeError();
             _ = EpollInterop.Close(epollFd);
-            throw new SocketException(errno);
+            throw new SocketException((int)EpollInterop.ToSocketError(errno));
         }
 
         byte* wakeEvent = stackalloc byte[16];
@@ -86,7 +86,7 @@ internal sealed unsafe class EpollLoop
             int errno = Marshal.GetLastPInvokeError();
             _ = EpollInterop.Close(wakeFd);
             _ = EpollInterop.Close(epollFd);
-            throw new SocketException(errno);
+            throw new SocketException((int)EpollInterop.ToSocketError(errno));
         }
 
         var loop = new EpollLoop(epollFd, wakeFd, index);
@@ -134,7 +134,7 @@ internal sealed unsafe class EpollLoop
         {
             int errno = Marshal.GetLastPInvokeError();
             FreeSlot(registration);
-            throw new SocketException(errno);
+            throw new SocketException((int)EpollInterop.ToSocketError(errno));
         }
     }
 
