@@ -39,7 +39,7 @@ internal sealed class HeadTarget : IFuzzTarget
     }
 
     /// <summary>Feeds the input as the connection does: the same parser sees ever longer buffers, in segments as they arrived.</summary>
-    private static string Parse(byte[] input, int[] cuts, HttpParserLimits limits)
+    internal static string Parse(byte[] input, int[] cuts, HttpParserLimits limits)
     {
         var parser = new HttpHeadParser(limits);
         var head = new HttpRequestHead();

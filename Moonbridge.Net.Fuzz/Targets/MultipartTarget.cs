@@ -26,7 +26,7 @@ internal sealed class MultipartTarget : IFuzzTarget
         }
     }
 
-    private static string Read(byte[] input, int[] cuts, int maxHeaderSize)
+    internal static string Read(byte[] input, int[] cuts, int maxHeaderSize)
     {
         var handler = new RecordingHandler();
         var reader = new MultipartReader(Boundary, maxHeaderSize, handler);

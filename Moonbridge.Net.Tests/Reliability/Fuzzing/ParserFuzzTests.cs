@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Moonbridge.Net.Fuzz.Targets;
 using Moonbridge.Net.Http.Forms;
 using Moonbridge.Net.Http.Parsing;
 using Moonbridge.Net.Tests.Http.Parsing;
@@ -94,9 +95,9 @@ public sealed class ParserFuzzTests
     {
         var limits = new HttpParserLimits { RequestLineSizeLimit = 16 };
         byte[] bytes = Encoding.Latin1.GetBytes(input);
-        Assert.That(ParseHead(bytes, [], limits), Is.EqualTo("rejected 414"));
-        Assert.That(ParseHead(bytes, [.. Enumerable.Range(1, bytes.Length - 1)], limits), Is.EqualTo("rejected 414"));
-        Assert.That(ParseHead(bytes, [bytes.Length - 1], limits), Is.EqualTo("rejected 414"));
+        Assert.That(HeadTarget.Parse(bytes, [], limits), Is.EqualTo("rejected 414"));
+        Assert.That(HeadTarget.Parse(bytes, [.. Enumerable.Range(1, bytes.Length - 1)], limits), Is.EqualTo("rejected 414"));
+        Assert.That(HeadTarget.Parse(bytes, [bytes.Length - 1], limits), Is.EqualTo("rejected 414"));
     }
 
     /// <summary>Found by this fuzzer: a trailer line crossing both the trailer and the body limit gave 431 whole but 413 in pieces.</summary>
@@ -125,53 +126,10 @@ public sealed class ParserFuzzTests
     private static bool CheckHead(byte[] input, Mutator mutator)
     {
         HttpParserLimits limits = PickLimits(mutator);
-        string whole = ParseHead(input, [], limits);
-        string split = ParseHead(input, mutator.SplitPoints(input.Length), limits);
+        string whole = HeadTarget.Parse(input, [], limits);
+        string split = HeadTarget.Parse(input, mutator.SplitPoints(input.Length), limits);
         Expect.Same(whole, split);
         return whole.StartsWith("accepted", StringComparison.Ordinal);
-    }
-
-    /// <summary>Feeds the input as the connection does: the parser sees ever longer buffers, in segments as they arrived.</summary>
-    private static string ParseHead(byte[] input, int[] cuts, HttpParserLimits limits)
-    {
-        var parser = new HttpHeadParser(limits);
-        var head = new HttpRequestHead();
-        var pieces = new List<byte[]>();
-        int previous = 0;
-        foreach (int cut in cuts.Append(input.Length))
-        {
-            pieces.Add(input[previous..cut]);
-            previous = cut;
-            ReadOnlySequence<byte> buffer = Sequences.Of([.. pieces]);
-            try
-            {
-                if (parser.TryParse(buffer, head, out SequencePosition consumed))
-                {
-                    return $"accepted {Sequences.OffsetOf(buffer, consumed)} {Describe(head)}";
-                }
-            }
-            catch (BadHttpRequestException e)
-            {
-                return $"rejected {e.StatusCode}";
-            }
-        }
-
-        return "incomplete";
-    }
-
-    private static string Describe(HttpRequestHead head)
-    {
-        var text = new StringBuilder()
-            .Append(head.Method).Append('|').Append(head.Target).Append('|').Append(head.Version).Append('|').Append(head.TargetForm)
-            .Append('|').Append(head.Path ?? "<null>").Append('|').Append(head.Query ?? "<null>").Append('|').Append(head.Host)
-            .Append('|').Append(head.Framing).Append('|').Append(head.ContentLength).Append('|').Append(head.ExpectContinue)
-            .Append('|').Append(head.KeepAlive);
-        foreach (KeyValuePair<string, string> header in head.Headers)
-        {
-            text.Append('|').Append(header.Key).Append('=').Append(header.Value);
-        }
-
-        return text.ToString();
     }
 
     private static bool CheckChunked(byte[] input, Mutator mutator)
@@ -233,33 +191,10 @@ public sealed class ParserFuzzTests
     private static bool CheckMultipart(byte[] input, Mutator mutator)
     {
         int maxHeaderSize = mutator.Chance(2) ? 64 : 16 * 1024;
-        string whole = ReadMultipart(input, [], maxHeaderSize);
-        string split = ReadMultipart(input, mutator.SplitPoints(input.Length), maxHeaderSize);
+        string whole = MultipartTarget.Read(input, [], maxHeaderSize);
+        string split = MultipartTarget.Read(input, mutator.SplitPoints(input.Length), maxHeaderSize);
         Expect.Same(whole, split);
         return whole.StartsWith("accepted", StringComparison.Ordinal);
-    }
-
-    private static string ReadMultipart(byte[] input, int[] cuts, int maxHeaderSize)
-    {
-        var handler = new FuzzMultipartHandler();
-        var reader = new MultipartReader("AaB03x", maxHeaderSize, handler);
-        int previous = 0;
-        try
-        {
-            foreach (int cut in cuts.Append(input.Length))
-            {
-                reader.Write(input.AsSpan(previous, cut - previous));
-                previous = cut;
-                Expect.True(reader.RetainedCapacity <= (2 * maxHeaderSize) + 64, "the reader holds a bounded amount");
-            }
-
-            reader.Complete();
-            return "accepted " + handler.Describe();
-        }
-        catch (FormParseException e)
-        {
-            return $"rejected {e.StatusCode} after {handler.Describe()}";
-        }
     }
 
     private static bool CheckUrlEncoded(byte[] input, Mutator mutator)
@@ -344,36 +279,5 @@ public sealed class ParserFuzzTests
                 throw new InvalidOperationException("Property failed: " + property);
             }
         }
-    }
-
-    /// <summary>Records parts as text and checks the handler contract: begin, non-empty data, end.</summary>
-    private sealed class FuzzMultipartHandler : IMultipartHandler
-    {
-        private readonly StringBuilder _text = new();
-        private bool _open;
-
-        public void OnPartBegin(PostMetadata metadata)
-        {
-            Expect.True(!_open, "a part begins only after the previous one ended");
-            _open = true;
-            _text.Append('[').Append(metadata.FieldName).Append('|').Append(metadata.FileName ?? "<null>").Append('|')
-                .Append(metadata.ContentType ?? "<null>").Append('|')
-                .AppendJoin(';', metadata.Headers.Select(h => $"{h.Key}={h.Value}")).Append('|');
-        }
-
-        public void OnPartData(ReadOnlySpan<byte> data)
-        {
-            Expect.True(_open && !data.IsEmpty, "data is non-empty and inside a part");
-            _text.Append(Convert.ToHexString(data));
-        }
-
-        public void OnPartEnd()
-        {
-            Expect.True(_open, "a part ends only after it began");
-            _open = false;
-            _text.Append(']');
-        }
-
-        public string Describe() => _text.Append(_open ? "open" : "closed").ToString();
     }
 }
