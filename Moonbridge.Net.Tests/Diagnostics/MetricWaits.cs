@@ -12,9 +12,16 @@ internal static class MetricWaits
         where T : struct
     {
         using var limit = new CancellationTokenSource(s_limit);
-        while (!condition())
+        while (true)
         {
-            await collector.WaitForMeasurementsAsync(collector.GetMeasurementSnapshot().Count + 1, limit.Token);
+            // Counted before the check: a measurement arriving between the two is then waited for no longer.
+            int seen = collector.GetMeasurementSnapshot().Count;
+            if (condition())
+            {
+                return;
+            }
+
+            await collector.WaitForMeasurementsAsync(seen + 1, limit.Token);
         }
     }
 }
