@@ -55,6 +55,22 @@ public sealed class HandOffMisuseTests
         Assert.That(() => MoonbridgeServer.Listen(options), Throws.InvalidOperationException.With.Message.Contains("needs a path"));
     }
 
+    [Test]
+    public void ATargetKeepsItsSettingsAndMayBeDisposedTwice()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        Microsoft.Extensions.Logging.ILoggerFactory logging = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        var target = new HandOffTarget("/nowhere.sock") { TimeProvider = clock, LoggerFactory = logging };
+        Assert.Multiple(() =>
+        {
+            Assert.That(target.TimeProvider, Is.SameAs(clock));
+            Assert.That(target.LoggerFactory, Is.SameAs(logging));
+        });
+
+        target.Dispose();
+        Assert.That(target.Dispose, Throws.Nothing, "a second dispose does nothing");
+    }
+
     private static string? Refusal(Action handOff)
     {
         try
