@@ -25,8 +25,7 @@ public static class HttpHandler
     /// <param name="handler">Called for each request.</param>
     public static AsyncConnectHandler Create(HttpOptions options, AsyncHttpRequestHandler handler)
     {
-        HttpServerContext context = Prepare(options, handler);
-        return (socket, cancellationToken) => new Http1Connection(socket, context, asyncHandler: handler).RunAsync<AsyncTransportWaiter>(cancellationToken);
+        return new AsyncHttpConnectHandler(Prepare(options, handler), handler).ServeAsync;
     }
 
     private static HttpServerContext Prepare(HttpOptions options, Delegate handler)

@@ -65,6 +65,15 @@ public sealed class HttpOptions
     /// <summary>How long a connection may wait for the first byte of a request, on keep-alive too (default 65 s); then it is closed silently.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(65);
 
+    /// <summary>
+    /// How long a keep-alive connection waits for its next request with its request state at hand (default 1 s). After
+    /// that it rests, when it runs on an event loop in an async pool: it lets go of its handler call, its HTTP state and
+    /// its deadlines, and holds little more than its socket until the client speaks again, when they are made anew.
+    /// Zero rests at once (least memory, some work per request); <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// never rests. The rest counts toward <see cref="IdleTimeout"/>.
+    /// </summary>
+    public TimeSpan IdleRestDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Longest single wait for body data or output capacity (default 60 s).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -129,6 +138,11 @@ public sealed class HttpOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumResponseDataRateGracePeriod, TimeSpan.Zero, nameof(MinimumResponseDataRateGracePeriod));
+        if (IdleRestDelay < TimeSpan.Zero && IdleRestDelay != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleRestDelay), IdleRestDelay, "The delay must be zero or more, or Timeout.InfiniteTimeSpan to never rest.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(MaximumInputChunkSize, 1, nameof(MaximumInputChunkSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumOutputChunkSize, 1, nameof(MinimumOutputChunkSize));
         foreach ((TimeSpan value, string name) in new[]

@@ -20,6 +20,9 @@ public sealed partial class MoonbridgeServer
     /// <summary>Connect handlers currently running.</summary>
     public int ActiveHandlerCount => _runner.Active.Count;
 
+    /// <summary>Of <see cref="ActiveHandlerCount"/>, the keep-alive connections resting between requests (<see cref="Http.HttpOptions.IdleRestDelay"/>).</summary>
+    internal int RestingConnectionCount => _runner.Active.RestingCount;
+
     /// <summary>Listening until a stop begins, then draining until <see cref="Completion"/>, then stopped.</summary>
     public MoonbridgeServerState State => _completion.Task.IsCompleted ? MoonbridgeServerState.Stopped
         : _stopAccepting.IsCancellationRequested ? MoonbridgeServerState.Draining
@@ -58,6 +61,7 @@ public sealed partial class MoonbridgeServer
         await _stopAccepting.CancelAsync().ConfigureAwait(false);
         CloseListeners();
         Task retired = _pool.StopAsync();
+        _runner.CloseResting();
 
         Task idle = _runner.Active.WhenIdleAsync();
 
@@ -70,6 +74,11 @@ public sealed partial class MoonbridgeServer
             foreach (HandlerScope scope in running)
             {
                 scope.Socket?.Abort(SocketError.Shutdown);
+            }
+
+            foreach (RestingConnection resting in _runner.Active.RestingSnapshot())
+            {
+                resting.Socket.Abort(SocketError.Shutdown);
             }
         }
 

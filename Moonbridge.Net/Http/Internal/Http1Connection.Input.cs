@@ -44,18 +44,27 @@ internal sealed partial class Http1Connection
         while (true)
         {
             _idleWait = headStarted == 0;
-            if (_idleWait && _stopping.IsCancellationRequested && !HasBufferedInput())
+            if (_idleWait && _stopping.IsCancellationRequested && !_transport.HasBufferedInput())
             {
                 return false;
             }
 
             ReadResult result;
-            InputWait wait = await ReadInputAsync<TWaiter>(headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout)).ConfigureAwait(false);
+            TimeSpan restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
+            TimeSpan limit = headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout);
+            InputWait wait = await ReadInputAsync<TWaiter>(restAfter != Timeout.InfiniteTimeSpan ? restAfter : limit).ConfigureAwait(false);
             _idleWait = false;
             if (!wait.Arrived(out result))
             {
                 if (headStarted == 0)
                 {
+                    if (restAfter != Timeout.InfiniteTimeSpan && !_stopping.IsCancellationRequested)
+                    {
+                        // Still idle: the connect call ends, the connection rests holding only its socket, and its next
+                        // input starts a new call.
+                        _rest.Begin(timeout, restAfter);
+                    }
+
                     // An idle keep-alive connection is closed silently, never with an unsolicited 408.
                     return false;
                 }
@@ -102,17 +111,6 @@ internal sealed partial class Http1Connection
                 headStarted = _time.GetTimestamp();
             }
         }
-    }
-
-    private bool HasBufferedInput()
-    {
-        if (!_transport.TryRead(out ReadResult result))
-        {
-            return false;
-        }
-
-        _transport.AdvanceTo(result.Buffer.Start);
-        return !result.Buffer.IsEmpty;
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ internal sealed partial class Http1Connection
     private readonly AsyncHttpRequestHandler? _asyncHandler;
     private readonly CancellationToken _stopping;
     private readonly Server.Internal.WorkerParking? _parking;
+    private readonly IdleRest _rest;
 
     /// <summary>The connection's clock (the pool's <see cref="Server.ListenOptions.TimeProvider"/>): every deadline and measured wait of the connection runs on it.</summary>
     private readonly TimeProvider _time;
@@ -47,6 +48,7 @@ internal sealed partial class Http1Connection
         _stopping = Server.MoonbridgeServer.StopRequested;
         Server.Internal.HandlerScope? scope = Server.Internal.HandlerScope.Current;
         _parking = scope?.Parking;
+        _rest = new IdleRest(scope, context.Options.IdleRestDelay);
         _time = scope?.TimeProvider ?? TimeProvider.System;
         _waits = new Deadline(_time);
         _pacing = new ResponsePacing(_waits, _time, context.Options);

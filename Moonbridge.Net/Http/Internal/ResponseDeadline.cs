@@ -28,7 +28,7 @@ internal sealed class ResponseDeadline : IDisposable
     public static ResponseDeadline Watch(IConnectionTransport transport, TimeProvider timeProvider, TimeSpan timeout, CancellationToken outer)
     {
         var deadline = new ResponseDeadline(transport, timeProvider, timeout, outer);
-        transport.OnPeerClosed(static state => ((ResponseDeadline)state!).OnClientGone(), deadline);
+        transport.OnPeerClosed(static state => (state as ResponseDeadline)?.OnClientGone(), deadline);
         return deadline;
     }
 
@@ -106,6 +106,7 @@ internal sealed class ResponseDeadline : IDisposable
 
     public void Dispose()
     {
+        _transport.ForgetPeerClosed(this);
         _outer.Dispose();
         _deadline.Dispose();
         _cancellation.Dispose();

@@ -20,7 +20,7 @@ internal sealed class LoopTimers
 
     private readonly EpollLoop _loop;
     private readonly Lock _lock = new();
-    private Deadline[] _heap = new Deadline[64];
+    private LoopTimer[] _heap = new LoopTimer[64];
     private int _count;
     private long _wakeAt = Awake;
 
@@ -30,7 +30,7 @@ internal sealed class LoopTimers
     internal int Count => Volatile.Read(ref _count);
 
     /// <summary>Puts <paramref name="deadline"/> in the heap, due at <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp), or moves it there.</summary>
-    internal void Schedule(Deadline deadline, long due)
+    internal void Schedule(LoopTimer deadline, long due)
     {
         bool wake;
         lock (_lock)
@@ -70,7 +70,7 @@ internal sealed class LoopTimers
     }
 
     /// <summary>Takes <paramref name="deadline"/> out of the heap, if it is there.</summary>
-    internal void Remove(Deadline deadline)
+    internal void Remove(LoopTimer deadline)
     {
         lock (_lock)
         {
@@ -129,7 +129,7 @@ internal sealed class LoopTimers
 
         while (true)
         {
-            Deadline due;
+            LoopTimer due;
             lock (_lock)
             {
                 if (_count == 0 || _heap[0].TimerDue > now)
@@ -147,12 +147,12 @@ internal sealed class LoopTimers
 
     private void RemoveAt(int at)
     {
-        Deadline removed = _heap[at];
+        LoopTimer removed = _heap[at];
         removed.TimerIndex = -1;
         int last = --_count;
         if (at != last)
         {
-            Deadline moved = _heap[last];
+            LoopTimer moved = _heap[last];
             _heap[at] = moved;
             moved.TimerIndex = at;
             if (moved.TimerDue < removed.TimerDue)
@@ -170,7 +170,7 @@ internal sealed class LoopTimers
 
     private void SiftUp(int at)
     {
-        Deadline item = _heap[at];
+        LoopTimer item = _heap[at];
         while (at > 0)
         {
             int parent = (at - 1) / 2;
@@ -188,7 +188,7 @@ internal sealed class LoopTimers
 
     private void SiftDown(int at)
     {
-        Deadline item = _heap[at];
+        LoopTimer item = _heap[at];
         while (true)
         {
             int child = (2 * at) + 1;
@@ -214,7 +214,7 @@ internal sealed class LoopTimers
         Place(item, at);
     }
 
-    private void Place(Deadline item, int at)
+    private void Place(LoopTimer item, int at)
     {
         _heap[at] = item;
         item.TimerIndex = at;

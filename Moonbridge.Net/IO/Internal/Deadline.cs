@@ -13,7 +13,7 @@ namespace Moonbridge.Net.IO.Internal;
 /// its firing finds the deadline not reached and waits out the rest. The token source is replaced only
 /// after an expiry, since a cancelled one cannot be reused.
 /// </remarks>
-internal sealed class Deadline : IDisposable
+internal sealed class Deadline : LoopTimer, IDisposable
 {
     private const long NoDeadline = long.MaxValue;
 
@@ -52,12 +52,6 @@ internal sealed class Deadline : IDisposable
         // An injected clock (a test's fake one) keeps its own timers; the loop's heap counts system timestamps.
         _loopTimers = timeProvider == TimeProvider.System && !boundsHandlerCode ? EpollLoop.Current?.Timers : null;
     }
-
-    /// <summary>This deadline's place in its loop's heap (<see cref="LoopTimers"/>), -1 when not there.</summary>
-    internal int TimerIndex { get; set; } = -1;
-
-    /// <summary>When its loop's heap fires it (a system timestamp).</summary>
-    internal long TimerDue { get; set; }
 
     public TimeProvider TimeProvider { get; }
 
@@ -139,7 +133,7 @@ internal sealed class Deadline : IDisposable
     }
 
     /// <summary>The timer fired: expires the deadline if it is reached, else waits out the rest.</summary>
-    internal void OnTimer()
+    internal override void OnTimer()
     {
         CancellationTokenSource expired;
         lock (_lock)

@@ -58,6 +58,9 @@ internal interface IConnectionTransport
     /// </summary>
     void OnPeerClosed(Action<object?> callback, object? state);
 
+    /// <summary>Forgets the watcher registered with <paramref name="state"/>, whose owner ended: the connection must not keep it alive.</summary>
+    void ForgetPeerClosed(object? state);
+
     /// <summary>Told the size of every receive, on the transport's thread; null for none.</summary>
     Action<int>? ReceiveObserver { get; set; }
 }

@@ -30,6 +30,7 @@ internal sealed class LoopReceiver : IEpollClient
     private bool _ended;
     private bool _resumeFoundReaderDone;
     private ReadOnlyMemory<byte> _preRead;
+    private IRestListener? _resting;
 
     /// <summary>
     /// Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it. Pre-read input (received
@@ -132,7 +133,76 @@ internal sealed class LoopReceiver : IEpollClient
             return false;
         }
 
-        return true;
+        // Nobody reads a resting connection's input: whoever rests it serves it again, right here.
+        WakeResting();
+        return !_ended;
+    }
+
+    /// <summary>
+    /// Starts watching for input on the listener's behalf (from any thread; the watch begins on the loop's); wakes it at
+    /// once when input is already there, held back by a full pipe, or ended.
+    /// </summary>
+    internal void Rest(IRestListener listener)
+    {
+        if (EpollLoop.Current != _registration.Loop)
+        {
+            _registration.Loop.Post(static state => ((RestRequest)state!).Run(), new RestRequest(this, listener));
+        }
+        else if (_ended || _paused || HasUnreadInput(endOnly: false))
+        {
+            listener.OnWake();
+        }
+        else
+        {
+            _resting = listener;
+        }
+    }
+
+    /// <summary>Ends a rest without waking its listener (the idle limit ran out, or the server stops); on the loop's thread.</summary>
+    internal void StopResting() => _resting = null;
+
+    /// <summary>
+    /// Whether nothing is left to serve: the input ended with nothing unread (the client closed), or the connection
+    /// failed or was closed. Asked while nobody reads the input.
+    /// </summary>
+    internal bool IsInputSpent => _connection.IsClosed || _connection.HasFailed || HasUnreadInput(endOnly: true);
+
+    private void WakeResting()
+    {
+        if (_resting is { } listener)
+        {
+            _resting = null;
+            listener.OnWake();
+        }
+    }
+
+    /// <summary>
+    /// Whether the pipe holds input nobody has read, or its end (with <paramref name="endOnly"/>, only its end with
+    /// nothing before it); asked only while nobody reads it.
+    /// </summary>
+    internal bool HasUnreadInput(bool endOnly)
+    {
+        PipeReader reader = _connection.Input;
+        try
+        {
+            if (!reader.TryRead(out ReadResult result))
+            {
+                return false;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start);
+            return endOnly ? result.IsCompleted && result.Buffer.IsEmpty : !result.Buffer.IsEmpty || result.IsCompleted;
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader was completed: the connection is ending, and its owner must hear of it.
+            return true;
+        }
+    }
+
+    private sealed class RestRequest(LoopReceiver receiver, IRestListener listener)
+    {
+        public void Run() => receiver.Rest(listener);
     }
 
     /// <summary>Writes the pre-read input once, before anything received here; false when receiving must stop.</summary>
@@ -183,6 +253,7 @@ internal sealed class LoopReceiver : IEpollClient
         {
             _ended = true;
             _connection.EndInput(error);
+            WakeResting();
         }
     }
 }

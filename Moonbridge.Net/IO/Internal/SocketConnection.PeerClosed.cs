@@ -26,6 +26,19 @@ internal sealed partial class SocketConnection
         }
     }
 
+    /// <summary>
+    /// Forgets the watcher registered with <paramref name="state"/> (a connection resting between requests keeps no
+    /// request's objects alive); a callback already on its way may then see a null state.
+    /// </summary>
+    internal void ForgetPeerClosed(object? state)
+    {
+        if (ReferenceEquals(Volatile.Read(ref _peerClosedState), state))
+        {
+            Volatile.Write(ref _peerClosedCallback, null);
+            Volatile.Write(ref _peerClosedState, null);
+        }
+    }
+
     /// <summary>Called when the receive loop ends: tells the watcher, unless the end was this side's doing.</summary>
     private void SignalReceiveEnded()
     {

@@ -35,4 +35,6 @@ internal sealed partial class SocketConnection : IConnectionTransport
     }
 
     void IConnectionTransport.OnPeerClosed(Action<object?> callback, object? state) => OnPeerClosed(callback, state);
+
+    void IConnectionTransport.ForgetPeerClosed(object? state) => ForgetPeerClosed(state);
 }

@@ -17,7 +17,7 @@ namespace Moonbridge.Net.Server.Internal;
 /// <param name="stopServer">Stops the server (a worker process whose only worker retired).</param>
 /// <param name="stopping">Cancelled when the server begins to stop: handlers finish the exchange in progress.</param>
 /// <param name="abort">Cancelled when the server aborts its handlers.</param>
-internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, WorkerPool pool, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopping, CancellationToken abort)
+internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHost host, WorkerPool pool, ILogger logger, ILogger ioLogger, Action stopServer, CancellationToken stopping, CancellationToken abort)
 {
     /// <summary>The handlers running now.</summary>
     public ActiveHandlers Active { get; } = new();
@@ -29,27 +29,41 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
     /// <param name="worker">The worker rented for the call.</param>
     /// <param name="socket">The connection, or the interval or main listener's socket.</param>
     /// <param name="admission">The gate whose place the connection holds, given back once it is closed.</param>
-    public async Task<bool> ServeAsync(Worker worker, MoonSocket socket, ConnectionGate? admission = null)
+    public Task<bool> ServeAsync(Worker worker, MoonSocket socket, ConnectionGate? admission = null)
+        => ServeAsync(worker, socket, admission, socket.HasConnection ? ConnectionMetrics.Started(options.Name) : 0, woken: null);
+
+    /// <param name="worker">The worker rented for the call.</param>
+    /// <param name="socket">The connection, or the interval or main listener's socket.</param>
+    /// <param name="admission">The gate whose place the connection holds, given back once it is closed.</param>
+    /// <param name="served">When the connection was first served, for its metrics.</param>
+    /// <param name="woken">The rest the connection leaves for this call, if it rested.</param>
+    private async Task<bool> ServeAsync(Worker worker, MoonSocket socket, ConnectionGate? admission, long served, RestingConnection? woken)
     {
+        AsyncConnectHandler? connectAsync = host.PoolOptions.ConnectAsync;
         var scope = new HandlerScope(worker.Context, socket, host.PoolOptions.TimeProvider, _logHandlerTimedOut ??= s => ServerLog.HandlerTimedOut(logger, s.Worker), abort)
         {
             Stopping = stopping,
+            MayRest = MayRest(connectAsync, socket),
         };
 
         // A connection of an async pool may give its worker back while it waits for its client; a blocking
         // handler's connection runs on its worker's thread to the end, and a worker process serves one at a time.
-        WorkerParking? parking = host.PoolOptions.ConnectAsync is not null && !host.IsWorkerProcess && socket.HasConnection
+        WorkerParking? parking = connectAsync is not null && !host.IsWorkerProcess && socket.HasConnection
             ? scope.Parking = new WorkerParking(pool, scope, worker)
             : null;
         Active.Add(scope);
-        long served = socket.HasConnection ? ConnectionMetrics.Started(options.Name) : 0;
+        if (woken is not null)
+        {
+            Active.Remove(woken);
+        }
 
         bool reuse = false;
         bool failed = false;
+        RestingConnection? resting = null;
         try
         {
             worker.Context.Calls++;
-            if (host.PoolOptions.ConnectAsync is { } connectAsync)
+            if (connectAsync is not null)
             {
                 // Awaited here rather than in a helper: one pending async method fewer for every open connection.
                 // The handler starts on the event loop that owns the connection (where its input arrives), else
@@ -76,16 +90,24 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
             try
             {
                 HandlerScope.Current = null;
-                await CloseAfterHandlerAsync(socket, reset: failed || scope.TimedOut).ConfigureAwait(false);
+                resting = !failed && !scope.TimedOut && scope.RestFor is not null ? KeepToRest(socket, admission, served) : null;
+                if (resting is null)
+                {
+                    await CloseAfterHandlerAsync(socket, reset: failed || scope.TimedOut).ConfigureAwait(false);
+                }
+
                 scope.Dispose();
                 Active.Remove(scope);
             }
             finally
             {
-                ConnectionMetrics.Ended(served, options.Name);
+                if (resting is null)
+                {
+                    ConnectionMetrics.Ended(served, options.Name);
 
-                // Whatever failed on the way, the connection is closed or lost by now: its place is free again.
-                admission?.Release();
+                    // Whatever failed on the way, the connection is closed or lost by now: its place is free again.
+                    admission?.Release();
+                }
             }
         }
 
@@ -93,8 +115,10 @@ internal sealed class ConnectionRunner(ListenOptions options, IWorkerHost host, 
         reuse = reuse && !failed && !scope.TimedOut;
         if (parking is not null)
         {
-            // The connection ended parked (its client closed or idled out, or the pool stopped): no worker to give back.
+            // The connection ended parked (its client closed or idled out, or the pool stopped), or rests: no worker
+            // to give back. A resting connection starts watching for input only now, with its worker back in the pool.
             parking.Park(reuse);
+            resting?.Begin(scope.RestFor!.Value);
             return reuse;
         }
 

@@ -43,6 +43,21 @@ internal sealed class HandlerScope : IDisposable
 
     public MoonSocket? Socket => _socket;
 
+    /// <summary>
+    /// Set when the connection may rest between requests (<see cref="RestingConnection"/>): its connect handler is one
+    /// that asks to (<see cref="IRestingConnectHandler"/>), it runs on an event loop in an async pool, on the system clock.
+    /// </summary>
+    public bool MayRest { get; init; }
+
+    /// <summary>
+    /// Set by a connect handler that returns only to rest, not to end its connection: how long the connection may then
+    /// stay idle before it is closed (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: as long as the client likes).
+    /// </summary>
+    public TimeSpan? RestFor { get; set; }
+
+    /// <summary>Whether a handler set a <c>timeout(n)</c> still running: it bounds the whole connection, which then never rests.</summary>
+    public bool HasTimer => Volatile.Read(ref _deadline) is { Remaining: var left } && left != System.Threading.Timeout.InfiniteTimeSpan;
+
     /// <summary>The pool's clock (<see cref="ListenOptions.TimeProvider"/>), for every deadline of the handler and its connection.</summary>
     public TimeProvider TimeProvider { get; }
 
