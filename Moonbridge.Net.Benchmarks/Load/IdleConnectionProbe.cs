@@ -37,6 +37,7 @@ internal static class IdleConnectionProbe
         }
 
         await Task.Delay(settle);
+        long? heapBefore = await CollectedHeapAsync(port);
         long? before = ProcessStats.RssBytes(serverPid);
         var held = new Socket?[count];
         int next = -1;
@@ -85,8 +86,10 @@ internal static class IdleConnectionProbe
             Console.WriteLine($"  idle: {opened:N0} of {count:N0} connections open{(failures > 0 ? $", {failures} failed ({firstError})" : "")}; settling {settle.TotalSeconds} s");
             await Task.Delay(settle);
             long? after = ProcessStats.RssBytes(serverPid);
+            long? heapAfter = heapBefore is null ? null : await CollectedHeapAsync(port);
             string? note = string.Join("; ", new[]
             {
+                heapAfter is { } heapHeld && opened > 0 ? $"live managed heap after a full collection: {(heapHeld - heapBefore!.Value) / (double)opened:N0} B per connection" : null,
                 limitNote,
                 opened < target ? $"held {opened:N0} of {target:N0} requested" : null,
                 failures > 0 ? $"{failures} connections failed: {firstError}" : null,
@@ -112,6 +115,26 @@ internal static class IdleConnectionProbe
             {
                 socket?.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// The server's managed heap after a full, compacting collection (the Moonbridge benchmark server's
+    /// <c>GET /stats/collect</c>), or null for a server without that route: what its connections keep alive, which VmRSS
+    /// shows only partly, since memory the GC freed stays resident.
+    /// </summary>
+    private static async Task<long?> CollectedHeapAsync(int port)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            string stats = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/stats/collect"));
+            System.Text.RegularExpressions.Match heap = System.Text.RegularExpressions.Regex.Match(stats, @"\bheap=(\d+)");
+            return heap.Success ? long.Parse(heap.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
         }
     }
 }

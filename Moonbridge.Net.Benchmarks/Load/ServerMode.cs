@@ -8,7 +8,7 @@ using Moonbridge.Net.Uploads;
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>server --port N [--upload-dir DIR] [--redis HOST:PORT]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
+/// <c>server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
 /// user would use. Routes: <c>GET /plaintext</c> (TechEmpower), <c>POST /upload</c> (answers the body's byte
 /// count; tracked under <c>?X-Progress-Id=</c>), <c>POST /upload/stored</c> (streams the body to a file in the upload
 /// directory, fsyncs it and answers the count; <c>DELETE /upload/stored</c> removes those files), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
@@ -33,7 +33,10 @@ internal static class ServerMode
         {
             int redisAt = Array.IndexOf(args, "--redis");
             string? redis = redisAt >= 0 && redisAt + 1 < args.Length ? args[redisAt + 1] : null;
-            return RunAsync(port, uploadDirectory, redis).GetAwaiter().GetResult();
+            int restAt = Array.IndexOf(args, "--idle-rest-delay");
+            TimeSpan? restDelay = restAt >= 0 && restAt + 1 < args.Length && int.TryParse(args[restAt + 1], System.Globalization.CultureInfo.InvariantCulture, out int ms)
+                ? TimeSpan.FromMilliseconds(ms) : null;
+            return RunAsync(port, uploadDirectory, redis, restDelay).GetAwaiter().GetResult();
         }
         finally
         {
@@ -51,7 +54,7 @@ internal static class ServerMode
         }
     }
 
-    private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress)
+    private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress, TimeSpan? idleRestDelay)
     {
         // With --redis, tracking goes to a Redis progress store (issue 17: the tracked upload against the in-memory store).
         using StackExchange.Redis.IConnectionMultiplexer? redis = redisAddress is null ? null : await Moonbridge.Net.Redis.RedisConnection.ConnectAsync(redisAddress);
@@ -61,6 +64,9 @@ internal static class ServerMode
             // Above the resumable scenario's plain 1 GiB upload (Kestrel keeps MaxBodyBytes: it runs no such upload).
             RequestBodySizeLimit = BenchRoutes.MaxStreamedUploadBytes,
         };
+
+        // --idle-rest-delay MS: when an idle keep-alive connection rests (HttpOptions.IdleRestDelay), to measure the trade.
+        http.IdleRestDelay = idleRestDelay ?? http.IdleRestDelay;
         http.StaticHeaders.Add(new("Server", "Moonbridge"));
 
         var progress = new ProgressTracker(new ProgressOptions { Store = redisProgress });
@@ -240,7 +246,7 @@ internal static class BenchRoutes
             }
         }
 
-        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] [--redis HOST:PORT] | kestrel --port N [--inline]");
+        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS] | kestrel --port N [--inline]");
         return -1;
     }
 

@@ -187,7 +187,7 @@ internal sealed unsafe class EpollLoop
     private void Run()
     {
         t_current = this;
-        SocketConnection.MarkReceiveLoopThread();
+        ReceiveLoopThread.MarkLoopThread();
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
         while (true)
         {

@@ -19,7 +19,6 @@ internal sealed class LoopReceiver : IEpollClient
     private const int ReadsPerTurn = 4;
 
     private readonly SocketConnection _connection;
-    private readonly PipeWriter _writer;
     private readonly EpollRegistration _registration;
 
     // All owned by the loop's thread.
@@ -36,10 +35,9 @@ internal sealed class LoopReceiver : IEpollClient
     /// Reserves the socket's place on <paramref name="loop"/>; <see cref="Start"/> begins watching it. Pre-read input (received
     /// by another process, for a handed-off connection) reaches the reader before anything received here.
     /// </summary>
-    internal LoopReceiver(SocketConnection connection, PipeWriter writer, SafeHandle socket, EpollLoop loop, ReadOnlyMemory<byte> preRead)
+    internal LoopReceiver(SocketConnection connection, SafeHandle socket, EpollLoop loop, ReadOnlyMemory<byte> preRead)
     {
         _connection = connection;
-        _writer = writer;
         _preRead = preRead;
         _registration = loop.Reserve(socket, this);
     }
@@ -77,7 +75,8 @@ internal sealed class LoopReceiver : IEpollClient
     {
         for (int reads = 0; reads < ReadsPerTurn; reads++)
         {
-            Memory<byte> buffer = _writer.GetMemory(_receiveSize);
+            PipeWriter writer = _connection.InputWriter;
+            Memory<byte> buffer = writer.GetMemory(_receiveSize);
             int received = _registration.Receive(buffer.Span, out SocketError error);
             if (error == SocketError.WouldBlock)
             {
@@ -91,7 +90,7 @@ internal sealed class LoopReceiver : IEpollClient
                 return false;
             }
 
-            _writer.Advance(received);
+            writer.Advance(received);
             _connection.ReceiveObserver?.Invoke(received);
             TransferMetrics.Received(received);
 
@@ -118,7 +117,7 @@ internal sealed class LoopReceiver : IEpollClient
     /// <summary>Hands what was written to the pipe's reader (which runs right here); false when receiving must stop for now or for good.</summary>
     private bool Publish()
     {
-        ValueTask<FlushResult> flushing = _writer.FlushAsync();
+        ValueTask<FlushResult> flushing = _connection.InputWriter.FlushAsync();
         if (!flushing.IsCompleted)
         {
             // Over a megabyte unread: stop reading until the reader catches up; the socket stays marked readable.
@@ -155,6 +154,10 @@ internal sealed class LoopReceiver : IEpollClient
         else
         {
             _resting = listener;
+            if (_preRead.IsEmpty)
+            {
+                _connection.ReleaseInput();
+            }
         }
     }
 
@@ -213,7 +216,7 @@ internal sealed class LoopReceiver : IEpollClient
             return !_ended;
         }
 
-        _writer.Write(_preRead.Span);
+        _connection.InputWriter.Write(_preRead.Span);
         _preRead = default;
         return Publish();
     }

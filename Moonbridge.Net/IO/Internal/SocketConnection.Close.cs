@@ -73,6 +73,6 @@ internal sealed partial class SocketConnection
         _loopReceiver?.Registration.Close();
         _sender.Close();
 
-        _input.Reader.Complete();
+        InputPipe.Reader.Complete();
     }
 }

@@ -25,7 +25,7 @@ internal sealed partial class SocketConnection
             return new IoReadResult(IoStatus.MaxLen, 0);
         }
 
-        PipeReader reader = _input.Reader;
+        PipeReader reader = InputPipe.Reader;
         if (!reader.TryRead(out ReadResult result))
         {
             return new IoReadResult(IoStatus.Block, 0);
@@ -95,7 +95,7 @@ internal sealed partial class SocketConnection
                 return true;
             }
 
-            PipeReader reader = _input.Reader;
+            PipeReader reader = InputPipe.Reader;
             if (!reader.TryRead(out ReadResult result))
             {
                 return false;
@@ -116,7 +116,7 @@ internal sealed partial class SocketConnection
             return;
         }
 
-        PipeReader reader = _input.Reader;
+        PipeReader reader = InputPipe.Reader;
         ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
 
         // Leave the new bytes unexamined so the read core's TryRead finds them.

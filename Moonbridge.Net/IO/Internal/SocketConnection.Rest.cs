@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+
 namespace Moonbridge.Net.IO.Internal;
 
 internal sealed partial class SocketConnection
@@ -7,4 +9,26 @@ internal sealed partial class SocketConnection
     /// rests on it (<see cref="LoopReceiver.Rest"/>), holding only its descriptor and this object.
     /// </summary>
     internal LoopReceiver? LoopReceiver => IsClosed ? null : _loopReceiver;
+
+    /// <summary>The writer the receiver fills.</summary>
+    internal PipeWriter InputWriter => InputPipe.Writer;
+
+    /// <summary>The input pipe; a resting connection has none until it is asked for (<see cref="ReleaseInput"/>).</summary>
+    private Pipe InputPipe => _input ?? RenewInput();
+
+    /// <summary>Lets the empty, idle input pipe go while the connection rests (half of what it would hold); the next use of the input makes a new one.</summary>
+    internal void ReleaseInput()
+    {
+        if (Interlocked.Exchange(ref _input, null) is { } released)
+        {
+            released.Reader.Complete();
+            released.Writer.Complete();
+        }
+    }
+
+    private Pipe RenewInput()
+    {
+        var renewed = new Pipe(s_inputOptions);
+        return Interlocked.CompareExchange(ref _input, renewed, null) ?? renewed;
+    }
 }

@@ -6,13 +6,13 @@ namespace Moonbridge.Net.IO.Internal;
 /// <summary>The connection as the protocol layers see it: the transport seam over the input pipe and the send queue.</summary>
 internal sealed partial class SocketConnection : IConnectionTransport
 {
-    bool IConnectionTransport.TryRead(out ReadResult result) => _input.Reader.TryRead(out result);
+    bool IConnectionTransport.TryRead(out ReadResult result) => InputPipe.Reader.TryRead(out result);
 
-    ValueTask<ReadResult> IConnectionTransport.ReadAsync(CancellationToken cancellationToken) => _input.Reader.ReadAsync(cancellationToken);
+    ValueTask<ReadResult> IConnectionTransport.ReadAsync(CancellationToken cancellationToken) => InputPipe.Reader.ReadAsync(cancellationToken);
 
-    void IConnectionTransport.AdvanceTo(SequencePosition consumed) => _input.Reader.AdvanceTo(consumed);
+    void IConnectionTransport.AdvanceTo(SequencePosition consumed) => InputPipe.Reader.AdvanceTo(consumed);
 
-    void IConnectionTransport.AdvanceTo(SequencePosition consumed, SequencePosition examined) => _input.Reader.AdvanceTo(consumed, examined);
+    void IConnectionTransport.AdvanceTo(SequencePosition consumed, SequencePosition examined) => InputPipe.Reader.AdvanceTo(consumed, examined);
 
     IoWriteResult IConnectionTransport.Write(ReadOnlySpan<byte> data, bool flush) => WriteCore(data, flush);
 

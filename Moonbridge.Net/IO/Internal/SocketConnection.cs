@@ -36,34 +36,11 @@ internal sealed partial class SocketConnection
         minimumSegmentSize: MinimumReceiveSize,
         useSynchronizationContext: false);
 
-    [ThreadStatic]
-    private static bool t_isReceiveLoop;
-
     /// <summary>
     /// True while code continues inline on a receive loop (see <c>s_inputOptions</c>). Blocking there would
     /// stop that connection's input, so a blocking wait on it is refused (<see cref="SyncWait"/>).
     /// </summary>
-    internal static bool IsOnReceiveLoop => t_isReceiveLoop || t_isLoopThread;
-
-    [ThreadStatic]
-    private static bool t_isLoopThread;
-
-    /// <summary>Marks the calling thread as an event loop's for good: a wait there would stop the loop's connections.</summary>
-    internal static void MarkReceiveLoopThread() => t_isLoopThread = true;
-
-    /// <summary>Hands received input to the pipe's inline reader, marking the thread as a receive loop meanwhile.</summary>
-    internal static ValueTask<FlushResult> FlushOnReceiveLoop(PipeWriter writer)
-    {
-        t_isReceiveLoop = true;
-        try
-        {
-            return writer.FlushAsync();
-        }
-        finally
-        {
-            t_isReceiveLoop = false;
-        }
-    }
+    internal static bool IsOnReceiveLoop => ReceiveLoopThread.IsCurrent;
 
     /// <summary>Before the descriptor leaves the process: no more readiness events for it here.</summary>
     internal void ForgetDescriptor() => _loopReceiver?.Registration.Forget();
@@ -71,7 +48,7 @@ internal sealed partial class SocketConnection
     /// <summary>The runtime's socket; null for a connection an event loop accepted itself (<see cref="_loopHandle"/>).</summary>
     private readonly Socket? _socket;
     private readonly LoopSocketHandle? _loopHandle;
-    private readonly Pipe _input = new(s_inputOptions);
+    private Pipe? _input = new(s_inputOptions);
     private readonly Task? _connecting;
     private readonly LoopReceiver? _loopReceiver;
 
@@ -99,11 +76,11 @@ internal sealed partial class SocketConnection
         _sender = new SocketSender(socket, connecting);
         if (loop is null || connecting is not null)
         {
-            _ = SocketEngineReceiver.RunAsync(this, socket, _input.Writer, connecting, preRead);
+            _ = SocketEngineReceiver.RunAsync(this, socket, InputPipe.Writer, connecting, preRead);
             return;
         }
 
-        _loopReceiver = new LoopReceiver(this, _input.Writer, socket.SafeHandle, loop, preRead);
+        _loopReceiver = new LoopReceiver(this, socket.SafeHandle, loop, preRead);
         _sender.Registration = _loopReceiver.Registration;
         _loopReceiver.Start();
     }
@@ -113,7 +90,7 @@ internal sealed partial class SocketConnection
     {
         _loopHandle = accepted;
         _sender = new SocketSender(null, null);
-        _loopReceiver = new LoopReceiver(this, _input.Writer, accepted, loop, default);
+        _loopReceiver = new LoopReceiver(this, accepted, loop, default);
         _sender.Registration = _loopReceiver.Registration;
         _loopReceiver.Start();
     }
@@ -155,7 +132,7 @@ internal sealed partial class SocketConnection
     /// <summary>Told the size of every receive, on the receive loop's thread (progress tracking counts uploads with it).</summary>
     internal Action<int>? ReceiveObserver { get; set; }
 
-    internal PipeReader Input => _input.Reader;
+    internal PipeReader Input => InputPipe.Reader;
 
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
@@ -177,7 +154,7 @@ internal sealed partial class SocketConnection
             _receiveError = _abortReason != SocketError.Success ? _abortReason : error;
         }
 
-        _input.Writer.Complete();
+        InputPipe.Writer.Complete();
         SignalReceiveEnded();
     }
 

@@ -57,7 +57,7 @@ internal static class SocketEngineReceiver
                 waitForData = received < buffer.Length;
                 receiveSize = waitForData ? SocketConnection.MinimumReceiveSize : Math.Min(receiveSize * 2, SocketConnection.MaximumReceiveSize);
 
-                if ((await SocketConnection.FlushOnReceiveLoop(writer).ConfigureAwait(false)).IsCompleted)
+                if ((await ReceiveLoopThread.Flush(writer).ConfigureAwait(false)).IsCompleted)
                 {
                     break;
                 }
