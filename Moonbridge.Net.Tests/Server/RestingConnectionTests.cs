@@ -63,6 +63,32 @@ public sealed class RestingConnectionTests
 
     [Test]
     [CancelAfter(30_000)]
+    public async Task AfterARestALargeBodyAndThePeersAddressArriveIntact(CancellationToken cancellationToken)
+    {
+        // A resting connection lets its input pipe go; the body arrives through a new one, across its pauses.
+        await using TestServer host = Start(Options(s_restSoon), async (request, token) =>
+        {
+            byte[] body = await request.ReadBodyAsync(token);
+            request.SendStatus(200);
+            await request.SendDataAsync(FormattableString.Invariant($"{body.Length} {body.Sum(b => (long)b)} {request.Socket.RemoteIp4}:{request.Socket.RemoteTcpPort}"));
+            return true;
+        });
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        var local = (System.Net.IPEndPoint)client.Socket.LocalEndPoint!;
+        byte[] content = [.. Enumerable.Range(0, 3 * 1024 * 1024).Select(i => (byte)(i * 7))];
+        for (int round = 0; round < 2; round++)
+        {
+            await WaitUntilAsync(() => host.Server.RestingConnectionCount == 1, "the connection rests", cancellationToken);
+            await client.SendAsync($"POST /big HTTP/1.1\r\nHost: test\r\nContent-Length: {content.Length}\r\n\r\n", cancellationToken);
+            await client.SendAsync(content, cancellationToken);
+            Assert.That(
+                (await client.ReadResponseAsync(cancellationToken)).BodyText,
+                Is.EqualTo(FormattableString.Invariant($"{content.Length} {content.Sum(b => (long)b)} 127.0.0.1:{local.Port}")));
+        }
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task WithNoDelayEveryGapBetweenRequestsIsARest(CancellationToken cancellationToken)
     {
         await using TestServer host = Start(Options(TimeSpan.Zero), EchoPathAsync);

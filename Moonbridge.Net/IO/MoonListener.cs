@@ -74,7 +74,7 @@ public sealed class MoonListener : IPollable, IDisposable
 
         if (Acceptor is { } acceptor)
         {
-            SocketError error = acceptor.TryAccept(out LoopSocketHandle? handle, out IPEndPoint? remote);
+            SocketError error = acceptor.TryAccept(out LoopSocketHandle? handle, out PeerAddress remote);
             return error switch
             {
                 SocketError.Success => WrapAccepted(handle!, remote),
@@ -105,7 +105,7 @@ public sealed class MoonListener : IPollable, IDisposable
 
         if (Acceptor is { } acceptor)
         {
-            (LoopSocketHandle handle, IPEndPoint? remote) = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            (LoopSocketHandle handle, PeerAddress remote) = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
             return WrapAccepted(handle, remote);
         }
 
@@ -260,7 +260,7 @@ public sealed class MoonListener : IPollable, IDisposable
     }
 
     /// <summary>A connection the <see cref="LoopAcceptor"/> took: it stays on a loop, with no runtime socket.</summary>
-    private MoonSocket WrapAccepted(LoopSocketHandle accepted, IPEndPoint? remote)
+    private MoonSocket WrapAccepted(LoopSocketHandle accepted, PeerAddress remote)
     {
         SocketConnection connection;
         try

@@ -12,7 +12,7 @@ public sealed partial class MoonSocket
     public EndPoint? LocalEndPoint => _localEndPoint ??= _connection?.EstablishedLocalEndPoint;
 
     /// <summary>The peer's endpoint (an <see cref="IPEndPoint"/> for TCP).</summary>
-    public EndPoint? RemoteEndPoint => _remoteEndPoint;
+    public EndPoint? RemoteEndPoint => _remoteEndPoint ??= _peer.ToEndPoint();
 
     /// <summary>
     /// Local IPv4 address as text, e.g. <c>"127.0.0.1"</c> (Lua <c>local_ip4</c>; the original returns
@@ -27,13 +27,13 @@ public sealed partial class MoonSocket
     public int? LocalTcpPort => (LocalEndPoint as IPEndPoint)?.Port;
 
     /// <summary>Peer IPv4 address as text (Lua <c>remote_ip4</c>); see <see cref="LocalIp4"/>.</summary>
-    public string? RemoteIp4 => Ip4(_remoteEndPoint);
+    public string? RemoteIp4 => Ip4(RemoteEndPoint);
 
     /// <summary>Peer IPv6 address as text (Lua <c>remote_ip6</c>), or null for IPv4 and Unix sockets.</summary>
-    public string? RemoteIp6 => Ip6(_remoteEndPoint);
+    public string? RemoteIp6 => Ip6(RemoteEndPoint);
 
     /// <summary>Peer TCP port (Lua <c>remote_tcpport</c>), or null for Unix sockets.</summary>
-    public int? RemoteTcpPort => (_remoteEndPoint as IPEndPoint)?.Port;
+    public int? RemoteTcpPort => (RemoteEndPoint as IPEndPoint)?.Port;
 
     private static string? Ip4(EndPoint? endPoint) => endPoint is IPEndPoint { Address: var address } ip
         ? address.AddressFamily == AddressFamily.InterNetwork ? address.ToString()

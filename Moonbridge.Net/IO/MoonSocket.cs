@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.IO.Internal;
 
 namespace Moonbridge.Net.IO;
@@ -26,7 +27,8 @@ public sealed partial class MoonSocket : IPollable, IDisposable, IAsyncDisposabl
 
     private readonly SocketConnection? _connection;
     private EndPoint? _localEndPoint;
-    private readonly EndPoint? _remoteEndPoint;
+    private readonly PeerAddress _peer;
+    private EndPoint? _remoteEndPoint;
     private Dictionary<string, object?>? _items;
 
     internal MoonSocket(SocketConnection connection, EndPoint? localEndPoint, EndPoint? remoteEndPoint)
@@ -34,6 +36,14 @@ public sealed partial class MoonSocket : IPollable, IDisposable, IAsyncDisposabl
         _connection = connection;
         _localEndPoint = localEndPoint;
         _remoteEndPoint = remoteEndPoint;
+    }
+
+    /// <summary>A connection an event loop accepted: its peer's endpoint is made when first asked for.</summary>
+    internal MoonSocket(SocketConnection connection, EndPoint? localEndPoint, PeerAddress peer)
+    {
+        _connection = connection;
+        _localEndPoint = localEndPoint;
+        _peer = peer;
     }
 
     private MoonSocket(string? interval, string? main)

@@ -39,10 +39,10 @@ internal sealed class LoopAcceptor : IEpollClient
     /// Takes a pending connection without waiting; <see cref="SocketError.WouldBlock"/> when none is pending.
     /// Throws <see cref="ObjectDisposedException"/> once the listening socket is closed.
     /// </summary>
-    internal unsafe SocketError TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote)
+    internal unsafe SocketError TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote)
     {
         accepted = null;
-        remote = null;
+        remote = default;
         byte* address = stackalloc byte[LoopSocketHandle.AddressCapacity];
         bool added = false;
         try
@@ -56,7 +56,7 @@ internal sealed class LoopAcceptor : IEpollClient
                 if (fd >= 0)
                 {
                     accepted = new LoopSocketHandle(fd);
-                    remote = LoopSocketHandle.ToEndPoint(address, length);
+                    remote = PeerAddress.FromSockaddr(address, length);
                     return SocketError.Success;
                 }
 
@@ -82,7 +82,7 @@ internal sealed class LoopAcceptor : IEpollClient
     /// when accepting fails (<see cref="SocketError.TooManyOpenSockets"/> when out of descriptors) and
     /// <see cref="ObjectDisposedException"/> once the listener is closed.
     /// </summary>
-    internal async ValueTask<(LoopSocketHandle Handle, IPEndPoint? Remote)> AcceptAsync(CancellationToken cancellationToken)
+    internal async ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> AcceptAsync(CancellationToken cancellationToken)
     {
         await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -98,7 +98,7 @@ internal sealed class LoopAcceptor : IEpollClient
             {
                 ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
                 long edges = _pending.Count;
-                SocketError error = TryAccept(out LoopSocketHandle? accepted, out IPEndPoint? remote);
+                SocketError error = TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote);
                 if (error == SocketError.Success)
                 {
                     return (accepted!, remote);
