@@ -48,6 +48,35 @@ public sealed class HttpHandOffTests
 
     [Test]
     [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task AConnectionThatRestedBetweenRequestsIsHandedOffWithItsRequest(CancellationToken cancellationToken)
+    {
+        using var temp = new TempDirectory();
+        await using MoonbridgeServer receiver = StartReceiver(temp.File("worker.sock"));
+        using var target = new HandOffTarget(temp.File("worker.sock"));
+        var http = new HttpOptions { IdleRestDelay = TimeSpan.FromMilliseconds(20) };
+        await using MoonbridgeServer front = StartFront(target, HandOffFlushers.None, http, TransportKind.EventLoop);
+        using TestClient client = await TestClient.ConnectAsync(front.Listeners[0].Port!.Value, cancellationToken);
+
+        await client.SendAsync("GET /index HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("front: index"));
+
+        // The front's connection rests (its input pipe let go), then its next request, with a body, is handed off whole.
+        Infrastructure.Deadline resting = Infrastructure.Deadline.Start();
+        while (front.RestingConnectionCount != 1)
+        {
+            resting.ThrowIfPassed("the front's connection rests");
+            await Task.Delay(5, cancellationToken);
+        }
+
+        await client.SendAsync("POST /upload/r HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nrest!", cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("receiver: POST upload/r  tag=uploads body=rest!"));
+        await client.SendAsync("GET /then HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("receiver: GET then  tag=uploads body="));
+        Assert.That(front.RestingConnectionCount, Is.Zero, "the handed-off connection left the front");
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
     public async Task PipelinedRequestsAndAnUnreadBodyTravelWithTheConnection(CancellationToken cancellationToken)
     {
         using var temp = new TempDirectory();
@@ -104,11 +133,12 @@ public sealed class HttpHandOffTests
     }
 
     /// <summary>A front that hands <c>/upload*</c> to <paramref name="target"/> and answers everything else itself.</summary>
-    private static MoonbridgeServer StartFront(HandOffTarget target, HandOffFlusher? flusher)
+    private static MoonbridgeServer StartFront(HandOffTarget target, HandOffFlusher? flusher, HttpOptions? http = null, TransportKind transport = TransportKind.Auto)
     {
         var options = new ListenOptions
         {
-            ConnectAsync = HttpHandler.Create(new HttpOptions(), async (request, token) =>
+            Transport = transport,
+            ConnectAsync = HttpHandler.Create(http ?? new HttpOptions(), async (request, token) =>
             {
                 if (request.Path?.StartsWith("upload", StringComparison.Ordinal) == true)
                 {
