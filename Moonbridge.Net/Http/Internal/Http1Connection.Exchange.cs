@@ -53,7 +53,7 @@ internal sealed partial class Http1Connection
         bool close = _response.CloseAfter || !await _body.DrainAsync<TWaiter>().ConfigureAwait(false);
         if (close)
         {
-            await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
+            await ConnectionClose.AfterExchangeAsync<TWaiter>(this).ConfigureAwait(false);
             return false;
         }
 

@@ -181,6 +181,6 @@ internal sealed partial class Http1Connection
     /// <summary>Disarms the wait deadline; returns whether it had expired.</summary>
     private bool StopTimeout() => _waits.Disarm();
 
-    private TimeSpan Remaining(long started, TimeSpan limit)
+    internal TimeSpan Remaining(long started, TimeSpan limit)
         => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - _time.GetElapsedTime(started);
 }

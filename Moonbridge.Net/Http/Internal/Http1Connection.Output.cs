@@ -7,8 +7,7 @@ namespace Moonbridge.Net.Http.Internal;
 
 /// <summary>
 /// The connection's output: responses are written into the transport's queue and flushed before the
-/// connection waits for input (so pipelined answers leave together), with back-pressure; error answers and
-/// the graceful close.
+/// connection waits for input (so pipelined answers leave together), with back-pressure; error answers.
 /// </summary>
 internal sealed partial class Http1Connection
 {
@@ -37,7 +36,7 @@ internal sealed partial class Http1Connection
 
     /// <summary>Flushes as <see cref="FlushOutputAsync"/> does, telling how it ended instead of throwing; a stalled connection is reset.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
+    internal async ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
         IoWriteResult result;
@@ -79,40 +78,6 @@ internal sealed partial class Http1Connection
         where TWaiter : struct, ITransportWaiter
     {
         _transport.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
-        await CloseGracefullyAsync<TWaiter>().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Flushes, half-closes, and waits up to the drain timeout for the client's end of input before
-    /// closing, so the response is not lost to an RST caused by unread input; a connection that fails on
-    /// the way is reset.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask CloseGracefullyAsync<TWaiter>()
-        where TWaiter : struct, ITransportWaiter
-    {
-        if (await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false) != OutputFlush.Done)
-        {
-            Abort();
-            return;
-        }
-
-        _transport.ShutdownSend();
-        long started = _time.GetTimestamp();
-        while (true)
-        {
-            InputWait wait = await ReadInputAsync<TWaiter>(Remaining(started, _context.Options.DrainTimeout)).ConfigureAwait(false);
-            if (!wait.Arrived(out ReadResult result))
-            {
-                Abort();
-                return;
-            }
-
-            _transport.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return;
-            }
-        }
+        await ConnectionClose.GracefullyAsync<TWaiter>(this).ConfigureAwait(false);
     }
 }

@@ -170,6 +170,15 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
             return;
         }
 
+        SocketConnection connection = socket.Connection!;
+        if (connection.IsFinished || socket.FlushNb() is { Pending: 0, IsError: false })
+        {
+            // Nothing left to send, the common case: closed at once, with no close timeout to arm.
+            connection.Close();
+            socket.Dispose();
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(options.CloseTimeout, options.TimeProvider);
         try
         {
