@@ -1,4 +1,5 @@
 using System.Text;
+using Moonbridge.Net.Http;
 using Moonbridge.Net.Tests.Infrastructure;
 
 namespace Moonbridge.Net.Tests.Http.Functional;
@@ -170,6 +171,32 @@ public sealed class KeepAliveTests
 
         Assert.That(response.BodyText, Is.EqualTo("path=last"));
         Assert.That(response.Header("Connection"), Is.EqualTo("close"));
+        Assert.That(end.Text, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AClientThatAskedForTheCloseIsClosedWithoutTheServerWaitingForItsEnd([Values] HandlerForm form)
+    {
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        HttpOptions options = TestServer.BoundedHttpOptions();
+        options.DrainTimeout = TimeSpan.FromMinutes(1);
+        await using TestServer server = PathEchoHandlers.Start(form, options);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+
+        await client.SendAsync("GET /last HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        ConnectionEnd end = await client.ReadToEndAsync(cancellationToken);
+
+        // The client has not closed its side: a lingering close would hold the connection for the drain timeout.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        while (server.Server.ActiveHandlerCount != 0)
+        {
+            await Task.Delay(10, bounded.Token);
+        }
+
+        Assert.That(response.BodyText, Is.EqualTo("path=last"));
         Assert.That(end.Text, Is.Empty);
     }
 }
