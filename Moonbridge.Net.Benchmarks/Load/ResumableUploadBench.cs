@@ -331,7 +331,7 @@ internal static class ResumableUploadBench
         return new GcFigures(L("heap"), L("allocated"), L("gen0"), L("gen1"), L("gen2"), D("pause"), D("jit"), L("jitted"));
     }
 
-    private static async Task<GcFigures?> TryStatsAsync(int port, bool collect)
+    internal static async Task<GcFigures?> TryStatsAsync(int port, bool collect)
     {
         try
         {
