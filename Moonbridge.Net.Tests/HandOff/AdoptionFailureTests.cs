@@ -64,9 +64,27 @@ public sealed class AdoptionFailureTests
             Assert.That(() => probe.Bind(new IPEndPoint(IPAddress.Loopback, port)), Throws.TypeOf<SocketException>());
         }
 
-        Assert.That(() => Adoption.Adopt(copy, ReadOnlyMemory<byte>.Empty), Throws.InstanceOf<SocketException>());
+        Assert.That(() => Adoption.Adopt(copy, ReadOnlyMemory<byte>.Empty), Throws.TypeOf<HandOffException>().With.Message.Contains("not a connected stream socket"));
         using var again = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         Assert.That(() => again.Bind(new IPEndPoint(IPAddress.Loopback, port)), Throws.Nothing, "the port is free again");
+    }
+
+    [Test]
+    public void AListeningSocketIsNoConnectionToAdoptAndIsClosed()
+    {
+        int port;
+        int copy;
+        using (var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listening.Listen();
+            port = ((IPEndPoint)listening.LocalEndPoint!).Port;
+            copy = Duplicate((int)listening.Handle);
+        }
+
+        Assert.That(() => Adoption.Adopt(copy, ReadOnlyMemory<byte>.Empty), Throws.TypeOf<HandOffException>().With.Message.Contains("not a connected stream socket"));
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Assert.That(() => client.Connect(new IPEndPoint(IPAddress.Loopback, port)), Throws.TypeOf<SocketException>(), "no copy of the listening socket is left to accept");
     }
 
     /// <summary>A close-on-exec copy of <paramref name="fd"/> that the test owns.</summary>

@@ -12,11 +12,19 @@ namespace Moonbridge.Net.HandOff.Internal;
 internal static class Adoption
 {
     /// <summary>Wraps a connected <paramref name="fd"/> in a socket whose first reads return <paramref name="pending"/>.</summary>
+    /// <exception cref="HandOffException">It is a listening socket, or not a stream socket.</exception>
     internal static MoonSocket Adopt(int fd, ReadOnlyMemory<byte> pending)
     {
         Socket socket = Wrap(fd);
         try
         {
+            // A sender may be another user (HandOffListenerSpec.AllowAnyUser): what arrives is checked to be a connection
+            // before a handler gets it, rather than failing later on its first read.
+            if (socket.SocketType != SocketType.Stream || (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! != 0)
+            {
+                throw new HandOffException("A handed-off descriptor is not a connected stream socket.");
+            }
+
             if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
                 socket.NoDelay = true;
