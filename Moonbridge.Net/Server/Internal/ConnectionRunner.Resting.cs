@@ -52,7 +52,7 @@ internal sealed partial class ConnectionRunner
             return;
         }
 
-        ValueTask<Worker?> renting = pool.RentAsync(stopping);
+        ValueTask<Worker?> renting = pool.RentOrNullAsync(stopping);
         if (!renting.IsCompletedSuccessfully)
         {
             _ = ServeWhenRentedAsync(renting, resting);
@@ -69,16 +69,7 @@ internal sealed partial class ConnectionRunner
 
     private async Task ServeWhenRentedAsync(ValueTask<Worker?> renting, RestingConnection resting)
     {
-        Worker? worker;
-        try
-        {
-            worker = await renting.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            worker = null;
-        }
-
+        Worker? worker = await renting.ConfigureAwait(false);
         if (worker is null)
         {
             // The pool stops and hands out no more workers.

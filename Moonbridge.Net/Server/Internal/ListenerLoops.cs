@@ -92,7 +92,7 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
     {
         // A worker at hand (the usual case) goes straight to the runner: no pending method of this loop's own for
         // every open connection.
-        ValueTask<Worker?> renting = RentAsync(stop);
+        ValueTask<Worker?> renting = pool.RentOrNullAsync(stop);
         if (!renting.IsCompletedSuccessfully)
         {
             return ServeWhenRentedAsync(renting.AsTask(), socket, admitted);
@@ -157,7 +157,7 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
                     await Task.Delay(wait, clock, stop).ConfigureAwait(false);
                 }
 
-                Worker? worker = await RentAsync(stop).ConfigureAwait(false);
+                Worker? worker = await pool.RentOrNullAsync(stop).ConfigureAwait(false);
                 if (worker is null)
                 {
                     return;
@@ -182,7 +182,7 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
     {
         try
         {
-            Worker? worker = await RentAsync(stopAccepting).ConfigureAwait(false);
+            Worker? worker = await pool.RentOrNullAsync(stopAccepting).ConfigureAwait(false);
             if (worker is null)
             {
                 return;
@@ -196,18 +196,6 @@ internal sealed class ListenerLoops(WorkerPool pool, ConnectionGate gate, Connec
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private async ValueTask<Worker?> RentAsync(CancellationToken stop)
-    {
-        try
-        {
-            return await pool.RentAsync(stop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
         }
     }
 }

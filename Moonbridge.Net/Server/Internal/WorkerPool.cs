@@ -60,6 +60,19 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
 
     public void Start() => _ = MaintainAsync();
 
+    /// <summary>As <see cref="RentAsync"/>, with null also when <paramref name="cancellationToken"/> ends the wait (a stopping server).</summary>
+    public async ValueTask<Worker?> RentOrNullAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Takes an idle worker, starts one if the pool may grow, or waits for one; null once stopping.</summary>
     public async ValueTask<Worker?> RentAsync(CancellationToken cancellationToken)
     {
