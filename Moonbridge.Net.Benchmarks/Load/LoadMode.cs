@@ -54,7 +54,7 @@ internal static class LoadMode
         await WrkRunner.WriteScriptsAsync(scripts);
         Console.WriteLine($"load: {(haveWrk ? "wrk" : "built-in client")}, {options.Connections} connections, {options.Duration} s per run, {options.Warmup} s warm-up per server; "
             + $"scenarios {string.Join(",", options.Scenarios.Select(s => s.Name))}; servers {string.Join(",", options.Servers.Select(s => s.Key))}");
-        var results = new Dictionary<(string Server, string Scenario), Measurement>();
+        var rounds = new Dictionary<(string Server, string Scenario), List<Measurement>>();
         var driver = new Driver(options, haveWrk, haveTaskset, scripts);
         ResumableUploadBench.Result? resumable = null;
         string uploads = options.UploadDirectory is { } parent
@@ -63,72 +63,86 @@ internal static class LoadMode
         try
         {
             (string? peer, string? peerProblem) = options.Servers.Any(s => s.IsCEpoll) ? await CEpollPeer.BuildAsync(scripts) : (null, null);
-            foreach (ServerSpec spec in options.Servers)
+            for (int round = 1; round <= options.Rounds; round++)
             {
-                if (!spec.IsMoonbridge && options.Scenarios.All(s => s.Kind == ScenarioKind.ResumableUpload))
+                if (options.Rounds > 1)
                 {
-                    continue; // nothing for it to run
+                    Console.WriteLine($"load: round {round} of {options.Rounds}");
                 }
 
-                if (spec.IsCEpoll && peer is null)
+                var results = new Dictionary<(string Server, string Scenario), Measurement>();
+                foreach (ServerSpec spec in Rotated(options.Servers, round - 1))
                 {
-                    foreach (Scenario scenario in options.Scenarios)
+                    if (!spec.IsMoonbridge && options.Scenarios.All(s => s.Kind == ScenarioKind.ResumableUpload))
                     {
-                        results[(spec.Name, scenario.Name)] = Measurement.Failed(peerProblem ?? "C epoll peer skipped");
+                        continue; // nothing for it to run
                     }
 
-                    continue;
-                }
-
-                int port = FreePort();
-                using RedisPeer? redis = spec.UsesRedis ? await RedisPeer.StartAsync(FreePort()) : null;
-                if (spec.UsesRedis && redis is null)
-                {
-                    foreach (Scenario scenario in options.Scenarios)
+                    if (spec.IsCEpoll && peer is null)
                     {
-                        results[(spec.Name, scenario.Name)] = Measurement.Failed("redis-server is not installed or did not start");
-                    }
-
-                    continue;
-                }
-
-                string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads, .. redis is null ? (string[])[] : ["--redis", redis.Address]] : spec.Args;
-                using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, args, port, haveTaskset);
-                if (server is null)
-                {
-                    foreach (Scenario scenario in options.Scenarios)
-                    {
-                        results[(spec.Name, scenario.Name)] = Measurement.Failed("server did not start");
-                    }
-
-                    continue;
-                }
-
-                if (options.Scenarios.Any(s => s.Kind is ScenarioKind.Requests or ScenarioKind.Upload))
-                {
-                    await driver.WarmUpRequestsAsync(port);
-                }
-
-                foreach (Scenario scenario in options.Scenarios)
-                {
-                    if (scenario.Kind == ScenarioKind.ResumableUpload)
-                    {
-                        // Moonbridge only (no other server has /files); its own warm-up and table.
-                        if (spec.IsMoonbridge)
+                        foreach (Scenario scenario in options.Scenarios)
                         {
-                            resumable = await ResumableUploadBench.RunAsync(server, port, options, uploads);
-                            Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {resumable.Summary()}");
+                            results[(spec.Name, scenario.Name)] = Measurement.Failed(peerProblem ?? "C epoll peer skipped");
                         }
 
                         continue;
                     }
 
-                    Measurement result = await driver.MeasureAsync(server, port, scenario);
-                    results[(spec.Name, scenario.Name)] = result;
-                    Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {Summary(scenario, result)}");
+                    int port = FreePort();
+                    using RedisPeer? redis = spec.UsesRedis ? await RedisPeer.StartAsync(FreePort()) : null;
+                    if (spec.UsesRedis && redis is null)
+                    {
+                        foreach (Scenario scenario in options.Scenarios)
+                        {
+                            results[(spec.Name, scenario.Name)] = Measurement.Failed("redis-server is not installed or did not start");
+                        }
+
+                        continue;
+                    }
+
+                    string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads, .. redis is null ? (string[])[] : ["--redis", redis.Address]] : spec.Args;
+                    using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, args, port, haveTaskset);
+                    if (server is null)
+                    {
+                        foreach (Scenario scenario in options.Scenarios)
+                        {
+                            results[(spec.Name, scenario.Name)] = Measurement.Failed("server did not start");
+                        }
+
+                        continue;
+                    }
+
+                    if (options.Scenarios.Any(s => s.Kind is ScenarioKind.Requests or ScenarioKind.Upload))
+                    {
+                        await driver.WarmUpRequestsAsync(port);
+                    }
+
+                    foreach (Scenario scenario in options.Scenarios)
+                    {
+                        if (scenario.Kind == ScenarioKind.ResumableUpload)
+                        {
+                            // Moonbridge only (no other server has /files); its own warm-up and table.
+                            if (spec.IsMoonbridge && round == 1)
+                            {
+                                resumable = await ResumableUploadBench.RunAsync(server, port, options, uploads);
+                                Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {resumable.Summary()}");
+                            }
+
+                            continue;
+                        }
+
+                        Measurement result = await driver.MeasureAsync(server, port, scenario);
+                        results[(spec.Name, scenario.Name)] = result;
+                        Console.WriteLine($"  {spec.Name,-15} {scenario.Name,-24} {Summary(scenario, result)}");
+                    }
+
+                    await server.StopAsync();
                 }
 
-                await server.StopAsync();
+                foreach (((string Server, string Scenario) key, Measurement measurement) in results)
+                {
+                    (rounds.TryGetValue(key, out List<Measurement>? list) ? list : rounds[key] = []).Add(measurement);
+                }
             }
         }
         finally
@@ -140,7 +154,7 @@ internal static class LoadMode
         LoadOptions others = options.Without(ScenarioKind.ResumableUpload);
         if (others.Scenarios.Count > 0)
         {
-            ResultTable.Print(others, machine, results);
+            ResultTable.Print(others, machine, rounds.ToDictionary(r => r.Key, r => MeasurementMedian.Of(r.Value)));
         }
 
         if (options.Scenarios.Any(s => s.Kind == ScenarioKind.ResumableUpload))
@@ -162,6 +176,10 @@ internal static class LoadMode
         };
         return figures + (r.Errors > 0 ? $" errors {r.Errors}" : "") + (r.Note is null ? "" : $"  [{r.Note}]");
     }
+
+    /// <summary>The servers in the order of a round: each round starts one server later, so none always runs first.</summary>
+    private static IEnumerable<ServerSpec> Rotated(IReadOnlyList<ServerSpec> servers, int by)
+        => servers.Skip(by % servers.Count).Concat(servers.Take(by % servers.Count));
 
     private static int FreePort()
     {

@@ -37,11 +37,11 @@ internal sealed record ServerSpec(string Key, string Name, string[] Args)
 
 /// <summary>
 /// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
-/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]</c>.
+/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--rounds N]</c>.
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS]";
+    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--rounds N]";
 
     public bool Quick { get; private init; }
 
@@ -55,6 +55,12 @@ internal sealed record LoadOptions
     public int Warmup { get; private init; } = 10;
 
     public int Connections { get; private init; } = 64;
+
+    /// <summary>
+    /// Rounds of the whole run, the servers' order rotating from round to round; every figure of the table is the
+    /// median over the rounds (the machine is shared: single runs move by 10–30 %).
+    /// </summary>
+    public int Rounds { get; private init; } = 1;
 
     /// <summary>Large uploads per upload scenario, and the connections they are spread over.</summary>
     public int Uploads { get; private init; } = 20;
@@ -109,6 +115,9 @@ internal sealed record LoadOptions
                     break;
                 case "--warmup" when TryPositive(value, out int w):
                     options = options with { Warmup = w };
+                    break;
+                case "--rounds" when TryPositive(value, out int rounds):
+                    options = options with { Rounds = rounds };
                     break;
                 case "--connections" when TryPositive(value, out int c):
                     options = options with { Connections = c };

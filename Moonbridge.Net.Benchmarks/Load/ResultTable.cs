@@ -84,6 +84,11 @@ internal static class ResultTable
         Console.WriteLine("Legend:");
         Console.WriteLine();
         Console.WriteLine($"- Machine: {machine}.");
+        if (options.Rounds > 1)
+        {
+            Console.WriteLine($"- Each figure is the median of {options.Rounds} rounds of the whole run (an even count: the mean of the middle two); the servers' order rotates from round to round.");
+        }
+
         Console.WriteLine($"- Each server runs alone as a child process pinned to CPU 1; the load comes from CPU 0 ({machine.LoadGenerator}, one thread; uploads and idle connections from this process). "
             + $"Request scenarios: {options.Duration} s each, after warm-up rounds of all of them (unmeasured, {options.Warmup} s per round) until the runtime compiles nothing more (Moonbridge's /stats; two rounds for the others); upload scenarios: batches of the same {options.Uploads} uploads, unmeasured, until the runtime compiles nothing more (Moonbridge's /stats; three batches for the others), then one measured.");
         Console.WriteLine("- Moonbridge / Kestrel: Moonbridge's figure divided by the best Kestrel variant measured in the same run (best = highest req/s or MB/s, lowest CPU or memory). "
