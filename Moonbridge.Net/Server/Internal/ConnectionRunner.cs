@@ -171,11 +171,21 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
         }
 
         SocketConnection connection = socket.Connection!;
-        if (connection.IsFinished || socket.FlushNb() is { Pending: 0, IsError: false })
+        try
         {
-            // Nothing left to send, the common case: closed at once, with no close timeout to arm.
-            connection.Close();
-            socket.Dispose();
+            if (connection.IsFinished || socket.FlushNb() is { Pending: 0, IsError: false })
+            {
+                // Nothing left to send, the common case: closed at once, with no close timeout to arm.
+                connection.Close();
+                socket.Dispose();
+                return;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Closed or finished meanwhile (an abort from another thread): nothing more can be said to the client.
+            IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
+            connection.Reset();
             return;
         }
 
