@@ -89,7 +89,9 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
             return false;
         }
 
-        held.Publishing = Task.Run(() => PublishAsync(id, held), CancellationToken.None);
+        // Started right here, on the pool thread the claim's reply came back on (a Redis reply is never completed
+        // inline): a Task.Run would only cost another pool wake per claimed entry.
+        held.Publishing = PublishAsync(id, held);
         return true;
     }
 
@@ -181,7 +183,15 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
                 {
                     // At most one write per interval: the changes meanwhile go out together. A release cuts the wait
                     // short, so a record's end reaches Redis at once.
-                    await Task.WhenAny(Task.Delay(early, _options.TimeProvider, stop.Token), held.Released.Task).ConfigureAwait(false);
+                    using (var interval = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
+                    {
+                        await Task.WhenAny(Task.Delay(early, _options.TimeProvider, interval.Token), held.Released.Task).ConfigureAwait(false);
+
+                        // A release that won leaves no timer behind to fire later on a pool thread for nothing. Cancelled
+                        // here, synchronously: nothing waits on the delay any more, so no callback runs elsewhere.
+                        interval.Cancel();
+                    }
+
                     stop.Token.ThrowIfCancellationRequested();
                     snapshot = _kind.Snapshot(held.Entry);
                     if (_kind.IsFinished(snapshot))
