@@ -73,18 +73,12 @@ internal sealed partial class WorkerPool
                 continue;
             }
 
-            // The nap is on the pool's clock, so a test clock's advance wakes the loop to find idle workers expired.
+            // The nap is on the pool's clock, so a test clock's advance wakes the loop to find idle workers expired. A nap
+            // that runs out is the usual end of a wait here, not an error: the wait does not throw for it.
             using var nap = new CancellationTokenSource(Max(sleep, TimeSpan.FromMilliseconds(10)), _clock);
             using var napOrStop = CancellationTokenSource.CreateLinkedTokenSource(nap.Token, _stop.Token);
-            try
-            {
-                await _wake.WaitAsync(napOrStop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-            {
-                // Slept the nap out.
-            }
-            catch (OperationCanceledException)
+            await _wake.WaitAsync(napOrStop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_stop.IsCancellationRequested)
             {
                 return;
             }
