@@ -246,30 +246,17 @@ internal static class LoadMode
         {
             Scenario[] scenarios = options.Scenarios.Where(s => s.Kind == ScenarioKind.Requests).DefaultIfEmpty(Scenario.All[0]).ToArray();
             int seconds = Math.Max(1, options.Warmup / scenarios.Length);
-            long? jittedBefore = (await ResumableUploadBench.TryStatsAsync(port, collect: false))?.Jitted;
+            var quiet = new CompilerQuiet(port, roundsWithoutStats: 2);
+            await quiet.StartAsync();
             var warming = System.Diagnostics.Stopwatch.StartNew();
-            int quietRounds = 0;
-            for (int round = 1; warming.Elapsed < TimeSpan.FromSeconds(4 * options.Warmup); round++)
+            do
             {
                 foreach (Scenario scenario in scenarios)
                 {
                     await RequestsAsync(port, scenario, seconds);
                 }
-
-                if (options.Quick)
-                {
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(0.5));
-                long? jitted = (await ResumableUploadBench.TryStatsAsync(port, collect: false))?.Jitted;
-                quietRounds = jitted is null ? round : jitted - jittedBefore <= 2 ? quietRounds + 1 : 0;
-                jittedBefore = jitted;
-                if (quietRounds >= 2)
-                {
-                    return;
-                }
             }
+            while (!options.Quick && !await quiet.RoundEndedAsync() && warming.Elapsed < TimeSpan.FromSeconds(4 * options.Warmup));
         }
 
         /// <summary>
@@ -281,17 +268,13 @@ internal static class LoadMode
         /// </summary>
         private async Task WarmUpUploadsAsync(int port, Scenario scenario)
         {
-            long? jittedBefore = (await ResumableUploadBench.TryStatsAsync(port, collect: false))?.Jitted;
-            int quietBatches = 0;
+            var quiet = new CompilerQuiet(port, roundsWithoutStats: 3);
+            await quiet.StartAsync();
             for (int batch = 1; batch <= (options.Quick ? 1 : MaxUploadWarmupBatches); batch++)
             {
                 await UploadClient.RunAsync(port, options.Uploads, options.UploadConnections, Scenario.LargeUploadBytes, scenario.Tracked,
                     TimeSpan.FromSeconds(options.Quick ? 30 : 120));
-                await Task.Delay(TimeSpan.FromSeconds(0.5));
-                long? jitted = (await ResumableUploadBench.TryStatsAsync(port, collect: false))?.Jitted;
-                quietBatches = jitted is null ? batch : jitted - jittedBefore <= 2 ? quietBatches + 1 : 0;
-                jittedBefore = jitted;
-                if (quietBatches >= (jitted is null ? 3 : 2))
+                if (options.Quick || await quiet.RoundEndedAsync())
                 {
                     return;
                 }
