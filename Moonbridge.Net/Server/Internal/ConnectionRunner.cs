@@ -180,18 +180,8 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
                 socket.Dispose();
                 return;
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // Closed or finished meanwhile (an abort from another thread): nothing more can be said to the client.
-            IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
-            connection.Reset();
-            return;
-        }
 
-        using var timeout = new CancellationTokenSource(options.CloseTimeout, options.TimeProvider);
-        try
-        {
+            using var timeout = new CancellationTokenSource(options.CloseTimeout, options.TimeProvider);
             await socket.CloseAsync(timeout.Token).ConfigureAwait(false);
             await socket.DisposeAsync().ConfigureAwait(false);
         }
@@ -202,8 +192,9 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
         }
         catch (InvalidOperationException)
         {
+            // Closed or finished meanwhile (an abort from another thread): nothing more can be said to the client.
             IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, "it could not be closed cleanly");
-            socket.Connection!.Reset();
+            connection.Reset();
         }
     }
 }
