@@ -31,86 +31,94 @@ internal sealed partial class Http1Connection
         }
     }
 
-    /// <summary>Waits for and parses the next request head; false when the connection ended quietly.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadHeadAsync<TWaiter>()
-        where TWaiter : struct, ITransportWaiter
+    /// <summary>
+    /// Whether the connection waits (again) for the next request head, and how long: <paramref name="limit"/> is the
+    /// idle timeout before a head began, the header timeout's rest after, cut short by the rest delay of an idle
+    /// connection that may rest (<paramref name="restAfter"/>, else infinite). False when a stopping server ends an idle
+    /// connection instead. The head reading never waits itself: <see cref="RunAsync"/> does the one wait, in
+    /// <see cref="ReadInputAsync"/>, so a wake-up for a next request resumes two async methods, not three.
+    /// </summary>
+    private bool WaitsForHead(long headStarted, out TimeSpan limit, out TimeSpan restAfter)
     {
-        // The head is not reset here: the parser resets and fills it when a head is complete, and nothing
-        // reads it before then.
-        _parser.Reset();
         TimeSpan timeout = _context.Options.IdleTimeout;
-        long headStarted = 0;
-        while (true)
+        _idleWait = headStarted == 0;
+        if (_idleWait && _stopping.IsCancellationRequested && !_transport.HasBufferedInput())
         {
-            _idleWait = headStarted == 0;
-            if (_idleWait && _stopping.IsCancellationRequested && !_transport.HasBufferedInput())
-            {
-                return false;
-            }
+            limit = restAfter = Timeout.InfiniteTimeSpan;
+            return false;
+        }
 
-            ReadResult result;
-            TimeSpan restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
-            TimeSpan limit = headStarted == 0 ? timeout : Remaining(headStarted, _context.Options.RequestHeaderTimeout);
-            InputWait wait = await ReadInputAsync<TWaiter>(restAfter != Timeout.InfiniteTimeSpan ? restAfter : limit).ConfigureAwait(false);
-            _idleWait = false;
-            if (!wait.Arrived(out result))
+        restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
+        limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter
+            : headStarted == 0 ? timeout
+            : Remaining(headStarted, _context.Options.RequestHeaderTimeout);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses what a wait for the head brought (<see cref="WaitsForHead"/>); <paramref name="headStarted"/> is when an
+    /// incomplete head began (0: none yet). A head that arrives whole in one read never needs the clock.
+    /// </summary>
+    private HeadProgress TakeHeadInput(InputWait wait, ref long headStarted, TimeSpan restAfter)
+    {
+        _idleWait = false;
+        if (!wait.Arrived(out ReadResult result))
+        {
+            if (headStarted == 0)
             {
-                if (headStarted == 0)
+                if (restAfter != Timeout.InfiniteTimeSpan && !_stopping.IsCancellationRequested)
                 {
-                    if (restAfter != Timeout.InfiniteTimeSpan && !_stopping.IsCancellationRequested)
-                    {
-                        // Still idle: the connect call ends, the connection rests holding only its socket, and its next
-                        // input starts a new call.
-                        _rest.Begin(timeout, restAfter);
-                    }
-
-                    // An idle keep-alive connection is closed silently, never with an unsolicited 408.
-                    return false;
+                    // Still idle: the connect call ends, the connection rests holding only its socket, and its next
+                    // input starts a new call.
+                    _rest.Begin(_context.Options.IdleTimeout, restAfter);
                 }
 
-                throw new BadHttpRequestException(RequestRejectionReason.HeadTimeout);
+                // An idle keep-alive connection is closed silently, never with an unsolicited 408.
+                return HeadProgress.Ended;
             }
 
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (buffer.IsEmpty && result.IsCompleted)
-            {
-                _transport.AdvanceTo(buffer.End);
-                return false;
-            }
-
-            bool complete;
-            SequencePosition consumed;
-            try
-            {
-                complete = _parser.TryParse(buffer, _head, out consumed);
-            }
-            catch (BadHttpRequestException)
-            {
-                _transport.AdvanceTo(buffer.Start, buffer.End);
-                throw;
-            }
-
-            if (complete)
-            {
-                _transport.AdvanceTo(consumed);
-                return true;
-            }
-
-            _transport.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                // The client ended mid-head: nothing to answer.
-                return false;
-            }
-
-            if (headStarted == 0 && !buffer.IsEmpty)
-            {
-                // The header timeout runs from the first part of an incomplete head; a head that arrives
-                // whole in one read never needs the clock.
-                headStarted = _time.GetTimestamp();
-            }
+            throw new BadHttpRequestException(RequestRejectionReason.HeadTimeout);
         }
+
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        if (buffer.IsEmpty && result.IsCompleted)
+        {
+            _transport.AdvanceTo(buffer.End);
+            return HeadProgress.Ended;
+        }
+
+        bool complete;
+        SequencePosition consumed;
+        try
+        {
+            complete = _parser.TryParse(buffer, _head, out consumed);
+        }
+        catch (BadHttpRequestException)
+        {
+            _transport.AdvanceTo(buffer.Start, buffer.End);
+            throw;
+        }
+
+        if (complete)
+        {
+            _transport.AdvanceTo(consumed);
+            return HeadProgress.Complete;
+        }
+
+        _transport.AdvanceTo(buffer.Start, buffer.End);
+        if (result.IsCompleted)
+        {
+            // The client ended mid-head: nothing to answer.
+            return HeadProgress.Ended;
+        }
+
+        if (headStarted == 0 && !buffer.IsEmpty)
+        {
+            // The header timeout runs from the first part of an incomplete head.
+            headStarted = _time.GetTimestamp();
+        }
+
+        return HeadProgress.NeedsInput;
     }
 
     /// <summary>
@@ -137,9 +145,15 @@ internal sealed partial class Http1Connection
         bool parked = false;
         if (_idleWait)
         {
-            // Between requests with nothing to do: an idle connection holds no response buffer, and in an
-            // async pool no worker either, so silent clients cannot use up MaxFork; it takes one again below.
-            _response.ReleaseBuffers();
+            // Between requests with nothing to do: in an async pool an idle connection holds no worker, so silent
+            // clients cannot use up MaxFork; it takes one again below. It holds no response buffer either, unless it
+            // soon rests, which releases them (handing them back and taking them again at every short gap costs a
+            // busy keep-alive connection more than the buffers' few hundred bytes for the rest delay).
+            if (!_rest.MayRestWithin(_context.Options.IdleTimeout))
+            {
+                _response.ReleaseBuffers();
+            }
+
             if (default(TWaiter).Suspends && _parking is not null)
             {
                 _parking.Park(_keepWorker);

@@ -16,33 +16,42 @@ internal sealed partial class Http1Connection
     /// <summary>
     /// Hands queued output to the kernel, waiting (each wait bounded by the stall timeout and the response data
     /// rate) until all is taken. A failure is the handler's <see cref="IOException"/>: the public API's word for
-    /// a broken connection.
+    /// a broken connection. Output the kernel takes at once completes without an async method.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask FlushOutputAsync<TWaiter>()
+    internal ValueTask FlushOutputAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
-        OutputFlush flush = await TryFlushOutputAsync<TWaiter>().ConfigureAwait(false);
-        if (flush != OutputFlush.Done)
+        ValueTask<OutputFlush> flush = TryFlushOutputAsync<TWaiter>();
+        if (!flush.IsCompletedSuccessfully)
         {
-            throw new IOException(flush switch
-            {
-                OutputFlush.TooSlow => "Client connection reads the response too slowly.",
-                OutputFlush.Stalled => "Client connection stalled.",
-                _ => "Could not send data to client.",
-            });
+            return ThrowUnlessFlushedAsync(flush);
         }
+
+        flush.Result.ThrowUnlessDone();
+        return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask ThrowUnlessFlushedAsync(ValueTask<OutputFlush> flush)
+        => (await flush.ConfigureAwait(false)).ThrowUnlessDone();
+
     /// <summary>Flushes as <see cref="FlushOutputAsync"/> does, telling how it ended instead of throwing; a stalled connection is reset.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
+    internal ValueTask<OutputFlush> TryFlushOutputAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
+    {
+        ValueTask<IoWriteResult> drain = OutputDrain.FlushAsync<TWaiter, ResponsePacing>(_transport, _pacing);
+        return drain.IsCompletedSuccessfully
+            ? new ValueTask<OutputFlush>(drain.Result.IsError ? OutputFlush.Failed : OutputFlush.Done)
+            : AwaitFlushAsync(drain);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<OutputFlush> AwaitFlushAsync(ValueTask<IoWriteResult> drain)
     {
         IoWriteResult result;
         try
         {
-            result = await OutputDrain.FlushAsync<TWaiter, ResponsePacing>(_transport, _pacing).ConfigureAwait(false);
+            result = await drain.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_pacing.RateBound is { } rateBound)
         {

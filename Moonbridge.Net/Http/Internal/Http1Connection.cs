@@ -88,7 +88,20 @@ internal sealed partial class Http1Connection
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (!await ReadHeadAsync<TWaiter>().ConfigureAwait(false))
+                // The head is not reset here: the parser resets and fills it when a head is complete, and nothing
+                // reads it before then.
+                _parser.Reset();
+                long headStarted = 0;
+                HeadProgress head;
+                do
+                {
+                    head = WaitsForHead(headStarted, out TimeSpan limit, out TimeSpan restAfter)
+                        ? TakeHeadInput(await ReadInputAsync<TWaiter>(limit).ConfigureAwait(false), ref headStarted, restAfter)
+                        : HeadProgress.Ended;
+                }
+                while (head == HeadProgress.NeedsInput);
+
+                if (head != HeadProgress.Complete)
                 {
                     break;
                 }

@@ -15,3 +15,21 @@ internal enum OutputFlush
     /// <summary>The client read below the minimum response data rate; the connection was reset.</summary>
     TooSlow,
 }
+
+/// <summary>A flush that did not end <see cref="OutputFlush.Done"/> as the handler sees it.</summary>
+internal static class OutputFlushOutcome
+{
+    /// <summary>Throws the handler's <see cref="IOException"/> (the public API's word for a broken connection) unless <paramref name="flush"/> is done.</summary>
+    public static void ThrowUnlessDone(this OutputFlush flush)
+    {
+        if (flush != OutputFlush.Done)
+        {
+            throw new IOException(flush switch
+            {
+                OutputFlush.TooSlow => "Client connection reads the response too slowly.",
+                OutputFlush.Stalled => "Client connection stalled.",
+                _ => "Could not send data to client.",
+            });
+        }
+    }
+}

@@ -59,6 +59,17 @@ internal sealed unsafe class EpollLoop
     /// <summary>When the loop's current turn began (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); 0 while it waits for events.</summary>
     internal long BusySince => Volatile.Read(ref _busySince);
 
+    /// <summary>
+    /// <paramref name="clock"/>'s timestamp, read once per turn: on a loop's thread during a turn with the system clock,
+    /// the turn's start, else the clock. Code that stamps or arms per request (an idle deadline, a worker going idle)
+    /// runs inside a turn of a few microseconds, so the turn's start is as good as the clock and costs no clock read.
+    /// </summary>
+    internal static long Timestamp(TimeProvider clock)
+    {
+        long turnStarted = clock == TimeProvider.System && t_current is { } loop ? loop.BusySince : 0;
+        return turnStarted != 0 ? turnStarted : clock.GetTimestamp();
+    }
+
     /// <summary>Registrations alive on this loop.</summary>
     internal int Count { get; private set; }
 

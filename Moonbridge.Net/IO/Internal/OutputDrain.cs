@@ -38,14 +38,24 @@ internal static class OutputDrain
     /// <summary>
     /// Flushes <paramref name="transport"/> until nothing is pending or writing failed (the result says which).
     /// A wait cancelled through <paramref name="pacing"/>'s token throws <see cref="OperationCanceledException"/>;
-    /// the output stays queued.
+    /// the output stays queued. Output the kernel takes at once (every keep-alive response) completes without an
+    /// async method.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<IoWriteResult> FlushAsync<TWaiter, TPacing>(IConnectionTransport transport, TPacing pacing)
+    public static ValueTask<IoWriteResult> FlushAsync<TWaiter, TPacing>(IConnectionTransport transport, TPacing pacing)
         where TWaiter : struct, ITransportWaiter
         where TPacing : IOutputPacing
     {
         IoWriteResult result = transport.Write(ReadOnlySpan<byte>.Empty, flush: true);
+        return result.IsError || result.Pending == 0
+            ? new ValueTask<IoWriteResult>(result)
+            : WaitForRoomAsync<TWaiter, TPacing>(transport, pacing, result);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<IoWriteResult> WaitForRoomAsync<TWaiter, TPacing>(IConnectionTransport transport, TPacing pacing, IoWriteResult result)
+        where TWaiter : struct, ITransportWaiter
+        where TPacing : IOutputPacing
+    {
         while (!result.IsError && result.Pending > 0)
         {
             long pendingBefore = result.Pending;

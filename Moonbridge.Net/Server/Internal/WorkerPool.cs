@@ -74,7 +74,23 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
     }
 
     /// <summary>Takes an idle worker, starts one if the pool may grow, or waits for one; null once stopping.</summary>
-    public async ValueTask<Worker?> RentAsync(CancellationToken cancellationToken)
+    public ValueTask<Worker?> RentAsync(CancellationToken cancellationToken)
+    {
+        // A parked keep-alive connection resuming takes an idle worker per request: that costs no async method.
+        lock (_lock)
+        {
+            if (!_stopping && _idle.Count > _preFork)
+            {
+                Worker worker = _idle[^1];
+                _idle.RemoveAt(_idle.Count - 1);
+                return new ValueTask<Worker?>(worker);
+            }
+        }
+
+        return RentOrWaitAsync(cancellationToken);
+    }
+
+    private async ValueTask<Worker?> RentOrWaitAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -151,7 +167,7 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
 
                 // The maintenance loop is not woken: retiring surplus idle workers waits for ExitDelay anyway,
                 // and it looks again within a second.
-                worker.IdleSince = _clock.GetTimestamp();
+                worker.IdleSince = IO.EventLoop.EpollLoop.Timestamp(_clock);
                 _idle.Add(worker);
                 return;
             }
