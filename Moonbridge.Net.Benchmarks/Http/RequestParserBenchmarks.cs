@@ -9,7 +9,7 @@ namespace Moonbridge.Net.Benchmarks.Http;
 /// Request-head parsing: Moonbridge's <see cref="HttpHeadParser"/> against Kestrel's
 /// <see cref="HttpParser{TRequestHandler}"/> (the baseline) on the same bytes in the same single-segment
 /// <see cref="ReadOnlySequence{T}"/>. Moonbridge is measured as the server's connection loop calls it
-/// (<c>Http1Connection.ReadHeadAsync</c>: reset the reused head and parser, parse, slice past the head), so
+/// (<c>Http1Connection.TakeHeadInput</c>: reset the reused head and parser, parse, slice past the head), so
 /// its numbers include what it builds: method, target, path, query and header strings and the validation.
 /// Kestrel is measured twice: with a handler that only records span lengths (the parser alone) and with one
 /// that also materialises the target and values as strings (the part of a request object Moonbridge builds).
