@@ -6,13 +6,13 @@ using StackExchange.Redis;
 namespace Moonbridge.Net.Redis.Internal;
 
 /// <summary>
-/// Live records of one kind in Redis. The instance that registers an entry holds it: it claims the id, then a
-/// background loop per entry writes the entry's state at most every <see cref="RedisStoreOptions.PublishInterval"/>
-/// (and renews the lease every third of <see cref="RedisStoreOptions.Lease"/>), and once the entry is finished and
-/// released writes its final state with its expiry. Every write is announced on the kind's channel. The request
-/// itself never waits for those writes.
+/// Live records of one kind in Redis. The instance that registers an entry holds it: it claims the id, then the
+/// table's one publishing loop (<c>RecordTable.Publishing.cs</c>) writes the entry's state at most every
+/// <see cref="RedisStoreOptions.PublishInterval"/> (and renews the lease every third of <see cref="RedisStoreOptions.Lease"/>),
+/// and once the entry is finished and released writes its final state with its expiry. Every write is announced on the
+/// kind's channel. The request itself never waits for those writes.
 /// </summary>
-internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
+internal sealed partial class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     where TEntry : class
 {
     private static readonly TimeSpan s_finalRetry = TimeSpan.FromSeconds(1);
@@ -39,10 +39,10 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
         {
             if (state.Length == 0 && _held.TryRemove(id, out Held? held))
             {
-                held.Stop.Cancel();
                 kind.RemovedElsewhere(held.Entry);
             }
         };
+        _publisher = PublishLoopAsync();
     }
 
     public ChangeFeed Feed { get; }
@@ -64,7 +64,7 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     {
         string id = _kind.Id(entry);
         TSnapshot snapshot = _kind.Snapshot(entry);
-        var held = new Held(entry, Convert.ToHexString(Guid.NewGuid().ToByteArray()), _kind.Version(snapshot));
+        var held = new Held(entry, Convert.ToHexString(Guid.NewGuid().ToByteArray()), _kind.Version(snapshot), _options.TimeProvider.GetTimestamp());
         if (!_held.TryAdd(id, held))
         {
             return false;
@@ -89,9 +89,8 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
             return false;
         }
 
-        // Started right here, on the pool thread the claim's reply came back on (a Redis reply is never completed
-        // inline): a Task.Run would only cost another pool wake per claimed entry.
-        held.Publishing = PublishAsync(id, held);
+        held.Claimed = true;
+        WakePublisher(idleOnly: true);
         return true;
     }
 
@@ -100,7 +99,8 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     {
         if (_held.TryGetValue(_kind.Id(entry), out Held? held) && ReferenceEquals(held.Entry, entry))
         {
-            held.Released.TrySetResult(expiresAt);
+            held.ExpiresAt = expiresAt;
+            WakePublisher(idleOnly: false);
         }
     }
 
@@ -124,11 +124,7 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     /// <summary>Removes the record (wherever it is held); true when it existed.</summary>
     public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken)
     {
-        if (_held.TryRemove(id, out Held? held))
-        {
-            await held.Stop.CancelAsync().ConfigureAwait(false);
-        }
-
+        bool held = _held.TryRemove(id, out _);
         try
         {
             RedisResult result = await RunAsync(RecordScripts.Remove, id, [Feed.Channel.ToString(), id], cancellationToken).ConfigureAwait(false);
@@ -137,7 +133,7 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
         catch (Exception e) when (IsRedisFailure(e, cancellationToken))
         {
             Health.Failed(e);
-            return held is not null;
+            return held;
         }
     }
 
@@ -149,119 +145,16 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
         }
 
         await _disposed.CancelAsync().ConfigureAwait(false);
-        Task[] loops = _held.Values.Select(h => h.Publishing).OfType<Task>().ToArray();
         try
         {
-            await Task.WhenAll(loops).WaitAsync(_options.Timeout).ConfigureAwait(false);
+            await _publisher.WaitAsync(_options.Timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // A final write still waiting for Redis; the records expire with their leases.
+            // A write still waiting for Redis; the records expire with their leases.
         }
 
         _disposed.Dispose();
-    }
-
-    private async Task PublishAsync(string id, Held held)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(held.Stop.Token, _disposed.Token);
-        TimeSpan renewal = _options.Lease / 3;
-        long lastWrite = _options.TimeProvider.GetTimestamp();
-        try
-        {
-            while (true)
-            {
-                TSnapshot snapshot = await NextAsync(held, renewal - _options.TimeProvider.GetElapsedTime(lastWrite), stop.Token).ConfigureAwait(false);
-                if (_kind.IsFinished(snapshot))
-                {
-                    await WriteFinalAsync(id, held, stop.Token).ConfigureAwait(false);
-                    return;
-                }
-
-                TimeSpan early = _options.PublishInterval - _options.TimeProvider.GetElapsedTime(lastWrite);
-                if (early > TimeSpan.Zero && _kind.Version(snapshot) > held.Written)
-                {
-                    // At most one write per interval: the changes meanwhile go out together. A release cuts the wait
-                    // short, so a record's end reaches Redis at once.
-                    using (var interval = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
-                    {
-                        await Task.WhenAny(Task.Delay(early, _options.TimeProvider, interval.Token), held.Released.Task).ConfigureAwait(false);
-
-                        // A release that won leaves no timer behind to fire later on a pool thread for nothing. Cancelled
-                        // here, synchronously: nothing waits on the delay any more, so no callback runs elsewhere.
-                        interval.Cancel();
-                    }
-
-                    stop.Token.ThrowIfCancellationRequested();
-                    snapshot = _kind.Snapshot(held.Entry);
-                    if (_kind.IsFinished(snapshot))
-                    {
-                        await WriteFinalAsync(id, held, stop.Token).ConfigureAwait(false);
-                        return;
-                    }
-                }
-
-                if (await TryWriteAsync(id, held, snapshot, "renew", Milliseconds(_kind.RunningTimeToLive), stop.Token).ConfigureAwait(false) is false)
-                {
-                    // Removed, or taken by another instance after this one's lease ran out: nothing more to publish.
-                    return;
-                }
-
-                lastWrite = _options.TimeProvider.GetTimestamp();
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Removed, or the store is closing.
-        }
-        finally
-        {
-            _held.TryRemove(new KeyValuePair<string, Held>(id, held));
-        }
-    }
-
-    /// <summary>The entry's next state, or its current one when the lease is due for renewal first.</summary>
-    private async ValueTask<TSnapshot> NextAsync(Held held, TimeSpan untilRenewal, CancellationToken stop)
-    {
-        if (untilRenewal <= TimeSpan.Zero)
-        {
-            return _kind.Snapshot(held.Entry);
-        }
-
-        using var renew = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        renew.CancelAfter(untilRenewal);
-        try
-        {
-            return await _kind.WaitForChangeAsync(held.Entry, held.Written, renew.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-        {
-            return _kind.Snapshot(held.Entry);
-        }
-    }
-
-    private async Task WriteFinalAsync(string id, Held held, CancellationToken stop)
-    {
-        // A progress entry is released just after it finishes, an operation just before: wait for the expiry, but
-        // not for ever.
-        DateTimeOffset expiresAt;
-        try
-        {
-            expiresAt = await held.Released.Task.WaitAsync(_options.Lease, _options.TimeProvider, stop).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            expiresAt = _options.TimeProvider.GetUtcNow() + _options.Lease;
-        }
-
-        TSnapshot final = _kind.Snapshot(held.Entry);
-        string at = expiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        long deadline = _options.TimeProvider.GetTimestamp();
-        while (await TryWriteAsync(id, held, final, "final", at, stop).ConfigureAwait(false) is null
-            && _options.TimeProvider.GetElapsedTime(deadline) < _options.Lease)
-        {
-            await Task.Delay(s_finalRetry, _options.TimeProvider, stop).ConfigureAwait(false);
-        }
     }
 
     /// <summary>True when written, false when the record is no longer this holder's, null when Redis did not answer.</summary>
@@ -298,19 +191,31 @@ internal sealed class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
 
     private static string Milliseconds(TimeSpan time) => ((long)time.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>An entry this instance holds: its claim token, the last version written, its release.</summary>
-    private sealed class Held(TEntry entry, string token, long written)
+    /// <summary>An entry this instance holds: its claim token, the last version written and when, its release.</summary>
+    private sealed class Held(TEntry entry, string token, long written, long writtenAt)
     {
         public TEntry Entry { get; } = entry;
 
         public string Token { get; } = token;
 
+        /// <summary>Set once the claim succeeded: only then does the publishing loop write the entry.</summary>
+        public bool Claimed { get; set; }
+
         public long Written { get; set; } = written;
 
-        public CancellationTokenSource Stop { get; } = new();
+        /// <summary>When the last write (or the claim) reached Redis, a timestamp of the options' clock.</summary>
+        public long WrittenAt { get; set; } = writtenAt;
 
-        public TaskCompletionSource<DateTimeOffset> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>When the entry was first seen finished without a release (0: not yet).</summary>
+        public long FinishedAt { get; set; }
 
-        public Task? Publishing { get; set; }
+        /// <summary>When the released record expires; null until <see cref="Release"/>.</summary>
+        public DateTimeOffset? ExpiresAt { get; set; }
+
+        /// <summary>When the first try of the final write began (0: not yet).</summary>
+        public long FinalSince { get; set; }
+
+        /// <summary>Before this timestamp the loop leaves the entry alone (a final write Redis did not answer waits a second).</summary>
+        public long RetryAt { get; set; }
     }
 }

@@ -126,9 +126,22 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
         var polls = new List<(string By, string State)>();
         for (int sent = 100_000; sent < Size; sent += 100_000)
         {
+            // At every half megabyte, polls until both instances report it arrived (the other one through Redis) before
+            // more is sent: the upload then spans several publish intervals however fast the machine is.
+            var seenBy = new HashSet<string>();
+            do
+            {
+                using HttpResponseMessage poll = await http.GetAsync($"/progress?X-Progress-Id={id}", cancellationToken);
+                JsonElement progress = JsonDocument.Parse(await poll.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+                polls.Add((ServedBy(poll), progress.GetProperty("state").GetString()!));
+                if (progress.TryGetProperty("received", out JsonElement received) && received.GetInt64() >= sent)
+                {
+                    seenBy.Add(ServedBy(poll));
+                }
+            }
+            while (sent % 500_000 == 0 && seenBy.Count < 2);
+
             await upload.SendAsync(new byte[100_000], cancellationToken);
-            using HttpResponseMessage poll = await http.GetAsync($"/progress?X-Progress-Id={id}", cancellationToken);
-            polls.Add((ServedBy(poll), JsonDocument.Parse(await poll.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("state").GetString()!));
         }
 
         RawHttpResponse answer = await upload.ReadResponseAsync(cancellationToken);

@@ -104,14 +104,16 @@ public sealed class RedisProgressStoreTests : RedisTestFixture
         var interval = TimeSpan.FromSeconds(7);
         await using var pair = await TwoInstances<RedisProgressStore>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix(), PublishInterval = interval, TimeProvider = time }, RedisProgressStore.CreateAsync);
         var entry = new ProgressEntry("short");
+
+        // The claim wakes the store's publishing loop, which then waits out its interval before writing changes.
+        Task waiting = time.WhenArmedAsync(interval);
         Assert.That(await pair.A.TryAddAsync(entry, cancellationToken), Is.True);
         ProgressSnapshot seen = await pair.B.WaitForChangeAsync("short", 0, cancellationToken);
+        await waiting.WaitAsync(TestTimeouts.Wait, cancellationToken);
 
         // A short request: it changes within the first interval, and while that change waits for the interval's end
         // (the fake clock never gets there by itself), the request ends; the end must not wait as well.
-        Task waiting = time.WhenArmedAsync(interval);
         entry.AddReceived(64 * 1024);
-        await waiting.WaitAsync(TestTimeouts.Wait, cancellationToken);
         var clock = Stopwatch.StartNew();
         entry.Complete(200);
         await pair.A.ReleaseAsync(entry, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken);
