@@ -28,7 +28,7 @@ namespace Moonbridge.Net.Redis;
 /// coordination cannot be checked, and appending without it could mix two clients' bytes.
 /// </para>
 /// </remarks>
-public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
+public sealed partial class RedisUploadClaims : IUploadClaims, IAsyncDisposable
 {
     private static readonly TimeSpan s_newestTimeToLive = TimeSpan.FromHours(1);
 
@@ -134,20 +134,9 @@ public sealed class RedisUploadClaims : IUploadClaims, IAsyncDisposable
     }
 
     private async Task<int> RunAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
-    {
-        try
-        {
-            RedisResult result = await _database.ScriptEvaluateAsync(script, keys, arguments)
-                .WaitAsync(_options.Timeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            _health.Succeeded();
-            return (int)result;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            _health.Failed(e);
-            throw new HttpStatusException(503, "The upload coordination (Redis) is not answering; try again shortly.");
-        }
-    }
+        => await TryRunAsync(script, keys, arguments, cancellationToken).ConfigureAwait(false) is { } result
+            ? (int)result
+            : throw new HttpStatusException(503, "The upload coordination (Redis) is not answering; try again shortly.");
 
     private static string Milliseconds(TimeSpan time) => ((long)time.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 

@@ -124,6 +124,30 @@ public sealed class RedisUploadClaimsTests : RedisTestFixture
         }
     }
 
+    [Test]
+    public async Task TheCapOnOpenUploadsCountsAClientsUploadsOnEveryInstance(CancellationToken cancellationToken)
+    {
+        await using var pair = await TwoInstances<RedisUploadClaims>.StartAsync(Redis, new RedisStoreOptions { KeyPrefix = Prefix() }, RedisUploadClaims.CreateAsync);
+        await using var a = UploadTestServer.Start(o => { o.Claims = pair.A; o.MaxOpenUploadsPerClient = 2; });
+        await using var b = UploadTestServer.Start(o => { o.Directory = a.Directory; o.Claims = pair.B; o.MaxOpenUploadsPerClient = 2; });
+
+        // B has counted once already (its own index of the directory is loaded), then alice opens two uploads on A.
+        await b.CreateAsync(null, cancellationToken, "X-Owner: bob\r\n");
+        string first = await a.CreateAsync(null, cancellationToken, "X-Owner: alice\r\n");
+        await a.CreateAsync(null, cancellationToken, "X-Owner: alice\r\n");
+        Exchange third = await b.SendAsync("POST", "/files", "Upload-Complete: ?0\r\nX-Owner: alice\r\n", ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+        // One finished on B frees a place on A.
+        await b.AppendAsync(first, 0, complete: true, new byte[3], cancellationToken, "X-Owner: alice\r\n");
+        Exchange afterOneFinished = await a.SendAsync("POST", "/files", "Upload-Complete: ?0\r\nX-Owner: alice\r\n", ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(third.Final.StatusCode, Is.EqualTo(429), "alice's uploads on A count on B: " + third);
+            Assert.That(afterOneFinished.Final.StatusCode, Is.EqualTo(201), afterOneFinished.ToString());
+        });
+    }
+
     private static Task WaitAsync(CancellationToken token, CancellationToken cancellationToken)
         => Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, cancellationToken, TaskContinuationOptions.None, TaskScheduler.Default);
 }

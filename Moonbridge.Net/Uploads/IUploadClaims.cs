@@ -17,6 +17,30 @@ public interface IUploadClaims
     /// <exception cref="UploadSupersededException">A newer request claimed the upload while this one waited: it ends unanswered.</exception>
     /// <exception cref="Http.HttpStatusException">The coordination is unavailable (503): nothing may change the upload now.</exception>
     ValueTask<IUploadClaim> ClaimAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many uploads of <paramref name="client"/> are open (created, not yet complete, not expired) in every process
+    /// sharing the directory, for <see cref="ResumableUploadOptions.MaxOpenUploadsPerClient"/>; null when the
+    /// coordination does not count them, or cannot now, and the store counts the ones it knows.
+    /// </summary>
+    /// <param name="client">The client (its address, or the owner the application names).</param>
+    /// <param name="cancellationToken">Ends the count.</param>
+    /// <returns>The count, or null.</returns>
+    ValueTask<int?> CountOpenAsync(string client, CancellationToken cancellationToken = default) => ValueTask.FromResult<int?>(null);
+
+    /// <summary>An upload of a client was created: it counts as open until <see cref="ClosedAsync"/>, or until it expires.</summary>
+    /// <param name="id">The new upload's id.</param>
+    /// <param name="client">Its client.</param>
+    /// <param name="expiresAt">When it expires unless completed; null when it never does.</param>
+    /// <param name="cancellationToken">Ends the call.</param>
+    /// <returns>A task that completes when the upload is counted (or could not be: a count is a limit, not a record).</returns>
+    ValueTask OpenedAsync(string id, string client, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <summary>Upload <paramref name="id"/> is no longer open: completed, deleted or expired.</summary>
+    /// <param name="id">The upload id.</param>
+    /// <param name="cancellationToken">Ends the call.</param>
+    /// <returns>A task that completes when the count forgot the upload.</returns>
+    ValueTask ClosedAsync(string id, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }
 
 /// <summary>One request's claim on an upload, from <see cref="IUploadClaims.ClaimAsync"/> until disposed.</summary>

@@ -5,6 +5,7 @@ namespace Moonbridge.Net.Uploads.Storage;
 /// <summary>
 /// The store's index of open (incomplete) uploads per client, for the cap on them: read from the metadata files once,
 /// on first use, then kept by creation, completion and removal. Uploads that expire count until the sweeper removes them.
+/// With <see cref="IUploadClaims"/> the coordination counts too, across every process on the directory, and its count wins.
 /// </summary>
 internal sealed partial class FileUploadStore
 {
@@ -14,6 +15,11 @@ internal sealed partial class FileUploadStore
     public async ValueTask<int> CountOpenAsync(string client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        if (_claims is not null && await _claims.CountOpenAsync(client, cancellationToken).ConfigureAwait(false) is int shared)
+        {
+            return shared;
+        }
+
         await _index.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         int count = 0;
         foreach (KeyValuePair<string, string> open in _openClients)
@@ -35,7 +41,21 @@ internal sealed partial class FileUploadStore
         }
     }
 
-    private void NoteClosed(string id) => _openClients.TryRemove(id, out _);
+    private ValueTask NoteOpenedAsync(UploadRecord record, CancellationToken cancellationToken)
+    {
+        NoteOpened(record);
+        return _claims is not null && record.Client is { } client && !record.IsComplete
+            ? _claims.OpenedAsync(record.Id, client, record.ExpiresAt, cancellationToken)
+            : ValueTask.CompletedTask;
+    }
+
+    private ValueTask NoteClosedAsync(string id)
+    {
+        _openClients.TryRemove(id, out _);
+
+        // Not cancelled with the request: an upload that closed must not stay counted because its client went away.
+        return _claims?.ClosedAsync(id, CancellationToken.None) ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>Reads every metadata file once: uploads left by an earlier run of the process (a restart, a crash) count too.</summary>
     private async Task LoadIndexAsync()

@@ -73,7 +73,7 @@ internal sealed partial class FileUploadStore : IUploadStore
         }
 
         record = await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
-        NoteOpened(record);
+        await NoteOpenedAsync(record, cancellationToken).ConfigureAwait(false);
         return record;
     }
 
@@ -199,7 +199,7 @@ internal sealed partial class FileUploadStore : IUploadStore
                 claim = await ClaimAsync(id, slot, ticket, cancellationToken).ConfigureAwait(false);
                 // The metadata goes first: without it the upload is gone, whatever data is left behind.
                 bool existed = File.Exists(MetadataPath(id));
-                NoteClosed(id);
+                await NoteClosedAsync(id).ConfigureAwait(false);
                 await Task.Run(() =>
                 {
                     File.Delete(MetadataPath(id));
@@ -267,7 +267,7 @@ internal sealed partial class FileUploadStore : IUploadStore
         }, cancellationToken).ConfigureAwait(false);
         if (record.IsComplete)
         {
-            NoteClosed(record.Id);
+            await NoteClosedAsync(record.Id).ConfigureAwait(false);
         }
 
         return record;
