@@ -28,9 +28,6 @@ internal readonly struct IdleRest
             ? Timeout.InfiniteTimeSpan
             : _delay;
 
-    /// <summary>Whether a connection waiting for its next request rests before <paramref name="idleTimeout"/> ends it.</summary>
-    public bool MayRestWithin(TimeSpan idleTimeout) => DelayWithin(idleTimeout) != Timeout.InfiniteTimeSpan;
-
     /// <summary>The wait ran <paramref name="delay"/> in vain: the connection rests for what is left of <paramref name="idleTimeout"/>.</summary>
     public void Begin(TimeSpan idleTimeout, TimeSpan delay)
         => _scope!.RestFor = idleTimeout == Timeout.InfiniteTimeSpan ? idleTimeout : idleTimeout - delay;
