@@ -110,8 +110,8 @@ internal sealed class Deadline : LoopTimer, IDisposable
             else
             {
                 // In a loop's turn, the turn's start: a deadline then falls due at most one turn early, which no
-                // timeout of a connection notices, and re-arming per request reads no clock.
-                long now = _loopTimers is null ? TimeProvider.GetTimestamp() : EpollLoop.Timestamp(TimeProvider);
+                // timeout of a connection or a handler notices, and re-arming per request reads no clock.
+                long now = EpollLoop.Timestamp(TimeProvider);
                 long deadline = now + ToTimestampTicks(after);
                 Volatile.Write(ref _deadline, deadline);
                 if (deadline < _timerDue)
