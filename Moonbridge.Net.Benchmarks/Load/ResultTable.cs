@@ -92,7 +92,8 @@ internal static class ResultTable
         Console.WriteLine($"- Each server runs alone as a child process pinned to CPU 1; the load comes from CPU 0 ({machine.LoadGenerator}, one thread; uploads and idle connections from this process). "
             + (options.Quick
                 ? $"Request scenarios: {options.Duration} s each after one unmeasured round of them; upload scenarios after one unmeasured batch (a quick run: figures before the runtime has finished compiling)."
-                : $"Request scenarios: {options.Duration} s each, after warm-up rounds of all of them (unmeasured, {options.Warmup} s per round) until the runtime compiles nothing more (Moonbridge's /stats; two rounds for the others); upload scenarios: batches of the same {options.Uploads} uploads, unmeasured, until the runtime compiles nothing more (Moonbridge's /stats; three batches for the others), then one measured."));
+                : $"Request scenarios: {options.Duration} s each, after warm-up rounds of all of them (unmeasured, {options.Warmup} s per round) until the runtime compiles nothing more (Moonbridge's /stats; two rounds for the others); upload scenarios: batches of the same {options.Uploads} uploads, unmeasured, until the runtime compiles nothing more (Moonbridge's /stats; three batches for the others), then one measured.")
+            + " Every .NET server starts with DOTNET_TC_CallCountingDelayMs=0, so tiered compilation reaches its last tier within the warm-up.");
         Console.WriteLine("- Moonbridge / Kestrel: Moonbridge's figure divided by the best Kestrel variant measured in the same run (best = highest req/s or MB/s, lowest CPU or memory). "
             + "\"Better\" is the direction that favours a server: for req/s and MB/s a ratio above 1 means Moonbridge is ahead; for CPU and memory a ratio below 1 means Moonbridge is ahead. "
             + "Latencies come from the variant of the throughput row.");
