@@ -7,8 +7,8 @@ namespace Moonbridge.Net.Redis;
 
 /// <summary>
 /// The open uploads of each client across every instance, for <see cref="ResumableUploadOptions.MaxOpenUploadsPerClient"/>.
-/// A count is a limit, not a record: when Redis does not answer, creating and completing go on, and the store counts the
-/// uploads it knows itself.
+/// A count is a limit, not a record: when Redis does not answer, the store counts the uploads it knows itself, and an
+/// upload closed meanwhile stays counted here until it expires.
 /// </summary>
 public sealed partial class RedisUploadClaims
 {

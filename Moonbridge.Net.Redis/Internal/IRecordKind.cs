@@ -13,8 +13,6 @@ internal interface IRecordKind<TEntry, TSnapshot>
 
     TSnapshot Snapshot(TEntry entry);
 
-    ValueTask<TSnapshot> WaitForChangeAsync(TEntry entry, long afterVersion, CancellationToken cancellationToken);
-
     long Version(TSnapshot snapshot);
 
     bool IsFinished(TSnapshot snapshot);

@@ -16,9 +16,6 @@ internal sealed class OperationKind : IRecordKind<OperationEntry, OperationSnaps
 
     public OperationSnapshot Snapshot(OperationEntry entry) => entry.Snapshot();
 
-    public ValueTask<OperationSnapshot> WaitForChangeAsync(OperationEntry entry, long afterVersion, CancellationToken cancellationToken)
-        => entry.WaitForChangeAsync(afterVersion, cancellationToken);
-
     public long Version(OperationSnapshot snapshot) => snapshot.Version;
 
     public bool IsFinished(OperationSnapshot snapshot) => snapshot.State == OperationState.Completed;

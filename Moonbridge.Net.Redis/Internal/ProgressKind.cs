@@ -13,9 +13,6 @@ internal sealed class ProgressKind(RedisStoreOptions options) : IRecordKind<Prog
 
     public ProgressSnapshot Snapshot(ProgressEntry entry) => entry.Snapshot();
 
-    public ValueTask<ProgressSnapshot> WaitForChangeAsync(ProgressEntry entry, long afterVersion, CancellationToken cancellationToken)
-        => entry.WaitForChangeAsync(afterVersion, cancellationToken);
-
     public long Version(ProgressSnapshot snapshot) => snapshot.Version;
 
     public bool IsFinished(ProgressSnapshot snapshot) => snapshot.IsFinished;

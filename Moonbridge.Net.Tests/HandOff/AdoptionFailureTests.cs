@@ -49,14 +49,7 @@ public sealed class AdoptionFailureTests
     [Test]
     public void ADatagramSocketIsNoConnectionToAdoptAndIsClosed()
     {
-        int port;
-        int copy;
-        using (var datagram = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
-        {
-            datagram.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)datagram.LocalEndPoint!).Port;
-            copy = Duplicate((int)datagram.Handle);
-        }
+        (int port, int copy) = BindAndDuplicate(new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp), listen: false);
 
         // The copy still holds the port, until the failed adoption closes it.
         using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -72,19 +65,26 @@ public sealed class AdoptionFailureTests
     [Test]
     public void AListeningSocketIsNoConnectionToAdoptAndIsClosed()
     {
-        int port;
-        int copy;
-        using (var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listening.Listen();
-            port = ((IPEndPoint)listening.LocalEndPoint!).Port;
-            copy = Duplicate((int)listening.Handle);
-        }
+        (int port, int copy) = BindAndDuplicate(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp), listen: true);
 
         Assert.That(() => Adoption.Adopt(copy, ReadOnlyMemory<byte>.Empty), Throws.TypeOf<HandOffException>().With.Message.Contains("not a connected stream socket"));
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         Assert.That(() => client.Connect(new IPEndPoint(IPAddress.Loopback, port)), Throws.TypeOf<SocketException>(), "no copy of the listening socket is left to accept");
+    }
+
+    /// <summary>Binds <paramref name="socket"/> to a loopback port (listening if asked) and closes it, keeping only a copy of its descriptor.</summary>
+    private static (int Port, int Copy) BindAndDuplicate(Socket socket, bool listen)
+    {
+        using (socket)
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            if (listen)
+            {
+                socket.Listen();
+            }
+
+            return (((IPEndPoint)socket.LocalEndPoint!).Port, Duplicate((int)socket.Handle));
+        }
     }
 
     /// <summary>A close-on-exec copy of <paramref name="fd"/> that the test owns.</summary>

@@ -150,7 +150,6 @@ internal sealed partial class Http1Connection
             // until the connection rests saved a busy keep-alive request about 1 % of its CPU, but a burst of
             // connections that each asked once then held a set each: 10.7 against 8.0 KB resident per idle connection.)
             _response.ReleaseBuffers();
-
             if (default(TWaiter).Suspends && _parking is not null)
             {
                 _parking.Park(_keepWorker);

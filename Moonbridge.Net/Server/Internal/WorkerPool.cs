@@ -61,11 +61,17 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
     public void Start() => _ = MaintainAsync();
 
     /// <summary>As <see cref="RentAsync"/>, with null also when <paramref name="cancellationToken"/> ends the wait (a stopping server).</summary>
-    public async ValueTask<Worker?> RentOrNullAsync(CancellationToken cancellationToken)
+    public ValueTask<Worker?> RentOrNullAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<Worker?> renting = RentAsync(cancellationToken);
+        return renting.IsCompletedSuccessfully ? renting : NullWhenCancelledAsync(renting);
+    }
+
+    private static async ValueTask<Worker?> NullWhenCancelledAsync(ValueTask<Worker?> renting)
     {
         try
         {
-            return await RentAsync(cancellationToken).ConfigureAwait(false);
+            return await renting.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -79,15 +85,33 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
         // A parked keep-alive connection resuming takes an idle worker per request: that costs no async method.
         lock (_lock)
         {
-            if (!_stopping && _idle.Count > _preFork)
+            if (!_stopping && TakeIdleLocked() is { } worker)
             {
-                Worker worker = _idle[^1];
-                _idle.RemoveAt(_idle.Count - 1);
                 return new ValueTask<Worker?>(worker);
             }
         }
 
         return RentOrWaitAsync(cancellationToken);
+    }
+
+    /// <summary>The most recently idle worker, or null; under the lock.</summary>
+    private Worker? TakeIdleLocked()
+    {
+        if (_idle.Count == 0)
+        {
+            return null;
+        }
+
+        Worker worker = _idle[^1];
+        _idle.RemoveAt(_idle.Count - 1);
+        if (_idle.Count < _preFork)
+        {
+            // Only then has the maintenance loop work to do (a spare to start): a rent per request (a parked
+            // connection resuming) must not wake it every time.
+            _wake.Release();
+        }
+
+        return worker;
     }
 
     private async ValueTask<Worker?> RentOrWaitAsync(CancellationToken cancellationToken)
@@ -102,17 +126,8 @@ internal sealed partial class WorkerPool(ListenOptions options, ILogger logger, 
                     return null;
                 }
 
-                if (_idle.Count > 0)
+                if (TakeIdleLocked() is { } worker)
                 {
-                    Worker worker = _idle[^1];
-                    _idle.RemoveAt(_idle.Count - 1);
-                    if (_idle.Count < _preFork)
-                    {
-                        // Only then has the maintenance loop work to do (a spare to start): a rent
-                        // per request (a parked connection resuming) must not wake it every time.
-                        _wake.Release();
-                    }
-
                     return worker;
                 }
 
