@@ -100,7 +100,8 @@ internal static class LoadMode
                         continue;
                     }
 
-                    string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads, .. redis is null ? (string[])[] : ["--redis", redis.Address]] : spec.Args;
+                    string[] args = spec.IsMoonbridge ? [.. spec.Args, "--upload-dir", uploads, .. redis is null ? (string[])[] : ["--redis", redis.Address],
+                        .. options.IdleRestDelay is { } rest ? ["--idle-rest-delay", rest.ToString(CultureInfo.InvariantCulture)] : (string[])[]] : spec.Args;
                     using ServerProcess? server = await ServerProcess.StartAsync(spec.Name, spec.IsCEpoll ? peer : null, args, port, haveTaskset);
                     if (server is null)
                     {

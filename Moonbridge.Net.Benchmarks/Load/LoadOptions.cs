@@ -37,11 +37,11 @@ internal sealed record ServerSpec(string Key, string Name, string[] Args)
 
 /// <summary>
 /// The load mode's command line: <c>load [--quick] [--duration S] [--connections C] [--only a,b]
-/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--rounds N]</c>.
+/// [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--idle-rest-delay MS] [--rounds N]</c>.
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--rounds N]";
+    public const string Usage = "usage: load [--quick] [--duration S] [--warmup S] [--connections C] [--only SCENARIO[,SCENARIO]] [--servers moonbridge,kestrel,kestrel-inline,c-epoll,moonbridge-redis] [--idle N] [--resumable N] [--upload-dir DIR] [--upload-rate MBPS] [--idle-rest-delay MS] [--rounds N]";
 
     public bool Quick { get; private init; }
 
@@ -85,6 +85,9 @@ internal sealed record LoadOptions
     /// </summary>
     public int UploadRate { get; private init; }
 
+    /// <summary>The Moonbridge servers' <c>HttpOptions.IdleRestDelay</c> in milliseconds (<c>--idle-rest-delay MS</c>), or null for the default.</summary>
+    public int? IdleRestDelay { get; private init; }
+
     /// <summary>Idle keep-alive connections to hold (fewer if fd or port limits forbid it).</summary>
     public int IdleConnections { get; private init; } = 10_000;
 
@@ -127,6 +130,9 @@ internal sealed record LoadOptions
                     break;
                 case "--resumable" when TryPositive(value, out int r):
                     options = options with { ResumableUploads = r };
+                    break;
+                case "--idle-rest-delay" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int restDelay):
+                    options = options with { IdleRestDelay = restDelay };
                     break;
                 case "--upload-rate" when TryPositive(value, out int rate):
                     options = options with { UploadRate = rate };

@@ -66,13 +66,13 @@ public sealed class HttpOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(65);
 
     /// <summary>
-    /// How long a keep-alive connection waits for its next request with its request state at hand (default 1 s). After
-    /// that it rests, when it runs on an event loop in an async pool: it lets go of its handler call, its HTTP state and
-    /// its deadlines, and holds little more than its socket until the client speaks again, when they are made anew.
-    /// Zero rests at once (least memory, some work per request); <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
-    /// never rests. The rest counts toward <see cref="IdleTimeout"/>.
+    /// How long a keep-alive connection waits for its next request with its request state at hand (default 100 ms).
+    /// After that it rests, when it runs on an event loop in an async pool: it lets go of its handler call and gives its
+    /// HTTP state back to its loop, holding little more than its socket until the client speaks again, when it takes a
+    /// set again. Zero rests at once (least memory; about 1.5 µs of CPU more per request, measured on loopback);
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> never rests. The rest counts toward <see cref="IdleTimeout"/>.
     /// </summary>
-    public TimeSpan IdleRestDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan IdleRestDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Longest single wait for body data or output capacity (default 60 s).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);

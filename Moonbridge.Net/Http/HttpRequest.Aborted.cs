@@ -14,8 +14,8 @@ public sealed partial class HttpRequest
     /// that is gone without writing to it, and HTTP/1.1 clients do not half-close. A handler that ends
     /// because of this token is not an error: the connection is simply dropped.
     /// </remarks>
-    public CancellationToken Aborted => _connection.RequestAborted;
+    public CancellationToken Aborted => Live.RequestAborted;
 
     /// <summary>Ends the connection at once (a reset), from any thread: library code that must stop an exchange whose reads wait.</summary>
-    internal void AbortConnection() => _connection.Transport.Abort(System.Net.Sockets.SocketError.ConnectionAborted);
+    internal void AbortConnection() => Live.Transport.Abort(System.Net.Sockets.SocketError.ConnectionAborted);
 }

@@ -10,14 +10,14 @@ public sealed partial class HttpRequest
     /// The whole request body (Lua <c>request.body</c>), read on first access, at most
     /// <see cref="HttpOptions.RequestBodySizeLimit"/> bytes. Only possible while nothing else has read the body.
     /// </summary>
-    public byte[] Body => _body.Whole ?? SyncWait.Completed(_body.ReadWholeAsync<BlockingTransportWaiter>());
+    public byte[] Body => BodyReader.Whole ?? SyncWait.Completed(BodyReader.ReadWholeAsync<BlockingTransportWaiter>());
 
     /// <summary>The whole request body, read without blocking a thread.</summary>
     /// <param name="cancellationToken">Stops reading; the request is then unusable.</param>
     public ValueTask<byte[]> ReadBodyAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _body.Whole is { } whole ? ValueTask.FromResult(whole) : _body.ReadWholeAsync<AsyncTransportWaiter>();
+        return BodyReader.Whole is { } whole ? ValueTask.FromResult(whole) : BodyReader.ReadWholeAsync<AsyncTransportWaiter>();
     }
 
     /// <summary>
@@ -29,8 +29,8 @@ public sealed partial class HttpRequest
     public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _body.EnterStreaming(allowRepeat: true);
-        return _body.ReadAsync<AsyncTransportWaiter>(destination);
+        BodyReader.EnterStreaming(allowRepeat: true);
+        return BodyReader.ReadAsync<AsyncTransportWaiter>(destination);
     }
 
     /// <summary>
@@ -40,8 +40,8 @@ public sealed partial class HttpRequest
     internal ValueTask<int> ReadBodyAsync(Memory<byte> destination, TimeSpan patience, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _body.EnterStreaming(allowRepeat: true);
-        return _body.ReadAsync<AsyncTransportWaiter>(destination, patience);
+        BodyReader.EnterStreaming(allowRepeat: true);
+        return BodyReader.ReadAsync<AsyncTransportWaiter>(destination, patience);
     }
 
     /// <summary>
@@ -51,20 +51,20 @@ public sealed partial class HttpRequest
     /// </summary>
     /// <param name="callback">Receives each piece, or null to discard.</param>
     public void StreamRequestBody(Action<ReadOnlySpan<byte>>? callback)
-        => SyncWait.Completed(_body.StreamAsync<BlockingTransportWaiter>(callback, null, CancellationToken.None));
+        => SyncWait.Completed(BodyReader.StreamAsync<BlockingTransportWaiter>(callback, null, CancellationToken.None));
 
     /// <summary>Streams the request body to an async callback; see <see cref="StreamRequestBody"/>.</summary>
     /// <param name="callback">Receives each piece (valid only until the returned task completes), or null to discard.</param>
     /// <param name="cancellationToken">Passed to the callback.</param>
     public ValueTask StreamRequestBodyAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? callback, CancellationToken cancellationToken = default)
-        => _body.StreamAsync<AsyncTransportWaiter>(null, callback, cancellationToken);
+        => BodyReader.StreamAsync<AsyncTransportWaiter>(null, callback, cancellationToken);
 
     /// <summary>
     /// The trailer fields of a chunked request body (e.g. a checksum computed while sending), available once the body
     /// was read to its end; empty before that and for other bodies. Names as sent, values trimmed; the trailer
     /// section is bounded by the same limit as any other.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Trailers => _body.Trailers;
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers => BodyReader.Trailers;
 
     /// <summary>
     /// Lua <c>defer_reading</c>; has no effect, because the server never processes the body by itself when the
@@ -92,6 +92,6 @@ public sealed partial class HttpRequest
             encoded.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        return _body.SendContinueAsync<AsyncTransportWaiter>(System.Text.Encoding.Latin1.GetBytes(encoded.ToString()));
+        return BodyReader.SendContinueAsync<AsyncTransportWaiter>(System.Text.Encoding.Latin1.GetBytes(encoded.ToString()));
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class HttpRequest
         get
         {
             ProcessRequestBody();
-            return _form.Fields;
+            return Form.Fields;
         }
     }
 
@@ -33,7 +33,7 @@ public sealed partial class HttpRequest
         {
             ProcessRequestBody();
             var first = new Dictionary<string, PostMetadata>(StringComparer.Ordinal);
-            foreach (KeyValuePair<string, List<PostMetadata>> entry in _form.Metadata)
+            foreach (KeyValuePair<string, List<PostMetadata>> entry in Form.Metadata)
             {
                 first[entry.Key] = entry.Value[0];
             }
@@ -48,7 +48,7 @@ public sealed partial class HttpRequest
         get
         {
             ProcessRequestBody();
-            return _form.Metadata.ToDictionary(e => e.Key, e => (IReadOnlyList<PostMetadata>)e.Value, StringComparer.Ordinal);
+            return Form.Metadata.ToDictionary(e => e.Key, e => (IReadOnlyList<PostMetadata>)e.Value, StringComparer.Ordinal);
         }
     }
 
@@ -61,7 +61,7 @@ public sealed partial class HttpRequest
     public void StreamPostParam(string fieldName, PostParamStreamHandler handler)
     {
         ArgumentNullException.ThrowIfNull(fieldName);
-        _form.AddStream(fieldName, null, handler);
+        Form.AddStream(fieldName, null, handler);
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed partial class HttpRequest
     public void StreamPostParams(Regex pattern, PostParamStreamHandler handler)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        _form.AddStream(null, pattern, handler);
+        Form.AddStream(null, pattern, handler);
     }
 
     /// <summary>
@@ -81,13 +81,13 @@ public sealed partial class HttpRequest
     /// into <see cref="PostParams"/> and streamed fields handed to their handlers. Without a Content-Type
     /// the form is empty; a content type other than urlencoded or multipart/form-data is a 415.
     /// </summary>
-    public void ProcessRequestBody() => SyncWait.Completed(_form.ProcessAsync<BlockingTransportWaiter>(_headers.GetValue("Content-Type")));
+    public void ProcessRequestBody() => SyncWait.Completed(Form.ProcessAsync<BlockingTransportWaiter>(Live.Headers.GetValue("Content-Type")));
 
     /// <summary>Processes the body as <see cref="ProcessRequestBody"/> does, without blocking a thread.</summary>
     /// <param name="cancellationToken">Stops processing; the request is then unusable.</param>
     public ValueTask ProcessRequestBodyAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _form.ProcessAsync<AsyncTransportWaiter>(_headers.GetValue("Content-Type"));
+        return Form.ProcessAsync<AsyncTransportWaiter>(Live.Headers.GetValue("Content-Type"));
     }
 }

@@ -11,7 +11,7 @@ public sealed partial class HttpRequest
     /// <param name="observer">The observer; see <see cref="IHttpExchangeObserver"/> for the threads it is called on.</param>
     /// <exception cref="InvalidOperationException">The exchange already has an observer.</exception>
     public void Observe(IHttpExchangeObserver observer)
-        => _connection.Observation.Attach(observer, _body.IsComplete, _body.Remaining, _body.Consumed);
+        => Live.Observation.Attach(observer, BodyReader.IsComplete, BodyReader.Remaining, BodyReader.Consumed);
 
     /// <summary>
     /// Sends <c>102 Processing</c> with a <c>Progress: received/size</c> header while the body is read, at most
@@ -20,5 +20,5 @@ public sealed partial class HttpRequest
     /// never after the response began; ends with the exchange.
     /// </summary>
     /// <param name="interval">The shortest time between two interim responses.</param>
-    public void EnableInterimProgress(TimeSpan interval) => _connection.Observation.EnableInterimProgress(interval);
+    public void EnableInterimProgress(TimeSpan interval) => Live.Observation.EnableInterimProgress(interval);
 }

@@ -7,7 +7,7 @@ namespace Moonbridge.Net.Http;
 public sealed partial class HttpRequest
 {
     /// <summary>True once a final status was given with <see cref="SendStatus(string)"/>.</summary>
-    public bool StatusSent => _response.StatusSent;
+    public bool StatusSent => Response.StatusSent;
 
     /// <summary>
     /// Sets the response status, e.g. <c>"200 OK"</c> or <c>"404 Not Found"</c> (Lua <c>send_status</c>).
@@ -15,7 +15,7 @@ public sealed partial class HttpRequest
     /// final status. A second final status throws.
     /// </summary>
     /// <param name="status">Three digits, a space and a reason phrase.</param>
-    public void SendStatus(string status) => _response.SendStatus(status);
+    public void SendStatus(string status) => Response.SendStatus(status);
 
     /// <summary>Sets the response status from a code, with its standard reason phrase.</summary>
     /// <param name="statusCode">The status code, 101 to 599.</param>
@@ -23,7 +23,7 @@ public sealed partial class HttpRequest
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 101);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
-        _response.SendStatus($"{statusCode} {StatusLine.ReasonPhrase(statusCode)}");
+        Response.SendStatus($"{statusCode} {StatusLine.ReasonPhrase(statusCode)}");
     }
 
     /// <summary>
@@ -34,19 +34,19 @@ public sealed partial class HttpRequest
     /// </summary>
     /// <param name="name">The header name.</param>
     /// <param name="value">The header value.</param>
-    public void SendHeader(string name, string value) => _response.SendHeader(name, value);
+    public void SendHeader(string name, string value) => Response.SendHeader(name, value);
 
     /// <summary>
     /// Closes the connection after this response, with a <c>Connection: close</c> header (Lua
     /// <c>close_after_finish</c>); only before the header section is finished.
     /// </summary>
-    public void CloseAfterFinish() => _response.CloseAfterFinish();
+    public void CloseAfterFinish() => Response.CloseAfterFinish();
 
     /// <summary>Finishes and sends the header section (Lua <c>finish_headers</c>); an interim (1xx) response is sent at once.</summary>
-    public void FinishHeaders() => SyncWait.Completed(_response.FinishHeadersAsync<BlockingTransportWaiter>());
+    public void FinishHeaders() => SyncWait.Completed(Response.FinishHeadersAsync<BlockingTransportWaiter>());
 
     /// <summary>Finishes and sends the header section without blocking a thread.</summary>
-    public ValueTask FinishHeadersAsync() => _response.FinishHeadersAsync<AsyncTransportWaiter>();
+    public ValueTask FinishHeadersAsync() => Response.FinishHeadersAsync<AsyncTransportWaiter>();
 
     /// <summary>
     /// Sends response body data (Lua <c>send_data</c>); ignored for HEAD. Small pieces are gathered to
@@ -54,35 +54,35 @@ public sealed partial class HttpRequest
     /// everything is still gathered is sent with a Content-Length.
     /// </summary>
     /// <param name="data">The bytes to send.</param>
-    public void SendData(ReadOnlySpan<byte> data) => SyncWait.Completed(_response.SendDataAsync<BlockingTransportWaiter>(data));
+    public void SendData(ReadOnlySpan<byte> data) => SyncWait.Completed(Response.SendDataAsync<BlockingTransportWaiter>(data));
 
     /// <summary>Sends UTF-8 text as response body data (Lua <c>send_data</c>).</summary>
     /// <param name="text">The text to send.</param>
-    public void SendData(string text) => SyncWait.Completed(_response.SendTextAsync<BlockingTransportWaiter>(text));
+    public void SendData(string text) => SyncWait.Completed(Response.SendTextAsync<BlockingTransportWaiter>(text));
 
     /// <summary>Sends response body data without blocking a thread.</summary>
     /// <param name="data">The bytes to send; they are copied or queued before the method returns.</param>
-    public ValueTask SendDataAsync(ReadOnlyMemory<byte> data) => _response.SendDataAsync<AsyncTransportWaiter>(data.Span);
+    public ValueTask SendDataAsync(ReadOnlyMemory<byte> data) => Response.SendDataAsync<AsyncTransportWaiter>(data.Span);
 
     /// <summary>Sends UTF-8 text as response body data without blocking a thread.</summary>
     /// <param name="text">The text to send.</param>
-    public ValueTask SendDataAsync(string text) => _response.SendTextAsync<AsyncTransportWaiter>(text);
+    public ValueTask SendDataAsync(string text) => Response.SendTextAsync<AsyncTransportWaiter>(text);
 
     /// <summary>Sends what is gathered and flushes the connection (Lua <c>flush</c>); the response is not finished.</summary>
-    public void Flush() => SyncWait.Completed(_response.FlushAsync<BlockingTransportWaiter>());
+    public void Flush() => SyncWait.Completed(Response.FlushAsync<BlockingTransportWaiter>());
 
     /// <summary>Flushes without blocking a thread.</summary>
-    public ValueTask FlushAsync() => _response.FlushAsync<AsyncTransportWaiter>();
+    public ValueTask FlushAsync() => Response.FlushAsync<AsyncTransportWaiter>();
 
     /// <summary>
     /// Completes the response (Lua <c>finish</c>): sends the header section if still pending, the rest of
     /// the body and the end of a chunked body, and flushes. Idempotent; called automatically when the
     /// handler returns. Fewer bytes than a set Content-Length throws.
     /// </summary>
-    public void Finish() => SyncWait.Completed(_response.FinishAsync<BlockingTransportWaiter>(flush: true));
+    public void Finish() => SyncWait.Completed(Response.FinishAsync<BlockingTransportWaiter>(flush: true));
 
     /// <summary>Completes the response without blocking a thread.</summary>
-    public ValueTask FinishAsync() => _response.FinishAsync<AsyncTransportWaiter>(flush: true);
+    public ValueTask FinishAsync() => Response.FinishAsync<AsyncTransportWaiter>(flush: true);
 
     /// <summary>
     /// Completes the response as <see cref="Finish()"/> does, ending a chunked body with one trailer field, so
@@ -93,11 +93,11 @@ public sealed partial class HttpRequest
     /// <param name="trailerName">The trailer field's name (a token).</param>
     /// <param name="trailerValue">The trailer field's value, free of CR, LF and NUL.</param>
     public void Finish(string trailerName, string trailerValue)
-        => SyncWait.Completed(_response.FinishWithTrailerAsync<BlockingTransportWaiter>(trailerName, trailerValue));
+        => SyncWait.Completed(Response.FinishWithTrailerAsync<BlockingTransportWaiter>(trailerName, trailerValue));
 
     /// <summary>Completes the response with one trailer field without blocking a thread; see <see cref="Finish(string, string)"/>.</summary>
     /// <param name="trailerName">The trailer field's name (a token).</param>
     /// <param name="trailerValue">The trailer field's value, free of CR, LF and NUL.</param>
     public ValueTask FinishAsync(string trailerName, string trailerValue)
-        => _response.FinishWithTrailerAsync<AsyncTransportWaiter>(trailerName, trailerValue);
+        => Response.FinishWithTrailerAsync<AsyncTransportWaiter>(trailerName, trailerValue);
 }

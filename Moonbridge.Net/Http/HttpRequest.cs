@@ -19,66 +19,75 @@ namespace Moonbridge.Net.Http;
 public sealed partial class HttpRequest
 {
     private readonly Http1Connection _connection;
-    private readonly HttpRequestHead _head;
-    private readonly RequestHeaders _headers;
-    private readonly RequestBodyReader _body;
-    private readonly ResponseWriter _response;
-    private readonly FormReader _form;
+    private readonly int _binding;
     private FormParameters? _getParams;
     private Dictionary<string, string>? _cookies;
 
     internal HttpRequest(Http1Connection connection, MoonSocket socket)
     {
         _connection = connection;
+        _binding = connection.Binding;
         Socket = socket;
-        _head = connection.Head;
-        _headers = new RequestHeaders(_head.Headers);
-        _body = connection.Body;
-        _response = connection.Response;
-        _form = new FormReader(_body, _head, connection.Context);
     }
 
+    /// <summary>
+    /// The connection's parts while they serve this request's connection. They serve the next connection of the event
+    /// loop once this one ended, so a request kept past that (in a task the handler left running) must not reach them.
+    /// </summary>
+    private Http1Connection Live => _connection.Binding == _binding ? _connection : throw Ended();
+
+    private HttpRequestHead Head => Live.Head;
+
+    private RequestBodyReader BodyReader => Live.Body;
+
+    private ResponseWriter Response => Live.Response;
+
+    private FormReader Form => Live.Form;
+
+    private static ObjectDisposedException Ended()
+        => new(nameof(HttpRequest), "The request's connection has ended; a request object serves only while its handler runs.");
+
     /// <summary>The request method, e.g. <c>"GET"</c> (Lua <c>request.method</c>).</summary>
-    public string Method => _head.Method;
+    public string Method => Head.Method;
 
     /// <summary>
     /// The path without its leading slash and without the query, not percent-decoded, e.g.
     /// <c>"index.html"</c> for <c>/index.html?a=b</c> (Lua <c>request.path</c>); null only for <c>OPTIONS *</c>.
     /// </summary>
-    public string? Path => _head.Path;
+    public string? Path => Head.Path;
 
     /// <summary>The query with its leading <c>?</c>, or empty (Lua <c>request.query</c>); null only for <c>OPTIONS *</c>.</summary>
-    public string? Query => _head.Query;
+    public string? Query => Head.Query;
 
     /// <summary>The request target exactly as sent.</summary>
-    public string Target => _head.Target;
+    public string Target => Head.Target;
 
     /// <summary>The host the request is for: from an absolute-form target, else the Host header (Lua <c>request.host</c>).</summary>
-    public string Host => _head.Host;
+    public string Host => Head.Host;
 
     /// <summary>
     /// The client's protocol version: <c>"HTTP/1.1"</c> or <c>"HTTP/1.0"</c>; a later HTTP/1 minor version
     /// (<c>HTTP/1.2</c>) is served as, and reads as, <c>"HTTP/1.1"</c>.
     /// </summary>
-    public string Version => _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
+    public string Version => Head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
 
     /// <summary>The underlying socket (Lua <c>request.socket</c>), e.g. to reset the connection.</summary>
     public MoonSocket Socket { get; }
 
     /// <summary>Header values by name, case-insensitively, one per field line (Lua <c>request.headers</c>).</summary>
-    public RequestHeaders Headers => _headers;
+    public RequestHeaders Headers => Live.Headers;
 
     /// <summary>Comma-separated header elements by name (Lua <c>request.headers_csv_table</c>).</summary>
-    public HeadersCsvTableView HeadersCsvTable => new(_headers);
+    public HeadersCsvTableView HeadersCsvTable => new(Live.Headers);
 
     /// <summary>Header values joined with <c>", "</c> (Lua <c>request.headers_csv_string</c>).</summary>
-    public HeadersCsvStringView HeadersCsvString => new(_headers);
+    public HeadersCsvStringView HeadersCsvString => new(Live.Headers);
 
     /// <summary>A header's single value, telling absent from ambiguous (Lua <c>request.headers_value</c>).</summary>
-    public HeadersValueView HeadersValue => new(_headers);
+    public HeadersValueView HeadersValue => new(Live.Headers);
 
     /// <summary>Whether a token occurs in a header (Lua <c>request.headers_flags</c>).</summary>
-    public HeadersFlagsView HeadersFlags => new(_headers);
+    public HeadersFlagsView HeadersFlags => new(Live.Headers);
 
     /// <summary>
     /// The cookies the client sent (Lua <c>request.cookies</c>). Values may contain <c>=</c> and are not
@@ -91,7 +100,7 @@ public sealed partial class HttpRequest
             if (_cookies is null)
             {
                 _cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-                CookieParser.Parse(_headers["Cookie"], _cookies);
+                CookieParser.Parse(Live.Headers["Cookie"], _cookies);
             }
 
             return _cookies;
@@ -117,19 +126,19 @@ public sealed partial class HttpRequest
     public FormParameterLists GetParamsList => new(GetParams);
 
     /// <summary>True until a status was sent, body input was read, or a body streamer was installed (Lua <c>request.fresh</c>).</summary>
-    public bool Fresh => !(_response.Touched || _body.Touched || _form.Touched);
+    public bool Fresh => !(Response.Touched || BodyReader.Touched || Form.Touched);
 
     /// <summary>
     /// True once reading from or writing to the client failed (Lua <c>request.faulty</c>); the request must not
     /// be used further: its response methods and body reads then throw <see cref="IOException"/>.
     /// </summary>
-    public bool Faulty => _connection.Transport.HasFailed;
+    public bool Faulty => Live.Transport.HasFailed;
 
     /// <summary>Forgets what the previous request of the connection computed (its parts reset themselves).</summary>
     internal void Reset()
     {
         _getParams = null;
         _cookies = null;
-        _form.Reset();
+        Form.Reset();
     }
 }

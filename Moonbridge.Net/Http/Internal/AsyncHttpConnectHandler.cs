@@ -10,6 +10,8 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal sealed class AsyncHttpConnectHandler(HttpServerContext context, AsyncHttpRequestHandler handler) : Server.Internal.IRestingConnectHandler
 {
+    private readonly Http1ConnectionPool _pool = new(context, handler);
+
     public ValueTask<bool> ServeAsync(MoonSocket socket, CancellationToken cancellationToken)
-        => new Http1Connection(socket, context, asyncHandler: handler).RunAsync<AsyncTransportWaiter>(cancellationToken);
+        => _pool.Rent(socket).RunAsync<AsyncTransportWaiter>(cancellationToken);
 }

@@ -9,7 +9,7 @@ namespace Moonbridge.Net.Http.Internal;
 /// transport (what is already buffered at once), since every byte that arrives is a body byte; a chunked body
 /// as it is decoded, since only the decoder can tell its data from the chunk framing.
 /// </summary>
-internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRequestHead head, TimeProvider time)
+internal sealed class ExchangeObservation(Http1Connection connection, HttpRequestHead head, TimeProvider time)
 {
     private IHttpExchangeObserver? _observer;
     private long _observeLimit;
@@ -50,6 +50,7 @@ internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRe
 
         // Buffered bytes first, then the counter: a receive in between is missed here rather than counted
         // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes.
+        IConnectionTransport transport = connection.Transport;
         if (transport.TryRead(out System.IO.Pipelines.ReadResult buffered))
         {
             CountReceived(buffered.Buffer.Length);
@@ -148,7 +149,7 @@ internal sealed class ExchangeObservation(IConnectionTransport transport, HttpRe
             return;
         }
 
-        transport.ReceiveObserver = null;
+        connection.Transport.ReceiveObserver = null;
         _observer = null;
         if (errorStatus > 0)
         {

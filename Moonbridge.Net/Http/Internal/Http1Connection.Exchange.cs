@@ -10,12 +10,12 @@ internal sealed partial class Http1Connection
     /// <summary>Prepares the exchange's parts for the request whose head was just parsed.</summary>
     internal void BeginExchange()
     {
-        _observation.End(completed: false);
+        Observation.End(completed: false);
         _pacing.Reset();
         _response.Reset();
-        _body.Reset();
-        _request.Reset();
-        ConnectionTelemetry.Begin(ref _telemetry, _head, _request.Socket);
+        Body.Reset();
+        Request.Reset();
+        ConnectionTelemetry.Begin(ref _telemetry, _head, Request.Socket);
     }
 
     /// <summary>After the handler returned: finishes the response, then keeps the connection (the unread body drained, bounded) or closes it; true when it stays open.</summary>
@@ -43,14 +43,14 @@ internal sealed partial class Http1Connection
         {
             // The handler returned a response that cannot be completed (fewer bytes than its Content-Length):
             // the head is out, so as for any handler failure after that, the connection is aborted.
-            HttpLog.HandlerFailed(_context.Logger, _head.Method, _head.Target, e);
+            HttpLog.HandlerFailed(Context.Logger, _head.Method, _head.Target, e);
             throw new ConnectionAbortedException("The response could not be completed.", e);
         }
 
         _transport.MarkOutputBoundary();
-        _observation.End(completed: true);
+        Observation.End(completed: true);
         _telemetry?.End(_response.FinalStatusCode);
-        bool close = _response.CloseAfter || !await _body.DrainAsync<TWaiter>().ConfigureAwait(false);
+        bool close = _response.CloseAfter || !await Body.DrainAsync<TWaiter>().ConfigureAwait(false);
         if (close)
         {
             await ConnectionClose.AfterExchangeAsync<TWaiter>(this).ConfigureAwait(false);

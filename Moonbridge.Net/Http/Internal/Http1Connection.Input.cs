@@ -40,9 +40,9 @@ internal sealed partial class Http1Connection
     /// </summary>
     private bool WaitsForHead(long headStarted, out TimeSpan limit, out TimeSpan restAfter)
     {
-        TimeSpan timeout = _context.Options.IdleTimeout;
+        TimeSpan timeout = Context.Options.IdleTimeout;
         _idleWait = headStarted == 0;
-        if (_idleWait && _stopping.IsCancellationRequested && !_transport.HasBufferedInput())
+        if (_idleWait && Stopping.IsCancellationRequested && !_transport.HasBufferedInput())
         {
             limit = restAfter = Timeout.InfiniteTimeSpan;
             return false;
@@ -51,7 +51,7 @@ internal sealed partial class Http1Connection
         restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
         limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter
             : headStarted == 0 ? timeout
-            : Remaining(headStarted, _context.Options.RequestHeaderTimeout);
+            : Remaining(headStarted, Context.Options.RequestHeaderTimeout);
         return true;
     }
 
@@ -66,11 +66,11 @@ internal sealed partial class Http1Connection
         {
             if (headStarted == 0)
             {
-                if (restAfter != Timeout.InfiniteTimeSpan && !_stopping.IsCancellationRequested)
+                if (restAfter != Timeout.InfiniteTimeSpan && !Stopping.IsCancellationRequested)
                 {
                     // Still idle: the connect call ends, the connection rests holding only its socket, and its next
                     // input starts a new call.
-                    _rest.Begin(_context.Options.IdleTimeout, restAfter);
+                    _rest.Begin(Context.Options.IdleTimeout, restAfter);
                 }
 
                 // An idle keep-alive connection is closed silently, never with an unsolicited 408.
@@ -115,7 +115,7 @@ internal sealed partial class Http1Connection
         if (headStarted == 0 && !buffer.IsEmpty)
         {
             // The header timeout runs from the first part of an incomplete head.
-            headStarted = _time.GetTimestamp();
+            headStarted = Time.GetTimestamp();
         }
 
         return HeadProgress.NeedsInput;
@@ -140,6 +140,12 @@ internal sealed partial class Http1Connection
         if (_transport.TryRead(out ready))
         {
             return new InputWait(ready);
+        }
+
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            // Nothing to wait for (a connection that rests at once, a limit used up): no deadline armed to expire.
+            return default;
         }
 
         bool parked = false;
@@ -192,5 +198,5 @@ internal sealed partial class Http1Connection
     private bool StopTimeout() => _waits.Disarm();
 
     internal TimeSpan Remaining(long started, TimeSpan limit)
-        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - _time.GetElapsedTime(started);
+        => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - Time.GetElapsedTime(started);
 }

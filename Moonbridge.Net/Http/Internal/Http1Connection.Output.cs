@@ -59,7 +59,7 @@ internal sealed partial class Http1Connection
             Abort();
             if (rateBound)
             {
-                HttpLog.ResponseDataRateTooLow(_context.Logger, _context.Options.MinimumResponseDataRate, _head.Method, _head.Target);
+                HttpLog.ResponseDataRateTooLow(Context.Logger, Context.Options.MinimumResponseDataRate, _head.Method, _head.Target);
                 return OutputFlush.TooSlow;
             }
 
@@ -86,7 +86,7 @@ internal sealed partial class Http1Connection
     private async ValueTask SendErrorAndCloseAsync<TWaiter>(int statusCode, string? reason)
         where TWaiter : struct, ITransportWaiter
     {
-        _transport.Write(ErrorResponse.Format(statusCode, reason, _context.StaticHeaderBytes), flush: false);
+        _transport.Write(ErrorResponse.Format(statusCode, reason, Context.StaticHeaderBytes), flush: false);
         await ConnectionClose.GracefullyAsync<TWaiter>(this).ConfigureAwait(false);
     }
 }

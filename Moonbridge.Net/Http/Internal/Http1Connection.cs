@@ -10,80 +10,107 @@ namespace Moonbridge.Net.Http.Internal;
 /// left unread, keeps the connection or closes it. It owns the exchange's parts and the <see cref="HttpRequest"/>
 /// facade over them, talks to the connection only through its <see cref="IConnectionTransport"/>, on the pool's
 /// clock. Generic over an <see cref="ITransportWaiter"/>: with the blocking waiter nothing awaits an incomplete task,
-/// so a blocking handler's connection runs entirely on its worker thread.
+/// so a blocking handler's connection runs entirely on its worker thread. The parts are made once and serve one
+/// connection at a time (<see cref="Bind"/>): an event loop keeps them for its next connection (<see cref="Http1ConnectionPool"/>).
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the deadlines when the connection ends.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disarms the deadlines when a connection ends; an unpooled one disposes them.")]
 internal sealed partial class Http1Connection
 {
-    private readonly IConnectionTransport _transport;
-    private readonly HttpServerContext _context;
     private readonly HttpHeadParser _parser;
     private readonly HttpRequestHead _head = new();
-    private readonly HttpRequest _request;
-    private readonly RequestBodyReader _body;
     private readonly ResponseWriter _response;
-    private readonly ExchangeObservation _observation;
     private readonly HttpRequestHandler? _handler;
     private readonly AsyncHttpRequestHandler? _asyncHandler;
-    private readonly CancellationToken _stopping;
-    private readonly Server.Internal.WorkerParking? _parking;
-    private readonly IdleRest _rest;
-
-    /// <summary>The connection's clock (the pool's <see cref="Server.ListenOptions.TimeProvider"/>): every deadline and measured wait of the connection runs on it.</summary>
-    private readonly TimeProvider _time;
     private readonly ResponsePacing _pacing;
+    private readonly ResponseDeadline _responseDeadline;
+
+    // What belongs to the connection served now (Bind).
+    private IConnectionTransport _transport = null!;
+    private Server.Internal.WorkerParking? _parking;
+    private IdleRest _rest;
 
     /// <summary>Whether every handler on the current worker asked to keep it (reset when the connection parks and so leaves that worker).</summary>
     private bool _keepWorker = true;
-    private ResponseDeadline? _responseDeadline;
     private ConnectionTelemetry? _telemetry; // made only once someone listens
 
-    public Http1Connection(MoonSocket socket, HttpServerContext context, HttpRequestHandler? handler = null, AsyncHttpRequestHandler? asyncHandler = null)
+    /// <summary>Parts for connections of <paramref name="context"/> on the clock <paramref name="time"/>, bound to none yet.</summary>
+    public Http1Connection(HttpServerContext context, TimeProvider time, HttpRequestHandler? handler = null, AsyncHttpRequestHandler? asyncHandler = null)
     {
-        _transport = socket.Connection ?? throw new InvalidOperationException("An HTTP handler needs a socket with a connection; interval and main listeners have none.");
-        _context = context;
+        Context = context;
         _handler = handler;
         _asyncHandler = asyncHandler;
         _parser = new HttpHeadParser(context.Limits);
-        _stopping = Server.MoonbridgeServer.StopRequested;
-        Server.Internal.HandlerScope? scope = Server.Internal.HandlerScope.Current;
-        _parking = scope?.Parking;
-        _rest = new IdleRest(scope, context.Options.IdleRestDelay);
-        _time = scope?.TimeProvider ?? TimeProvider.System;
-        _waits = new Deadline(_time);
-        _pacing = new ResponsePacing(_waits, _time, context.Options);
-        _observation = new ExchangeObservation(_transport, _head, _time);
-        _response = new ResponseWriter(this, _head, context, _observation, _stopping);
-        _body = new RequestBodyReader(this, _head, context, _response, _observation);
-        _request = new HttpRequest(this, socket);
+        Time = time;
+        _waits = new Deadline(Time);
+        _responseDeadline = new ResponseDeadline(Time, context.Options.ResponseTimeout);
+        _pacing = new ResponsePacing(_waits, Time, context.Options);
+        Observation = new ExchangeObservation(this, _head, Time);
+        _response = new ResponseWriter(this, _head, context, Observation);
+        Body = new RequestBodyReader(this, _head, context, _response, Observation);
+        Headers = new RequestHeaders(_head.Headers);
+        Form = new FormReader(Body, _head, context);
     }
 
-    internal HttpServerContext Context => _context;
+    /// <summary>A connection's own parts, on its pool's clock, bound to <paramref name="socket"/> (not pooled).</summary>
+    public Http1Connection(MoonSocket socket, HttpServerContext context, HttpRequestHandler? handler = null, AsyncHttpRequestHandler? asyncHandler = null)
+        : this(context, Server.Internal.HandlerScope.Current?.TimeProvider ?? TimeProvider.System, handler, asyncHandler)
+        => Bind(socket);
+
+    /// <summary>
+    /// Which connection the parts serve: counts up with each <see cref="Bind"/>, so that a request object a handler kept
+    /// past its connection's end (<see cref="HttpRequest"/>) tells it is stale instead of reading the next one's.
+    /// </summary>
+    internal int Binding { get; private set; }
+
+    /// <summary>Binds the parts to <paramref name="socket"/>, in the handler scope of the connect call now running.</summary>
+    internal void Bind(MoonSocket socket)
+    {
+        _transport = socket.Connection ?? throw new InvalidOperationException("An HTTP handler needs a socket with a connection; interval and main listeners have none.");
+        Stopping = Server.MoonbridgeServer.StopRequested;
+        Server.Internal.HandlerScope? scope = Server.Internal.HandlerScope.Current;
+        _parking = scope?.Parking;
+        _rest = new IdleRest(scope, Context.Options.IdleRestDelay);
+        _keepWorker = true;
+        Request = new HttpRequest(this, socket);
+    }
+
+    /// <summary>The pool and the event loop that keep these parts between connections; null for the parts of one connection.</summary>
+    internal (Http1ConnectionPool Pool, IO.EventLoop.EpollLoop Loop)? Home { get; init; }
+
+    internal RequestHeaders Headers { get; }
+
+    internal FormReader Form { get; }
+
+    /// <summary>Cancelled when the server begins to stop: responses then announce that the connection closes.</summary>
+    internal CancellationToken Stopping { get; private set; }
+
+    internal HttpServerContext Context { get; }
 
     internal IConnectionTransport Transport => _transport;
 
-    internal TimeProvider Time => _time;
+    /// <summary>The connection's clock (the pool's <see cref="Server.ListenOptions.TimeProvider"/>): every deadline and measured wait of the connection runs on it.</summary>
+    internal TimeProvider Time { get; }
 
     /// <summary>The request head the parser fills (benchmarks parse into it directly).</summary>
     internal HttpRequestHead Head => _head;
 
-    internal HttpRequest Request => _request;
+    internal HttpRequest Request { get; private set; } = null!;
 
-    internal RequestBodyReader Body => _body;
+    internal RequestBodyReader Body { get; }
 
     internal ResponseWriter Response => _response;
 
-    internal ExchangeObservation Observation => _observation;
+    internal ExchangeObservation Observation { get; }
 
     /// <summary>The token of the exchange in progress (<see cref="HttpRequest.Aborted"/>); none before the first handler runs.</summary>
-    internal CancellationToken RequestAborted => _responseDeadline?.Token ?? CancellationToken.None;
+    internal CancellationToken RequestAborted => _responseDeadline.IsWatching ? _responseDeadline.Token : CancellationToken.None;
 
     /// <summary>Serves requests until the connection ends; returns whether every handler asked to keep the worker.</summary>
     public async ValueTask<bool> RunAsync<TWaiter>(CancellationToken cancellationToken)
         where TWaiter : struct, ITransportWaiter
     {
         // A graceful server stop ends the wait for a next request at once; an exchange in progress completes.
-        using CancellationTokenRegistration stopping = _stopping.UnsafeRegister(static state => ((Http1Connection)state!).CancelIdleWait(), this);
+        CancellationTokenRegistration stopping = Stopping.UnsafeRegister(static state => ((Http1Connection)state!).CancelIdleWait(), this);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -107,7 +134,7 @@ internal sealed partial class Http1Connection
                 }
 
                 BeginExchange();
-                bool keep = await RunHandlerAsync<TWaiter>(cancellationToken).ConfigureAwait(false);
+                bool keep = await HandlerCall.RunAsync<TWaiter>(this, cancellationToken).ConfigureAwait(false);
                 _keepWorker &= keep;
                 if (!await CompleteExchangeAsync<TWaiter>().ConfigureAwait(false))
                 {
@@ -140,91 +167,63 @@ internal sealed partial class Http1Connection
         }
         finally
         {
+            stopping.Dispose();
             _telemetry?.End(_response.FinalStatusCode, "aborted");
-            _observation.End(completed: false);
+            Observation.End(completed: false);
             _response.ReleaseBuffers();
-            _waits.Dispose();
-            _responseDeadline?.Dispose();
         }
 
-        return _keepWorker;
+        bool keepWorker = _keepWorker;
+        Release();
+        return keepWorker;
+    }
+
+    /// <summary>
+    /// The connection ended: a request object kept past its end goes stale (<see cref="Binding"/>), the parts let go of
+    /// the connection and return to their pool, or, unpooled, give up their deadline's timer.
+    /// </summary>
+    private void Release()
+    {
+        Binding++;
+        _idleWait = false;
+        _waits.Disarm();
+        _transport = null!;
+        Request = null!;
+        _parking = null;
+        _rest = default;
+        _responseDeadline.Forget();
+        _telemetry = null;
+        if (Home is not { } home || !home.Pool.TryReturn(this, home.Loop))
+        {
+            _waits.Dispose();
+            _responseDeadline.Dispose();
+        }
     }
 
     /// <summary>Answers a rejected request with its status and closes the connection.</summary>
     private ValueTask RejectAsync<TWaiter>(int statusCode, string? reason)
         where TWaiter : struct, ITransportWaiter
     {
-        _observation.End(completed: false, statusCode);
+        Observation.End(completed: false, statusCode);
         _telemetry?.End(statusCode);
-        HttpLog.RequestRejected(_context.Logger, statusCode, reason ?? string.Empty);
+        HttpLog.RequestRejected(Context.Logger, statusCode, reason ?? string.Empty);
         return SendErrorAndCloseAsync<TWaiter>(statusCode, reason);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RunHandlerAsync<TWaiter>(CancellationToken cancellationToken)
-        where TWaiter : struct, ITransportWaiter
+    /// <summary>The connection's response deadline, watching it from its first handler call: re-armed per request.</summary>
+    internal ResponseDeadline WatchResponse(CancellationToken cancellationToken)
     {
-        ResponseDeadline response = _responseDeadline ??= ResponseDeadline.Watch(_transport, _time, _context.Options.ResponseTimeout, cancellationToken);
-        CancellationToken token = response.Start();
-        try
+        if (!_responseDeadline.IsWatching)
         {
-            bool keep = _asyncHandler is not null
-                ? await _asyncHandler(_request, token).ConfigureAwait(false)
-                : _handler!(_request);
-            response.Stop();
-            if (response.Expired)
-            {
-                throw new ConnectionAbortedException("The response timeout expired.");
-            }
+            _responseDeadline.Watch(_transport, cancellationToken);
+        }
 
-            return keep;
-        }
-        catch (Exception e) when (response.StopExpired())
-        {
-            HttpLog.ResponseTimedOut(_context.Logger, _head.Method, e);
-            throw new ConnectionAbortedException("The response timeout expired.", e);
-        }
-        catch (ConnectionAbortedException)
-        {
-            // Library code inside the handler ended the exchange on purpose (a newer request took its upload over).
-            throw;
-        }
-        catch (OperationCanceledException e) when (response.ClientGone)
-        {
-            // The handler honoured its token because the client left: nobody is there to answer, nothing failed.
-            throw new ConnectionAbortedException("The client closed the connection.", e);
-        }
-        catch (HttpStatusException e) when (CanAnswerErrorInPlace)
-        {
-            // An ordinary refusal (a 404 for an unknown resource) with the request's framing intact: the
-            // connection is as sound as after any response, so it is answered in place and kept.
-            HttpLog.RequestRejected(_context.Logger, e.StatusCode, e.Reason ?? string.Empty);
-            await _response.AnswerErrorInPlaceAsync<TWaiter>(e.StatusCode, e.Reason, _body.TooLargeToDrain).ConfigureAwait(false);
-            return true;
-        }
-        catch (HttpStatusException) when (!_response.Started && !_transport.HasFailed)
-        {
-            throw;
-        }
-        catch (BadHttpRequestException e) when (_response.Started)
-        {
-            // The body turned out malformed after part of the response went out: an error response
-            // would land inside it, so the only honest end is an abort.
-            throw new ConnectionAbortedException("The request body was rejected after the response began.", e);
-        }
-        catch (Exception e) when (e is not BadHttpRequestException && !_transport.HasFailed)
-        {
-            HttpLog.HandlerFailed(_context.Logger, _head.Method, _head.Target, e);
-            if (_response.StatusSent)
-            {
-                // The handler had answered (or begun to): an error response now would contradict it, so,
-                // as the specification asks, the connection is aborted.
-                throw new ConnectionAbortedException("The handler failed after sending a status.", e);
-            }
-
-            throw new BadHttpRequestException(RequestRejectionReason.HandlerFailed);
-        }
+        return _responseDeadline;
     }
+
+    /// <summary>Calls the handler for the exchange in progress (a blocking one completes before this returns).</summary>
+    internal ValueTask<bool> CallHandler(CancellationToken token)
+        => _asyncHandler is not null ? _asyncHandler(Request, token) : new ValueTask<bool>(_handler!(Request));
 
     /// <summary>
     /// Whether a handler's <see cref="HttpStatusException"/> can be answered like any response: nothing of a
@@ -233,7 +232,7 @@ internal sealed partial class Http1Connection
     /// closed). A body whose reading failed (too slow, cut short, malformed) leaves where the next request
     /// begins in doubt: that is answered by the connection, which then closes.
     /// </summary>
-    private bool CanAnswerErrorInPlace => !_response.Started && !_transport.HasFailed && !_body.ReadFailed;
+    internal bool CanAnswerErrorInPlace => !_response.Started && !_transport.HasFailed && !Body.ReadFailed;
 
     internal void Abort()
     {

@@ -98,7 +98,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
 
     /// <summary>The trailer fields of a chunked body read to its end; empty otherwise.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Trailers
-        => IsComplete && _chunkedDecoder?.Trailers is { } trailers ? trailers : [];
+        => IsComplete && head.Framing == BodyFraming.Chunked && _chunkedDecoder?.Trailers is { } trailers ? trailers : [];
 
     /// <summary>
     /// A <c>100 Continue</c> with header fields, sent by library code before the body is read (the http-progress drafts'

@@ -7,37 +7,60 @@ namespace Moonbridge.Net.Http.Internal;
 /// The response timeout around each handler call of one connection, a <see cref="Deadline"/> on the
 /// connection's clock: on expiry the handler's token is cancelled and its connection reset (the original's
 /// <c>timeout(response_timeout)</c> killed the worker instead). One instance serves every request of the
-/// connection, re-arming the same deadline, so a request costs no timer or token source of its own.
+/// connection, re-arming the same deadline, so a request costs no timer or token source of its own; pooled with the
+/// connection's other parts, it serves the next connection too (<see cref="Watch"/>, <see cref="Forget"/>).
 /// </summary>
 internal sealed class ResponseDeadline : IDisposable
 {
-    private readonly IConnectionTransport _transport;
     private readonly TimeSpan _timeout;
     private readonly Deadline _deadline;
-    private readonly CancellationTokenSource _cancellation = new();
-    private readonly CancellationTokenRegistration _outer;
+    private IConnectionTransport? _transport;
+    private CancellationTokenSource _cancellation = new();
+    private CancellationTokenRegistration _outer;
+    private int _watching; // counts the connections watched, so a late expiry of an earlier one is told apart
     private int _expired;
     private int _clientGone;
 
-    /// <summary>
-    /// The connection's response deadline, created with its first handler call. Its token also fires when the
-    /// client goes away: the transport reports the end of input even while nobody reads, so a handler
-    /// waiting on something else (an operation, a progress stream) learns it at once and frees its worker.
-    /// One registration per connection, none per request.
-    /// </summary>
-    public static ResponseDeadline Watch(IConnectionTransport transport, TimeProvider timeProvider, TimeSpan timeout, CancellationToken outer)
+    public ResponseDeadline(TimeProvider timeProvider, TimeSpan timeout)
     {
-        var deadline = new ResponseDeadline(transport, timeProvider, timeout, outer);
-        transport.OnPeerClosed(static state => (state as ResponseDeadline)?.OnClientGone(), deadline);
-        return deadline;
-    }
-
-    private ResponseDeadline(IConnectionTransport transport, TimeProvider timeProvider, TimeSpan timeout, CancellationToken outer)
-    {
-        _transport = transport;
         _timeout = timeout;
         _deadline = new Deadline(timeProvider, static state => ((ResponseDeadline)state!).Expire(), this, boundsHandlerCode: true);
+    }
+
+    /// <summary>Whether a connection is watched now (from its first handler call to its end).</summary>
+    public bool IsWatching => _transport is not null;
+
+    /// <summary>
+    /// Starts watching a connection, at its first handler call. The token also fires when the client goes away: the
+    /// transport reports the end of input even while nobody reads, so a handler waiting on something else (an
+    /// operation, a progress stream) learns it at once and frees its worker. One registration per connection, none
+    /// per request.
+    /// </summary>
+    public void Watch(IConnectionTransport transport, CancellationToken outer)
+    {
+        if (!_cancellation.TryReset())
+        {
+            // Cancelled for the previous connection: a cancelled source cannot be reused.
+            _cancellation.Dispose();
+            _cancellation = new CancellationTokenSource();
+        }
+
+        Volatile.Write(ref _expired, 0);
+        Volatile.Write(ref _clientGone, 0);
+        Interlocked.Increment(ref _watching);
+        _transport = transport;
+        transport.OnPeerClosed(static state => (state as ResponseDeadline)?.OnClientGone(), this);
         _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
+    }
+
+    /// <summary>The connection ended: it is no longer watched, and the parts may serve another.</summary>
+    public void Forget()
+    {
+        _deadline.Disarm();
+        _transport?.ForgetPeerClosed(this);
+        _transport = null;
+        _outer.Dispose();
+        _outer = default;
     }
 
     public bool Expired => Volatile.Read(ref _expired) != 0;
@@ -83,13 +106,16 @@ internal sealed class ResponseDeadline : IDisposable
 
     private void Expire()
     {
-        if (Interlocked.Exchange(ref _expired, 1) != 0)
+        int watching = Volatile.Read(ref _watching);
+        IConnectionTransport? transport = _transport;
+        if (transport is null || Interlocked.Exchange(ref _expired, 1) != 0 || watching != Volatile.Read(ref _watching))
         {
+            // Not watching, expired already, or the timer fired for a connection that has ended since.
             return;
         }
 
         CancelHandler();
-        _transport.Abort(SocketError.TimedOut);
+        transport.Abort(SocketError.TimedOut);
     }
 
     private void CancelHandler()
@@ -106,8 +132,7 @@ internal sealed class ResponseDeadline : IDisposable
 
     public void Dispose()
     {
-        _transport.ForgetPeerClosed(this);
-        _outer.Dispose();
+        Forget();
         _deadline.Dispose();
         _cancellation.Dispose();
     }

@@ -147,7 +147,7 @@ internal sealed partial class ResponseWriter
             _closeAfter = true;
         }
 
-        if (serverStopping.IsCancellationRequested)
+        if (connection.Stopping.IsCancellationRequested)
         {
             // A stopping server serves no further request on this connection: say so, so that a client
             // never sends one that would go unanswered (RFC 9112 §9.6).

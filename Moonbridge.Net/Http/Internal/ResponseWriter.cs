@@ -13,8 +13,7 @@ namespace Moonbridge.Net.Http.Internal;
 /// <param name="head">The request head of the exchange in progress.</param>
 /// <param name="context">The server's HTTP options and limits.</param>
 /// <param name="observation">What the exchange reports to its observers.</param>
-/// <param name="serverStopping">Set when the server stops gracefully: responses then announce that the connection closes.</param>
-internal sealed partial class ResponseWriter(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ExchangeObservation observation, CancellationToken serverStopping)
+internal sealed partial class ResponseWriter(Http1Connection connection, HttpRequestHead head, HttpServerContext context, ExchangeObservation observation)
 {
     private readonly PooledBufferWriter _userHeaders = new();
     private readonly RepeatedHeaders _repeatedHeaders = new();
