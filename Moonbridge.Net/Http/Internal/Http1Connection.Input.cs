@@ -164,7 +164,7 @@ internal sealed partial class Http1Connection
             }
         }
 
-        CancellationToken token = StartTimeout(timeout);
+        CancellationToken token = _waits.ArmForRest(timeout);
         ConnectionTelemetry.IdleBegins(ref _telemetry, _idleWait);
 
         ReadResult result;
@@ -178,7 +178,7 @@ internal sealed partial class Http1Connection
         }
         finally
         {
-            StopTimeout();
+            _waits.Disarm();
             _telemetry?.IdleEnds();
         }
 
@@ -189,13 +189,6 @@ internal sealed partial class Http1Connection
 
         return new InputWait(result);
     }
-
-    /// <summary>Arms the connection's wait deadline; returns the token the wait runs with.</summary>
-    private CancellationToken StartTimeout(TimeSpan timeout)
-        => _waits.ArmForRest(timeout);
-
-    /// <summary>Disarms the wait deadline; returns whether it had expired.</summary>
-    private bool StopTimeout() => _waits.Disarm();
 
     internal TimeSpan Remaining(long started, TimeSpan limit)
         => limit == System.Threading.Timeout.InfiniteTimeSpan ? limit : limit - Time.GetElapsedTime(started);

@@ -111,6 +111,7 @@ internal sealed partial class Http1Connection
     {
         // A graceful server stop ends the wait for a next request at once; an exchange in progress completes.
         CancellationTokenRegistration stopping = Stopping.UnsafeRegister(static state => ((Http1Connection)state!).CancelIdleWait(), this);
+        bool keepWorker;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -171,10 +172,10 @@ internal sealed partial class Http1Connection
             _telemetry?.End(_response.FinalStatusCode, "aborted");
             Observation.End(completed: false);
             _response.ReleaseBuffers();
+            keepWorker = _keepWorker;
+            Release();
         }
 
-        bool keepWorker = _keepWorker;
-        Release();
         return keepWorker;
     }
 
