@@ -113,17 +113,24 @@ internal sealed partial class RecordTable<TEntry, TSnapshot>
                 continue;
             }
 
-            TSnapshot snapshot = _kind.Snapshot(held.Entry);
-            if (_kind.IsFinished(snapshot))
+            try
             {
-                if (ShouldWriteFinal(held, now))
+                TSnapshot snapshot = _kind.Snapshot(held.Entry);
+                if (_kind.IsFinished(snapshot))
                 {
-                    (writes ??= []).Add(WriteFinalAsync(pair.Key, held, snapshot, now, stop));
+                    if (ShouldWriteFinal(held, now))
+                    {
+                        (writes ??= []).Add(WriteFinalAsync(pair.Key, held, snapshot, now, stop));
+                    }
+                }
+                else if (tick && (_kind.Version(snapshot) > held.Written || clock.GetElapsedTime(held.WrittenAt, now) >= renewal))
+                {
+                    (writes ??= []).Add(WriteRunningAsync(pair.Key, held, snapshot, now, stop));
                 }
             }
-            else if (tick && (_kind.Version(snapshot) > held.Written || clock.GetElapsedTime(held.WrittenAt, now) >= renewal))
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                (writes ??= []).Add(WriteRunningAsync(pair.Key, held, snapshot, now, stop));
+                Drop(pair.Key, held, e);
             }
         }
 
@@ -159,9 +166,31 @@ internal sealed partial class RecordTable<TEntry, TSnapshot>
         return true;
     }
 
+    /// <summary>
+    /// A record the kind could not describe (its snapshot or its encoding threw) is no longer published, and the failure
+    /// is logged once: the loop serves every record of the store, so one bad record must not end it.
+    /// </summary>
+    private void Drop(string id, Held held, Exception exception)
+    {
+        if (_held.TryRemove(new KeyValuePair<string, Held>(id, held)))
+        {
+            Health.RecordDropped(id, exception);
+        }
+    }
+
     private async Task WriteRunningAsync(string id, Held held, TSnapshot snapshot, long now, CancellationToken stop)
     {
-        bool? written = await TryWriteAsync(id, held, snapshot, "renew", Milliseconds(_kind.RunningTimeToLive), stop).ConfigureAwait(false);
+        bool? written;
+        try
+        {
+            written = await TryWriteAsync(id, held, snapshot, "renew", Milliseconds(_kind.RunningTimeToLive), stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Drop(id, held, e);
+            return;
+        }
+
         if (written is true)
         {
             held.WrittenAt = now;
@@ -179,7 +208,17 @@ internal sealed partial class RecordTable<TEntry, TSnapshot>
     {
         held.FinalSince = held.FinalSince == 0 ? now : held.FinalSince;
         string at = held.ExpiresAt!.Value.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        bool? written = await TryWriteAsync(id, held, final, "final", at, stop).ConfigureAwait(false);
+        bool? written;
+        try
+        {
+            written = await TryWriteAsync(id, held, final, "final", at, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Drop(id, held, e);
+            return;
+        }
+
         if (written is null && _options.TimeProvider.GetElapsedTime(held.FinalSince, now) < _options.Lease)
         {
             // Redis did not answer: tried again a second later, for as long as a lease.

@@ -28,6 +28,13 @@ internal sealed partial class RedisHealth(ILogger logger, string store)
         }
     }
 
+    /// <summary>A record could not be described for Redis (its snapshot or encoding failed): it is no longer published.</summary>
+    public void RecordDropped(string id, Exception exception) => Dropped(logger, store, id, exception);
+
+    [LoggerMessage(EventId = 803, Level = LogLevel.Error,
+        Message = "The {Store} stopped publishing record '{Id}' to Redis: describing it failed. The other records go on.")]
+    private static partial void Dropped(ILogger logger, string store, string id, Exception exception);
+
     [LoggerMessage(EventId = 801, Level = LogLevel.Warning,
         Message = "Redis is not answering the {Store}: {Reason}. Requests go on without it (untracked, unknown to other instances) until it answers again.")]
     private static partial void Unavailable(ILogger logger, string store, string reason, Exception exception);

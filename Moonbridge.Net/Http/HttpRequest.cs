@@ -8,7 +8,9 @@ namespace Moonbridge.Net.Http;
 /// <summary>
 /// The Moonbridge request object (Lua <c>request</c>): what the client asked for, its headers,
 /// parameters, cookies and body, and the methods that send the response. One object serves every
-/// request of a connection in turn; do not keep it after the handler returns.
+/// request of a connection in turn; do not keep it after the handler returns: once its connection has
+/// ended, every member but <see cref="Socket"/> throws <see cref="ObjectDisposedException"/>, since the
+/// connection's state then serves another connection.
 /// </summary>
 /// <remarks>
 /// Members that read the body (<see cref="Body"/>, <see cref="PostParams"/>, <see cref="ProcessRequestBody"/>)
