@@ -95,6 +95,7 @@ public sealed class MoonListener : IPollable, IDisposable
 
     /// <summary>Accepts the next connection, awaiting it without holding a thread.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MoonSocket> AcceptAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);

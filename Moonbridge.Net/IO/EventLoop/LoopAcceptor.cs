@@ -82,6 +82,7 @@ internal sealed class LoopAcceptor : IEpollClient
     /// when accepting fails (<see cref="SocketError.TooManyOpenSockets"/> when out of descriptors) and
     /// <see cref="ObjectDisposedException"/> once the listener is closed.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> AcceptAsync(CancellationToken cancellationToken)
     {
         await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);

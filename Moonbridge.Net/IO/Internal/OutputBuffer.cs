@@ -6,12 +6,15 @@ namespace Moonbridge.Net.IO.Internal;
 /// Output not yet handed to the kernel: a queue of pooled segments. Unbounded like the original's
 /// pending-string queue; callers see its size through <see cref="IoWriteResult.Pending"/> and apply
 /// their own back-pressure. Not thread-safe: <see cref="SocketConnection"/> guards it with a lock.
+/// The first segment has a field of its own and a queue is made only for output that needs a second:
+/// most connections never do, and every open one would keep a queue and its array otherwise.
 /// </summary>
 internal sealed class OutputBuffer
 {
     private const int SegmentSize = 16 * 1024;
 
-    private readonly Queue<byte[]> _segments = new();
+    private byte[]? _head;
+    private Queue<byte[]>? _more;
     private byte[]? _tail;
     private int _headStart;
     private int _tailEnd;
@@ -26,12 +29,15 @@ internal sealed class OutputBuffer
             {
                 _tail = ArrayPool<byte>.Shared.Rent(SegmentSize);
                 _tailEnd = 0;
-                if (_segments.Count == 0)
+                if (_head is null)
                 {
+                    _head = _tail;
                     _headStart = 0;
                 }
-
-                _segments.Enqueue(_tail);
+                else
+                {
+                    (_more ??= new Queue<byte[]>()).Enqueue(_tail);
+                }
             }
 
             int count = Math.Min(data.Length, _tail.Length - _tailEnd);
@@ -52,7 +58,7 @@ internal sealed class OutputBuffer
                 return ReadOnlyMemory<byte>.Empty;
             }
 
-            byte[] head = _segments.Peek();
+            byte[] head = _head!;
             int end = ReferenceEquals(head, _tail) ? _tailEnd : head.Length;
             return head.AsMemory(_headStart, end - _headStart);
         }
@@ -63,7 +69,7 @@ internal sealed class OutputBuffer
         Length -= count;
         while (count > 0)
         {
-            byte[] head = _segments.Peek();
+            byte[] head = _head!;
             int end = ReferenceEquals(head, _tail) ? _tailEnd : head.Length;
             int available = end - _headStart;
             if (count < available)
@@ -76,7 +82,7 @@ internal sealed class OutputBuffer
             ReleaseHead();
         }
 
-        if (Length == 0 && _segments.Count == 1)
+        if (Length == 0 && _head is not null && _more is not { Count: > 0 })
         {
             // Keep nothing while idle: an idle connection should hold no buffer.
             ReleaseHead();
@@ -85,7 +91,7 @@ internal sealed class OutputBuffer
 
     public void Clear()
     {
-        while (_segments.Count > 0)
+        while (_head is not null)
         {
             ReleaseHead();
         }
@@ -95,7 +101,8 @@ internal sealed class OutputBuffer
 
     private void ReleaseHead()
     {
-        byte[] head = _segments.Dequeue();
+        byte[] head = _head!;
+        _head = _more is { Count: > 0 } ? _more.Dequeue() : null;
         if (ReferenceEquals(head, _tail))
         {
             _tail = null;
