@@ -9,11 +9,14 @@ namespace Moonbridge.Net.IO.EventLoop;
 /// close on another thread cannot hand the descriptor number to a new socket mid-call), and turns the
 /// loop's output edges into the one wait a blocked sender needs (<see cref="ReadinessEdge"/>).
 /// </summary>
-internal sealed unsafe class EpollRegistration
+internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
 {
     private readonly SafeHandle _handle;
     private readonly int _fd;
-    private readonly ReadinessEdge _output = new();
+
+    /// <summary>The wait for room for output, made at the first send the kernel refuses: most connections never need one.</summary>
+    private ReadinessEdge? _output;
+    private long _outputEdges;
     private int _closed;
 
     internal EpollRegistration(EpollLoop loop, SafeHandle socket, IEpollClient client, int slot, uint id)
@@ -39,7 +42,9 @@ internal sealed unsafe class EpollRegistration
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>The count of output edges so far: read it before a send, hand it to <see cref="WaitWritableAsync"/> after <c>EAGAIN</c>.</summary>
-    internal long OutputEdges => _output.Count;
+    internal long OutputEdges => Volatile.Read(ref _outputEdges);
+
+    long ReadinessEdge.IEdgeCount.Edges => OutputEdges;
 
     /// <summary>Receives without blocking; <see cref="SocketError.WouldBlock"/> when nothing is there.</summary>
     internal int Receive(Span<byte> buffer, out SocketError error)
@@ -94,10 +99,27 @@ internal sealed unsafe class EpollRegistration
     /// Completes at the first output edge after the send that <paramref name="edgesBeforeSend"/> was read for
     /// (at once if one already came), or when the registration closes. One waiter at a time.
     /// </summary>
-    internal ValueTask WaitWritableAsync(long edgesBeforeSend) => _output.WaitAsync(edgesBeforeSend, IsClosed);
+    internal ValueTask WaitWritableAsync(long edgesBeforeSend)
+    {
+        ReadinessEdge output = Volatile.Read(ref _output) ?? MakeOutputEdge();
+        return output.WaitAsync(edgesBeforeSend, IsClosed);
+    }
 
-    /// <summary>On the loop's thread: the socket reported room for output (or an error a sender must see).</summary>
-    internal void SignalWritable() => _output.Signal();
+    /// <summary>
+    /// On the loop's thread: the socket reported room for output (or an error a sender must see). The count goes up
+    /// before the edge is looked for: a waiter that made its edge after this look still finds the count moved.
+    /// </summary>
+    internal void SignalWritable()
+    {
+        Interlocked.Increment(ref _outputEdges);
+        Volatile.Read(ref _output)?.Signal();
+    }
+
+    private ReadinessEdge MakeOutputEdge()
+    {
+        var made = new ReadinessEdge(this);
+        return Interlocked.CompareExchange(ref _output, made, null) ?? made;
+    }
 
     /// <summary>
     /// Takes the descriptor out of the loop's epoll now (from any thread), before it is handed to another

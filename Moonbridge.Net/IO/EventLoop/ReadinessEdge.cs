@@ -11,15 +11,24 @@ namespace Moonbridge.Net.IO.EventLoop;
 /// a counter, read before the attempt, and a waiter that finds the counter moved tries again instead of sleeping.
 /// Whoever disarms the waiter (an edge, a cancellation, or the waiter itself) completes it, exactly once.
 /// </remarks>
-internal sealed class ReadinessEdge : IValueTaskSource
+internal sealed class ReadinessEdge(ReadinessEdge.IEdgeCount? counter = null) : IValueTaskSource
 {
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = false };
     private CancellationTokenRegistration _cancellation;
     private long _count;
     private int _armed;
 
+    /// <summary>
+    /// An owner that counts the edges itself, so that it can make the edge only when a first waiter needs one: it bumps
+    /// its count before it looks for the edge to <see cref="Signal"/>, and the waiter reads that count after arming.
+    /// </summary>
+    internal interface IEdgeCount
+    {
+        long Edges { get; }
+    }
+
     /// <summary>The edges so far: read it before an attempt, hand it to <see cref="WaitAsync"/> after <c>EAGAIN</c>.</summary>
-    internal long Count => Volatile.Read(ref _count);
+    internal long Count => counter?.Edges ?? Volatile.Read(ref _count);
 
     /// <summary>
     /// Completes at the first edge after the attempt that <paramref name="countBeforeAttempt"/> was read for (at once if
@@ -30,7 +39,7 @@ internal sealed class ReadinessEdge : IValueTaskSource
     {
         _waiter.Reset();
         Interlocked.Exchange(ref _armed, 1);
-        if ((Volatile.Read(ref _count) != countBeforeAttempt || ended) && Interlocked.Exchange(ref _armed, 0) == 1)
+        if ((Count != countBeforeAttempt || ended) && Interlocked.Exchange(ref _armed, 0) == 1)
         {
             return ValueTask.CompletedTask;
         }
