@@ -227,16 +227,20 @@ internal static class BenchRoutes
     /// <summary>
     /// The GC's figures as <c>key=value</c> words: <c>heap</c> (GC.GetTotalMemory without collecting), <c>allocated</c>
     /// (bytes allocated since start), <c>gen0</c>/<c>gen1</c>/<c>gen2</c> (collection counts), <c>pause</c> (total GC pause, ms),
-    /// <c>jit</c> (time spent compiling, ms), <c>jitted</c> (methods compiled) and <c>committed</c> (memory the GC holds committed,
-    /// as of its last collection: what of the resident size is the GC's).
+    /// <c>jit</c> (time spent compiling, ms), <c>jitted</c> (methods compiled), and as of the last collection <c>committed</c>
+    /// (memory the GC holds committed: what of the resident size is the GC's), <c>fragmented</c> and <c>gens</c> (each
+    /// generation's size after it, gen0/gen1/gen2/LOH/POH).
     /// </summary>
-    public static string GcStats() =>
-        string.Create(CultureInfo.InvariantCulture,
+    public static string GcStats()
+    {
+        GCMemoryInfo memory = GC.GetGCMemoryInfo();
+        return string.Create(CultureInfo.InvariantCulture,
             $"heap={GC.GetTotalMemory(false)} allocated={GC.GetTotalAllocatedBytes(false)} "
             + $"gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} pause={GC.GetTotalPauseDuration().TotalMilliseconds:0.0} "
             + $"jit={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0} jitted={System.Runtime.JitInfo.GetCompiledMethodCount()} "
-            + $"committed={GC.GetGCMemoryInfo().TotalCommittedBytes} fragmented={GC.GetGCMemoryInfo().FragmentedBytes} "
-            + $"gens={string.Join('/', GC.GetGCMemoryInfo().GenerationInfo.ToArray().Select(g => g.SizeAfterBytes))}\n");
+            + $"committed={memory.TotalCommittedBytes} fragmented={memory.FragmentedBytes} "
+            + $"gens={string.Join('/', memory.GenerationInfo.ToArray().Select(g => g.SizeAfterBytes))}\n");
+    }
 
     /// <summary>Reads <c>--port N</c>; prints a message and returns -1 when it is missing or invalid.</summary>
     public static int ParsePort(string[] args)

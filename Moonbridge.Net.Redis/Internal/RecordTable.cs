@@ -51,7 +51,7 @@ internal sealed partial class RecordTable<TEntry, TSnapshot> : IAsyncDisposable
     public static async Task<RecordTable<TEntry, TSnapshot>> CreateAsync(IConnectionMultiplexer redis, IRecordKind<TEntry, TSnapshot> kind, RedisStoreOptions options, ILogger logger, string store)
     {
         ChangeFeed feed = await ChangeFeed.StartAsync(redis, options.KeyPrefix + kind.Name).ConfigureAwait(false);
-        return new RecordTable<TEntry, TSnapshot>(redis.GetDatabase(), feed, kind, options, new RedisHealth(logger, store));
+        return new RecordTable<TEntry, TSnapshot>(redis.GetDatabase(), feed, kind, options, new RedisHealth(logger, store, options));
     }
 
     public RedisHealth Health { get; }

@@ -6,14 +6,26 @@ namespace Moonbridge.Net.Redis.Internal;
 /// Whether the last Redis call of a store worked, so that an outage is logged once when it starts and once when it
 /// ends, never per request.
 /// </summary>
-internal sealed partial class RedisHealth(ILogger logger, string store)
+/// <remarks>
+/// A call begun during an outage may fail only after Redis answers again (its timeout runs from its start, and the
+/// connection's queue keeps it meanwhile): a failure within one call timeout of a recovery is not taken for a new
+/// outage. One after that is.
+/// </remarks>
+internal sealed partial class RedisHealth(ILogger logger, string store, RedisStoreOptions options)
 {
     private int _failing;
+    private long _recoveredAt;
 
     public bool IsFailing => Volatile.Read(ref _failing) != 0;
 
     public void Failed(Exception exception)
     {
+        long recoveredAt = Volatile.Read(ref _recoveredAt);
+        if (recoveredAt != 0 && options.TimeProvider.GetElapsedTime(recoveredAt) < options.Timeout)
+        {
+            return;
+        }
+
         if (Interlocked.Exchange(ref _failing, 1) == 0)
         {
             Unavailable(logger, store, exception.Message, exception);
@@ -24,6 +36,7 @@ internal sealed partial class RedisHealth(ILogger logger, string store)
     {
         if (Volatile.Read(ref _failing) != 0 && Interlocked.Exchange(ref _failing, 0) != 0)
         {
+            Volatile.Write(ref _recoveredAt, options.TimeProvider.GetTimestamp());
             Recovered(logger, store);
         }
     }

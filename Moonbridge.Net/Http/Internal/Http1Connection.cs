@@ -53,7 +53,7 @@ internal sealed partial class Http1Connection
 
     /// <summary>A connection's own parts, on its pool's clock, bound to <paramref name="socket"/> (not pooled).</summary>
     public Http1Connection(MoonSocket socket, HttpServerContext context, HttpRequestHandler? handler = null, AsyncHttpRequestHandler? asyncHandler = null)
-        : this(context, Server.Internal.HandlerScope.Current?.TimeProvider ?? TimeProvider.System, handler, asyncHandler)
+        : this(context, Server.MoonbridgeServer.CurrentTimeProvider, handler, asyncHandler)
         => Bind(socket);
 
     /// <summary>

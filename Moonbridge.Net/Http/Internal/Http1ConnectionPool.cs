@@ -26,15 +26,18 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     /// <summary>Parts bound to <paramref name="socket"/>: a kept set of this loop's, else a new one (pooled when it may be).</summary>
     public Http1Connection Rent(MoonSocket socket)
     {
+        TimeProvider time = Server.MoonbridgeServer.CurrentTimeProvider;
+        EpollLoop? loop = EpollLoop.Current;
         Http1Connection connection;
-        if (OwnLoopStack(socket) is { } kept)
+        if (time == TimeProvider.System && loop is not null && socket.Connection?.Loop == loop)
         {
+            Stack<Http1Connection> kept = _kept[loop.Index] ??= new Stack<Http1Connection>();
             connection = kept.TryPop(out Http1Connection? reused) ? reused
-                : new Http1Connection(context, TimeProvider.System, asyncHandler: handler) { Home = (this, EpollLoop.Current!) };
+                : new Http1Connection(context, time, asyncHandler: handler) { Home = (this, loop) };
         }
         else
         {
-            connection = new Http1Connection(context, Server.Internal.HandlerScope.Current?.TimeProvider ?? TimeProvider.System, asyncHandler: handler);
+            connection = new Http1Connection(context, time, asyncHandler: handler);
         }
 
         connection.Bind(socket);
@@ -44,26 +47,14 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     /// <summary>Keeps an ended connection's parts when it ended on the loop it was rented on and the loop keeps fewer than <see cref="MaxKeptPerLoop"/>.</summary>
     public bool TryReturn(Http1Connection connection, EpollLoop loop)
     {
-        Stack<Http1Connection>? kept = _kept[loop.Index];
-        if (EpollLoop.Current != loop || kept is null || kept.Count >= MaxKeptPerLoop)
+        // Home is set only on parts rented from the loop's stack, so it exists.
+        Stack<Http1Connection> kept = _kept[loop.Index]!;
+        if (EpollLoop.Current != loop || kept.Count >= MaxKeptPerLoop)
         {
             return false;
         }
 
         kept.Push(connection);
         return true;
-    }
-
-    /// <summary>This loop's stack, when the connect call runs on the loop that owns <paramref name="socket"/> on the system clock; else null.</summary>
-    private Stack<Http1Connection>? OwnLoopStack(MoonSocket socket)
-    {
-        EpollLoop? loop = EpollLoop.Current;
-        if (loop is null || socket.Connection?.Loop != loop || (Server.Internal.HandlerScope.Current?.TimeProvider ?? TimeProvider.System) != TimeProvider.System
-            || (uint)loop.Index >= (uint)_kept.Length)
-        {
-            return null;
-        }
-
-        return _kept[loop.Index] ??= new Stack<Http1Connection>();
     }
 }

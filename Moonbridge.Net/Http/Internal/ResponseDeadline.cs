@@ -14,10 +14,15 @@ internal sealed class ResponseDeadline : IDisposable
 {
     private readonly TimeSpan _timeout;
     private readonly Deadline _deadline;
+    /// <summary>
+    /// Orders a late expiry or client-gone signal of an ended connection against the next <see cref="Watch"/>: either
+    /// it finds the connection forgotten and does nothing, or the next watch finds its flag set and takes a new token
+    /// source instead of resetting the one it cancels. Taken once per connection and per signal, never per request.
+    /// </summary>
+    private readonly Lock _lock = new();
     private IConnectionTransport? _transport;
     private CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _outer;
-    private int _watching; // counts the connections watched, so a late expiry of an earlier one is told apart
     private int _expired;
     private int _clientGone;
 
@@ -38,17 +43,25 @@ internal sealed class ResponseDeadline : IDisposable
     /// </summary>
     public void Watch(IConnectionTransport transport, CancellationToken outer)
     {
-        if (!_cancellation.TryReset())
+        lock (_lock)
         {
-            // Cancelled for the previous connection: a cancelled source cannot be reused.
-            _cancellation.Dispose();
-            _cancellation = new CancellationTokenSource();
+            if (_expired != 0 || _clientGone != 0)
+            {
+                // Cancelled, or still being cancelled on another thread, for the previous connection: left to the collector.
+                _cancellation = new CancellationTokenSource();
+            }
+            else if (!_cancellation.TryReset())
+            {
+                // Cancelled by the server's abort (that callback has finished: Forget disposed its registration).
+                _cancellation.Dispose();
+                _cancellation = new CancellationTokenSource();
+            }
+
+            Volatile.Write(ref _expired, 0);
+            Volatile.Write(ref _clientGone, 0);
+            _transport = transport;
         }
 
-        Volatile.Write(ref _expired, 0);
-        Volatile.Write(ref _clientGone, 0);
-        Interlocked.Increment(ref _watching);
-        _transport = transport;
         transport.OnPeerClosed(static state => (state as ResponseDeadline)?.OnClientGone(), this);
         _outer = outer.UnsafeRegister(static state => ((ResponseDeadline)state!).CancelHandler(), this);
     }
@@ -57,8 +70,14 @@ internal sealed class ResponseDeadline : IDisposable
     public void Forget()
     {
         _deadline.Disarm();
-        _transport?.ForgetPeerClosed(this);
-        _transport = null;
+        IConnectionTransport? transport;
+        lock (_lock)
+        {
+            transport = _transport;
+            _transport = null;
+        }
+
+        transport?.ForgetPeerClosed(this);
         _outer.Dispose();
         _outer = default;
     }
@@ -77,9 +96,9 @@ internal sealed class ResponseDeadline : IDisposable
     /// </summary>
     public void OnClientGone()
     {
-        if (Interlocked.Exchange(ref _clientGone, 1) == 0)
+        if (Signal(ref _clientGone) is { } watched)
         {
-            CancelHandler();
+            Cancel(watched.Cancellation);
         }
     }
 
@@ -106,23 +125,36 @@ internal sealed class ResponseDeadline : IDisposable
 
     private void Expire()
     {
-        int watching = Volatile.Read(ref _watching);
-        IConnectionTransport? transport = _transport;
-        if (transport is null || Interlocked.Exchange(ref _expired, 1) != 0 || watching != Volatile.Read(ref _watching))
+        if (Signal(ref _expired) is { } watched)
         {
-            // Not watching, expired already, or the timer fired for a connection that has ended since.
-            return;
+            Cancel(watched.Cancellation);
+            watched.Transport.Abort(SocketError.TimedOut);
         }
-
-        CancelHandler();
-        transport.Abort(SocketError.TimedOut);
     }
 
-    private void CancelHandler()
+    /// <summary>Sets <paramref name="flag"/> once for the connection watched now; null when none is, or it was set already.</summary>
+    private (CancellationTokenSource Cancellation, IConnectionTransport Transport)? Signal(ref int flag)
+    {
+        lock (_lock)
+        {
+            if (_transport is null || flag != 0)
+            {
+                return null;
+            }
+
+            flag = 1;
+            return (_cancellation, _transport);
+        }
+    }
+
+    /// <summary>The server aborts its handlers (the connect call's token).</summary>
+    private void CancelHandler() => Cancel(_cancellation);
+
+    private static void Cancel(CancellationTokenSource cancellation)
     {
         try
         {
-            _cancellation.Cancel();
+            cancellation.Cancel();
         }
         catch (Exception e) when (e is AggregateException or ObjectDisposedException)
         {
