@@ -310,4 +310,38 @@ public sealed class DeadlineTests
         await stop.CancelAsync();
         await advancing.WaitAsync(TestTimeouts.Wait);
     }
+
+    [Test]
+    public void AnUntokenedArmingExpiresThroughItsCallbackAndCancelsNoToken()
+    {
+        var clock = new FakeTimeProvider();
+        int calls = 0;
+        using var deadline = new Deadline(clock, _ => calls++);
+
+        CancellationToken earlier = deadline.Arm(s_second);
+        deadline.ArmUntokenedForRest(s_second);
+        clock.Advance(s_second);
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls, Is.EqualTo(1));
+            Assert.That(deadline.Expired, Is.True);
+            Assert.That(earlier.IsCancellationRequested, Is.False, "the token's waiter had ended: nothing to cancel");
+        });
+
+        // The source was never cancelled, so arming again hands out the same live token.
+        CancellationToken next = deadline.Arm(s_second);
+        Assert.Multiple(() =>
+        {
+            Assert.That(next, Is.EqualTo(earlier));
+            Assert.That(deadline.Expired, Is.False);
+        });
+        clock.Advance(s_second);
+        Assert.That(next.IsCancellationRequested, Is.True);
+
+        // After a cancelling expiry, the next arming (with or without a token) starts on a fresh source.
+        deadline.ArmUntokenedForRest(TimeSpan.Zero);
+        clock.Advance(TimeSpan.Zero);
+        Assert.That(deadline.Arm(s_second).IsCancellationRequested, Is.False);
+        Assert.That(calls, Is.EqualTo(3));
+    }
 }

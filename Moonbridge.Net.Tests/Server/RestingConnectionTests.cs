@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Moonbridge.Net.Http;
+using Moonbridge.Net.Http.Internal;
 using Moonbridge.Net.IO;
+using Moonbridge.Net.IO.EventLoop;
 using Moonbridge.Net.Server;
 using Moonbridge.Net.Tests.Infrastructure;
 
@@ -248,6 +250,83 @@ public sealed class RestingConnectionTests
         await using TestServer host = Start(options, EchoPathAsync);
         await ServeTwiceAsync(host, cancellationToken);
         Assert.That(host.Server.RestingConnectionCount, Is.Zero);
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task ABurstOfIdleConnectionsRestsAtOnceAndEachWakesToItsOwnInput(CancellationToken cancellationToken)
+    {
+        // With more of a loop's HTTP states out than it keeps, an idle connection rests without waiting out the delay
+        // (here a minute), and its input pipe goes back to the loop for the next connection's use.
+        const int connections = 300;
+        int crowdedAtLeast = connections - (EventLoopGroup.LoopCount * Http1ConnectionPool.MaxKeptPerLoop);
+        await using TestServer host = Start(Options(TimeSpan.FromMinutes(1), idleTimeout: TimeSpan.FromMinutes(5)), EchoPathAsync);
+        var clients = new List<TestClient>();
+        try
+        {
+            for (int i = 0; i < connections; i++)
+            {
+                TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+                clients.Add(client);
+                await client.SendAsync($"GET /first{i} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+                Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo($"first{i}"));
+            }
+
+            await WaitUntilAsync(() => host.Server.RestingConnectionCount >= crowdedAtLeast, "the crowded connections rest", cancellationToken);
+
+            // Every connection, rested or not, is served its own next request (sent in reverse order, bodies of many sizes).
+            for (int i = connections - 1; i >= 0; i--)
+            {
+                string body = new('b', i * 37 % 5000);
+                await clients[i].SendAsync($"POST /second{i} HTTP/1.1\r\nHost: test\r\nContent-Length: {body.Length}\r\n\r\n{body}", cancellationToken);
+            }
+
+            for (int i = 0; i < connections; i++)
+            {
+                Assert.That((await clients[i].ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo($"second{i}"));
+            }
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+
+        Assert.That(host.ServerErrors, Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task AWaitThatRunsOutIntoARestThrowsNothing(CancellationToken cancellationToken)
+    {
+        // The idle wait ends as a read result: a thrown and caught OperationCanceledException per rest cost a resting
+        // keep-alive connection more CPU than the request it had waited for.
+        await using TestServer host = Start(Options(s_restSoon), EchoPathAsync);
+        using TestClient client = await TestClient.ConnectAsync(host.Port, cancellationToken);
+        await WaitUntilAsync(() => host.Server.RestingConnectionCount == 1, "the connection rests", cancellationToken);
+        int thrownOnLoops = 0;
+        EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> count = (_, e) =>
+        {
+            if (e.Exception is OperationCanceledException && Thread.CurrentThread.Name?.StartsWith("Moonbridge loop", StringComparison.Ordinal) == true)
+            {
+                Interlocked.Increment(ref thrownOnLoops);
+            }
+        };
+        AppDomain.CurrentDomain.FirstChanceException += count;
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                await client.SendAsync($"GET /q{i} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+                Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo($"q{i}"));
+                await WaitUntilAsync(() => host.Server.RestingConnectionCount == 1, "the connection rests again", cancellationToken);
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= count;
+        }
+
+        Assert.That(thrownOnLoops, Is.Zero);
     }
 
     [Test]

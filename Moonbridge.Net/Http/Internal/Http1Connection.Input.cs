@@ -12,8 +12,7 @@ namespace Moonbridge.Net.Http.Internal;
 /// </summary>
 internal sealed partial class Http1Connection
 {
-    /// <summary>The one deadline of the connection's waits for its client: idle, header, body stall and data rate, output stall and data rate, drain.</summary>
-    private readonly Deadline _waits;
+    private readonly ClientWaits _waits;
     private volatile bool _idleWait;
 
     /// <summary>A graceful stop ends the wait for a next request at once.</summary>
@@ -21,13 +20,7 @@ internal sealed partial class Http1Connection
     {
         if (_idleWait)
         {
-            try
-            {
-                _waits.Arm(TimeSpan.Zero);
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            _waits.EndReadNow();
         }
     }
 
@@ -49,6 +42,11 @@ internal sealed partial class Http1Connection
         }
 
         restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
+        if (restAfter != Timeout.InfiniteTimeSpan && Home is { } home && home.Pool.IsCrowded(home.Loop))
+        {
+            restAfter = TimeSpan.Zero;
+        }
+
         limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter
             : headStarted == 0 ? timeout
             : Remaining(headStarted, Context.Options.RequestHeaderTimeout);
@@ -164,22 +162,28 @@ internal sealed partial class Http1Connection
             }
         }
 
-        CancellationToken token = _waits.ArmForRest(timeout);
+        _waits.BeginRead(timeout);
         ConnectionTelemetry.IdleBegins(ref _telemetry, _idleWait);
 
         ReadResult result;
+        bool ranOut;
         try
         {
-            result = await default(TWaiter).ReadAsync(_transport, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return default;
+            do
+            {
+                result = await _waits.ReadAsync<TWaiter>(_transport).ConfigureAwait(false);
+            }
+            while (!_waits.Ended(_transport, result, out ranOut));
         }
         finally
         {
-            _waits.Disarm();
+            _waits.EndRead();
             _telemetry?.IdleEnds();
+        }
+
+        if (ranOut)
+        {
+            return default;
         }
 
         if (parked && !result.Buffer.IsEmpty)

@@ -41,9 +41,9 @@ internal sealed partial class Http1Connection
         _asyncHandler = asyncHandler;
         _parser = new HttpHeadParser(context.Limits);
         Time = time;
-        _waits = new Deadline(Time);
+        _waits = new ClientWaits(Time);
         _responseDeadline = new ResponseDeadline(Time, context.Options.ResponseTimeout);
-        _pacing = new ResponsePacing(_waits, Time, context.Options);
+        _pacing = new ResponsePacing(_waits.Deadline, Time, context.Options);
         Observation = new ExchangeObservation(this, _head, Time);
         _response = new ResponseWriter(this, _head, context, Observation);
         Body = new RequestBodyReader(this, _head, context, _response, Observation);
@@ -66,6 +66,7 @@ internal sealed partial class Http1Connection
     internal void Bind(MoonSocket socket)
     {
         _transport = socket.Connection ?? throw new InvalidOperationException("An HTTP handler needs a socket with a connection; interval and main listeners have none.");
+        _waits.Bind(_transport);
         Stopping = Server.MoonbridgeServer.StopRequested;
         Server.Internal.HandlerScope? scope = Server.Internal.HandlerScope.Current;
         _parking = scope?.Parking;
@@ -187,7 +188,7 @@ internal sealed partial class Http1Connection
     {
         Binding++;
         _idleWait = false;
-        _waits.Disarm();
+        _waits.Release();
         _transport = null!;
         Request = null!;
         _parking = null;

@@ -22,6 +22,14 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     internal const int MaxKeptPerLoop = 64;
 
     private readonly Stack<Http1Connection>?[] _kept = new Stack<Http1Connection>?[EventLoopGroup.LoopCount];
+    private readonly int[] _lent = new int[EventLoopGroup.LoopCount];
+
+    /// <summary>
+    /// Whether more of <paramref name="loop"/>'s sets are out than it keeps: a burst of connections. An idle one then rests
+    /// at once rather than after <see cref="HttpOptions.IdleRestDelay"/>, so its set (and input pipe) goes back while
+    /// young instead of aging into the collector's older generations, where it would stay resident after the burst.
+    /// </summary>
+    public bool IsCrowded(EpollLoop loop) => Volatile.Read(ref _lent[loop.Index]) > MaxKeptPerLoop;
 
     /// <summary>Parts bound to <paramref name="socket"/>: a kept set of this loop's, else a new one (pooled when it may be).</summary>
     public Http1Connection Rent(MoonSocket socket)
@@ -32,6 +40,7 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
         if (time == TimeProvider.System && loop is not null && socket.Connection?.Loop == loop)
         {
             Stack<Http1Connection> kept = _kept[loop.Index] ??= new Stack<Http1Connection>();
+            Interlocked.Increment(ref _lent[loop.Index]);
             connection = kept.TryPop(out Http1Connection? reused) ? reused
                 : new Http1Connection(context, time, asyncHandler: handler) { Home = (this, loop) };
         }
@@ -49,6 +58,7 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     {
         // Home is set only on parts rented from the loop's stack, so it exists.
         Stack<Http1Connection> kept = _kept[loop.Index]!;
+        Interlocked.Decrement(ref _lent[loop.Index]);
         if (EpollLoop.Current != loop || kept.Count >= MaxKeptPerLoop)
         {
             return false;

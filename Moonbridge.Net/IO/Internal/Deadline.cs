@@ -11,7 +11,8 @@ namespace Moonbridge.Net.IO.Internal;
 /// Re-arming costs no allocation: there is one timer, created at the first finite arming, and it is moved
 /// only when a deadline comes earlier than the timer's due time. A later deadline leaves the timer alone;
 /// its firing finds the deadline not reached and waits out the rest. The token source is replaced only
-/// after an expiry, since a cancelled one cannot be reused.
+/// after it was cancelled, since a cancelled one cannot be reused; an arming without a token
+/// (<see cref="ArmUntokenedForRest"/>) leaves it uncancelled at expiry.
 /// </remarks>
 internal sealed class Deadline : LoopTimer, IDisposable
 {
@@ -32,6 +33,8 @@ internal sealed class Deadline : LoopTimer, IDisposable
     private long _deadline = NoDeadline; // a timestamp of the time provider
     private long _timerDue = NoDeadline; // when the timer fires, NoDeadline when it is not armed
     private int _expired;
+    private bool _tokenHandedOut; // whether this arming's expiry cancels the token source
+    private bool _sourceSpent; // an expiry took the token source to cancel it
     private bool _disposed;
 
     /// <param name="timeProvider">The clock.</param>
@@ -80,7 +83,24 @@ internal sealed class Deadline : LoopTimer, IDisposable
     /// used up (a header timeout, a data rate); <see cref="Arm"/> refuses negative times as misuse.
     /// </summary>
     public CancellationToken ArmForRest(TimeSpan rest)
-        => Arm(rest == Timeout.InfiniteTimeSpan || rest > TimeSpan.Zero ? rest : TimeSpan.Zero);
+        => Arm(ClampRest(rest));
+
+    /// <summary>
+    /// Arms like <see cref="ArmForRest"/>, for a waiter the expiry callback ends itself: no token is handed out, so the
+    /// expiry cancels none and the next arming makes no new token source (a pipe read ended by
+    /// <see cref="System.IO.Pipelines.PipeReader.CancelPendingRead"/> returns a result where a cancelled token would throw).
+    /// </summary>
+    public void ArmUntokenedForRest(TimeSpan rest)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _tokenHandedOut = false;
+            ArmCore(ClampRest(rest));
+        }
+    }
+
+    private static TimeSpan ClampRest(TimeSpan rest) => rest == Timeout.InfiniteTimeSpan || rest > TimeSpan.Zero ? rest : TimeSpan.Zero;
 
     /// <summary>
     /// Sets the deadline to <paramref name="after"/> from now (<see cref="Timeout.InfiniteTimeSpan"/>: none),
@@ -96,31 +116,39 @@ internal sealed class Deadline : LoopTimer, IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_expired != 0)
+            if (_sourceSpent)
             {
                 // The old source may still be cancelling on the timer thread; it owns no timer, so it is left to the collector.
                 _cancellation = new CancellationTokenSource();
-                Volatile.Write(ref _expired, 0);
+                _sourceSpent = false;
             }
 
-            if (after == Timeout.InfiniteTimeSpan)
-            {
-                Volatile.Write(ref _deadline, NoDeadline);
-            }
-            else
-            {
-                // In a loop's turn, the turn's start: a deadline then falls due at most one turn early, which no
-                // timeout of a connection or a handler notices, and re-arming per request reads no clock.
-                long now = EpollLoop.Timestamp(TimeProvider);
-                long deadline = now + ToTimestampTicks(after);
-                Volatile.Write(ref _deadline, deadline);
-                if (deadline < _timerDue)
-                {
-                    StartTimer(now, deadline);
-                }
-            }
+            // Before the arming: a timer due at once may fire inside it (a test's clock does).
+            _tokenHandedOut = true;
+            CancellationToken token = _cancellation.Token;
+            ArmCore(after);
+            return token;
+        }
+    }
 
-            return _cancellation.Token;
+    /// <summary>Sets the deadline; under the lock.</summary>
+    private void ArmCore(TimeSpan after)
+    {
+        Volatile.Write(ref _expired, 0);
+        if (after == Timeout.InfiniteTimeSpan)
+        {
+            Volatile.Write(ref _deadline, NoDeadline);
+            return;
+        }
+
+        // In a loop's turn, the turn's start: a deadline then falls due at most one turn early, which no
+        // timeout of a connection or a handler notices, and re-arming per request reads no clock.
+        long now = EpollLoop.Timestamp(TimeProvider);
+        long deadline = now + ToTimestampTicks(after);
+        Volatile.Write(ref _deadline, deadline);
+        if (deadline < _timerDue)
+        {
+            StartTimer(now, deadline);
         }
     }
 
@@ -137,7 +165,7 @@ internal sealed class Deadline : LoopTimer, IDisposable
     /// <summary>The timer fired: expires the deadline if it is reached, else waits out the rest.</summary>
     internal override void OnTimer()
     {
-        CancellationTokenSource expired;
+        CancellationTokenSource? expired;
         lock (_lock)
         {
             _timerDue = NoDeadline;
@@ -156,13 +184,14 @@ internal sealed class Deadline : LoopTimer, IDisposable
 
             Volatile.Write(ref _deadline, NoDeadline);
             Volatile.Write(ref _expired, 1);
-            expired = _cancellation;
+            expired = _tokenHandedOut ? _cancellation : null;
+            _sourceSpent |= _tokenHandedOut;
         }
 
         // Outside the lock: cancellation callbacks and the expiry callback may arm or disarm again.
         try
         {
-            expired.Cancel();
+            expired?.Cancel();
         }
         catch (Exception e) when (e is AggregateException or ObjectDisposedException)
         {

@@ -22,6 +22,12 @@ internal interface IConnectionTransport
     /// <summary>Waits until new input, the end of input or an error is there.</summary>
     ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends the pending (or, if none is, the next) <see cref="ReadAsync"/> with a result marked
+    /// <see cref="ReadResult.IsCanceled"/>, from any thread: a bounded wait ends this way without an exception.
+    /// </summary>
+    void CancelPendingRead();
+
     /// <summary>Marks input up to <paramref name="consumed"/> as used and seen.</summary>
     void AdvanceTo(SequencePosition consumed);
 

@@ -16,19 +16,20 @@ internal sealed partial class SocketConnection
     /// <summary>The input pipe; a resting connection has none until it is asked for (<see cref="ReleaseInput"/>).</summary>
     private Pipe InputPipe => _input ?? RenewInput();
 
-    /// <summary>Lets the empty, idle input pipe go while the connection rests (half of what it would hold); the next use of the input makes a new one.</summary>
+    /// <summary>Lets the empty, idle input pipe go to the loop's <see cref="InputPipePool"/> while the connection rests (half of what it would hold).</summary>
     internal void ReleaseInput()
     {
         if (Interlocked.Exchange(ref _input, null) is { } released)
         {
             released.Reader.Complete();
             released.Writer.Complete();
+            InputPipePool.Return(released, Loop);
         }
     }
 
     private Pipe RenewInput()
     {
-        var renewed = new Pipe(s_inputOptions);
+        Pipe renewed = InputPipePool.Rent(Loop);
         return Interlocked.CompareExchange(ref _input, renewed, null) ?? renewed;
     }
 }

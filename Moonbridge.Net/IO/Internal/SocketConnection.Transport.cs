@@ -10,6 +10,8 @@ internal sealed partial class SocketConnection : IConnectionTransport
 
     ValueTask<ReadResult> IConnectionTransport.ReadAsync(CancellationToken cancellationToken) => InputPipe.Reader.ReadAsync(cancellationToken);
 
+    void IConnectionTransport.CancelPendingRead() => Volatile.Read(ref _input)?.Reader.CancelPendingRead();
+
     void IConnectionTransport.AdvanceTo(SequencePosition consumed) => InputPipe.Reader.AdvanceTo(consumed);
 
     void IConnectionTransport.AdvanceTo(SequencePosition consumed, SequencePosition examined) => InputPipe.Reader.AdvanceTo(consumed, examined);

@@ -24,20 +24,8 @@ internal sealed partial class SocketConnection
     /// <summary>The largest single receive: a stream that keeps filling its buffer (an upload) is read in ever larger pieces up to this.</summary>
     internal const int MaximumReceiveSize = 256 * 1024;
 
-    // The reader runs inline on the receive loop: when input arrives, the code waiting for it (an HTTP
-    // connection parsing its next request, an async handler) continues on the thread that received it,
-    // with no second hop through the thread pool. The writer (the receive loop, resumed when a reader
-    // frees space) goes through the pool so that it never runs inside a reader's call.
-    private static readonly PipeOptions s_inputOptions = new(
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.ThreadPool,
-        pauseWriterThreshold: 1024 * 1024,
-        resumeWriterThreshold: 512 * 1024,
-        minimumSegmentSize: MinimumReceiveSize,
-        useSynchronizationContext: false);
-
     /// <summary>
-    /// True while code continues inline on a receive loop (see <c>s_inputOptions</c>). Blocking there would
+    /// True while code continues inline on a receive loop (see <see cref="InputPipePool.Options"/>). Blocking there would
     /// stop that connection's input, so a blocking wait on it is refused (<see cref="SyncWait"/>).
     /// </summary>
     internal static bool IsOnReceiveLoop => ReceiveLoopThread.IsCurrent;
@@ -48,7 +36,7 @@ internal sealed partial class SocketConnection
     /// <summary>The runtime's socket; null for a connection an event loop accepted itself (<see cref="_loopHandle"/>).</summary>
     private readonly Socket? _socket;
     private readonly LoopSocketHandle? _loopHandle;
-    private Pipe? _input = new(s_inputOptions);
+    private Pipe? _input; // made at first use, on a loop from its InputPipePool
     private readonly Task? _connecting;
     private readonly LoopReceiver? _loopReceiver;
 

@@ -14,7 +14,6 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// <summary>The runtime socket the socket engine sends on; null when an event loop's <see cref="Registration"/> does.</summary>
     private readonly Socket? _socket = socket;
     private readonly Task? _connecting = connecting;
-    private readonly Lock _outputLock = new();
     private readonly OutputBuffer _output = new();
     private bool _sendBlocked;
     private bool _sending;
@@ -36,13 +35,19 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     public EpollRegistration? Registration { get; set; }
 
     /// <summary>The sticky write error; <see cref="SocketError.Success"/> while writing works.</summary>
+    /// <summary>
+    /// The output buffer's monitor guards the output: a <see cref="Lock"/> of its own would be one more object (40 B) on
+    /// every open connection, and the lock is rarely contended (a handler's thread against the loop's).
+    /// </summary>
+    private object OutputLock => _output;
+
     public SocketError Error => _writeError;
 
     /// <summary>Before the connection is reset: sends what was marked complete, then fails every later write with <paramref name="reason"/>.</summary>
     public void Abort(SocketError reason)
     {
         _abortReason = reason;
-        lock (_outputLock)
+        lock (OutputLock)
         {
             if (_writeError == SocketError.Success)
             {
@@ -55,7 +60,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// <summary>Records a failure found outside a send (a failed half-close).</summary>
     public void Fail(SocketError error)
     {
-        lock (_outputLock)
+        lock (OutputLock)
         {
             _writeError = error;
         }
@@ -64,7 +69,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// <summary>The connection closed: later writes fail, and queued output is released unless a send loop still reads it.</summary>
     public void Close()
     {
-        lock (_outputLock)
+        lock (OutputLock)
         {
             if (_writeError == SocketError.Success)
             {
@@ -87,7 +92,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// </summary>
     public IoWriteResult Write(ReadOnlySpan<byte> data, bool flush)
     {
-        lock (_outputLock)
+        lock (OutputLock)
         {
             if (_writeError == SocketError.Success && _connecting is { IsCompleted: true, IsCompletedSuccessfully: false })
             {
@@ -195,7 +200,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// </summary>
     public void MarkBoundary()
     {
-        lock (_outputLock)
+        lock (OutputLock)
         {
             _completeOutputEnd = _writtenTotal;
         }
@@ -219,7 +224,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     {
         get
         {
-            lock (_outputLock)
+            lock (OutputLock)
             {
                 return _writeError != SocketError.Success || !(_sending || _sendBlocked);
             }
@@ -233,7 +238,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     public ValueTask WaitWritableAsync(CancellationToken cancellationToken)
     {
         Task sendLoop;
-        lock (_outputLock)
+        lock (OutputLock)
         {
             if (_writeError != SocketError.Success || _output.Length == 0)
             {
@@ -277,7 +282,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
         while (true)
         {
             ReadOnlyMemory<byte> head;
-            lock (_outputLock)
+            lock (OutputLock)
             {
                 if (_output.Length == 0 || _writeError != SocketError.Success)
                 {
@@ -317,7 +322,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
                 return;
             }
 
-            lock (_outputLock)
+            lock (OutputLock)
             {
                 _output.Consume(sent);
                 _sentTotal += sent;
@@ -350,7 +355,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
 
     private void EndSendLoop(SocketError error)
     {
-        lock (_outputLock)
+        lock (OutputLock)
         {
             if (_writeError == SocketError.Success)
             {
