@@ -42,9 +42,9 @@ internal sealed partial class Http1Connection
         }
 
         restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
-        if (restAfter != Timeout.InfiniteTimeSpan && Home is { } home && home.Pool.IsCrowded(home.Loop))
+        if (restAfter > Http1ConnectionPool.CrowdedRestDelay && Home is { } home && home.Pool.IsCrowded(home.Loop))
         {
-            restAfter = TimeSpan.Zero;
+            restAfter = Http1ConnectionPool.CrowdedRestDelay;
         }
 
         limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter

@@ -25,10 +25,15 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     private readonly int[] _lent = new int[EventLoopGroup.LoopCount];
 
     /// <summary>
-    /// Whether more of <paramref name="loop"/>'s sets are out than it keeps: a burst of connections. An idle one then rests
-    /// at once rather than after <see cref="HttpOptions.IdleRestDelay"/>, so its set (and input pipe) goes back while
-    /// young instead of aging into the collector's older generations, where it would stay resident after the burst.
+    /// How long an idle connection waits before it rests while its loop <see cref="IsCrowded"/> (if
+    /// <see cref="HttpOptions.IdleRestDelay"/> is longer): a burst of connections that each asked once then gives its
+    /// sets (and input pipes) back while they are young, instead of holding them until they age into the collector's
+    /// older generations and stay resident after the burst, while busy keep-alive clients, whose next request comes
+    /// sooner, keep theirs (resting at every gap would make a crowded loop rent a set per request).
     /// </summary>
+    internal static readonly TimeSpan CrowdedRestDelay = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Whether more of <paramref name="loop"/>'s sets are out than it keeps (see <see cref="CrowdedRestDelay"/>).</summary>
     public bool IsCrowded(EpollLoop loop) => Volatile.Read(ref _lent[loop.Index]) > MaxKeptPerLoop;
 
     /// <summary>Parts bound to <paramref name="socket"/>: a kept set of this loop's, else a new one (pooled when it may be).</summary>
