@@ -46,11 +46,11 @@ internal sealed class ClientWaits : IDisposable
         }
     }
 
-    public ValueTask<ReadResult> ReadAsync<TWaiter>(IConnectionTransport transport)
+    public ValueTask<ReadResult> ReadAsync<TWaiter>()
         where TWaiter : struct, ITransportWaiter
     {
         _awaitingInput = true;
-        return default(TWaiter).ReadAsync(transport, CancellationToken.None);
+        return default(TWaiter).ReadAsync(_transport!, CancellationToken.None);
     }
 
     /// <summary>
@@ -58,13 +58,13 @@ internal sealed class ClientWaits : IDisposable
     /// input ended as its deadline expired) having ended it with nothing new; else whether the wait ran out
     /// (<paramref name="ranOut"/>: input that came with the expiry stays unexamined for the next read, or a rest, to find).
     /// </summary>
-    public bool Ended(IConnectionTransport transport, in ReadResult result, out bool ranOut)
+    public bool Ended(in ReadResult result, out bool ranOut)
     {
         _awaitingInput = false;
         ranOut = result.IsCanceled && Deadline.Expired;
         if (ranOut || (result.IsCanceled && result.Buffer.IsEmpty && !result.IsCompleted))
         {
-            transport.AdvanceTo(result.Buffer.Start);
+            _transport!.AdvanceTo(result.Buffer.Start);
             return ranOut;
         }
 

@@ -171,9 +171,9 @@ internal sealed partial class Http1Connection
         {
             do
             {
-                result = await _waits.ReadAsync<TWaiter>(_transport).ConfigureAwait(false);
+                result = await _waits.ReadAsync<TWaiter>().ConfigureAwait(false);
             }
-            while (!_waits.Ended(_transport, result, out ranOut));
+            while (!_waits.Ended(result, out ranOut));
         }
         finally
         {

@@ -35,13 +35,13 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     public EpollRegistration? Registration { get; set; }
 
     /// <summary>The sticky write error; <see cref="SocketError.Success"/> while writing works.</summary>
+    public SocketError Error => _writeError;
+
     /// <summary>
     /// The output buffer's monitor guards the output: a <see cref="Lock"/> of its own would be one more object (40 B) on
     /// every open connection, and the lock is rarely contended (a handler's thread against the loop's).
     /// </summary>
     private object OutputLock => _output;
-
-    public SocketError Error => _writeError;
 
     /// <summary>Before the connection is reset: sends what was marked complete, then fails every later write with <paramref name="reason"/>.</summary>
     public void Abort(SocketError reason)
