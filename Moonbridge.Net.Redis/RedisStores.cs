@@ -6,21 +6,22 @@ using StackExchange.Redis;
 namespace Moonbridge.Net.Redis;
 
 /// <summary>
-/// Everything one server process keeps in Redis, on one connection: the progress store, the operation store and the
-/// upload claims. <see cref="RedisServiceCollectionExtensions.UseRedis"/> makes one for a host; plain programs may
-/// use <see cref="ConnectAsync"/>.
+/// Everything one server process keeps in Redis, on one connection: the progress store, the operation store, the
+/// upload claims and the upload records. <see cref="RedisServiceCollectionExtensions.UseRedis"/> makes one for a
+/// host; plain programs may use <see cref="ConnectAsync"/>.
 /// </summary>
 public sealed class RedisStores : IAsyncDisposable
 {
     private readonly IConnectionMultiplexer _redis;
     private int _disposed;
 
-    private RedisStores(IConnectionMultiplexer redis, RedisProgressStore progress, RedisOperationStore operations, RedisUploadClaims uploadClaims)
+    private RedisStores(IConnectionMultiplexer redis, RedisProgressStore progress, RedisOperationStore operations, RedisUploadClaims uploadClaims, RedisUploadRecords uploadRecords)
     {
         _redis = redis;
         Progress = progress;
         Operations = operations;
         UploadClaims = uploadClaims;
+        UploadRecords = uploadRecords;
     }
 
     /// <summary>For <see cref="ProgressOptions.Store"/>.</summary>
@@ -32,7 +33,10 @@ public sealed class RedisStores : IAsyncDisposable
     /// <summary>For <see cref="ResumableUploadOptions.Claims"/> (with one upload directory shared by the instances).</summary>
     public IUploadClaims UploadClaims { get; }
 
-    /// <summary>Connects (a Redis that cannot be reached is one clear <see cref="RedisConnectionException"/>) and creates the three.</summary>
+    /// <summary>For <see cref="ResumableUploadOptions.Records"/>: the uploads' records in Redis rather than in files on the shared directory.</summary>
+    public IUploadRecords UploadRecords { get; }
+
+    /// <summary>Connects (a Redis that cannot be reached is one clear <see cref="RedisConnectionException"/>) and creates the four.</summary>
     /// <param name="configuration"><c>host:port</c> or a StackExchange.Redis configuration string.</param>
     /// <param name="options">Key prefix, intervals, clock and logging; defaults when null.</param>
     /// <returns>The stores; dispose them after the server.</returns>
@@ -45,7 +49,8 @@ public sealed class RedisStores : IAsyncDisposable
                 redis,
                 await RedisProgressStore.CreateAsync(redis, options).ConfigureAwait(false),
                 await RedisOperationStore.CreateAsync(redis, options).ConfigureAwait(false),
-                await RedisUploadClaims.CreateAsync(redis, options).ConfigureAwait(false));
+                await RedisUploadClaims.CreateAsync(redis, options).ConfigureAwait(false),
+                new RedisUploadRecords(redis, options));
         }
         catch
         {

@@ -3,14 +3,17 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Moonbridge.Net.Tests.Http.Functional;
 using Moonbridge.Net.Tests.Infrastructure;
+using Moonbridge.Net.Redis;
 using Moonbridge.Net.Tests.Uploads;
+using StackExchange.Redis;
 
 namespace Moonbridge.Net.Tests.Redis;
 
 /// <summary>
 /// Two Example processes (<c>--redis</c>, one shared <c>--upload-dir</c>) behind an HAProxy started by the test,
 /// round robin: an upload cut mid-way whose instance is then killed (<c>kill -9</c>) is resumed through the
-/// balancer on the other instance and ends with the right SHA-256, for the IETF draft and for tus.
+/// balancer on the other instance and ends with the right SHA-256, for the IETF draft and for tus. The uploads'
+/// records live in Redis; the shared directory holds their bytes only.
 /// </summary>
 [TestFixture]
 public sealed class LoadBalancedUploadTests : RedisTestFixture
@@ -50,6 +53,7 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
         await resuming.SendAsync(data.AsMemory((int)offset), cancellationToken);
         RawHttpResponse finished = await ReadFinalAsync(resuming, cancellationToken);
         Assert.That(finished.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data) + "\n"), finished.ToString());
+        cluster.AssertTheDirectoryHoldsBytesOnly();
     }
 
     [Test]
@@ -94,6 +98,7 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
         await client.SendAsync(UploadTestServer.Head("GET", path + "/result", ""), cancellationToken);
         RawHttpResponse result = await client.ReadResponseAsync(cancellationToken);
         Assert.That(result.BodyText, Is.EqualTo(UploadTestServer.ExpectedResult(data) + "\n"), result.ToString());
+        cluster.AssertTheDirectoryHoldsBytesOnly();
     }
 
     [Test]
@@ -246,13 +251,16 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
     /// <summary>Redis (the fixture's), two Example instances on one upload directory, and HAProxy in front.</summary>
     private sealed class Cluster : IDisposable
     {
+        private static readonly string[] s_bytesOnly = [".data"];
         private readonly TempDirectory _uploads;
         private readonly ExampleServerProcess[] _instances;
         private readonly HaproxyProcess _proxy;
+        private readonly IConnectionMultiplexer _redis;
 
-        private Cluster(TempDirectory uploads, ExampleServerProcess[] instances, HaproxyProcess proxy)
+        private Cluster(TempDirectory uploads, ExampleServerProcess[] instances, HaproxyProcess proxy, IConnectionMultiplexer redis)
         {
             _uploads = uploads;
+            _redis = redis;
             _instances = instances;
             _proxy = proxy;
         }
@@ -269,7 +277,7 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
                 }
 
                 HaproxyProcess proxy = await HaproxyProcess.StartAsync(instances.Select(e => e.Port).ToArray(), cancellationToken);
-                return new Cluster(uploads, [.. instances], proxy);
+                return new Cluster(uploads, [.. instances], proxy, await RedisConnection.ConnectAsync(redis.Configuration));
             }
             catch
             {
@@ -287,17 +295,26 @@ public sealed class LoadBalancedUploadTests : RedisTestFixture
         public void KillInstanceWriting(string path)
             => _instances.Single(e => HasOpen(e.ProcessId, Path.GetFileName(path) + ".data")).Dispose();
 
-        /// <summary>The durable offset the upload's metadata on the shared directory records now.</summary>
+        /// <summary>
+        /// The durable offset the upload's record in Redis states now; its record is nowhere on the shared directory,
+        /// which holds the bytes only.
+        /// </summary>
         public async Task<long> DurableOffsetAsync(string path, CancellationToken cancellationToken)
         {
-            string metadata = Path.Combine(_uploads.Path, Path.GetFileName(path) + ".json");
-            using System.Text.Json.JsonDocument document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(metadata, cancellationToken));
-            return document.RootElement.GetProperty("Offset").GetInt64();
+            string id = Path.GetFileName(path);
+            AssertTheDirectoryHoldsBytesOnly();
+            RedisValue offset = await _redis.GetDatabase().HashGetAsync($"moonbridge:upload:{id}:record", "o").WaitAsync(cancellationToken);
+            return offset.IsNull ? 0 : (long)offset;
         }
+
+        /// <summary>The instances keep their uploads' records in Redis: only data files are on the shared directory.</summary>
+        public void AssertTheDirectoryHoldsBytesOnly()
+            => Assert.That(Directory.GetFiles(_uploads.Path).Select(Path.GetExtension).Distinct(), Is.EquivalentTo(s_bytesOnly), "the records are in Redis");
 
         public void Dispose()
         {
             _proxy.Dispose();
+            _redis.Dispose();
             foreach (ExampleServerProcess instance in _instances)
             {
                 instance.Dispose();

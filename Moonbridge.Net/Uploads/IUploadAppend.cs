@@ -33,6 +33,13 @@ internal interface IUploadAppend : IAsyncDisposable
     /// <summary>Makes everything written so far durable and records the new offset; returns the record as stored.</summary>
     ValueTask<UploadRecord> MakeDurableAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="MakeDurableAsync"/> in the middle of a request: when the records cannot be written just now (their
+    /// shared store does not answer), the bytes stay on disk, the record as last stored is returned, and the next
+    /// checkpoint or the request's end records them.
+    /// </summary>
+    ValueTask<UploadRecord> CheckpointAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Declares the representation's length (a deferred length, or one learned from the last request).</summary>
     ValueTask<UploadRecord> SetLengthAsync(long length, CancellationToken cancellationToken = default);
 

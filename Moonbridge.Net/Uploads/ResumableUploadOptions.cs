@@ -69,6 +69,14 @@ public sealed class ResumableUploadOptions
     /// </summary>
     public IUploadClaims? Claims { get; set; }
 
+    /// <summary>
+    /// Where the uploads' records (offset, length, metadata, final response) are kept; null (the default) for JSON
+    /// files beside the data files in <see cref="Directory"/>. Instances sharing the directory may keep them in a
+    /// shared store instead (with <see cref="Claims"/> from the same place), so that no process reads another's files
+    /// for them.
+    /// </summary>
+    public IUploadRecords? Records { get; set; }
+
     /// <summary>The clock for expiry and checkpoints; the system clock by default.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -52,7 +52,7 @@ public sealed class ResumableUploads : IAsyncDisposable
 
         TimeProvider clock = options.TimeProvider ?? TimeProvider.System;
         ILogger logger = options.LoggerFactory?.CreateLogger("Moonbridge.Net.Uploads") ?? NullLogger.Instance;
-        var store = new FileUploadStore(options.Directory, clock, options.Claims);
+        var store = new FileUploadStore(options.Directory, clock, options.Claims, options.Records);
         _context = new UploadContext(store, options, new UploadCompletion(store, completed, logger), clock, logger, _stopping.Token);
         _ietf = new IetfUploads(_context);
         _tus = new TusUploads(_context);

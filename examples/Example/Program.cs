@@ -85,6 +85,7 @@ await using var uploads = new ResumableUploads(
         Owner = request => request.Cookies.GetValueOrDefault(UploadOwner.CookieName),
         Progress = progress.ObserveUploads(), // /progress?X-Progress-Id=... shows an upload across its requests
         Claims = shared?.UploadClaims,            // with --redis: instances on one --upload-dir never write one upload at once
+        Records = shared?.UploadRecords,          // ...and keep the uploads' records in Redis, the bytes in --upload-dir
         LoggerFactory = logging,
     },
     async (upload, cancellationToken) =>

@@ -106,7 +106,7 @@ internal static class UploadBodyCopy
                     lastCheckpoint = clock.GetTimestamp();
                     if (hold.Offset > durableOffset)
                     {
-                        UploadRecord durable = await hold.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
+                        UploadRecord durable = await hold.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
                         durableOffset = durable.Offset;
                         lastCheckpoint = clock.GetTimestamp();
                         if (checkpoint is not null)

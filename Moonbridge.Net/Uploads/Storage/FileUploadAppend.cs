@@ -1,10 +1,11 @@
 using Microsoft.Win32.SafeHandles;
+using Moonbridge.Net.Http;
 
 namespace Moonbridge.Net.Uploads.Storage;
 
 /// <summary>
 /// A request's hold on an upload of a <see cref="FileUploadStore"/>: positional writes to the data file, made
-/// durable by <c>fsync</c> of the data before the metadata file records the new offset.
+/// durable by <c>fsync</c> of the data before the upload's record states the new offset.
 /// </summary>
 internal sealed class FileUploadAppend : IUploadAppend
 {
@@ -80,6 +81,21 @@ internal sealed class FileUploadAppend : IUploadAppend
         return SaveAsync(complete: null, length: null, cancellationToken);
     }
 
+    public async ValueTask<UploadRecord> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        try
+        {
+            return await SaveAsync(complete: null, length: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpStatusException e) when (e.StatusCode == 503)
+        {
+            // The claim's lease still runs (a lost claim is UploadSupersededException): nobody else can write the
+            // upload, and the record catches up at the next checkpoint.
+            return Record;
+        }
+    }
+
     public ValueTask<UploadRecord> SetLengthAsync(long length, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
@@ -150,10 +166,10 @@ internal sealed class FileUploadAppend : IUploadAppend
                 await SaveAsync(complete: null, length: null, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or UploadSupersededException)
+        catch (Exception e) when (e is IOException or UploadSupersededException or HttpStatusException { StatusCode: 503 })
         {
-            // Not durable (or no longer this request's to record): the next hold starts at the last durable offset
-            // and truncates the rest.
+            // Not durable (or no longer this request's to record, or the records unreachable): the next hold starts at
+            // the last recorded offset and truncates the rest.
         }
         finally
         {

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Moonbridge.Net.Uploads.Storage;
 
 /// <summary>
-/// The store's index of open (incomplete) uploads per client, for the cap on them: read from the metadata files once,
+/// The store's index of open (incomplete) uploads per client, for the cap on them: read from the records once,
 /// on first use, then kept by creation, completion and removal. Uploads that expire count until the sweeper removes them.
 /// With <see cref="IUploadClaims"/> the coordination counts too, across every process on the directory, and its count wins.
 /// </summary>
@@ -57,13 +57,12 @@ internal sealed partial class FileUploadStore
         return _claims?.ClosedAsync(id, CancellationToken.None) ?? ValueTask.CompletedTask;
     }
 
-    /// <summary>Reads every metadata file once: uploads left by an earlier run of the process (a restart, a crash) count too.</summary>
+    /// <summary>Reads every record once: uploads left by an earlier run of the process (a restart, a crash) count too.</summary>
     private async Task LoadIndexAsync()
     {
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + MetadataSuffix))
+        await foreach (string id in _records.ListAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false))
         {
-            string id = Path.GetFileNameWithoutExtension(path);
-            if (UploadId.IsValid(id) && await ReadRecordAsync(id, CancellationToken.None).ConfigureAwait(false) is { } record)
+            if (await ReadRecordAsync(id, CancellationToken.None).ConfigureAwait(false) is { } record)
             {
                 NoteOpened(record);
             }

@@ -5,32 +5,32 @@ using Microsoft.Win32.SafeHandles;
 namespace Moonbridge.Net.Uploads.Storage;
 
 /// <summary>
-/// Uploads on the local file system: per upload a data file (<c>{id}.data</c>) and a metadata file
-/// (<c>{id}.json</c>) in one directory. Durability: the data file is <c>fsync</c>ed before the metadata records a
-/// larger offset, and the metadata is written to a temporary file, <c>fsync</c>ed and renamed over the old one
-/// (the directory flushed after), so after a crash or <c>kill -9</c> the metadata's offset is never ahead of the
-/// data. Bytes beyond it are cut off when the upload is next taken over.
+/// Uploads with their bytes on the local file system, a data file (<c>{id}.data</c>) per upload in one directory, and
+/// their records in <see cref="IUploadRecords"/> (by default <c>{id}.json</c> files beside the data). Durability:
+/// the data file is <c>fsync</c>ed before the record states a larger offset, so after a crash or <c>kill -9</c> the
+/// record's offset is never ahead of the data. Bytes beyond it are cut off when the upload is next taken over.
 /// </summary>
 internal sealed partial class FileUploadStore : IUploadStore
 {
     private const string DataSuffix = ".data";
-    private const string MetadataSuffix = ".json";
-    private const string TemporarySuffix = ".tmp";
     private const int ContentReadBufferSize = 256 * 1024;
 
     private readonly ConcurrentDictionary<string, UploadSlot> _slots = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
     private readonly IUploadClaims? _claims;
+    private readonly IUploadRecords _records;
 
-    /// <param name="directory">Where uploads are kept; created when missing. One store per directory and process.</param>
+    /// <param name="directory">Where the data files are kept; created when missing. One store per directory and process.</param>
     /// <param name="clock">Decides expiry; the system clock by default.</param>
     /// <param name="claims">Coordinates takeovers with other processes on the same directory; null for this process only.</param>
-    public FileUploadStore(string directory, TimeProvider? clock = null, IUploadClaims? claims = null)
+    /// <param name="records">Where the records are kept; null for JSON files in <paramref name="directory"/>.</param>
+    public FileUploadStore(string directory, TimeProvider? clock = null, IUploadClaims? claims = null, IUploadRecords? records = null)
     {
         _claims = claims;
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
+        _records = records ?? new FileUploadRecords(Directory);
         _clock = clock ?? TimeProvider.System;
         _index = new Lazy<Task>(() => Task.Run(LoadIndexAsync));
     }
@@ -67,7 +67,7 @@ internal sealed partial class FileUploadStore : IUploadStore
             ExpiresAt = creation.ExpiresAt,
         };
 
-        // The data file exists before the metadata names the upload: a crash in between leaves an orphan data file, never a record without data.
+        // The data file exists before the record names the upload: a crash in between leaves an orphan data file, never a record without data.
         using (File.OpenHandle(DataPath(id), FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
         }
@@ -90,17 +90,24 @@ internal sealed partial class FileUploadStore : IUploadStore
 
     public async ValueTask<IUploadAppend?> TakeOverAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!UploadId.IsValid(id) || !File.Exists(MetadataPath(id)))
+        if (!UploadId.IsValid(id))
         {
             return null;
         }
 
+        // Entered before anything is awaited: the request's place in the order of takeovers (newest wins) is its arrival.
         (UploadSlot slot, long ticket) = Enter(id);
         bool held = false;
         bool handedOver = false;
         IUploadClaim? claim = null;
         try
         {
+            // An unknown id claims nothing (no coordination keys for ids that were never made).
+            if (await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+
             await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
             held = true;
             if (!slot.IsNewest(ticket))
@@ -183,30 +190,56 @@ internal sealed partial class FileUploadStore : IUploadStore
     }
 
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+        => UploadId.IsValid(id) && await RemoveAsync(id, onlyIfRecorded: true, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        if (!UploadId.IsValid(id) || !File.Exists(MetadataPath(id)))
+        int removed = 0;
+        await foreach (string id in _records.ListAsync(now, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            // No record at all is one that expired away by itself in its store (its data file is still here) or one
+            // deleted since the listing (removing it again is harmless).
+            UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
+            if ((record is null || record.ExpiresAt <= now) && await RemoveAsync(id, onlyIfRecorded: false, cancellationToken).ConfigureAwait(false))
+            {
+                removed++;
+            }
         }
 
+        return removed;
+    }
+
+    /// <summary>
+    /// Removes the record and the data file, once the upload is held (a holder is superseded at once); false when
+    /// neither was there, or, with <paramref name="onlyIfRecorded"/>, when there is no record.
+    /// </summary>
+    private async ValueTask<bool> RemoveAsync(string id, bool onlyIfRecorded, CancellationToken cancellationToken)
+    {
         (UploadSlot slot, long ticket) = Enter(id);
         try
         {
+            if (onlyIfRecorded && await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+
             await slot.Hold.WaitAsync(cancellationToken).ConfigureAwait(false);
             IUploadClaim? claim = null;
             try
             {
                 claim = await ClaimAsync(id, slot, ticket, cancellationToken).ConfigureAwait(false);
-                // The metadata goes first: without it the upload is gone, whatever data is left behind.
-                bool existed = File.Exists(MetadataPath(id));
+
+                // The record goes first: without it the upload is gone, whatever data is left behind.
+                bool existed = await _records.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
                 await NoteClosedAsync(id).ConfigureAwait(false);
-                await Task.Run(() =>
+                string data = DataPath(id);
+                return await Task.Run(() =>
                 {
-                    File.Delete(MetadataPath(id));
-                    File.Delete(DataPath(id));
+                    bool hadData = File.Exists(data);
+                    File.Delete(data);
                     DirectorySync.Flush(Directory);
+                    return existed || hadData;
                 }, CancellationToken.None).ConfigureAwait(false);
-                return existed;
             }
             finally
             {
@@ -224,47 +257,20 @@ internal sealed partial class FileUploadStore : IUploadStore
         }
     }
 
-    public async ValueTask<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        int removed = 0;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + MetadataSuffix))
-        {
-            string id = Path.GetFileNameWithoutExtension(path);
-            if (!UploadId.IsValid(id))
-            {
-                continue;
-            }
-
-            UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
-            if (record is not null && record.ExpiresAt <= now && await DeleteAsync(id, cancellationToken).ConfigureAwait(false))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
-    }
-
     /// <summary>
-    /// Writes <paramref name="record"/> as the upload's durable metadata and returns it. Callers hold the upload (or
-    /// create it), so writes to one upload never overlap. The file system calls run on the thread pool: an event
-    /// loop must not wait for a disk.
+    /// Writes <paramref name="record"/> as the upload's durable record and returns it. Callers hold the upload (or
+    /// create it), so writes to one upload never overlap here; a shared record store also refuses a record behind the
+    /// one it has (written by a newer request elsewhere).
     /// </summary>
+    /// <exception cref="UploadSupersededException">The records have one ahead of this: the upload is no longer this request's.</exception>
     internal async ValueTask<UploadRecord> WriteRecordAsync(UploadRecord record, CancellationToken cancellationToken)
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(UploadMetadataDocument.From(record), UploadMetadataJson.Default.UploadMetadataDocument);
-        await Task.Run(() =>
+        if (!await _records.WriteAsync(new UploadRecordDocument(record.Id, record.Epoch, record.Offset, record.ExpiresAt, json), cancellationToken).ConfigureAwait(false))
         {
-            string temporary = MetadataPath(record.Id) + TemporarySuffix;
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                file.Write(json);
-                file.Flush(flushToDisk: true);
-            }
+            throw new UploadSupersededException("A newer request recorded the upload.");
+        }
 
-            File.Move(temporary, MetadataPath(record.Id), overwrite: true);
-            DirectorySync.Flush(Directory);
-        }, cancellationToken).ConfigureAwait(false);
         if (record.IsComplete)
         {
             await NoteClosedAsync(record.Id).ConfigureAwait(false);
@@ -341,21 +347,12 @@ internal sealed partial class FileUploadStore : IUploadStore
 
     private async ValueTask<UploadRecord?> ReadRecordAsync(string id, CancellationToken cancellationToken)
     {
-        try
-        {
-            byte[] json = await File.ReadAllBytesAsync(MetadataPath(id), cancellationToken).ConfigureAwait(false);
-            UploadMetadataDocument? document = JsonSerializer.Deserialize(json, UploadMetadataJson.Default.UploadMetadataDocument);
-            return document is not null && string.Equals(document.Id, id, StringComparison.Ordinal) ? document.ToRecord() : null;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
+        byte[]? json = await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false);
+        UploadMetadataDocument? document = json is null ? null : JsonSerializer.Deserialize(json, UploadMetadataJson.Default.UploadMetadataDocument);
+        return document is not null && string.Equals(document.Id, id, StringComparison.Ordinal) ? document.ToRecord() : null;
     }
 
     private bool IsExpired(UploadRecord record) => record.ExpiresAt <= _clock.GetUtcNow();
 
     private string DataPath(string id) => Path.Combine(Directory, id + DataSuffix);
-
-    private string MetadataPath(string id) => Path.Combine(Directory, id + MetadataSuffix);
 }

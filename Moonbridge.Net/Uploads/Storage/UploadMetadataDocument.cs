@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Moonbridge.Net.Uploads.Storage;
 
-/// <summary>An upload record as its metadata file holds it (JSON, written whole and renamed into place).</summary>
+/// <summary>An upload record as <see cref="IUploadRecords"/> keeps it: JSON, written whole.</summary>
 internal sealed class UploadMetadataDocument
 {
     public int Version { get; set; } = 1;
