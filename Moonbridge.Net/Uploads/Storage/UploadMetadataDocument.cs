@@ -86,5 +86,5 @@ internal sealed class UploadMetadataDocument
 }
 
 [JsonSerializable(typeof(UploadMetadataDocument))]
-[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 internal sealed partial class UploadMetadataJson : JsonSerializerContext;
