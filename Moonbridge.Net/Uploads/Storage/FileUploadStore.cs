@@ -198,9 +198,11 @@ internal sealed partial class FileUploadStore : IUploadStore
         await foreach (string id in _records.ListAsync(now, cancellationToken).ConfigureAwait(false))
         {
             // No record at all is one that expired away by itself in its store (its data file is still here) or one
-            // deleted since the listing (removing it again is harmless).
-            UploadRecord? record = await ReadRecordAsync(id, cancellationToken).ConfigureAwait(false);
-            if ((record is null || record.ExpiresAt <= now) && await RemoveAsync(id, onlyIfRecorded: false, cancellationToken).ConfigureAwait(false))
+            // deleted since the listing (removing it again is harmless); one that cannot be read as this upload's is
+            // left alone.
+            byte[]? json = await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false);
+            bool expired = json is null || Parse(id, json) is { } record && record.ExpiresAt <= now;
+            if (expired && await RemoveAsync(id, onlyIfRecorded: false, cancellationToken).ConfigureAwait(false))
             {
                 removed++;
             }
@@ -346,9 +348,12 @@ internal sealed partial class FileUploadStore : IUploadStore
     }
 
     private async ValueTask<UploadRecord?> ReadRecordAsync(string id, CancellationToken cancellationToken)
+        => await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false) is { } json ? Parse(id, json) : null;
+
+    /// <summary>The record in <paramref name="json"/> if it is upload <paramref name="id"/>'s.</summary>
+    private static UploadRecord? Parse(string id, byte[] json)
     {
-        byte[]? json = await _records.ReadAsync(id, cancellationToken).ConfigureAwait(false);
-        UploadMetadataDocument? document = json is null ? null : JsonSerializer.Deserialize(json, UploadMetadataJson.Default.UploadMetadataDocument);
+        UploadMetadataDocument? document = JsonSerializer.Deserialize(json, UploadMetadataJson.Default.UploadMetadataDocument);
         return document is not null && string.Equals(document.Id, id, StringComparison.Ordinal) ? document.ToRecord() : null;
     }
 
