@@ -67,7 +67,7 @@ public sealed partial class RedisUploadClaims : IUploadClaims, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(redis);
         options ??= new RedisStoreOptions();
         ChangeFeed feed = await ChangeFeed.StartAsync(redis, options.KeyPrefix + "upload").ConfigureAwait(false);
-        var health = new RedisHealth(options.LoggerFactory.CreateLogger<RedisUploadClaims>(), "upload coordination", options);
+        var health = new RedisHealth(options.LoggerFactory.CreateLogger<RedisUploadClaims>(), "upload coordination", options, RedisHealth.UploadsRefused);
         return new RedisUploadClaims(redis.GetDatabase(), feed, options, health);
     }
 

@@ -45,7 +45,7 @@ public sealed class RedisUploadRecords : IUploadRecords
         ArgumentNullException.ThrowIfNull(redis);
         _options = options ?? new RedisStoreOptions();
         _database = redis.GetDatabase();
-        _health = new RedisHealth(_options.LoggerFactory.CreateLogger<RedisUploadRecords>(), "upload records", _options);
+        _health = new RedisHealth(_options.LoggerFactory.CreateLogger<RedisUploadRecords>(), "upload records", _options, RedisHealth.UploadsRefused);
         _prefix = _options.KeyPrefix + "upload:";
         _expiryIndex = _options.KeyPrefix + "upload-expiry";
     }

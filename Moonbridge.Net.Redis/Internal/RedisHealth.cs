@@ -11,8 +11,14 @@ namespace Moonbridge.Net.Redis.Internal;
 /// connection's queue keeps it meanwhile): a failure within one call timeout of a recovery is not taken for a new
 /// outage. One after that is.
 /// </remarks>
-internal sealed partial class RedisHealth(ILogger logger, string store, RedisStoreOptions options)
+internal sealed partial class RedisHealth(ILogger logger, string store, RedisStoreOptions options, string meanwhile = RedisHealth.Untracked)
 {
+    /// <summary>What an outage means for the progress and operation stores.</summary>
+    public const string Untracked = "Requests go on without it (untracked, unknown to other instances) until it answers again.";
+
+    /// <summary>What an outage means for the upload stores.</summary>
+    public const string UploadsRefused = "Requests that read or change an upload are refused with 503 until it answers again; appends in progress keep their bytes.";
+
     private int _failing;
     private long _recoveredAt;
 
@@ -28,7 +34,7 @@ internal sealed partial class RedisHealth(ILogger logger, string store, RedisSto
 
         if (Interlocked.Exchange(ref _failing, 1) == 0)
         {
-            Unavailable(logger, store, exception.Message, exception);
+            Unavailable(logger, store, exception.Message.TrimEnd('.'), meanwhile, exception);
         }
     }
 
@@ -49,8 +55,8 @@ internal sealed partial class RedisHealth(ILogger logger, string store, RedisSto
     private static partial void Dropped(ILogger logger, string store, string id, Exception exception);
 
     [LoggerMessage(EventId = 801, Level = LogLevel.Warning,
-        Message = "Redis is not answering the {Store}: {Reason}. Requests go on without it (untracked, unknown to other instances) until it answers again.")]
-    private static partial void Unavailable(ILogger logger, string store, string reason, Exception exception);
+        Message = "Redis is not answering the {Store}: {Reason}. {Meanwhile}")]
+    private static partial void Unavailable(ILogger logger, string store, string reason, string meanwhile, Exception exception);
 
     [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "Redis answers the {Store} again.")]
     private static partial void Recovered(ILogger logger, string store);

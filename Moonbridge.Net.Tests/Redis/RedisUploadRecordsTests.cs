@@ -139,6 +139,37 @@ public sealed class RedisUploadRecordsTests : RedisTestFixture
     }
 
     [Test]
+    public async Task WithRedisDownACreationIsRefusedWith503LeavingNoFileAndWorksOnceRedisIsBack(CancellationToken cancellationToken)
+    {
+        using var redis = await RedisServerProcess.StartAsync(cancellationToken);
+        IConnectionMultiplexer connection = await RedisConnection.ConnectAsync(redis.Configuration);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Records without claims: the cap on open uploads counts from the records themselves, first read at the
+            // first creation, which meets the outage.
+            var options = new RedisStoreOptions { Timeout = TimeSpan.FromMilliseconds(500) };
+            await using var server = UploadTestServer.Start(o => o.Records = new RedisUploadRecords(connection, options));
+            const string Creation = "Upload-Draft-Interop-Version: 9\r\nUpload-Complete: ?0\r\nUpload-Length: 10\r\n";
+
+            redis.Stop();
+            Exchange refused = await server.SendAsync("POST", "/files", Creation, ReadOnlyMemory<byte>.Empty, cancellationToken);
+            string[] left = Directory.GetFiles(server.Directory);
+            Task reconnected = RedisServerProcess.WhenRestoredAsync(connection);
+            await redis.RestartAsync(cancellationToken);
+            await reconnected.WaitAsync(cancellationToken);
+            Exchange created = await server.SendAsync("POST", "/files", Creation, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(refused.Final.StatusCode, Is.EqualTo(503), refused.ToString());
+                Assert.That(refused.Final.BodyText, Does.Contain("Redis"), "the reason names what is missing");
+                Assert.That(left, Is.Empty, "no data file without a record");
+                Assert.That(created.Final.StatusCode, Is.EqualTo(201), "the failed first reading of the records is not kept: " + created);
+            });
+        }
+    }
+
+    [Test]
     public async Task AnAppendCarriesOnThroughARedisRestartAndRecordsItsUploadAgain(CancellationToken cancellationToken)
     {
         using var redis = await RedisServerProcess.StartAsync(cancellationToken);

@@ -10,7 +10,8 @@ namespace Moonbridge.Net.Uploads.Storage;
 internal sealed partial class FileUploadStore
 {
     private readonly ConcurrentDictionary<string, string> _openClients = new(StringComparer.Ordinal);
-    private readonly Lazy<Task> _index;
+    private readonly Lock _indexLock = new();
+    private Task? _index;
 
     public async ValueTask<int> CountOpenAsync(string client, CancellationToken cancellationToken = default)
     {
@@ -20,7 +21,7 @@ internal sealed partial class FileUploadStore
             return shared;
         }
 
-        await _index.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await LoadedIndex().WaitAsync(cancellationToken).ConfigureAwait(false);
         int count = 0;
         foreach (KeyValuePair<string, string> open in _openClients)
         {
@@ -31,6 +32,20 @@ internal sealed partial class FileUploadStore
         }
 
         return count;
+    }
+
+    /// <summary>The index's loading, begun on first use; begun again after one that failed (a shared record store that did not answer).</summary>
+    private Task LoadedIndex()
+    {
+        lock (_indexLock)
+        {
+            if (_index is null || _index.IsFaulted || _index.IsCanceled)
+            {
+                _index = Task.Run(LoadIndexAsync);
+            }
+
+            return _index;
+        }
     }
 
     private void NoteOpened(UploadRecord record)

@@ -32,7 +32,6 @@ internal sealed partial class FileUploadStore : IUploadStore
         System.IO.Directory.CreateDirectory(Directory);
         _records = records ?? new FileUploadRecords(Directory);
         _clock = clock ?? TimeProvider.System;
-        _index = new Lazy<Task>(() => Task.Run(LoadIndexAsync));
     }
 
     public string Directory { get; }
@@ -72,7 +71,17 @@ internal sealed partial class FileUploadStore : IUploadStore
         {
         }
 
-        record = await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            record = await WriteRecordAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not recorded (the records' store refused or did not answer): the empty data file would be an orphan.
+            File.Delete(DataPath(id));
+            throw;
+        }
+
         await NoteOpenedAsync(record, cancellationToken).ConfigureAwait(false);
         return record;
     }
