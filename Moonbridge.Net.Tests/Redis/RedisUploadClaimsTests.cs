@@ -101,10 +101,7 @@ public sealed class RedisUploadClaimsTests : RedisTestFixture
             await using var server = UploadTestServer.Start(o => o.Claims = claims);
             byte[] data = RandomNumberGenerator.GetBytes(400_000);
             string path = await server.CreateAsync(data.Length, cancellationToken);
-            using TestClient client = await server.ConnectAsync(cancellationToken);
-            await client.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
-            await client.SendAsync(data.AsMemory(0, 100_000), cancellationToken);
-            Assert.That((await client.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104), "the append holds the upload");
+            using TestClient client = await server.BeginHoldingAppendAsync(path, data, 100_000, cancellationToken);
 
             // Redis goes away (its keys with it, persistence is off) and comes back while the append goes on; the
             // checkpoints meanwhile trust the lease, and the next renewal claims the upload back.

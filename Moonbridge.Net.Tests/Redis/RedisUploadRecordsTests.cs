@@ -186,10 +186,7 @@ public sealed class RedisUploadRecordsTests : RedisTestFixture
             });
             byte[] data = RandomNumberGenerator.GetBytes(400_000);
             string path = await server.CreateAsync(data.Length, cancellationToken);
-            using TestClient client = await server.ConnectAsync(cancellationToken);
-            await client.SendAsync(UploadTestServer.Head("PATCH", path, UploadTestServer.AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
-            await client.SendAsync(data.AsMemory(0, 100_000), cancellationToken);
-            Assert.That((await client.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104), "the append holds the upload");
+            using TestClient client = await server.BeginHoldingAppendAsync(path, data, 100_000, cancellationToken);
 
             // Redis goes away with every record (persistence is off): the append's checkpoints cannot record, the
             // bytes keep arriving, and a request that needs a record meanwhile is told to come back.

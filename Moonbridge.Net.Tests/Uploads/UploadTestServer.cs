@@ -137,6 +137,19 @@ internal sealed class UploadTestServer : IAsyncDisposable
         return (sent, progress);
     }
 
+    /// <summary>
+    /// Begins a completing append of all of <paramref name="data"/> on a new connection, sends its first
+    /// <paramref name="first"/> bytes and waits for the server's first checkpoint (a 104): the append holds the upload.
+    /// </summary>
+    public async Task<TestClient> BeginHoldingAppendAsync(string path, byte[] data, int first, CancellationToken cancellationToken)
+    {
+        TestClient client = await ConnectAsync(cancellationToken);
+        await client.SendAsync(Head("PATCH", path, AppendHeaders(0, complete: true) + $"Content-Length: {data.Length}\r\n"), cancellationToken);
+        await client.SendAsync(data.AsMemory(0, first), cancellationToken);
+        Assert.That((await client.ReadResponseAsync(cancellationToken)).StatusCode, Is.EqualTo(104), "the append holds the upload");
+        return client;
+    }
+
     /// <summary>The upload's durable offset by HEAD.</summary>
     public async Task<long> OffsetAsync(string path, CancellationToken cancellationToken)
     {
