@@ -74,5 +74,6 @@ internal sealed partial class SocketConnection
         _sender.Close();
 
         InputPipe.Reader.Complete();
+        InputPipePool.SideEnded(ref _input, ref _inputEndedSides, InputPipePool.ReaderSide, Loop);
     }
 }

@@ -37,6 +37,7 @@ internal sealed partial class SocketConnection
     private readonly Socket? _socket;
     private readonly LoopSocketHandle? _loopHandle;
     private Pipe? _input; // made at first use, on a loop from its InputPipePool
+    private int _inputEndedSides; // InputPipePool.ReaderSide | WriterSide, each set once
     private readonly Task? _connecting;
     private readonly LoopReceiver? _loopReceiver;
 
@@ -143,6 +144,7 @@ internal sealed partial class SocketConnection
         }
 
         InputPipe.Writer.Complete();
+        InputPipePool.SideEnded(ref _input, ref _inputEndedSides, InputPipePool.WriterSide, Loop);
         SignalReceiveEnded();
     }
 
