@@ -28,7 +28,7 @@ internal sealed record ExampleCommandLine(string Host, int Port, string? UnixPat
         Option<string?> uploadDirectory = ExampleOptions.Path("--upload-dir", "Where resumable uploads (/files) are kept; they survive restarts (default: moonbridge-uploads in the temp directory)");
         var redis = new Option<string?>("--redis")
         {
-            Description = "Share upload progress, job status documents and the coordination of resumable uploads with the other instances using this Redis (HOST:PORT) and the same --upload-dir; in memory when absent",
+            Description = "Share upload progress, job status documents and resumable uploads (their records and who may write them; the bytes stay in the shared --upload-dir) with the other instances using this Redis (HOST:PORT); in memory and in --upload-dir when absent",
             HelpName = "HOST:PORT",
         };
         var command = new RootCommand("The original example_application.lua in C#: pages, uploads, an echo, progress and long-running jobs.")

@@ -50,20 +50,21 @@ internal static class InputPipePool
     /// </summary>
     public static void SideEnded(ref Pipe? field, ref int endedSides, int side, EpollLoop? loop)
     {
-        if ((Interlocked.Or(ref endedSides, side) | side) != (ReaderSide | WriterSide) || loop is null || EpollLoop.Current != loop
-            || Interlocked.Exchange(ref field, null) is not { } pipe)
+        if ((Interlocked.Or(ref endedSides, side) | side) == (ReaderSide | WriterSide) && loop is not null && EpollLoop.Current == loop
+            && Interlocked.Exchange(ref field, null) is { } pipe)
         {
-            return;
+            Return(pipe, loop);
         }
-
-        pipe.Reader.Complete();
-        pipe.Writer.Complete();
-        Return(pipe, loop);
     }
 
-    /// <summary>Keeps a pipe whose reader and writer were completed, when on <paramref name="loop"/>'s thread and there is room.</summary>
-    public static void Return(Pipe completed, EpollLoop? loop)
+    /// <summary>
+    /// Completes both sides of a pipe nobody uses any more (a side already completed stays so) and keeps it, when on
+    /// <paramref name="loop"/>'s thread and there is room.
+    /// </summary>
+    public static void Return(Pipe unused, EpollLoop? loop)
     {
+        unused.Reader.Complete();
+        unused.Writer.Complete();
         if (loop is null || EpollLoop.Current != loop)
         {
             return;
@@ -72,8 +73,8 @@ internal static class InputPipePool
         Stack<Pipe> kept = s_kept[loop.Index] ??= new Stack<Pipe>();
         if (kept.Count < MaxKeptPerLoop)
         {
-            completed.Reset();
-            kept.Push(completed);
+            unused.Reset();
+            kept.Push(unused);
         }
     }
 }

@@ -21,8 +21,6 @@ internal sealed partial class SocketConnection
     {
         if (Interlocked.Exchange(ref _input, null) is { } released)
         {
-            released.Reader.Complete();
-            released.Writer.Complete();
             InputPipePool.Return(released, Loop);
         }
     }

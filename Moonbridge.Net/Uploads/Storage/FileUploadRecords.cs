@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Moonbridge.Net.Uploads.Storage;
 
 /// <summary>
@@ -54,21 +52,13 @@ internal sealed class FileUploadRecords(string directory) : IUploadRecords
             return existed;
         }, CancellationToken.None).ConfigureAwait(false);
 
-    public async IAsyncEnumerable<string> ListAsync(DateTimeOffset? expiredBy = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        // Every record: a file says nothing of its expiry without being read, and the store reads each anyway.
-        foreach (string path in Directory.EnumerateFiles(directory, "*" + Suffix))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string id = Path.GetFileNameWithoutExtension(path);
-            if (UploadId.IsValid(id))
-            {
-                yield return id;
-            }
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
+    // Every record: a file says nothing of its expiry without being read, and the store reads each anyway.
+    public IAsyncEnumerable<string> ListAsync(DateTimeOffset? expiredBy = null, CancellationToken cancellationToken = default)
+        => Directory.EnumerateFiles(directory, "*" + Suffix)
+            .TakeWhile(_ => !cancellationToken.IsCancellationRequested)
+            .Select(path => Path.GetFileNameWithoutExtension(path))
+            .Where(id => UploadId.IsValid(id))
+            .ToAsyncEnumerable();
 
     private string PathOf(string id) => Path.Combine(directory, id + Suffix);
 }
