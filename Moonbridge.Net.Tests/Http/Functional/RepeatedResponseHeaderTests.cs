@@ -19,6 +19,8 @@ public sealed class RepeatedResponseHeaderTests
     private const string Five = "5";
     private const string Connection = "Connection";
     private const string KeepAlive = "keep-alive";
+    private const string CreatedStatus = "201 Created";
+    private static readonly string LongValue = new('v', 300);
 
     private static async ValueTask<bool> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -43,6 +45,17 @@ public sealed class RepeatedResponseHeaderTests
                 request.SendHeader(Connection, KeepAlive);
                 request.SendHeader(ContentLength, Five);
                 await request.SendDataAsync("keep!"u8.ToArray());
+                break;
+            case "varying":
+                // The same name strings at the same positions with values that change (a fresh string each time, a
+                // long one, one with Latin-1 letters), and a status string kept by the handler or made anew.
+                int n = int.Parse(request.Query!.AsSpan("?n=".Length), System.Globalization.CultureInfo.InvariantCulture);
+                request.SendStatus(n % 2 == 0 ? CreatedStatus : $"299 Custom {n}");
+                request.SendHeader(ContentType, n % 3 == 0 ? TextPlain : $"text/x-{n}");
+                request.SendHeader("X-Long", n % 2 == 0 ? LongValue : LongValue + n);
+                request.SendHeader("X-Latin", n % 2 == 0 ? "caf\u00e9" : "na\u00efve");
+                request.SendHeader(ContentLength, Five);
+                await request.SendDataAsync("vary!"u8.ToArray());
                 break;
             default:
                 request.SendStatus(200);
@@ -88,5 +101,25 @@ public sealed class RepeatedResponseHeaderTests
 
         await client.SendAsync("GET /a HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
         Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("hello"), "the connection is still open and served");
+    }
+
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task ChangingValuesAndStatusesAtRememberedPositionsGoOutAsSent(CancellationToken cancellationToken)
+    {
+        await using TestServer server = TestServer.StartHttp(TestServer.HttpOptions(), HandleAsync);
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+
+        foreach (int n in new[] { 0, 0, 1, 2, 2, 3, 1, 0, 4, 6, 6 })
+        {
+            await client.SendAsync($"GET /varying?n={n} HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
+            RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+            bool even = n % 2 == 0;
+            Assert.That(response.Status, Is.EqualTo(even ? CreatedStatus : $"299 Custom {n}"), $"n={n}");
+            Assert.That(response.Header("Content-Type"), Is.EqualTo(n % 3 == 0 ? TextPlain : $"text/x-{n}"), $"n={n}");
+            Assert.That(response.Header("X-Long"), Is.EqualTo(even ? LongValue : LongValue + n), $"n={n}");
+            Assert.That(response.Header("X-Latin"), Is.EqualTo(even ? "caf\u00e9" : "na\u00efve"), $"n={n}: Latin-1 on the wire");
+            Assert.That(response.BodyText, Is.EqualTo("vary!"), $"n={n}");
+        }
     }
 }

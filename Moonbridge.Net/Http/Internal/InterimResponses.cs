@@ -58,7 +58,16 @@ internal sealed class InterimResponses(Http1Connection connection, HttpRequestHe
         return buffer;
     }
 
-    /// <summary>Ends an interim head begun with <see cref="BeginHead"/> and sends it at once.</summary>
+    /// <summary>Starts a final response head from its encoded status line (<see cref="RepeatedStatus"/>) and the static headers.</summary>
+    public static PooledBufferWriter BeginHead(PooledBufferWriter buffer, ReadOnlySpan<byte> statusLine, HttpServerContext context)
+    {
+        buffer.Clear();
+        buffer.Write(statusLine);
+        buffer.Write(context.StaticHeaderBytes);
+        return buffer;
+    }
+
+    /// <summary>Ends an interim head begun with <see cref="BeginHead(PooledBufferWriter, ReadOnlySpan{char}, HttpServerContext)"/> and sends it at once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync<TWaiter>(PooledBufferWriter interim)
         where TWaiter : struct, ITransportWaiter

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace Moonbridge.Net.Http.Internal;
 
@@ -40,13 +41,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     /// <summary>Appends Latin-1 text (header names and values are validated to fit).</summary>
     public void WriteLatin1(ReadOnlySpan<char> text)
     {
-        Span<byte> target = GetSpan(text.Length);
-        for (int i = 0; i < text.Length; i++)
-        {
-            target[i] = (byte)text[i];
-        }
-
-        _written += text.Length;
+        _written += Encoding.Latin1.GetBytes(text, GetSpan(text.Length));
     }
 
     public void Clear() => _written = 0;

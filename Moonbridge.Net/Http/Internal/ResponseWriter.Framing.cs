@@ -116,7 +116,7 @@ internal sealed partial class ResponseWriter
             }
         }
 
-        PooledBufferWriter buffer = InterimResponses.BeginHead(_out, _status, context);
+        PooledBufferWriter buffer = InterimResponses.BeginHead(_out, _repeatedStatus.LineOf(_status!), context);
         if (!_userDate && !context.StaticDate)
         {
             buffer.Write(DateHeader.Line);

@@ -17,6 +17,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
 {
     private readonly PooledBufferWriter _userHeaders = new();
     private readonly RepeatedHeaders _repeatedHeaders = new();
+    private readonly RepeatedStatus _repeatedStatus = new();
     private readonly PooledBufferWriter _gathered = new();
     private readonly PooledBufferWriter _out = new();
     private ResponseState _state;
@@ -105,7 +106,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
     public void SendStatus(string status)
     {
         ThrowIfFaulty();
-        int code = StatusLine.ParseCode(status);
+        int code = _repeatedStatus.CodeOf(status);
         if (_state >= ResponseState.FinalStatus)
         {
             throw new InvalidOperationException("HTTP status has already been sent.");
@@ -132,7 +133,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
     public void SendHeader(string name, string value)
     {
         ThrowIfFaulty();
-        bool repeated = _repeatedHeaders.TryRepeat(name, value, out HeaderFacts facts);
+        bool repeated = _repeatedHeaders.TryRepeat(name, value, out HeaderFacts facts, out ReadOnlySpan<byte> line);
         if (!repeated)
         {
             HeaderValidation.ThrowIfInvalid(name, value);
@@ -189,6 +190,12 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
             case HeaderRole.Date:
                 _userDate = true;
                 break;
+        }
+
+        if (!line.IsEmpty)
+        {
+            _userHeaders.Write(line);
+            return;
         }
 
         if (!repeated)
