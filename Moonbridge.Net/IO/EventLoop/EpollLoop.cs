@@ -280,9 +280,14 @@ internal sealed unsafe class EpollLoop
         }
     }
 
+    /// <summary>
+    /// Runs the work posted before this point; work it posts in turn waits for the next turn, after the next events:
+    /// an accept loop that yields its turn (<see cref="LoopTurnYield"/>) while connections keep coming would otherwise
+    /// never let the loop wait for events again.
+    /// </summary>
     private void RunPosted()
     {
-        while (_posted.TryDequeue(out (Action<object?> Work, object? State) item))
+        for (int pending = _posted.Count; pending > 0 && _posted.TryDequeue(out (Action<object?> Work, object? State) item); pending--)
         {
             try
             {
