@@ -8,7 +8,7 @@ using Moonbridge.Net.Uploads;
 namespace Moonbridge.Net.Benchmarks.Load;
 
 /// <summary>
-/// <c>server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
+/// <c>server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS] [--defer-accept SECONDS]</c>: the Moonbridge benchmark server on 127.0.0.1, written against the public API a
 /// user would use. Routes: <c>GET /plaintext</c> (TechEmpower), <c>POST /upload</c> (answers the body's byte
 /// count; tracked under <c>?X-Progress-Id=</c>), <c>POST /upload/stored</c> (streams the body to a file in the upload
 /// directory, fsyncs it and answers the count; <c>DELETE /upload/stored</c> removes those files), <c>GET /bytes/{n}</c> (n bytes), <c>/files</c> (resumable uploads,
@@ -36,7 +36,11 @@ internal static class ServerMode
             int restAt = Array.IndexOf(args, "--idle-rest-delay");
             TimeSpan? restDelay = restAt >= 0 && restAt + 1 < args.Length && int.TryParse(args[restAt + 1], System.Globalization.CultureInfo.InvariantCulture, out int ms)
                 ? TimeSpan.FromMilliseconds(ms) : null;
-            return RunAsync(port, uploadDirectory, redis, restDelay).GetAwaiter().GetResult();
+            // --defer-accept SECONDS: TcpListenerSpec.DeferAccept, as an HTTP server on Linux would set it (5 s unless told; 0: off).
+            int deferAt = Array.IndexOf(args, "--defer-accept");
+            int deferSeconds = deferAt >= 0 && deferAt + 1 < args.Length && int.TryParse(args[deferAt + 1], System.Globalization.CultureInfo.InvariantCulture, out int seconds)
+                ? seconds : 5;
+            return RunAsync(port, uploadDirectory, redis, restDelay, deferSeconds > 0 ? TimeSpan.FromSeconds(deferSeconds) : null).GetAwaiter().GetResult();
         }
         finally
         {
@@ -54,7 +58,7 @@ internal static class ServerMode
         }
     }
 
-    private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress, TimeSpan? idleRestDelay)
+    private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress, TimeSpan? idleRestDelay, TimeSpan? deferAccept)
     {
         // With --redis, tracking goes to a Redis progress store (issue 17: the tracked upload against the in-memory store).
         using StackExchange.Redis.IConnectionMultiplexer? redis = redisAddress is null ? null : await Moonbridge.Net.Redis.RedisConnection.ConnectAsync(redisAddress);
@@ -83,7 +87,7 @@ internal static class ServerMode
             ForkDelay = TimeSpan.Zero,
             ConnectAsync = handleHttp,
         };
-        options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", port));
+        options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", port) with { DeferAccept = deferAccept });
 
         await using MoonbridgeServer server = MoonbridgeServer.Listen(options);
         Console.WriteLine($"listening on http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
@@ -253,7 +257,7 @@ internal static class BenchRoutes
             }
         }
 
-        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS] | kestrel --port N [--inline]");
+        Console.Error.WriteLine("usage: server --port N [--upload-dir DIR] [--redis HOST:PORT] [--idle-rest-delay MS] [--defer-accept SECONDS] | kestrel --port N [--inline]");
         return -1;
     }
 

@@ -51,6 +51,29 @@ public sealed class MoonListener : IPollable, IDisposable
     /// <summary>Chooses what moves accepted connections' bytes; fails now when <paramref name="kind"/> cannot run here.</summary>
     internal void UseTransport(TransportKind kind) => Transport = EventLoopGroup.Resolve(kind);
 
+    /// <summary>Whether the kernel hands over connections only once their client sent something (<see cref="DeferAcceptUntilData"/>).</summary>
+    private bool _acceptsWithData;
+
+    /// <summary>
+    /// Linux: the kernel hands over a connection only once its client sent something, or after about
+    /// <paramref name="wait"/> (<see cref="Server.TcpListenerSpec.DeferAccept"/>); an event loop then reads each
+    /// accepted connection's first bytes at once. Elsewhere, and for local listeners, nothing changes.
+    /// </summary>
+    internal void DeferAcceptUntilData(TimeSpan wait)
+    {
+        if (!OperatingSystem.IsLinux() || _unixPath is not null)
+        {
+            return;
+        }
+
+        const int IpProtoTcp = 6, TcpDeferAccept = 9;
+        int seconds = (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue);
+        Span<byte> value = stackalloc byte[sizeof(int)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(value, seconds);
+        _socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, value);
+        _acceptsWithData = true;
+    }
+
     /// <summary>True when another process now serves this listener: <see cref="Close"/> must not remove the socket file.</summary>
     internal bool KeepSocketFile { get; set; }
 
@@ -267,7 +290,7 @@ public sealed class MoonListener : IPollable, IDisposable
         try
         {
             accepted.SetNoDelay();
-            connection = new SocketConnection(accepted, EventLoopGroup.Next());
+            connection = new SocketConnection(accepted, EventLoopGroup.Next(), receiveAtOnce: _acceptsWithData);
         }
         catch
         {

@@ -247,6 +247,8 @@ public sealed class ListenOptions
             {
                 case TcpListenerSpec tcp when tcp.Port is < 0 or > 65535:
                     throw new ArgumentOutOfRangeException(nameof(Listeners), tcp.Port, "A TCP port must lie between 0 and 65535.");
+                case TcpListenerSpec { DeferAccept: { } defer } when defer <= TimeSpan.Zero || defer > TimeSpan.FromHours(1):
+                    throw new ArgumentOutOfRangeException(nameof(Listeners), defer, "A TCP listener's DeferAccept must be positive and at most an hour (or null for none).");
                 case LocalListenerSpec local when string.IsNullOrEmpty(local.Path):
                     throw new ArgumentException("A local listener needs a path.", nameof(Listeners));
                 case IntervalListenerSpec interval when interval.Delay <= TimeSpan.Zero || interval.Delay > s_maxTime:

@@ -39,7 +39,19 @@ public abstract record ListenerSpec
 /// <summary>A TCP listener; see <see cref="ListenerSpec.Tcp"/>.</summary>
 /// <param name="Host">Address or name to bind.</param>
 /// <param name="Port">TCP port, 0 for a free one.</param>
-public sealed record TcpListenerSpec(string Host, int Port) : ListenerSpec;
+public sealed record TcpListenerSpec(string Host, int Port) : ListenerSpec
+{
+    /// <summary>
+    /// On Linux, hands a connection to the server only once its client has sent something (<c>TCP_DEFER_ACCEPT</c>,
+    /// nginx's <c>deferred</c>), or, for a client that stays silent, after about this long (whole seconds, at least
+    /// one); null, the default, hands it over as soon as its handshake completes. Meant for protocols whose client
+    /// speaks first, such as HTTP: the event loop that accepts the connection reads its first request at once and
+    /// the handler finds it there, with no wait for a readiness event, and a client that opens a connection it does
+    /// not use yet (a browser's preconnect) holds no handler meanwhile. Not for protocols whose server speaks first:
+    /// their clients would wait that long for a greeting. No effect on other systems.
+    /// </summary>
+    public TimeSpan? DeferAccept { get; init; }
+}
 
 /// <summary>A Unix domain socket listener; see <see cref="ListenerSpec.Local"/>.</summary>
 /// <param name="Path">The socket file's path.</param>

@@ -94,6 +94,11 @@ public sealed partial class MoonbridgeServer
             if (socket is not null)
             {
                 socket.UseTransport(_options.Transport);
+                if (spec is TcpListenerSpec { DeferAccept: { } deferAccept })
+                {
+                    socket.DeferAcceptUntilData(deferAccept);
+                }
+
                 ServerLog.Listening(_logger, _options.Name, socket.LocalEndPoint.ToString() ?? spec.ToString());
             }
 

@@ -124,7 +124,9 @@ var options = new ListenOptions
         return await handleHttp(socket, cancellationToken);
     },
 };
-options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port));
+// HTTP clients speak first: on Linux the kernel hands a connection over once its request is there (or after 10 s),
+// and the event loop reads that request at once.
+options.Listeners.Add(ListenerSpec.Tcp(commandLine.Host, commandLine.Port) with { DeferAccept = TimeSpan.FromSeconds(10) });
 if (commandLine.UnixPath is { } unixPath)
 {
     options.Listeners.Add(ListenerSpec.Local(unixPath));

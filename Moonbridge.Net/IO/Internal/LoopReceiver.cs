@@ -18,6 +18,9 @@ internal sealed class LoopReceiver : IEpollClient
     /// <summary>Full reads one connection may make per loop turn before the others get theirs.</summary>
     private const int ReadsPerTurn = 4;
 
+    /// <summary>The stack buffer of <see cref="ReceiveNow"/>: a request head, usually whole; more is read into the pipe.</summary>
+    private const int FirstReadSize = 4096;
+
     private readonly SocketConnection _connection;
     private readonly EpollRegistration _registration;
 
@@ -44,14 +47,31 @@ internal sealed class LoopReceiver : IEpollClient
 
     internal EpollRegistration Registration => _registration;
 
-    /// <summary>Registers the socket with the loop: from here on, input reaches the pipe, pre-read input first.</summary>
-    internal void Start()
+    /// <summary>
+    /// Registers the socket with the loop: from here on, input reaches the pipe, pre-read input first. With
+    /// <paramref name="receiveAtOnce"/>, for a connection whose client is known to have sent something, the socket is
+    /// read right away (<see cref="ReceiveNow"/>), before the handler that will read the input starts on the loop.
+    /// </summary>
+    internal void Start(bool receiveAtOnce = false)
     {
-        _registration.Loop.Watch(_registration);
+        EpollLoop loop = _registration.Loop;
+        loop.Watch(_registration);
         if (!_preRead.IsEmpty)
         {
             // Delivered on the loop's thread, the pipe writer's only user, whether this or the first input event comes first.
-            _registration.Loop.Post(static state => ((LoopReceiver)state!).DeliverPreRead(), this);
+            loop.Post(static state => ((LoopReceiver)state!).DeliverPreRead(), this);
+        }
+        else if (receiveAtOnce)
+        {
+            // On another loop's thread, posted: it runs before the handler's start, which is posted to that loop later.
+            if (EpollLoop.Current == loop)
+            {
+                ReceiveNow();
+            }
+            else
+            {
+                loop.Post(static state => ((LoopReceiver)state!).ReceiveNow(), this);
+            }
         }
     }
 
@@ -135,6 +155,44 @@ internal sealed class LoopReceiver : IEpollClient
         // Nobody reads a resting connection's input: whoever rests it serves it again, right here.
         WakeResting();
         return !_ended;
+    }
+
+    /// <summary>
+    /// Receives what the socket holds now, before a readiness edge announced it, on the loop's thread: a connection
+    /// accepted once its client spoke has its first request read here, and its handler, started next on this loop,
+    /// finds it without waiting for a later turn. Drained here, the socket's first edge is not reported at all (epoll
+    /// checks an edge-triggered entry again before it reports it). The read goes to the stack first, so a connection
+    /// whose bytes have not come after all (the kernel's wait ran out) holds no segment of the pipe meanwhile.
+    /// </summary>
+    private void ReceiveNow()
+    {
+        if (_paused || _ended)
+        {
+            return;
+        }
+
+        Span<byte> first = stackalloc byte[FirstReadSize];
+        int received = _registration.Receive(first, out SocketError error);
+        if (error == SocketError.WouldBlock)
+        {
+            return;
+        }
+
+        if (error != SocketError.Success || received == 0)
+        {
+            End(error);
+            return;
+        }
+
+        _connection.InputWriter.Write(first[..received]);
+        _connection.ReceiveObserver?.Invoke(received);
+        TransferMetrics.Received(received);
+        if (Publish() && (received == first.Length || _peerClosing) && Receive())
+        {
+            // Full reads used the turn's share: the loop comes back for the rest, as after a readiness edge.
+            _inputPending = true;
+            _registration.Loop.Revisit(_registration);
+        }
     }
 
     /// <summary>

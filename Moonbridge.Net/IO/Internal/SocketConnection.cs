@@ -74,14 +74,18 @@ internal sealed partial class SocketConnection
         _loopReceiver.Start();
     }
 
-    /// <summary>A connection an event loop accepted (<see cref="LoopAcceptor"/>): its descriptor, and no runtime socket at all.</summary>
-    internal SocketConnection(LoopSocketHandle accepted, EpollLoop loop)
+    /// <summary>
+    /// A connection an event loop accepted (<see cref="LoopAcceptor"/>): its descriptor, and no runtime socket at all.
+    /// With <paramref name="receiveAtOnce"/> (a listener that hands over connections once their client spoke), its first
+    /// bytes are read before any readiness event.
+    /// </summary>
+    internal SocketConnection(LoopSocketHandle accepted, EpollLoop loop, bool receiveAtOnce = false)
     {
         _loopHandle = accepted;
         _sender = new SocketSender(null, null);
         _loopReceiver = new LoopReceiver(this, accepted, loop, default);
         _sender.Registration = _loopReceiver.Registration;
-        _loopReceiver.Start();
+        _loopReceiver.Start(receiveAtOnce);
     }
 
     /// <summary>
