@@ -25,6 +25,23 @@ public sealed class TcpListenerTests
 
     [Test]
     [CancelAfter(10_000)]
+    public async Task LinuxGivesAcceptedConnectionsTheListeningSocketsNagleSetting(CancellationToken cancellationToken)
+    {
+        // MoonListener turns Nagle off on the listening socket instead of on every connection it accepts: this is
+        // the kernel behaviour it relies on.
+        Assume.That(OperatingSystem.IsLinux(), "Only Linux is relied on for this.");
+        using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listening.Listen();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listening.LocalEndPoint!, cancellationToken);
+        using Socket accepted = await listening.AcceptAsync(cancellationToken);
+
+        Assert.That(accepted.NoDelay, Is.True);
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
     public async Task AnAsyncHandlerEchoesAClientsLine(CancellationToken cancellationToken)
     {
         await using TestServer host = TestServer.StartTcp(TestServer.Options(EchoHandlers.EchoAsync));

@@ -27,6 +27,11 @@ public sealed class MoonListener : IPollable, IDisposable
         _socket.Blocking = false;
         LocalEndPoint = socket.LocalEndPoint!;
 
+        // Linux copies a listening TCP socket's options to the connections it accepts: Nagle turned off here spares every
+        // accepted connection a setsockopt of its own.
+        _acceptedNoDelay = OperatingSystem.IsLinux() && socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            && TryTurnOffNagle(socket);
+
         // The listener's own address is its connections' unless it listens on all of them; then each is asked when wanted.
         _acceptedLocalEndPoint = LocalEndPoint is IPEndPoint { Address: var address } && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
             ? LocalEndPoint
@@ -50,6 +55,22 @@ public sealed class MoonListener : IPollable, IDisposable
 
     /// <summary>Chooses what moves accepted connections' bytes; fails now when <paramref name="kind"/> cannot run here.</summary>
     internal void UseTransport(TransportKind kind) => Transport = EventLoopGroup.Resolve(kind);
+
+    /// <summary>Whether accepted connections come with Nagle's algorithm off, inherited from the listening socket.</summary>
+    private readonly bool _acceptedNoDelay;
+
+    private static bool TryTurnOffNagle(Socket listening)
+    {
+        try
+        {
+            listening.NoDelay = true;
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Whether the kernel hands over connections only once their client sent something (<see cref="DeferAcceptUntilData"/>).</summary>
     private bool _acceptsWithData;
@@ -289,7 +310,11 @@ public sealed class MoonListener : IPollable, IDisposable
         SocketConnection connection;
         try
         {
-            accepted.SetNoDelay();
+            if (!_acceptedNoDelay)
+            {
+                accepted.SetNoDelay();
+            }
+
             connection = new SocketConnection(accepted, EventLoopGroup.Next(), receiveAtOnce: _acceptsWithData);
         }
         catch
