@@ -18,6 +18,7 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
     private ReadinessEdge? _output;
     private long _outputEdges;
     private int _closed;
+    private int _forgotten;
 
     internal EpollRegistration(EpollLoop loop, SafeHandle socket, IEpollClient client, int slot, uint id)
     {
@@ -40,6 +41,9 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
     internal int Fd => _fd;
 
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>True once <see cref="Forget"/> took the descriptor off epoll (it is leaving the process): it must not be watched again.</summary>
+    internal bool IsForgotten => Volatile.Read(ref _forgotten) != 0;
 
     /// <summary>The count of output edges so far: read it before a send, hand it to <see cref="WaitWritableAsync"/> after <c>EAGAIN</c>.</summary>
     internal long OutputEdges => Volatile.Read(ref _outputEdges);
@@ -127,6 +131,7 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
     /// </summary>
     internal void Forget()
     {
+        Volatile.Write(ref _forgotten, 1);
         if (!IsClosed)
         {
             _ = EpollInterop.EpollCtl(Loop.EpollFd, EpollInterop.EpollCtlDel, _fd, null);

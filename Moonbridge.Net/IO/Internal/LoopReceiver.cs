@@ -55,6 +55,16 @@ internal sealed class LoopReceiver : IEpollClient
     internal void Start(bool receiveAtOnce = false)
     {
         EpollLoop loop = _registration.Loop;
+        if (receiveAtOnce && _preRead.IsEmpty && EpollLoop.Current == loop)
+        {
+            // Read first, watch at the end of the turn: a connection served and closed within it (a request that asked
+            // to close) costs no epoll_ctl; one that stays is watched before the loop sleeps again, and bytes that came
+            // in between are reported all the same (epoll checks readiness as it adds a descriptor).
+            ReceiveNow();
+            loop.Post(static state => ((LoopReceiver)state!).WatchUnlessGone(), this);
+            return;
+        }
+
         loop.Watch(_registration);
         if (!_preRead.IsEmpty)
         {
@@ -155,6 +165,15 @@ internal sealed class LoopReceiver : IEpollClient
         // Nobody reads a resting connection's input: whoever rests it serves it again, right here.
         WakeResting();
         return !_ended;
+    }
+
+    /// <summary>Registers the socket with the loop unless it was closed or handed away meanwhile.</summary>
+    private void WatchUnlessGone()
+    {
+        if (!_registration.IsClosed && !_registration.IsForgotten)
+        {
+            _registration.Loop.Watch(_registration);
+        }
     }
 
     /// <summary>
