@@ -20,6 +20,12 @@ public sealed class MoonListener : IPollable, IDisposable
     private int _closed;
     private readonly EndPoint? _acceptedLocalEndPoint;
 
+    /// <summary>Whether accepted connections come with Nagle's algorithm off, inherited from the listening socket.</summary>
+    private readonly bool _acceptedNoDelay;
+
+    /// <summary>Whether the kernel hands over connections only once their client sent something (<see cref="DeferAcceptUntilData"/>).</summary>
+    private bool _acceptsWithData;
+
     internal MoonListener(Socket socket, string? unixPath)
     {
         _socket = socket;
@@ -36,6 +42,19 @@ public sealed class MoonListener : IPollable, IDisposable
         _acceptedLocalEndPoint = LocalEndPoint is IPEndPoint { Address: var address } && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
             ? LocalEndPoint
             : null;
+    }
+
+    private static bool TryTurnOffNagle(Socket listening)
+    {
+        try
+        {
+            listening.NoDelay = true;
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The bound endpoint; for TCP it holds the real port when port 0 was asked for.</summary>
@@ -56,25 +75,6 @@ public sealed class MoonListener : IPollable, IDisposable
     /// <summary>Chooses what moves accepted connections' bytes; fails now when <paramref name="kind"/> cannot run here.</summary>
     internal void UseTransport(TransportKind kind) => Transport = EventLoopGroup.Resolve(kind);
 
-    /// <summary>Whether accepted connections come with Nagle's algorithm off, inherited from the listening socket.</summary>
-    private readonly bool _acceptedNoDelay;
-
-    private static bool TryTurnOffNagle(Socket listening)
-    {
-        try
-        {
-            listening.NoDelay = true;
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Whether the kernel hands over connections only once their client sent something (<see cref="DeferAcceptUntilData"/>).</summary>
-    private bool _acceptsWithData;
-
     /// <summary>
     /// Linux: the kernel hands over a connection only once its client sent something, or after about
     /// <paramref name="wait"/> (<see cref="Server.TcpListenerSpec.DeferAccept"/>); an event loop then reads each
@@ -87,11 +87,10 @@ public sealed class MoonListener : IPollable, IDisposable
             return;
         }
 
-        const int IpProtoTcp = 6, TcpDeferAccept = 9;
         int seconds = (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue);
         Span<byte> value = stackalloc byte[sizeof(int)];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(value, seconds);
-        _socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, value);
+        BitConverter.TryWriteBytes(value, seconds);
+        _socket.SetRawSocketOption(EpollInterop.IpProtoTcp, EpollInterop.TcpDeferAccept, value);
         _acceptsWithData = true;
     }
 

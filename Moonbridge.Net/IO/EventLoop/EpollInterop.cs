@@ -35,6 +35,7 @@ internal static unsafe partial class EpollInterop
     internal const int SoLinger = 13;
     internal const int IpProtoTcp = 6;
     internal const int TcpNoDelay = 1;
+    internal const int TcpDeferAccept = 9;
     internal const int ShutWr = 1;
 
     internal const int EIntr = 4;
