@@ -33,13 +33,10 @@ internal static class ServerMode
         {
             int redisAt = Array.IndexOf(args, "--redis");
             string? redis = redisAt >= 0 && redisAt + 1 < args.Length ? args[redisAt + 1] : null;
-            int restAt = Array.IndexOf(args, "--idle-rest-delay");
-            TimeSpan? restDelay = restAt >= 0 && restAt + 1 < args.Length && int.TryParse(args[restAt + 1], System.Globalization.CultureInfo.InvariantCulture, out int ms)
-                ? TimeSpan.FromMilliseconds(ms) : null;
+            TimeSpan? restDelay = IntArgument(args, "--idle-rest-delay") is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+
             // --defer-accept SECONDS: TcpListenerSpec.DeferAccept, as an HTTP server on Linux would set it (5 s unless told; 0: off).
-            int deferAt = Array.IndexOf(args, "--defer-accept");
-            int deferSeconds = deferAt >= 0 && deferAt + 1 < args.Length && int.TryParse(args[deferAt + 1], System.Globalization.CultureInfo.InvariantCulture, out int seconds)
-                ? seconds : 5;
+            int deferSeconds = IntArgument(args, "--defer-accept") ?? 5;
             return RunAsync(port, uploadDirectory, redis, restDelay, deferSeconds > 0 ? TimeSpan.FromSeconds(deferSeconds) : null).GetAwaiter().GetResult();
         }
         finally
@@ -56,6 +53,13 @@ internal static class ServerMode
                 }
             }
         }
+    }
+
+    /// <summary>The whole number after <paramref name="name"/> in <paramref name="args"/>; null when absent or not a number.</summary>
+    private static int? IntArgument(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : null;
     }
 
     private static async Task<int> RunAsync(int port, string uploadDirectory, string? redisAddress, TimeSpan? idleRestDelay, TimeSpan? deferAccept)

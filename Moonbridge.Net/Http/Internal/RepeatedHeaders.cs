@@ -56,14 +56,15 @@ internal sealed class RepeatedHeaders
 
     /// <summary>
     /// Keeps a field that was validated and classified, at the position the last <see cref="TryRepeat"/> looked at, with
-    /// its line (<c>name: value CRLF</c>, Latin-1) unless that is long; the entry's line buffer is reused.
+    /// its line (<c>name: value CRLF</c>, Latin-1) unless that is long; the entry's line buffer is reused. Returns the
+    /// line, empty when it was not kept.
     /// </summary>
-    public void Remember(string name, string value, HeaderFacts facts)
+    public ReadOnlySpan<byte> Remember(string name, string value, HeaderFacts facts)
     {
         int position = _position - 1;
         if (position is < 0 or >= Remembered)
         {
-            return;
+            return default;
         }
 
         ref Entry entry = ref (_entries ??= new Entry[Remembered])[position];
@@ -74,7 +75,7 @@ internal sealed class RepeatedHeaders
         if (length > MaximumRememberedLine)
         {
             entry.LineLength = 0;
-            return;
+            return default;
         }
 
         if (entry.Line is null || entry.Line.Length < length)
@@ -88,6 +89,7 @@ internal sealed class RepeatedHeaders
         Encoding.Latin1.GetBytes(value, line[(name.Length + 2)..]);
         "\r\n"u8.CopyTo(line[(length - 2)..]);
         entry.LineLength = length;
+        return line[..length];
     }
 
     private struct Entry

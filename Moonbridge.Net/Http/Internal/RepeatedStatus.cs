@@ -16,35 +16,25 @@ internal sealed class RepeatedStatus
     /// <summary>The code of <paramref name="status"/> (<see cref="StatusLine.ParseCode"/>, which throws for a malformed one).</summary>
     public int CodeOf(string status)
     {
-        if (!ReferenceEquals(status, _status))
-        {
-            int code = StatusLine.ParseCode(status);
-            Encode(status);
-            _code = code;
-            _status = status;
-        }
-
+        Take(status);
         return _code;
     }
 
-    /// <summary>
-    /// <c>HTTP/1.1 {status} CRLF</c> for a status that was given to <see cref="CodeOf"/> (the last one is kept; another
-    /// is encoded again).
-    /// </summary>
+    /// <summary><c>HTTP/1.1 {status} CRLF</c>, encoded once per status string.</summary>
     public ReadOnlySpan<byte> LineOf(string status)
     {
-        if (!ReferenceEquals(status, _status))
-        {
-            _code = StatusLine.ParseCode(status);
-            Encode(status);
-            _status = status;
-        }
-
+        Take(status);
         return _line.AsSpan(0, _lineLength);
     }
 
-    private void Encode(string status)
+    private void Take(string status)
     {
+        if (ReferenceEquals(status, _status))
+        {
+            return;
+        }
+
+        int code = StatusLine.ParseCode(status);
         int length = "HTTP/1.1 "u8.Length + status.Length + 2;
         if (_line.Length < length)
         {
@@ -55,5 +45,7 @@ internal sealed class RepeatedStatus
         Encoding.Latin1.GetBytes(status, _line.AsSpan("HTTP/1.1 "u8.Length));
         "\r\n"u8.CopyTo(_line.AsSpan(length - 2));
         _lineLength = length;
+        _code = code;
+        _status = status;
     }
 }

@@ -192,15 +192,15 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
                 break;
         }
 
+        if (!repeated)
+        {
+            line = _repeatedHeaders.Remember(name, value, facts);
+        }
+
         if (!line.IsEmpty)
         {
             _userHeaders.Write(line);
             return;
-        }
-
-        if (!repeated)
-        {
-            _repeatedHeaders.Remember(name, value, facts);
         }
 
         _userHeaders.WriteLatin1(name);

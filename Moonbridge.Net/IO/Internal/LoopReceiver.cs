@@ -73,15 +73,8 @@ internal sealed class LoopReceiver : IEpollClient
         }
         else if (receiveAtOnce)
         {
-            // On another loop's thread, posted: it runs before the handler's start, which is posted to that loop later.
-            if (EpollLoop.Current == loop)
-            {
-                ReceiveNow();
-            }
-            else
-            {
-                loop.Post(static state => ((LoopReceiver)state!).ReceiveNow(), this);
-            }
+            // Accepted on another loop's thread: posted, it runs before the handler's start, posted to this loop later.
+            loop.Post(static state => ((LoopReceiver)state!).ReceiveNow(), this);
         }
     }
 
@@ -121,8 +114,7 @@ internal sealed class LoopReceiver : IEpollClient
             }
 
             writer.Advance(received);
-            _connection.ReceiveObserver?.Invoke(received);
-            TransferMetrics.Received(received);
+            Count(received);
 
             // A short read drained the socket (an edge comes with the next bytes), unless the peer's end is known
             // to follow: no edge announces it again. A full read doubles the next one.
@@ -167,6 +159,13 @@ internal sealed class LoopReceiver : IEpollClient
         return !_ended;
     }
 
+    /// <summary>Tells the connection's observer (progress tracking) and the transfer metrics of a receive.</summary>
+    private void Count(int received)
+    {
+        _connection.ReceiveObserver?.Invoke(received);
+        TransferMetrics.Received(received);
+    }
+
     /// <summary>Registers the socket with the loop unless it was closed or handed away meanwhile.</summary>
     private void WatchUnlessGone()
     {
@@ -204,8 +203,7 @@ internal sealed class LoopReceiver : IEpollClient
         }
 
         _connection.InputWriter.Write(first[..received]);
-        _connection.ReceiveObserver?.Invoke(received);
-        TransferMetrics.Received(received);
+        Count(received);
         if (Publish() && (received == first.Length || _peerClosing) && Receive())
         {
             // Full reads used the turn's share: the loop comes back for the rest, as after a readiness edge.
