@@ -10,7 +10,7 @@ namespace Moonbridge.Net.Benchmarks.Http;
 /// The server side of one HTTP exchange without the server around it: a <see cref="Http1Connection"/> over a
 /// <see cref="LoopbackPeer"/>'s accepted socket, a request head parsed from <c>requestHead</c>, and the
 /// <see cref="HttpRequest"/> a handler would get. Benchmarks call the request's methods as a handler and the
-/// connection loop do (<c>BeginExchange</c>, the handler's calls, <c>CompleteExchangeAsync</c>); the response bytes
+/// connection loop do (<c>BeginExchange</c>, the handler's calls, <c>ExchangeCompletion.RunAsync</c>); the response bytes
 /// go to the peer, which discards them.
 /// </summary>
 internal sealed class LoopbackExchange : IDisposable

@@ -20,7 +20,7 @@ namespace Moonbridge.Net.Benchmarks.Http;
 /// the same bytes, pre-encoded, into a buffer: the floor any server can reach.
 /// </para>
 /// <para>
-/// <b>Exchange</b>: the same plus <c>CompleteExchangeAsync</c>, which the connection loop calls after the
+/// <b>Exchange</b>: the same plus <c>ExchangeCompletion.RunAsync</c>, which the connection loop calls after the
 /// handler, and the flush the loop does before it waits for the next request, so every response is one <c>send</c>. The baseline sends
 /// the pre-encoded bytes with one <see cref="Socket.Send(ReadOnlySpan{byte})"/> on a plain socket.
 /// </para>
@@ -101,12 +101,12 @@ public class ResponseWriterBenchmarks
     [BenchmarkCategory("Exchange")]
     public int PreEncodedSend() => _plain!.Server.Send(_buffer.AsSpan(0, PreEncoded()));
 
-    [Benchmark(Description = "HttpRequest: as Head + CompleteExchangeAsync (flush)")]
+    [Benchmark(Description = "HttpRequest: as Head + ExchangeCompletion (flush)")]
     [BenchmarkCategory("Exchange")]
     public bool CompleteExchange()
     {
         HandlerCalls();
-        ValueTask<bool> completion = _exchange!.Connection.CompleteExchangeAsync<BlockingTransportWaiter>();
+        ValueTask<bool> completion = ExchangeCompletion.RunAsync<BlockingTransportWaiter>(_exchange!.Connection);
         bool kept = completion.IsCompletedSuccessfully ? completion.Result : completion.AsTask().GetAwaiter().GetResult();
 
         // The connection holds a kept connection's response back until it would wait for the next request (so

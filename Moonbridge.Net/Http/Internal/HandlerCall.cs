@@ -11,15 +11,36 @@ namespace Moonbridge.Net.Http.Internal;
 internal static class HandlerCall
 {
     /// <summary>Runs the handler for the exchange in progress; returns whether it asked to keep its worker.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> RunAsync<TWaiter>(Http1Connection connection, CancellationToken cancellationToken)
+    public static ValueTask<bool> RunAsync<TWaiter>(Http1Connection connection, CancellationToken cancellationToken)
         where TWaiter : struct, ITransportWaiter
     {
         ResponseDeadline response = connection.WatchResponse(cancellationToken);
-        CancellationToken token = response.Start();
+        ValueTask<bool> call;
         try
         {
-            bool keep = await connection.CallHandler(token).ConfigureAwait(false);
+            call = connection.CallHandler(response.Start());
+        }
+        catch (Exception e)
+        {
+            // A handler that throws before its first await (or a blocking one) fails like one that throws later.
+            call = ValueTask.FromException<bool>(e);
+        }
+
+        // A handler that answered without waiting (most answers from memory, every pipelined one of them) costs no
+        // async method here; anything else (a wait, a failure, an expired deadline) is judged below.
+        return call.IsCompletedSuccessfully && !response.StopExpired()
+            ? new ValueTask<bool>(call.Result)
+            : CompleteAsync<TWaiter>(connection, response, call);
+    }
+
+    /// <summary>Waits for the handler call and tells what its outcome means for the connection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> CompleteAsync<TWaiter>(Http1Connection connection, ResponseDeadline response, ValueTask<bool> call)
+        where TWaiter : struct, ITransportWaiter
+    {
+        try
+        {
+            bool keep = await call.ConfigureAwait(false);
             response.Stop();
             if (response.Expired)
             {

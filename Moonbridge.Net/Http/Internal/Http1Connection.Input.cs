@@ -125,17 +125,19 @@ internal sealed partial class Http1Connection
     /// kept waiting for a response while the server waits for the client. A wait that ran out is a result,
     /// not an exception: heads and bodies answer it differently.
     /// </summary>
+    internal ValueTask<InputWait> ReadInputAsync<TWaiter>(TimeSpan timeout)
+        where TWaiter : struct, ITransportWaiter
+        => _transport.TryRead(out ReadResult ready)
+            ? new ValueTask<InputWait>(new InputWait(ready)) // a pipelined request: no async method started
+            : WaitForInputAsync<TWaiter>(timeout);
+
+    /// <summary><see cref="ReadInputAsync"/> when nothing was buffered.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<InputWait> ReadInputAsync<TWaiter>(TimeSpan timeout)
+    private async ValueTask<InputWait> WaitForInputAsync<TWaiter>(TimeSpan timeout)
         where TWaiter : struct, ITransportWaiter
     {
-        if (_transport.TryRead(out ReadResult ready))
-        {
-            return new InputWait(ready);
-        }
-
         await FlushOutputAsync<TWaiter>().ConfigureAwait(false);
-        if (_transport.TryRead(out ready))
+        if (_transport.TryRead(out ReadResult ready))
         {
             return new InputWait(ready);
         }

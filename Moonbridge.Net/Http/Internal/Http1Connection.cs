@@ -138,7 +138,7 @@ internal sealed partial class Http1Connection
                 BeginExchange();
                 bool keep = await HandlerCall.RunAsync<TWaiter>(this, cancellationToken).ConfigureAwait(false);
                 _keepWorker &= keep;
-                if (!await CompleteExchangeAsync<TWaiter>().ConfigureAwait(false))
+                if (!await ExchangeCompletion.RunAsync<TWaiter>(this).ConfigureAwait(false))
                 {
                     break;
                 }

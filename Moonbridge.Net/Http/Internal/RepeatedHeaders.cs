@@ -2,18 +2,6 @@ using System.Text;
 
 namespace Moonbridge.Net.Http.Internal;
 
-/// <summary>What a response header field means to the response writer.</summary>
-internal enum HeaderRole : byte
-{
-    Other,
-    ContentLength,
-    Connection,
-    Date,
-}
-
-/// <summary>A header field as the response writer understood it: its role, the length it declares, whether it asks to close.</summary>
-internal readonly record struct HeaderFacts(HeaderRole Role, long ContentLength = -1, bool Closes = false);
-
 /// <summary>
 /// The header fields of the previous response, in the order the handler sent them, with what was learned from each
 /// and the field's line as it goes on the wire. A handler that answers the same way again passes the same strings

@@ -15,8 +15,22 @@ internal sealed partial class ResponseWriter
     /// Hand the output to the kernel now (an explicit Finish), or leave that to the connection, which flushes
     /// before it waits for input, so that the responses to pipelined requests leave in one send.
     /// </param>
+    public ValueTask FinishAsync<TWaiter>(bool flush)
+        where TWaiter : struct, ITransportWaiter
+    {
+        // The common end: a body of the announced length already out, the connection's flush to come.
+        if (_state == ResponseState.Committed && !_chunked && !flush && !connection.Transport.HasFailed
+            && (_contentLength is not { } length || _bodyBytes == length || IsHead))
+        {
+            _state = ResponseState.Finished;
+            return ValueTask.CompletedTask;
+        }
+
+        return FinishAnyAsync<TWaiter>(flush);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask FinishAsync<TWaiter>(bool flush)
+    private async ValueTask FinishAnyAsync<TWaiter>(bool flush)
         where TWaiter : struct, ITransportWaiter
     {
         ThrowIfFaulty();
@@ -93,9 +107,25 @@ internal sealed partial class ResponseWriter
     }
 
     /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask CommitAsync<TWaiter>(bool atFinish)
+    private ValueTask CommitAsync<TWaiter>(bool atFinish)
         where TWaiter : struct, ITransportWaiter
+    {
+        PooledBufferWriter written = WriteHead(atFinish);
+        ValueTask write = connection.WriteOutputAsync<TWaiter>(written.WrittenSpan);
+        written.Clear();
+        return _chunked && _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize ? EmitChunkAfterAsync<TWaiter>(write) : write;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EmitChunkAfterAsync<TWaiter>(ValueTask write)
+        where TWaiter : struct, ITransportWaiter
+    {
+        await write.ConfigureAwait(false);
+        await EmitChunkAsync<TWaiter>().ConfigureAwait(false);
+    }
+
+    /// <summary>The final response head (and what was gathered of an unchunked body) in the output buffer, counted as sent.</summary>
+    private PooledBufferWriter WriteHead(bool atFinish)
     {
         long? length = _contentLength;
         bool bodyless = IsBodyless;
@@ -173,12 +203,7 @@ internal sealed partial class ResponseWriter
 
         observation.ResponseStarted(_statusCode, _contentLength ?? (_chunked ? null : length));
         observation.Sent(buffer.WrittenCount);
-        await connection.WriteOutputAsync<TWaiter>(buffer.WrittenSpan).ConfigureAwait(false);
-        buffer.Clear();
-        if (_chunked && _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize)
-        {
-            await EmitChunkAsync<TWaiter>().ConfigureAwait(false);
-        }
+        return buffer;
     }
 
     private ValueTask EmitChunkAsync<TWaiter>()

@@ -155,7 +155,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
 
         if (!repeated)
         {
-            facts = Classify(name, value);
+            facts = HeaderFacts.Of(name, value);
         }
 
         switch (facts.Role)
@@ -207,34 +207,6 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
         _userHeaders.Write(": "u8);
         _userHeaders.WriteLatin1(value);
         _userHeaders.Write("\r\n"u8);
-    }
-
-    /// <summary>What a valid header field means to the writer; Transfer-Encoding is refused, an unreadable Content-Length reported as -1.</summary>
-    private static HeaderFacts Classify(string name, string value)
-    {
-        if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException("Transfer-Encoding is managed by the server.", nameof(name));
-        }
-
-        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-        {
-            return new HeaderFacts(HeaderRole.ContentLength,
-                long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length) ? length : -1);
-        }
-
-        if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-        {
-            bool closes = false;
-            foreach (Range token in value.AsSpan().Split(','))
-            {
-                closes |= value.AsSpan(token).Trim().Equals("close", StringComparison.OrdinalIgnoreCase);
-            }
-
-            return new HeaderFacts(HeaderRole.Connection, Closes: closes);
-        }
-
-        return new HeaderFacts(name.Equals("Date", StringComparison.OrdinalIgnoreCase) ? HeaderRole.Date : HeaderRole.Other);
     }
 
     public void CloseAfterFinish()
