@@ -6,6 +6,7 @@ internal sealed partial class Http1Connection
     /// <summary>Prepares the exchange's parts for the request whose head was just parsed.</summary>
     internal void BeginExchange()
     {
+        _exchanges++;
         Observation.End(completed: false);
         _pacing.Reset();
         _response.Reset();

@@ -42,9 +42,14 @@ internal sealed partial class Http1Connection
         }
 
         restAfter = headStarted == 0 ? _rest.DelayWithin(timeout) : Timeout.InfiniteTimeSpan;
-        if (restAfter > Http1ConnectionPool.CrowdedRestDelay && Home is { } home && home.Pool.IsCrowded(home.Loop))
+        if (restAfter > TimeSpan.Zero && Home is { } home && home.Pool.IsCrowded(home.Loop))
         {
-            restAfter = Http1ConnectionPool.CrowdedRestDelay;
+            // A crowded loop: a connection that has asked once (a burst of clients that each ask and then idle) rests
+            // at once, with no wait to suspend in and its parts back in the pool at once; a busy client pays one
+            // wake-up for it and then keeps its parts for the short crowded delay between requests.
+            restAfter = _exchanges == 1 && _rest.IsFirstCall ? TimeSpan.Zero
+                : restAfter > Http1ConnectionPool.CrowdedRestDelay ? Http1ConnectionPool.CrowdedRestDelay
+                : restAfter;
         }
 
         limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter

@@ -31,6 +31,9 @@ internal sealed partial class Http1Connection
 
     /// <summary>Whether every handler on the current worker asked to keep it (reset when the connection parks and so leaves that worker).</summary>
     private bool _keepWorker = true;
+
+    /// <summary>Exchanges begun in this connect call.</summary>
+    private int _exchanges;
     private ConnectionTelemetry? _telemetry; // made only once someone listens
 
     /// <summary>Parts for connections of <paramref name="context"/> on the clock <paramref name="time"/>, bound to none yet.</summary>
@@ -72,6 +75,7 @@ internal sealed partial class Http1Connection
         _parking = scope?.Parking;
         _rest = new IdleRest(scope, Context.Options.IdleRestDelay);
         _keepWorker = true;
+        _exchanges = 0;
         Request = new HttpRequest(this, socket);
     }
 

@@ -28,6 +28,9 @@ internal readonly struct IdleRest
             ? Timeout.InfiniteTimeSpan
             : _delay;
 
+    /// <summary>Whether the connection is new to its pool: its first connect call, not a wake-up from a rest.</summary>
+    public bool IsFirstCall => _scope is { Woken: false };
+
     /// <summary>The wait ran <paramref name="delay"/> in vain: the connection rests for what is left of <paramref name="idleTimeout"/>.</summary>
     public void Begin(TimeSpan idleTimeout, TimeSpan delay)
         => _scope!.RestFor = idleTimeout == Timeout.InfiniteTimeSpan ? idleTimeout : idleTimeout - delay;

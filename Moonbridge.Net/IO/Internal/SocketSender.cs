@@ -198,18 +198,16 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// responses back to send them with one system call marks each end here, so that an abort caused by a
     /// later message (<see cref="SocketConnection.Abort"/>) still hands the earlier ones to the kernel instead of losing them.
     /// </summary>
-    public void MarkBoundary()
-    {
-        lock (OutputLock)
-        {
-            _completeOutputEnd = _writtenTotal;
-        }
-    }
+    /// <remarks>
+    /// Without the lock (one per response): the writer marks right after its own writes, so it reads its own count, and
+    /// an abort on another thread that runs concurrently sends up to this mark or the one before, as it would with it.
+    /// </remarks>
+    public void MarkBoundary() => Volatile.Write(ref _completeOutputEnd, Volatile.Read(ref _writtenTotal));
 
     /// <summary>Before an abort: a last non-blocking attempt to send the output marked complete, and no more.</summary>
     private void SendCompleteOutputLocked()
     {
-        long owed = _completeOutputEnd - _sentTotal;
+        long owed = Volatile.Read(ref _completeOutputEnd) - _sentTotal;
         while (owed > 0 && !_sending && !_sendBlocked && _output.Length > 0 && _writeError == SocketError.Success)
         {
             ReadOnlySpan<byte> first = _output.First.Span;

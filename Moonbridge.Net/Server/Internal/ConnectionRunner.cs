@@ -44,6 +44,7 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
         {
             Stopping = stopping,
             MayRest = MayRest(connectAsync, socket),
+            Woken = woken is not null,
         };
 
         // A connection of an async pool may give its worker back while it waits for its client; a blocking

@@ -49,6 +49,9 @@ internal sealed class HandlerScope : IDisposable
     /// </summary>
     public bool MayRest { get; init; }
 
+    /// <summary>Whether this call serves a connection woken from a rest, rather than one new to the pool.</summary>
+    public bool Woken { get; init; }
+
     /// <summary>
     /// Set by a connect handler that returns only to rest, not to end its connection: how long the connection may then
     /// stay idle before it is closed (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: as long as the client likes).
