@@ -106,11 +106,14 @@ internal sealed partial class ResponseWriter
         await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
     }
 
-    /// <summary>Writes the final response head (and what was gathered of the body), choosing the framing.</summary>
-    private ValueTask CommitAsync<TWaiter>(bool atFinish)
+    /// <summary>
+    /// Writes the final response head, choosing the framing, and what was gathered of the body, or the
+    /// <paramref name="announcedBody"/> data of a response whose length was announced: head and data leave in one write.
+    /// </summary>
+    private ValueTask CommitAsync<TWaiter>(bool atFinish, ReadOnlySpan<byte> announcedBody = default)
         where TWaiter : struct, ITransportWaiter
     {
-        PooledBufferWriter written = WriteHead(atFinish);
+        PooledBufferWriter written = WriteHead(atFinish, announcedBody);
         ValueTask write = connection.WriteOutputAsync<TWaiter>(written.WrittenSpan);
         written.Clear();
         return _chunked && _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize ? EmitChunkAfterAsync<TWaiter>(write) : write;
@@ -125,7 +128,7 @@ internal sealed partial class ResponseWriter
     }
 
     /// <summary>The final response head (and what was gathered of an unchunked body) in the output buffer, counted as sent.</summary>
-    private PooledBufferWriter WriteHead(bool atFinish)
+    private PooledBufferWriter WriteHead(bool atFinish, ReadOnlySpan<byte> announcedBody)
     {
         long? length = _contentLength;
         bool bodyless = IsBodyless;
@@ -200,6 +203,8 @@ internal sealed partial class ResponseWriter
             buffer.Write(_gathered.WrittenSpan);
             _gathered.Clear();
         }
+
+        buffer.Write(announcedBody);
 
         observation.ResponseStarted(_statusCode, _contentLength ?? (_chunked ? null : length));
         observation.Sent(buffer.WrittenCount);

@@ -308,10 +308,13 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
 
         if (_state == ResponseState.FinalStatus)
         {
+            if (_contentLength is not null)
+            {
+                return CommitAsync<TWaiter>(atFinish: false, data); // the head and the data leave together
+            }
+
             _gathered.Write(data);
-            return _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize || _contentLength is not null
-                ? CommitAsync<TWaiter>(atFinish: false)
-                : ValueTask.CompletedTask;
+            return _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize ? CommitAsync<TWaiter>(atFinish: false) : ValueTask.CompletedTask;
         }
 
         if (_chunked)
