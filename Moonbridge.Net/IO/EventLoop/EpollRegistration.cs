@@ -11,14 +11,16 @@ namespace Moonbridge.Net.IO.EventLoop;
 /// </summary>
 internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
 {
+    private const int Closed = 1;
+    private const int Forgotten = 2;
+
     private readonly SafeHandle _handle;
     private readonly int _fd;
 
     /// <summary>The wait for room for output, made at the first send the kernel refuses: most connections never need one.</summary>
     private ReadinessEdge? _output;
     private long _outputEdges;
-    private int _closed;
-    private int _forgotten;
+    private int _state; // Closed | Forgotten: one int, so the object takes 72 bytes, not 80
 
     internal EpollRegistration(EpollLoop loop, SafeHandle socket, IEpollClient client, int slot, uint id)
     {
@@ -40,10 +42,10 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
 
     internal int Fd => _fd;
 
-    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+    internal bool IsClosed => (Volatile.Read(ref _state) & Closed) != 0;
 
     /// <summary>True once <see cref="Forget"/> took the descriptor off epoll (it is leaving the process): it must not be watched again.</summary>
-    internal bool IsForgotten => Volatile.Read(ref _forgotten) != 0;
+    internal bool IsForgotten => (Volatile.Read(ref _state) & Forgotten) != 0;
 
     /// <summary>The count of output edges so far: read it before a send, hand it to <see cref="WaitWritableAsync"/> after <c>EAGAIN</c>.</summary>
     internal long OutputEdges => Volatile.Read(ref _outputEdges);
@@ -131,8 +133,7 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
     /// </summary>
     internal void Forget()
     {
-        Volatile.Write(ref _forgotten, 1);
-        if (!IsClosed)
+        if ((Interlocked.Or(ref _state, Forgotten) & Closed) == 0)
         {
             _ = EpollInterop.EpollCtl(Loop.EpollFd, EpollInterop.EpollCtlDel, _fd, null);
         }
@@ -144,7 +145,7 @@ internal sealed unsafe class EpollRegistration : ReadinessEdge.IEdgeCount
     /// </summary>
     internal void Close()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        if ((Interlocked.Or(ref _state, Closed) & Closed) != 0)
         {
             return;
         }

@@ -5,11 +5,15 @@ namespace Moonbridge.Net.IO.Internal;
 /// <summary>
 /// Output not yet handed to the kernel: a queue of pooled segments. Unbounded like the original's
 /// pending-string queue; callers see its size through <see cref="IoWriteResult.Pending"/> and apply
-/// their own back-pressure. Not thread-safe: <see cref="SocketConnection"/> guards it with a lock.
+/// their own back-pressure. Not thread-safe: <see cref="SocketSender"/> guards it with a lock.
 /// The first segment has a field of its own and a queue is made only for output that needs a second:
 /// most connections never do, and every open one would keep a queue and its array otherwise.
 /// </summary>
-internal sealed class OutputBuffer
+/// <remarks>
+/// A mutable struct, kept in its sender's field and only used through it (never copied): one object fewer, 24 bytes
+/// less, on every open connection.
+/// </remarks>
+internal struct OutputBuffer
 {
     private const int SegmentSize = 16 * 1024;
 

@@ -14,7 +14,7 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     /// <summary>The runtime socket the socket engine sends on; null when an event loop's <see cref="Registration"/> does.</summary>
     private readonly Socket? _socket = socket;
     private readonly Task? _connecting = connecting;
-    private readonly OutputBuffer _output = new();
+    private OutputBuffer _output; // a mutable struct: used in place, never copied
     private bool _sendBlocked;
     private bool _sending;
     private Task _sendLoop = Task.CompletedTask;
@@ -38,10 +38,10 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
     public SocketError Error => _writeError;
 
     /// <summary>
-    /// The output buffer's monitor guards the output: a <see cref="Lock"/> of its own would be one more object (40 B) on
-    /// every open connection, and the lock is rarely contended (a handler's thread against the loop's).
+    /// The sender's own monitor guards the output: a <see cref="Lock"/> would be one more object (40 B) on every open
+    /// connection, and the lock is rarely contended (a handler's thread against the loop's). Nothing else locks on it.
     /// </summary>
-    private object OutputLock => _output;
+    private object OutputLock => this;
 
     /// <summary>Before the connection is reset: sends what was marked complete, then fails every later write with <paramref name="reason"/>.</summary>
     public void Abort(SocketError reason)
