@@ -28,12 +28,14 @@ public sealed class DeferAcceptTests
         return true;
     }
 
-    private static TestServer StartDeferred()
+    private static ListenOptions DeferredOptions(TimeSpan deferAccept)
     {
         ListenOptions options = TestServer.Options(connectAsync: HttpHandler.Create(TestServer.HttpOptions(), HandleAsync));
-        options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", 0) with { DeferAccept = TimeSpan.FromSeconds(5) });
-        return TestServer.Start(options);
+        options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", 0) with { DeferAccept = deferAccept });
+        return options;
     }
+
+    private static TestServer StartDeferred() => TestServer.Start(DeferredOptions(TimeSpan.FromSeconds(5)));
 
     [Test]
     [CancelAfter(TestMilliseconds)]
@@ -103,11 +105,12 @@ public sealed class DeferAcceptTests
         Assert.That((await client.ReadResponseAsync(cancellationToken)).BodyText, Is.EqualTo("hello late"));
     }
 
-    [Test]
-    public void ADeferralThatIsNotPositiveIsRefused()
+    [TestCase(0)]
+    [TestCase(-1)]
+    [TestCase(3601)]
+    public void ADeferralThatIsNotPositiveOrLongerThanAnHourIsRefused(int seconds)
     {
-        ListenOptions options = TestServer.Options(connectAsync: HttpHandler.Create(TestServer.HttpOptions(), HandleAsync));
-        options.Listeners.Add(ListenerSpec.Tcp("127.0.0.1", 0) with { DeferAccept = TimeSpan.Zero });
+        ListenOptions options = DeferredOptions(TimeSpan.FromSeconds(seconds));
 
         Assert.That(() => MoonbridgeServer.Listen(options), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("DeferAccept"));
     }

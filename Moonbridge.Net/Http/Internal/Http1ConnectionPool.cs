@@ -27,9 +27,9 @@ internal sealed class Http1ConnectionPool(HttpServerContext context, AsyncHttpRe
     /// <summary>
     /// How long an idle connection waits before it rests while its loop <see cref="IsCrowded"/> (if
     /// <see cref="HttpOptions.IdleRestDelay"/> is longer; one that has asked only once rests at once): a burst of
-    /// connections then gives its sets (and input pipes) back while they are young, instead of holding them until they age into the collector's
-    /// older generations and stay resident after the burst, while busy keep-alive clients, whose next request comes
-    /// sooner, keep theirs (resting at every gap would make a crowded loop rent a set per request).
+    /// connections then gives its sets (and input pipes) back while they are young, instead of holding them until they
+    /// age into the collector's older generations and stay resident after the burst, while busy keep-alive clients,
+    /// whose next request comes sooner, keep theirs (resting at every gap would make a crowded loop rent a set per request).
     /// </summary>
     internal static readonly TimeSpan CrowdedRestDelay = TimeSpan.FromMilliseconds(10);
 

@@ -19,8 +19,7 @@ internal sealed partial class ResponseWriter
         where TWaiter : struct, ITransportWaiter
     {
         // The common end: a body of the announced length already out, the connection's flush to come.
-        if (_state == ResponseState.Committed && !_chunked && !flush && !connection.Transport.HasFailed
-            && (_contentLength is not { } length || _bodyBytes == length || IsHead))
+        if (_state == ResponseState.Committed && !_chunked && !flush && !connection.Transport.HasFailed && !FallsShortOfLength)
         {
             _state = ResponseState.Finished;
             return ValueTask.CompletedTask;
@@ -28,6 +27,9 @@ internal sealed partial class ResponseWriter
 
         return FinishAnyAsync<TWaiter>(flush);
     }
+
+    /// <summary>Fewer body bytes were sent than the response's Content-Length announced: it cannot be finished.</summary>
+    private bool FallsShortOfLength => _contentLength is { } length && _bodyBytes != length && !IsHead;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishAnyAsync<TWaiter>(bool flush)
@@ -58,7 +60,7 @@ internal sealed partial class ResponseWriter
                 break;
         }
 
-        if (_contentLength is { } length && _bodyBytes != length && !IsHead)
+        if (FallsShortOfLength)
         {
             throw new InvalidOperationException("Content length not used: fewer bytes were sent than announced.");
         }
@@ -106,10 +108,8 @@ internal sealed partial class ResponseWriter
         await connection.FlushOutputAsync<TWaiter>().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Writes the final response head, choosing the framing, and what was gathered of the body, or the
-    /// <paramref name="announcedBody"/> data of a response whose length was announced: head and data leave in one write.
-    /// </summary>
+    /// <summary>Writes the final response head, choosing the framing, with what was gathered of the body or, for a
+    /// response whose length was announced, <paramref name="announcedBody"/>: head and data leave in one write.</summary>
     private ValueTask CommitAsync<TWaiter>(bool atFinish, ReadOnlySpan<byte> announcedBody = default)
         where TWaiter : struct, ITransportWaiter
     {
