@@ -138,23 +138,47 @@ public sealed class MoonListener : IPollable, IDisposable
 
     /// <summary>Accepts the next connection, awaiting it without holding a thread.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<MoonSocket> AcceptAsync(CancellationToken cancellationToken = default)
+    public ValueTask<MoonSocket> AcceptAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(IsClosed, this);
-        if (TakePending() is { } pending)
+        try
         {
-            return pending;
-        }
+            ObjectDisposedException.ThrowIf(IsClosed, this);
+            if (TakePending() is { } pending)
+            {
+                return new(pending);
+            }
 
-        if (Acceptor is { } acceptor)
+            if (Acceptor is not { } acceptor)
+            {
+                return AcceptOnSocketAsync(cancellationToken);
+            }
+
+            // A connection already in the backlog (the usual case under load) is wrapped here, without an async method.
+            ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> accepting = acceptor.AcceptAsync(cancellationToken);
+            if (!accepting.IsCompletedSuccessfully)
+            {
+                return WrapWhenAcceptedAsync(accepting);
+            }
+
+            (LoopSocketHandle handle, PeerAddress remote) = accepting.Result;
+            return new(WrapAccepted(handle, remote));
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
         {
-            (LoopSocketHandle handle, PeerAddress remote) = await acceptor.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            return WrapAccepted(handle, remote);
+            return ValueTask.FromException<MoonSocket>(e);
         }
-
-        return Wrap(await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false), Transport);
     }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<MoonSocket> WrapWhenAcceptedAsync(ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> accepting)
+    {
+        (LoopSocketHandle handle, PeerAddress remote) = await accepting.ConfigureAwait(false);
+        return WrapAccepted(handle, remote);
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<MoonSocket> AcceptOnSocketAsync(CancellationToken cancellationToken)
+        => Wrap(await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false), Transport);
 
     /// <summary>
     /// Stops listening. A local listener also removes its socket file (as the original really does;
@@ -281,6 +305,11 @@ public sealed class MoonListener : IPollable, IDisposable
     {
         get
         {
+            if (Volatile.Read(ref _acceptor) is { } started)
+            {
+                return IsClosed ? null : started;
+            }
+
             if (_unixPath is not null || IsClosed || EventLoopGroup.Resolve(Transport) != TransportKind.EventLoop)
             {
                 return null;
@@ -295,6 +324,12 @@ public sealed class MoonListener : IPollable, IDisposable
 
     private MoonSocket? TakePending()
     {
+        // Nothing is pending unless a poll found a connection: the usual accept takes no lock for it.
+        if (Volatile.Read(ref _pending) is null)
+        {
+            return null;
+        }
+
         lock (_pendingLock)
         {
             MoonSocket? pending = _pending;

@@ -198,5 +198,6 @@ public sealed class KeepAliveTests
 
         Assert.That(response.BodyText, Is.EqualTo("path=last"));
         Assert.That(end.Text, Is.Empty);
+        Assert.That(end.Reset, Is.False, "the close without a half-close of its own still ends with a FIN");
     }
 }

@@ -82,36 +82,86 @@ internal sealed class LoopAcceptor : IEpollClient
     /// when accepting fails (<see cref="SocketError.TooManyOpenSockets"/> when out of descriptors) and
     /// <see cref="ObjectDisposedException"/> once the listener is closed.
     /// </summary>
+    internal ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> AcceptAsync(CancellationToken cancellationToken)
+    {
+        // A connection in the backlog within the turn's share is taken here, with no async method and no place in
+        // the queue of waiters: only a wait needs the edge, which has room for one waiter. A concurrent accept is
+        // the kernel's to arbitrate, and a waiter that loses a connection to it only waits again.
+        if (_acceptedInARow < AcceptsPerTurn && !_registration.IsClosed && !cancellationToken.IsCancellationRequested)
+        {
+            long edges = _pending.Count;
+            SocketError error;
+            LoopSocketHandle? accepted;
+            PeerAddress remote;
+            try
+            {
+                error = TryAccept(out accepted, out remote);
+            }
+            catch (ObjectDisposedException e)
+            {
+                return ValueTask.FromException<(LoopSocketHandle, PeerAddress)>(e);
+            }
+
+            if (error == SocketError.Success)
+            {
+                _acceptedInARow++;
+                return new((accepted!, remote));
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                return ValueTask.FromException<(LoopSocketHandle, PeerAddress)>(new SocketException((int)error));
+            }
+
+            _acceptedInARow = 0;
+            return AcceptAfterWaitAsync(edges, cancellationToken);
+        }
+
+        return AcceptAfterWaitAsync(edgesSeen: -1, cancellationToken);
+    }
+
+    /// <param name="edgesSeen">The edge count before the backlog was found empty (the wait is for a later edge), or -1 to try first.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> AcceptAsync(CancellationToken cancellationToken)
+    private async ValueTask<(LoopSocketHandle Handle, PeerAddress Remote)> AcceptAfterWaitAsync(long edgesSeen, CancellationToken cancellationToken)
     {
         await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (++_acceptedInARow > AcceptsPerTurn && EpollLoop.Current == _registration.Loop)
+            if (edgesSeen < 0 && _acceptedInARow >= AcceptsPerTurn)
             {
                 // A burst of connections must not hold the loop's turn: the rest of its events come first.
                 _acceptedInARow = 0;
-                await new LoopTurnYield(_registration.Loop);
+                if (EpollLoop.Current == _registration.Loop)
+                {
+                    await new LoopTurnYield(_registration.Loop);
+                }
             }
 
+            long edges = edgesSeen;
             while (true)
             {
                 ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
-                long edges = _pending.Count;
-                SocketError error = TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote);
-                if (error == SocketError.Success)
+                if (edges < 0)
                 {
-                    return (accepted!, remote);
+                    edges = _pending.Count;
+                    SocketError error = TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote);
+                    if (error == SocketError.Success)
+                    {
+                        _acceptedInARow++;
+                        return (accepted!, remote);
+                    }
+
+                    if (error != SocketError.WouldBlock)
+                    {
+                        throw new SocketException((int)error);
+                    }
+
+                    _acceptedInARow = 0;
                 }
 
-                if (error != SocketError.WouldBlock)
-                {
-                    throw new SocketException((int)error);
-                }
-
-                _acceptedInARow = 0;
                 await _pending.WaitAsync(edges, _registration.IsClosed, cancellationToken).ConfigureAwait(false);
+                edges = -1;
             }
         }
         finally

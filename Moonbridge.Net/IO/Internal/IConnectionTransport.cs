@@ -49,6 +49,12 @@ internal interface IConnectionTransport
     /// <summary>Half-closes the sending side after the caller flushed; reading goes on.</summary>
     void ShutdownSend();
 
+    /// <summary>
+    /// The peer has sent all it will (it asked for the close, and its last message was read to the end): closing
+    /// needs no FIN ahead of <c>close()</c> to keep input arriving after it from turning the close into an RST.
+    /// </summary>
+    void PeerSentAll();
+
     /// <summary>Resets the connection from any thread; waits and later operations report <paramref name="reason"/>.</summary>
     void Abort(SocketError reason);
 

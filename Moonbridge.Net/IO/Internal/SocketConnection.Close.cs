@@ -52,8 +52,8 @@ internal sealed partial class SocketConnection
             // closed connection it may retry on. On the socket engine it also keeps close() graceful: the receive
             // loop always has a receive pending, and .NET turns closing a socket with a pending operation into an
             // abortive close unless the sending side was shut down first. On an event loop, after ShutdownSend, the
-            // FIN is out already.
-            if (!_sendShutDown || _loopReceiver is null)
+            // FIN is out already, and a peer that has sent all it will leaves nothing to arrive: close() sends the FIN.
+            if (_loopReceiver is null || !(_sendShutDown || _peerSentAll))
             {
                 try
                 {

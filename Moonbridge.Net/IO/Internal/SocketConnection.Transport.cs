@@ -24,6 +24,8 @@ internal sealed partial class SocketConnection : IConnectionTransport
 
     void IConnectionTransport.ShutdownSend() => ShutdownSend();
 
+    void IConnectionTransport.PeerSentAll() => _peerSentAll = true;
+
     void IConnectionTransport.Abort(SocketError reason) => Abort(reason);
 
     bool IConnectionTransport.IsClosed => IsClosed;

@@ -48,6 +48,7 @@ internal sealed partial class SocketConnection
     private SocketError _abortReason;
 
     private bool _sendShutDown;
+    private bool _peerSentAll;
     private int _closed;
     private int _aborted;
     private volatile bool _finished;

@@ -161,6 +161,8 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
     {
         if (!socket.HasConnection || socket.IsClosed)
         {
+            // A socket the handler closed itself keeps no finalizer to run: it would outlive the next collection.
+            socket.Dispose();
             return;
         }
 
@@ -168,6 +170,7 @@ internal sealed partial class ConnectionRunner(ListenOptions options, IWorkerHos
         {
             IoLog.ConnectionReset(ioLogger, socket.RemoteEndPoint, reset ? "the handler failed or timed out" : "the connection was aborted");
             socket.Connection!.Reset();
+            socket.Dispose();
             return;
         }
 
