@@ -56,6 +56,72 @@ public sealed class ListenerTests
     }
 
     [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task ABacklogLongerThanOneLoopTurnTakesIsAcceptedWhole(CancellationToken cancellationToken)
+    {
+        // More than the 16 connections an event loop accepts in a row before it lets its other events go first.
+        const int count = 40;
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        var clients = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                clients.Add(client);
+                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+            }
+
+            var accepted = new List<MoonSocket>();
+            for (int i = 0; i < count; i++)
+            {
+                MoonSocket socket = await listener.AcceptAsync(cancellationToken);
+                accepted.Add(socket);
+                await socket.FlushAsync($"{socket.RemoteTcpPort}\n", cancellationToken);
+            }
+
+            foreach (Socket client in clients)
+            {
+                string port = ((IPEndPoint)client.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                byte[] line = await client.ReceiveExactlyAsync(port.Length + 1, cancellationToken);
+                Assert.That(System.Text.Encoding.ASCII.GetString(line), Is.EqualTo(port + "\n"));
+            }
+
+            accepted.ForEach(socket => socket.Dispose());
+        }
+        finally
+        {
+            clients.ForEach(client => client.Dispose());
+        }
+    }
+
+    [Test]
+    [CancelAfter(TestTimeouts.TestMilliseconds)]
+    public async Task ACancelledAcceptTakesNoPendingConnection(CancellationToken cancellationToken)
+    {
+        using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+
+        await Assert.ThatAsync(async () => await listener.AcceptAsync(new CancellationToken(canceled: true)), Throws.InstanceOf<OperationCanceledException>());
+        using MoonSocket accepted = await listener.AcceptAsync(cancellationToken);
+
+        Assert.That(accepted.RemoteTcpPort, Is.EqualTo(((IPEndPoint)client.LocalEndPoint!).Port));
+    }
+
+    [Test]
+    public void AcceptAsyncOnAClosedListenerReportsItInTheTaskItReturns()
+    {
+        MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
+        listener.Close();
+
+        ValueTask<MoonSocket> accepting = listener.AcceptAsync(); // a throw here fails the test
+
+        Assert.That(accepting.IsFaulted, Is.True);
+        Assert.That(async () => await accepting, Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
     public void ClosingAListenerTwiceIsHarmlessButAcceptingThrows()
     {
         MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);

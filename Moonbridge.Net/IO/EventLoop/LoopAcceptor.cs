@@ -87,37 +87,21 @@ internal sealed class LoopAcceptor : IEpollClient
         // A connection in the backlog within the turn's share is taken here, with no async method and no place in
         // the queue of waiters: only a wait needs the edge, which has room for one waiter. A concurrent accept is
         // the kernel's to arbitrate, and a waiter that loses a connection to it only waits again.
-        if (_acceptedInARow < AcceptsPerTurn && !_registration.IsClosed && !cancellationToken.IsCancellationRequested)
+        if (_acceptedInARow >= AcceptsPerTurn || _registration.IsClosed || cancellationToken.IsCancellationRequested)
         {
-            long edges = _pending.Count;
-            SocketError error;
-            LoopSocketHandle? accepted;
-            PeerAddress remote;
-            try
-            {
-                error = TryAccept(out accepted, out remote);
-            }
-            catch (ObjectDisposedException e)
-            {
-                return ValueTask.FromException<(LoopSocketHandle, PeerAddress)>(e);
-            }
-
-            if (error == SocketError.Success)
-            {
-                _acceptedInARow++;
-                return new((accepted!, remote));
-            }
-
-            if (error != SocketError.WouldBlock)
-            {
-                return ValueTask.FromException<(LoopSocketHandle, PeerAddress)>(new SocketException((int)error));
-            }
-
-            _acceptedInARow = 0;
-            return AcceptAfterWaitAsync(edges, cancellationToken);
+            return AcceptAfterWaitAsync(edgesSeen: -1, cancellationToken);
         }
 
-        return AcceptAfterWaitAsync(edgesSeen: -1, cancellationToken);
+        try
+        {
+            return TryAcceptCounted(out long edges) is { } accepted
+                ? new(accepted)
+                : AcceptAfterWaitAsync(edges, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return ValueTask.FromException<(LoopSocketHandle, PeerAddress)>(e);
+        }
     }
 
     /// <param name="edgesSeen">The edge count before the backlog was found empty (the wait is for a later edge), or -1 to try first.</param>
@@ -142,22 +126,9 @@ internal sealed class LoopAcceptor : IEpollClient
             while (true)
             {
                 ObjectDisposedException.ThrowIf(_registration.IsClosed, this);
-                if (edges < 0)
+                if (edges < 0 && TryAcceptCounted(out edges) is { } accepted)
                 {
-                    edges = _pending.Count;
-                    SocketError error = TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote);
-                    if (error == SocketError.Success)
-                    {
-                        _acceptedInARow++;
-                        return (accepted!, remote);
-                    }
-
-                    if (error != SocketError.WouldBlock)
-                    {
-                        throw new SocketException((int)error);
-                    }
-
-                    _acceptedInARow = 0;
+                    return accepted;
                 }
 
                 await _pending.WaitAsync(edges, _registration.IsClosed, cancellationToken).ConfigureAwait(false);
@@ -168,6 +139,29 @@ internal sealed class LoopAcceptor : IEpollClient
         {
             _accepting.Release();
         }
+    }
+
+    /// <summary>
+    /// One accept that keeps count of the turn's accepts: null when the backlog is empty, with the edge count read
+    /// before the attempt (what a wait must see change); throws <see cref="SocketException"/> when accepting fails.
+    /// </summary>
+    private (LoopSocketHandle Handle, PeerAddress Remote)? TryAcceptCounted(out long edges)
+    {
+        edges = _pending.Count;
+        SocketError error = TryAccept(out LoopSocketHandle? accepted, out PeerAddress remote);
+        if (error == SocketError.Success)
+        {
+            _acceptedInARow++;
+            return (accepted!, remote);
+        }
+
+        if (error != SocketError.WouldBlock)
+        {
+            throw new SocketException((int)error);
+        }
+
+        _acceptedInARow = 0;
+        return null;
     }
 
     /// <summary>Stops watching the listener (before its owner closes it: the epoll entry would outlive a descriptor handed to another process) and wakes a waiting accept.</summary>
