@@ -133,7 +133,9 @@ public sealed class ListenerHandOverTests
 
         // The server closes the last asking connection after answering it, on its own schedule; nothing signals
         // that, so the count is read until it settles (a leak would leave one or more per attempt, for good).
-        Assert.That(await SettledSocketCountAsync(before, cancellationToken), Is.EqualTo(before));
+        // Fewer is fine: a socket of an earlier test may close meanwhile; a leak only ever adds.
+        int after = await SettledSocketCountAsync(before, cancellationToken);
+        Assert.That(after, Is.LessThanOrEqualTo(before), $"sockets before the attempts {before}, after {after}");
         Assert.That(old.Completion.IsCompleted, Is.False);
     }
 
@@ -216,12 +218,12 @@ public sealed class ListenerHandOverTests
             }
         });
 
-    /// <summary>The process's socket count once it is back at <paramref name="expected"/>, or after five seconds.</summary>
+    /// <summary>The process's socket count once it is back at <paramref name="expected"/> or below, or after five seconds.</summary>
     private static async Task<int> SettledSocketCountAsync(int expected, CancellationToken cancellationToken)
     {
         long giveUp = Environment.TickCount64 + 5_000;
         int count = CountSockets();
-        while (count != expected && Environment.TickCount64 < giveUp)
+        while (count > expected && Environment.TickCount64 < giveUp)
         {
             await Task.Delay(20, cancellationToken);
             count = CountSockets();
