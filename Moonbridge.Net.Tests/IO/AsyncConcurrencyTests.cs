@@ -21,9 +21,7 @@ public sealed class AsyncConcurrencyTests
         {
             for (int i = 0; i < Connections; i++)
             {
-                var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                peers.Add(peer);
-                await peer.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+                peers.Add(await listener.ConnectPeerAsync(cancellationToken));
                 sockets.Add(await listener.AcceptAsync(cancellationToken));
             }
 

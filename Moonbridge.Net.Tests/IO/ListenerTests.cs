@@ -31,8 +31,7 @@ public sealed class ListenerTests
     public async Task AcceptReturnsAConnectedSocketThatExchangesData(CancellationToken cancellationToken)
     {
         using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using Socket client = await listener.ConnectPeerAsync(cancellationToken);
 
         using MoonSocket accepted = listener.Accept(); // the connection is already queued: this does not wait
         accepted.Flush("hello");
@@ -47,9 +46,7 @@ public sealed class ListenerTests
     {
         using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
         Task<MoonSocket> accepting = listener.AcceptAsync(cancellationToken).AsTask();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using Socket client = await listener.ConnectPeerAsync(cancellationToken);
         using MoonSocket accepted = await accepting;
 
         Assert.That(accepted.RemoteTcpPort, Is.EqualTo(((IPEndPoint)client.LocalEndPoint!).Port));
@@ -67,9 +64,7 @@ public sealed class ListenerTests
         {
             for (int i = 0; i < count; i++)
             {
-                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                clients.Add(client);
-                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+                clients.Add(await listener.ConnectPeerAsync(cancellationToken));
             }
 
             var accepted = new List<MoonSocket>();
@@ -100,8 +95,7 @@ public sealed class ListenerTests
     public async Task ACancelledAcceptTakesNoPendingConnection(CancellationToken cancellationToken)
     {
         using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using Socket client = await listener.ConnectPeerAsync(cancellationToken);
 
         await Assert.ThatAsync(async () => await listener.AcceptAsync(new CancellationToken(canceled: true)), Throws.InstanceOf<OperationCanceledException>());
         using MoonSocket accepted = await listener.AcceptAsync(cancellationToken);

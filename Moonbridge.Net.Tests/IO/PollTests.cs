@@ -43,9 +43,7 @@ public sealed class PollTests
     {
         using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
         Task<PollResult> polling = MoonbridgeIO.PollAsync([listener], null, TestTimeouts.Wait, cancellationToken: cancellationToken).AsTask();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using Socket client = await listener.ConnectPeerAsync(cancellationToken);
         PollResult result = await polling;
         using MoonSocket? accepted = listener.AcceptNb();
 
@@ -60,8 +58,7 @@ public sealed class PollTests
     public async Task BlockingPollWakesForAConnectionThatWasAlreadyPending(CancellationToken cancellationToken)
     {
         using MoonListener listener = MoonbridgeIO.TcpListen("127.0.0.1", 0);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+        using Socket client = await listener.ConnectPeerAsync(cancellationToken);
 
         PollResult result = MoonbridgeIO.Poll([listener], null, TestTimeouts.Wait);
         using MoonSocket? accepted = listener.AcceptNb();

@@ -1,11 +1,29 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Moonbridge.Net.IO;
 
 namespace Moonbridge.Net.Tests.Infrastructure;
 
-/// <summary>Sending and receiving on the plain peer socket, each call bounded by the test's token.</summary>
+/// <summary>Connecting, sending and receiving on the plain peer socket, each call bounded by the test's token.</summary>
 internal static class PeerSocketExtensions
 {
+    /// <summary>A plain TCP socket connected to <paramref name="listener"/> over IPv4 loopback (not yet accepted).</summary>
+    public static async Task<Socket> ConnectPeerAsync(this MoonListener listener, CancellationToken cancellationToken)
+    {
+        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await peer.ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.Port!.Value), cancellationToken);
+            return peer;
+        }
+        catch
+        {
+            peer.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Sends all of <paramref name="text"/> as UTF-8.</summary>
     public static Task SendTextAsync(this Socket peer, string text, CancellationToken cancellationToken)
         => peer.SendAllAsync(Encoding.UTF8.GetBytes(text), cancellationToken);

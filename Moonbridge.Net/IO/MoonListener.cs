@@ -163,8 +163,9 @@ public sealed class MoonListener : IPollable, IDisposable
             (LoopSocketHandle handle, PeerAddress remote) = accepting.Result;
             return new(WrapAccepted(handle, remote));
         }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        catch (Exception e)
         {
+            // As from an async method: every failure, a closed listener included, arrives in the returned task.
             return ValueTask.FromException<MoonSocket>(e);
         }
     }
