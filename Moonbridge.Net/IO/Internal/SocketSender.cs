@@ -113,9 +113,11 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
                 return new IoWriteResult(_output.Length);
             }
 
-            if (!_sending && _output.Length == 0 && data.Length >= SocketConnection.WriteBufferSize)
+            if (!_sending && _output.Length == 0 && (flush || data.Length >= SocketConnection.WriteBufferSize))
             {
-                // Large write into an empty queue: hand it to the kernel straight from the caller's memory.
+                // A flush or a large write into an empty queue: hand it to the kernel straight from the caller's
+                // memory, and queue only what the kernel did not take (a keep-alive response thus goes out without
+                // a pooled segment rented, copied into and returned).
                 data = data[SendNonBlockingLocked(data)..];
                 if (_writeError != SocketError.Success)
                 {
