@@ -66,7 +66,7 @@ public sealed class HttpOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(65);
 
     /// <summary>
-    /// How long a keep-alive connection waits for its next request with its request state at hand (default 100 ms).
+    /// How long a keep-alive connection waits for its next request with its request state and response buffer at hand (default 100 ms).
     /// After that it rests, when it runs on an event loop in an async pool: it lets go of its handler call and gives its
     /// HTTP state back to its loop, holding little more than its socket until the client speaks again, when it takes a
     /// set again. Zero rests at once (least memory; about 1.5 µs of CPU more per request, measured on loopback);

@@ -15,6 +15,12 @@ internal sealed partial class Http1Connection
     private readonly ClientWaits _waits;
     private volatile bool _idleWait;
 
+    /// <summary>Whether the last request head read was all the input buffered (no pipelined request behind it).</summary>
+    private bool _headEndedInput;
+
+    /// <summary>Whether the wait for a next request ends in a rest when it runs out (which releases the response buffers then).</summary>
+    private bool _idleWaitRests;
+
     /// <summary>A graceful stop ends the wait for a next request at once.</summary>
     private void CancelIdleWait()
     {
@@ -52,6 +58,7 @@ internal sealed partial class Http1Connection
                 : restAfter;
         }
 
+        _idleWaitRests = restAfter != Timeout.InfiniteTimeSpan;
         limit = restAfter != Timeout.InfiniteTimeSpan ? restAfter
             : headStarted == 0 ? timeout
             : Remaining(headStarted, Context.Options.RequestHeaderTimeout);
@@ -104,6 +111,7 @@ internal sealed partial class Http1Connection
 
         if (complete)
         {
+            _headEndedInput = consumed.Equals(buffer.End);
             _transport.AdvanceTo(consumed);
             return HeadProgress.Complete;
         }
@@ -156,11 +164,16 @@ internal sealed partial class Http1Connection
         bool parked = false;
         if (_idleWait)
         {
-            // Between requests with nothing to do: an idle connection holds no response buffer, and in an async pool
-            // no worker either, so silent clients cannot use up MaxFork; it takes one again below. (Keeping the buffers
-            // until the connection rests saved a busy keep-alive request about 1 % of its CPU, but a burst of
-            // connections that each asked once then held a set each: 10.7 against 8.0 KB resident per idle connection.)
-            _response.ReleaseBuffers();
+            // Between requests with nothing to do: in an async pool an idle connection holds no worker, so silent
+            // clients cannot use up MaxFork; it takes one again below. Its response buffers go back to the pool now only
+            // when the wait cannot end in a rest: a wait that does releases them when the connection rests, a short
+            // while from now, and a busy keep-alive client reuses them for its next request instead of renting them
+            // again (the only pooled rent and return of a keep-alive request).
+            if (!_idleWaitRests)
+            {
+                _response.ReleaseBuffers();
+            }
+
             if (default(TWaiter).Suspends && _parking is not null)
             {
                 _parking.Park(_keepWorker);

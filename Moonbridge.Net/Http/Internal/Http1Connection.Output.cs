@@ -69,11 +69,15 @@ internal sealed partial class Http1Connection
         return result.IsError ? OutputFlush.Failed : OutputFlush.Done;
     }
 
-    /// <summary>Queues output; past a high-water mark it waits for the client to take it (back-pressure).</summary>
-    internal ValueTask WriteOutputAsync<TWaiter>(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Queues output; past a high-water mark it waits for the client to take it (back-pressure). The output that
+    /// <paramref name="endsResponse"/> goes to the kernel at once when no request can be behind it (its head was the
+    /// last input read, it had no body), straight from <paramref name="data"/>: nothing could join it in one send.
+    /// </summary>
+    internal ValueTask WriteOutputAsync<TWaiter>(ReadOnlySpan<byte> data, bool endsResponse = false)
         where TWaiter : struct, ITransportWaiter
     {
-        IoWriteResult result = _transport.Write(data, flush: false);
+        IoWriteResult result = _transport.Write(data, flush: endsResponse && _headEndedInput && Body.IsComplete);
         if (result.IsError)
         {
             throw new IOException($"Could not send data to client: {result.Error}.");

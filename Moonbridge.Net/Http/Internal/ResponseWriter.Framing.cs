@@ -114,7 +114,7 @@ internal sealed partial class ResponseWriter
         where TWaiter : struct, ITransportWaiter
     {
         PooledBufferWriter written = WriteHead(atFinish, announcedBody);
-        ValueTask write = connection.WriteOutputAsync<TWaiter>(written.WrittenSpan);
+        ValueTask write = connection.WriteOutputAsync<TWaiter>(written.WrittenSpan, endsResponse: atFinish || _bodyBytes == _contentLength);
         written.Clear();
         return _chunked && _gathered.WrittenCount >= context.Options.MinimumOutputChunkSize ? EmitChunkAfterAsync<TWaiter>(write) : write;
     }

@@ -324,7 +324,7 @@ internal sealed partial class ResponseWriter(Http1Connection connection, HttpReq
         }
 
         observation.Sent(data.Length);
-        return connection.WriteOutputAsync<TWaiter>(data);
+        return connection.WriteOutputAsync<TWaiter>(data, endsResponse: _bodyBytes == _contentLength);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
