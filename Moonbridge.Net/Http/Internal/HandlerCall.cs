@@ -15,6 +15,11 @@ internal static class HandlerCall
         where TWaiter : struct, ITransportWaiter
     {
         ResponseDeadline response = connection.WatchResponse(cancellationToken);
+        if (connection.HandlerBlocks)
+        {
+            SendHeldOutput(connection);
+        }
+
         ValueTask<bool> call;
         try
         {
@@ -26,12 +31,24 @@ internal static class HandlerCall
             call = ValueTask.FromException<bool>(e);
         }
 
+        if (!call.IsCompleted)
+        {
+            SendHeldOutput(connection);
+        }
+
         // A handler that answered without waiting (most answers from memory, every pipelined one of them) costs no
         // async method here; anything else (a wait, a failure, an expired deadline) is judged below.
         return call.IsCompletedSuccessfully && !response.StopExpired()
             ? new ValueTask<bool>(call.Result)
             : CompleteAsync<TWaiter>(connection, response, call);
     }
+
+    /// <summary>
+    /// Before a handler that may take long (a blocking one, or one that waits for something other than its client), the
+    /// output held back for a batch (the responses to pipelined requests before it) goes to the kernel without waiting:
+    /// it must never wait for a later request's handler.
+    /// </summary>
+    private static void SendHeldOutput(Http1Connection connection) => connection.Transport.Write(ReadOnlySpan<byte>.Empty, flush: true);
 
     /// <summary>Waits for the handler call and tells what its outcome means for the connection.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -231,6 +231,9 @@ internal sealed partial class Http1Connection
     internal ValueTask<bool> CallHandler(CancellationToken token)
         => _asyncHandler is not null ? _asyncHandler(Request, token) : new ValueTask<bool>(_handler!(Request));
 
+    /// <summary>Whether the handler is a blocking one, which may block its worker for long.</summary>
+    internal bool HandlerBlocks => _asyncHandler is null;
+
     /// <summary>
     /// Whether a handler's <see cref="HttpStatusException"/> can be answered like any response: nothing of a
     /// response went out, and the body's framing is intact, so the connection can go on as after any
