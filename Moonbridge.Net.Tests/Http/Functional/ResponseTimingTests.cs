@@ -18,29 +18,7 @@ public sealed class ResponseTimingTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var release = new Signal();
-        await using TestServer server = TestServer.StartHttp(
-            form,
-            TestServer.HttpOptions(),
-            request =>
-            {
-                SendComplete(request);
-                if (request.Path == "lingers")
-                {
-                    release.Wait();
-                }
-
-                return true;
-            },
-            async (request, handlerToken) =>
-            {
-                SendComplete(request);
-                if (request.Path == "lingers")
-                {
-                    await release.WaitAsync(handlerToken);
-                }
-
-                return true;
-            });
+        await using TestServer server = StartWaiting(form, release, waitingPath: "lingers", answerFirst: true);
         using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /lingers HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
@@ -64,29 +42,7 @@ public sealed class ResponseTimingTests
     {
         CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
         var release = new Signal();
-        await using TestServer server = TestServer.StartHttp(
-            form,
-            TestServer.HttpOptions(),
-            request =>
-            {
-                if (request.Path == "slow")
-                {
-                    release.Wait();
-                }
-
-                SendComplete(request);
-                return true;
-            },
-            async (request, handlerToken) =>
-            {
-                if (request.Path == "slow")
-                {
-                    await release.WaitAsync(handlerToken);
-                }
-
-                SendComplete(request);
-                return true;
-            });
+        await using TestServer server = StartWaiting(form, release, waitingPath: "slow", answerFirst: false);
         using TestClient client = await server.ConnectAsync(cancellationToken);
 
         await client.SendAsync("GET /fast HTTP/1.1\r\nHost: test\r\n\r\nGET /slow HTTP/1.1\r\nHost: test\r\n\r\n", cancellationToken);
@@ -102,6 +58,53 @@ public sealed class ResponseTimingTests
             Assert.That(slow.BodyText, Is.EqualTo("path=slow"));
         });
     }
+
+    /// <summary>
+    /// A server whose handler, for <paramref name="waitingPath"/>, waits for <paramref name="release"/> after answering
+    /// (<paramref name="answerFirst"/>) or before; other paths are answered at once.
+    /// </summary>
+    private static TestServer StartWaiting(HandlerForm form, Signal release, string waitingPath, bool answerFirst)
+        => TestServer.StartHttp(
+            form,
+            TestServer.HttpOptions(),
+            request =>
+            {
+                bool waits = request.Path == waitingPath;
+                if (answerFirst || !waits)
+                {
+                    SendComplete(request);
+                }
+
+                if (waits)
+                {
+                    release.Wait();
+                    if (!answerFirst)
+                    {
+                        SendComplete(request);
+                    }
+                }
+
+                return true;
+            },
+            async (request, handlerToken) =>
+            {
+                bool waits = request.Path == waitingPath;
+                if (answerFirst || !waits)
+                {
+                    SendComplete(request);
+                }
+
+                if (waits)
+                {
+                    await release.WaitAsync(handlerToken);
+                    if (!answerFirst)
+                    {
+                        SendComplete(request);
+                    }
+                }
+
+                return true;
+            });
 
     private static void SendComplete(HttpRequest request)
     {
