@@ -123,6 +123,13 @@ internal sealed class SocketSender(Socket? socket, Task? connecting)
                 {
                     return IoWriteResult.Failed(_writeError);
                 }
+
+                if (_sendBlocked)
+                {
+                    // The kernel just refused the rest: queue it without asking again in the same call.
+                    _output.Write(data);
+                    return new IoWriteResult(_output.Length);
+                }
             }
 
             _output.Write(data);
