@@ -206,7 +206,7 @@ internal static class LoadMode
                 await WarmUpUploadsAsync(port, scenario);
             }
 
-            TimeSpan? cpuBefore = ProcessStats.CpuTime(server.Pid);
+            (TimeSpan User, TimeSpan System)? cpuBefore = ProcessStats.CpuTimes(server.Pid);
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             Measurement result = scenario.Kind switch
             {
@@ -215,7 +215,7 @@ internal static class LoadMode
                     TimeSpan.FromSeconds(options.Quick ? 30 : 120)),
                 _ => await IdleConnectionProbe.RunAsync(port, server.Pid, options.IdleConnections, options.Settle, TimeSpan.FromSeconds(options.Quick ? 30 : 90)),
             };
-            TimeSpan? cpuAfter = ProcessStats.CpuTime(server.Pid);
+            (TimeSpan User, TimeSpan System)? cpuAfter = ProcessStats.CpuTimes(server.Pid);
             TimeSpan elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (server.HasExited)
             {
@@ -226,10 +226,14 @@ internal static class LoadMode
             {
                 // The core's utilisation tells whether the server was the bottleneck: an unsaturated server wakes
                 // up for fewer requests at a time, which inflates its CPU per request.
+                TimeSpan user = after.User - before.User;
+                TimeSpan system = after.System - before.System;
                 result = result with
                 {
-                    CpuMicrosPerRequest = (after - before).TotalMicroseconds / result.Requests,
-                    CoreUtilisation = (after - before) / elapsed,
+                    CpuMicrosPerRequest = (user + system).TotalMicroseconds / result.Requests,
+                    UserMicrosPerRequest = user.TotalMicroseconds / result.Requests,
+                    SystemMicrosPerRequest = system.TotalMicroseconds / result.Requests,
+                    CoreUtilisation = (user + system) / elapsed,
                 };
             }
 

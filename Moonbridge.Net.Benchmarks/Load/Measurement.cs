@@ -22,6 +22,12 @@ internal sealed record Measurement
     /// <summary>Server user + system CPU time during the run divided by <see cref="Requests"/>, in µs.</summary>
     public double? CpuMicrosPerRequest { get; init; }
 
+    /// <summary>The user-time part of <see cref="CpuMicrosPerRequest"/>: the server's own code.</summary>
+    public double? UserMicrosPerRequest { get; init; }
+
+    /// <summary>The system-time part of <see cref="CpuMicrosPerRequest"/>: the kernel's work for the server (socket calls, TCP).</summary>
+    public double? SystemMicrosPerRequest { get; init; }
+
     /// <summary>Server CPU time during the run over the run's wall time: 1.0 is one core fully busy.</summary>
     public double? CoreUtilisation { get; init; }
 

@@ -24,6 +24,8 @@ internal static class MeasurementMedian
             Requests = rounds.Sum(r => r.Requests),
             Errors = rounds.Sum(r => r.Errors),
             CpuMicrosPerRequest = Median(rounds.Select(r => r.CpuMicrosPerRequest)),
+            UserMicrosPerRequest = Median(rounds.Select(r => r.UserMicrosPerRequest)),
+            SystemMicrosPerRequest = Median(rounds.Select(r => r.SystemMicrosPerRequest)),
             CoreUtilisation = Median(rounds.Select(r => r.CoreUtilisation)),
             BytesPerConnection = Median(rounds.Select(r => r.BytesPerConnection)),
             RssBefore = (long?)Median(rounds.Select(r => (double?)r.RssBefore)),

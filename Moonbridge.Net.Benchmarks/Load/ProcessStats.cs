@@ -22,7 +22,13 @@ internal static class ProcessStats
     }
 
     /// <summary>User plus system CPU time the process has used so far (all its threads).</summary>
-    public static TimeSpan? CpuTime(int pid)
+    public static TimeSpan? CpuTime(int pid) => CpuTimes(pid) is { } times ? times.User + times.System : null;
+
+    /// <summary>
+    /// The CPU time the process has used so far (all its threads), split into its own code's (user) and the kernel's
+    /// work on its behalf (system: its system calls, and the network stack they run).
+    /// </summary>
+    public static (TimeSpan User, TimeSpan System)? CpuTimes(int pid)
     {
         string? stat = Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
         int close = stat?.LastIndexOf(')') ?? -1;
@@ -36,7 +42,7 @@ internal static class ProcessStats
         return fields.Length > 12
             && ulong.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out ulong user)
             && ulong.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out ulong system)
-            ? TimeSpan.FromSeconds((user + system) / s_ticksPerSecond)
+            ? (TimeSpan.FromSeconds(user / s_ticksPerSecond), TimeSpan.FromSeconds(system / s_ticksPerSecond))
             : null;
     }
 

@@ -27,10 +27,14 @@ internal static class ResultTable
             results.TryGetValue((Moonbridge, scenario.Name), out Measurement? moon);
             Measurement? peer = withPeer ? results.GetValueOrDefault((ServerSpec.CEpollName, scenario.Name)) : null;
             string? primaryVariant = null;
+            string? previousVariant = null;
             foreach (Metric metric in Metric.For(scenario))
             {
-                string? variant = metric.Value is null ? primaryVariant : Best(metric, kestrels, scenario, results);
+                string? variant = metric.Value is null ? primaryVariant
+                    : metric.SplitsPrevious ? previousVariant
+                    : Best(metric, kestrels, scenario, results);
                 primaryVariant ??= variant;
+                previousVariant = variant;
                 Measurement? kestrel = variant is null ? null : results.GetValueOrDefault((variant, scenario.Name));
                 string peerColumns = withPeer ? $" {Show(metric, peer)} | {Ratio(metric, moon, peer)} |" : "";
                 Console.WriteLine($"| {title} | {metric.Label} | {Show(metric, moon)} | {Show(metric, kestrel)} | {variant ?? "-"} | {Ratio(metric, moon, kestrel)} |{peerColumns} {(metric.HigherIsBetter ? "higher" : "lower")} |");
@@ -107,7 +111,9 @@ internal static class ResultTable
         Console.WriteLine("- connection per request: every request on a new TCP connection (`Connection: close`), so connect, accept and close are part of the cost.");
         Console.WriteLine("- MB/s: 10^6 bytes of request body per second of wall time, over all uploads together. Kestrel's /upload is never tracked (it has no tracking): "
             + "the tracking-on row compares Moonbridge's tracked upload (`/upload?X-Progress-Id=<unique>`) with Kestrel's plain one.");
-        Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload. In parentheses, that CPU time over the run's wall time (100 % = the server's core fully busy): a server below it was waiting for the client, which inflates its CPU per request.");
+        Console.WriteLine("- server CPU µs/req: user + system CPU time of the server process during the run (/proc/<pid>/stat utime + stime, clock-tick resolution) divided by the responses completed; for uploads per 64 MiB upload. In parentheses, that CPU time over the run's wall time (100 % = the server's core fully busy): a server below it was waiting for the client, which inflates its CPU per request. "
+            + "Below it, the same time split into user time (the server's own code) and system time (the kernel's work for it: its socket calls and the TCP stack they run); "
+            + "every server makes about the same system calls per request, so against the C peer the system time shows the shared cost and the user time what a framework adds.");
         Console.WriteLine($"- RSS bytes/idle conn: (server VmRSS with the connections held − VmRSS before) / connections held, each reading after {options.Settle.TotalSeconds} s of settling; "
             + "every connection sent one GET /plaintext and read the answer, then idled. The held count is in parentheses. "
             + "RSS only grows when the server touches new pages, so allocations that fit in memory its GC already holds do not show; a growth of 0 or less gives no ratio.");
@@ -139,8 +145,11 @@ internal static class ResultTable
             ? (m / o).ToString("0.00", CultureInfo.InvariantCulture)
             : "-";
 
-    /// <summary>One printed figure of a scenario: its label, its better direction, its value (null for display-only rows).</summary>
-    private sealed record Metric(string Label, bool HigherIsBetter, Func<Measurement, double?>? Value, Func<Measurement, string> Display)
+    /// <summary>
+    /// One printed figure of a scenario: its label, its better direction, its value (null for display-only rows), and
+    /// whether it is a part of the figure above it (<paramref name="SplitsPrevious"/>), compared with the same Kestrel variant.
+    /// </summary>
+    private sealed record Metric(string Label, bool HigherIsBetter, Func<Measurement, double?>? Value, Func<Measurement, string> Display, bool SplitsPrevious = false)
     {
         private static readonly Metric Rps = new("req/s", true, r => r.Rate, r => Number(r.Rate, "N0"));
         private static readonly Metric MegabytesPerSecond = new("MB/s", true, r => r.Rate, r => Number(r.Rate, "N1"));
@@ -149,6 +158,8 @@ internal static class ResultTable
             r => r.CoreUtilisation is { } busy
                 ? $"{Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0")} ({busy.ToString("P0", CultureInfo.InvariantCulture)})"
                 : Number(r.CpuMicrosPerRequest, r.CpuMicrosPerRequest < 1000 ? "N1" : "N0"));
+        private static readonly Metric UserCpu = new("of which user µs/req", false, r => r.UserMicrosPerRequest, r => Number(r.UserMicrosPerRequest, "N2"), SplitsPrevious: true);
+        private static readonly Metric SystemCpu = new("of which system µs/req", false, r => r.SystemMicrosPerRequest, r => Number(r.SystemMicrosPerRequest, "N2"), SplitsPrevious: true);
         private static readonly Metric CpuPerUpload = new("server CPU µs/upload", false, r => r.CpuMicrosPerRequest, r => Number(r.CpuMicrosPerRequest, "N0"));
         private static readonly Metric Memory = new("RSS bytes/idle conn", false, r => r.BytesPerConnection,
             r => r.BytesPerConnection is null ? "-" : $"{Number(r.BytesPerConnection, "N0")} ({r.HeldConnections.ToString("N0", CultureInfo.InvariantCulture)})");
@@ -158,7 +169,7 @@ internal static class ResultTable
 
         public static Metric[] For(Scenario scenario) => scenario.Kind switch
         {
-            ScenarioKind.Requests => [Rps, Latency, Cpu],
+            ScenarioKind.Requests => [Rps, Latency, Cpu, UserCpu, SystemCpu],
             ScenarioKind.Upload => [MegabytesPerSecond, Latency, CpuPerUpload],
             _ => [Memory, Rss],
         };
