@@ -137,6 +137,42 @@ public sealed class RequestBodyTests
         Assert.That(received.ToArray(), Is.EqualTo(body));
     }
 
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AnAsyncCallbackFindsEachPieceIntactWhenItReadsItOnlyAfterAwaiting([Values] bool chunked)
+    {
+        // The pieces are the connection's own input, handed on without a copy: the input must not move past a piece,
+        // nor reuse its memory for the bytes still arriving, before the callback's task completes.
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var received = new MemoryStream();
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.HttpOptions(),
+            async (request, ct) =>
+            {
+                await request.StreamRequestBodyAsync(
+                    async (piece, _) =>
+                    {
+                        await Task.Yield();
+                        received.Write(piece.Span);
+                    },
+                    ct);
+                request.SendStatus(204);
+                return true;
+            });
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+        byte[] body = Pattern(4 * 1024 * 1024);
+        byte[] framed = chunked ? Chunk(body, 100_000) : body;
+
+        await client.SendAsync(
+            $"PUT /data HTTP/1.1\r\nHost: test\r\n{(chunked ? "Transfer-Encoding: chunked" : $"Content-Length: {body.Length}")}\r\n\r\n",
+            cancellationToken);
+        await client.SendAsync(framed, cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(204));
+        Assert.That(received.ToArray(), Is.EqualTo(body));
+    }
+
     internal static byte[] Pattern(int length)
     {
         byte[] data = new byte[length];

@@ -60,42 +60,6 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         }
     }
 
-    /// <summary>
-    /// Reads the rest of the body in pieces of at most <see cref="HttpOptions.MaximumInputChunkSize"/> bytes,
-    /// handing each to <paramref name="sink"/> or <paramref name="asyncSink"/> (neither: discard).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ForEachPieceAsync<TWaiter>(Action<ReadOnlySpan<byte>>? sink, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncSink, CancellationToken cancellationToken)
-        where TWaiter : struct, ITransportWaiter
-    {
-        int size = context.Options.MaximumInputChunkSize;
-        byte[] piece = ArrayPool<byte>.Shared.Rent(size);
-        try
-        {
-            while (true)
-            {
-                int read = await ReadAsync<TWaiter>(piece.AsMemory(0, size)).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                if (asyncSink is not null)
-                {
-                    await asyncSink(piece.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    sink?.Invoke(piece.AsSpan(0, read));
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(piece);
-        }
-    }
-
     /// <summary>The trailer fields of a chunked body read to its end; empty otherwise.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Trailers
         => IsComplete && head.Framing == BodyFraming.Chunked && _chunkedDecoder?.Trailers is { } trailers ? trailers : [];
@@ -118,139 +82,38 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
     }
 
     /// <summary>
-    /// The one body read: sends 100 Continue when due, then copies body bytes out of the connection's input; 0 at the
-    /// end. With a <paramref name="patience"/>, -1 when nothing arrived within it: the caller may do something else and
-    /// read again, and the stall timeout still counts from the last byte that arrived.
+    /// The one body read into the caller's buffer: sends 100 Continue when due, then copies body bytes out of the
+    /// connection's input; 0 at the end. With a <paramref name="patience"/>, -1 when nothing arrived within it: the caller
+    /// may do something else and read again, and the stall timeout still counts from the last byte that arrived.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination, TimeSpan? patience = null)
+    public ValueTask<int> ReadAsync<TWaiter>(Memory<byte> destination, TimeSpan? patience = null)
         where TWaiter : struct, ITransportWaiter
     {
         response.ThrowIfFaulty();
         if (IsComplete || destination.IsEmpty)
         {
-            return 0;
+            return new ValueTask<int>(0);
         }
 
-        if (AwaitsContinue)
-        {
-            _continueSent = true;
-            if (!response.Started)
-            {
-                await response.Interim.SendContinueAsync<TWaiter>().ConfigureAwait(false);
-            }
-        }
-
-        IConnectionTransport input = connection.Transport;
-        while (true)
-        {
-            HttpOptions options = context.Options;
-            TimeProvider time = connection.Time;
-            (TimeSpan wait, bool rateBound) = MinimumDataRate.WaitLimit(options.StallTimeout, options.MinimumRequestBodyDataRate, options.MinimumRequestBodyDataRateGracePeriod, _consumed, time.GetElapsedTime(0, _waitTicks));
-            if (!rateBound && wait != Timeout.InfiniteTimeSpan)
-            {
-                // The stall is measured from the last byte, across waits cut short by a caller's patience.
-                wait = TimeSpan.FromTicks(Math.Max(0, (wait - time.GetElapsedTime(0, _stalledTicks)).Ticks));
-            }
-
-            bool patient = patience is { } bound && (wait == Timeout.InfiniteTimeSpan || bound < wait);
-            long waitStarted = time.GetTimestamp();
-            InputWait arrival = await connection.ReadInputAsync<TWaiter>(patient ? patience!.Value : wait).ConfigureAwait(false);
-            long waited = time.GetTimestamp() - waitStarted;
-            _waitTicks += waited;
-            if (!arrival.Arrived(out ReadResult result))
-            {
-                if (patient)
-                {
-                    _stalledTicks += waited;
-                    return -1;
-                }
-
-                ReadFailed = true;
-                throw HttpParseErrors.ForHandler(rateBound ? RequestRejectionReason.BodyDataRateTooLow : RequestRejectionReason.BodyTimeout);
-            }
-
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            int count;
-            if (head.Framing == BodyFraming.ContentLength)
-            {
-                count = (int)Math.Min(Math.Min(_remaining, destination.Length), buffer.Length);
-                if (count > 0)
-                {
-                    buffer.Slice(0, count).CopyTo(destination.Span);
-                    input.AdvanceTo(buffer.GetPosition(count));
-                    _remaining -= count;
-                    IsComplete = _remaining == 0;
-                }
-                else
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
-            }
-            else
-            {
-                count = ReadChunked(input, buffer, destination.Span);
-                if (IsComplete)
-                {
-                    return 0;
-                }
-            }
-
-            if (count > 0)
-            {
-                _stalledTicks = 0;
-                _consumed += count;
-                observation.CatchUpReceived(_consumed);
-                if (InterimProgressDue())
-                {
-                    await response.Interim.SendProgressAsync<TWaiter>(observation.Received).ConfigureAwait(false);
-                }
-
-                return count;
-            }
-
-            if (result.IsCompleted)
-            {
-                ReadFailed = true;
-                throw HttpParseErrors.ForHandler(RequestRejectionReason.UnexpectedEndOfBody);
-            }
-        }
+        ValueTask<BodyPiece> taking = TakePieceAsync<TWaiter>(destination.Length, patience);
+        return taking.IsCompletedSuccessfully ? new ValueTask<int>(CopyOut(taking.Result, destination.Span)) : CopyOutAsync(taking, destination);
     }
 
-    /// <summary>Decodes what the chunked framing gives of <paramref name="buffer"/>; advances the input past what it used.</summary>
-    private int ReadChunked(IConnectionTransport input, ReadOnlySequence<byte> buffer, Span<byte> destination)
+    private async ValueTask<int> CopyOutAsync(ValueTask<BodyPiece> taking, Memory<byte> destination)
+        => CopyOut(await taking.ConfigureAwait(false), destination.Span);
+
+    /// <summary>Copies a piece taken for a read into the reader's buffer and releases it; -1 for a read whose patience ran out.</summary>
+    private int CopyOut(BodyPiece piece, Span<byte> destination)
     {
-        ChunkedReadStatus status;
-        ReadOnlySequence<byte> payload;
-        SequencePosition consumed;
-        try
+        if (piece.TimedOut)
         {
-            status = _chunkedDecoder!.Read(buffer, destination.Length, out payload, out consumed);
-        }
-        catch (BadHttpRequestException)
-        {
-            // End the read before the error goes up: closing the connection reads the input again.
-            ReadFailed = true;
-            input.AdvanceTo(buffer.Start, buffer.End);
-            throw;
+            return -1;
         }
 
-        switch (status)
-        {
-            case ChunkedReadStatus.Data:
-                // Take the length before AdvanceTo: the pipe may recycle the segments the payload points into.
-                int length = (int)payload.Length;
-                payload.CopyTo(destination);
-                input.AdvanceTo(consumed);
-                return length;
-            case ChunkedReadStatus.Complete:
-                input.AdvanceTo(consumed);
-                IsComplete = true;
-                return 0;
-            default:
-                input.AdvanceTo(consumed, buffer.End);
-                return 0;
-        }
+        int count = (int)piece.Payload.Length;
+        piece.Payload.CopyTo(destination);
+        ReleasePiece();
+        return count;
     }
 
     private bool InterimProgressDue()
@@ -276,18 +139,20 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         }
 
         long drained = 0;
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             while (true)
             {
-                int read = await ReadAsync<TWaiter>(scratch).ConfigureAwait(false);
-                if (read == 0)
+                // Taken where it lies and let go: a drained body is never copied.
+                BodyPiece piece = await TakePieceAsync<TWaiter>(int.MaxValue, patience: null).ConfigureAwait(false);
+                long length = piece.Payload.Length; // before the release: the input may reuse the piece's segments
+                ReleasePiece();
+                if (length == 0)
                 {
                     return true;
                 }
 
-                drained += read;
+                drained += length;
                 if (drained > context.Options.RequestBodyDrainLimit)
                 {
                     return false;
@@ -299,10 +164,6 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
             // The request was answered already; a second (error) response to it would be taken as the
             // answer to the client's next request. Closing is all that is left.
             return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 }
