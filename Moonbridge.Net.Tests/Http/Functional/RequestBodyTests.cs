@@ -173,6 +173,69 @@ public sealed class RequestBodyTests
         Assert.That(received.ToArray(), Is.EqualTo(body));
     }
 
+    [Test]
+    [CancelAfter(TestMilliseconds)]
+    public async Task AnObserverAttachedFromInsideAStreamCallbackCountsTheRestOfTheBody()
+    {
+        // The callback holds a piece of the connection's input while it runs: attaching an observer then must not read
+        // the input a second time.
+        CancellationToken cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var observer = new CountingObserver();
+        long streamed = 0;
+        await using TestServer server = TestServer.StartHttp(
+            TestServer.HttpOptions(),
+            async (request, ct) =>
+            {
+                await request.StreamRequestBodyAsync(
+                    (piece, _) =>
+                    {
+                        if (streamed == 0)
+                        {
+                            request.Observe(observer);
+                        }
+
+                        streamed += piece.Length;
+                        return ValueTask.CompletedTask;
+                    },
+                    ct);
+                request.SendStatus(204);
+                return true;
+            });
+        using TestClient client = await server.ConnectAsync(cancellationToken);
+        byte[] body = Pattern(1024 * 1024);
+
+        await client.SendAsync($"PUT /data HTTP/1.1\r\nHost: test\r\nContent-Length: {body.Length}\r\n\r\n", cancellationToken);
+        await client.SendAsync(body, cancellationToken);
+        RawHttpResponse response = await client.ReadResponseAsync(cancellationToken);
+        bool completed = await observer.Ended.Task.WaitAsync(TestTimeouts.Wait, cancellationToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(204));
+        Assert.That(streamed, Is.EqualTo(body.Length));
+        Assert.That(completed, Is.True);
+        Assert.That(observer.Received, Is.InRange(1, body.Length), "the body after the piece in hand when the observer came");
+    }
+
+    private sealed class CountingObserver : IHttpExchangeObserver
+    {
+        private long _received;
+
+        public long Received => Interlocked.Read(ref _received);
+
+        public TaskCompletionSource<bool> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnBodyReceived(long bytes) => Interlocked.Add(ref _received, bytes);
+
+        public void OnResponseStarted(int statusCode, long? contentLength)
+        {
+        }
+
+        public void OnResponseSent(long bytes)
+        {
+        }
+
+        public void OnExchangeEnded(bool completed) => Ended.TrySetResult(completed);
+    }
+
     internal static byte[] Pattern(int length)
     {
         byte[] data = new byte[length];

@@ -49,9 +49,11 @@ internal sealed class ExchangeObservation(Http1Connection connection, HttpReques
         }
 
         // Buffered bytes first, then the counter: a receive in between is missed here rather than counted
-        // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes.
+        // twice, and CatchUpReceived makes up for it as soon as the handler consumes those bytes. Attached from a
+        // body callback, with a piece of the input in its hands, the buffered bytes are left to that catching up: the
+        // input is being read, and the piece itself is counted as consumed already.
         IConnectionTransport transport = connection.Transport;
-        if (transport.TryRead(out System.IO.Pipelines.ReadResult buffered))
+        if (!connection.Body.HoldsPiece && transport.TryRead(out System.IO.Pipelines.ReadResult buffered))
         {
             CountReceived(buffered.Buffer.Length);
             transport.AdvanceTo(buffered.Buffer.Start);

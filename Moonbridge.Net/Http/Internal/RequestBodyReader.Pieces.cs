@@ -16,6 +16,9 @@ internal sealed partial class RequestBodyReader
     /// <summary>Where the input moves on to when the piece taken last is released; null while none is held.</summary>
     private SequencePosition? _pieceEnd;
 
+    /// <summary>Whether a piece is taken and not yet released: the input is being read, and only the piece's release reads it on.</summary>
+    public bool HoldsPiece => _pieceEnd is not null;
+
     /// <summary>
     /// Streams the rest of the body to <paramref name="sink"/> or <paramref name="asyncSink"/> (neither: discard) in pieces
     /// of at most <see cref="HttpOptions.MaximumInputChunkSize"/> bytes, each a slice of the connection's input, valid
