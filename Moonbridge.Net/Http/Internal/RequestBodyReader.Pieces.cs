@@ -39,28 +39,37 @@ internal sealed partial class RequestBodyReader
 
             try
             {
-                if (sink is not null || asyncSink is not null)
-                {
-                    foreach (ReadOnlyMemory<byte> segment in piece.Payload)
-                    {
-                        for (int at = 0; at < segment.Length; at += size)
-                        {
-                            ReadOnlyMemory<byte> part = segment.Slice(at, Math.Min(size, segment.Length - at));
-                            if (asyncSink is not null)
-                            {
-                                await asyncSink(part, cancellationToken).ConfigureAwait(false);
-                            }
-                            else
-                            {
-                                sink!(part.Span);
-                            }
-                        }
-                    }
-                }
+                await DeliverAsync(piece.Payload, size, sink, asyncSink, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 ReleasePiece();
+            }
+        }
+    }
+
+    /// <summary>Hands <paramref name="payload"/> on in parts of at most <paramref name="size"/> bytes; nothing without a sink (a discard).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask DeliverAsync(ReadOnlySequence<byte> payload, int size, Action<ReadOnlySpan<byte>>? sink, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? asyncSink, CancellationToken cancellationToken)
+    {
+        if (sink is null && asyncSink is null)
+        {
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> segment in payload)
+        {
+            for (int at = 0; at < segment.Length; at += size)
+            {
+                ReadOnlyMemory<byte> part = segment.Slice(at, Math.Min(size, segment.Length - at));
+                if (asyncSink is not null)
+                {
+                    await asyncSink(part, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    sink!(part.Span);
+                }
             }
         }
     }
@@ -149,18 +158,19 @@ internal sealed partial class RequestBodyReader
             {
                 _stalledTicks = 0;
                 _consumed += payload.Length;
-                observation.CatchUpReceived(_consumed);
-                if (InterimProgressDue())
+                try
                 {
-                    try
+                    // An observer's code and the 102 run with the piece held: if either fails, the input must not stay held.
+                    observation.CatchUpReceived(_consumed);
+                    if (InterimProgressDue())
                     {
                         await response.Interim.SendProgressAsync<TWaiter>(observation.Received).ConfigureAwait(false);
                     }
-                    catch
-                    {
-                        ReleasePiece();
-                        throw;
-                    }
+                }
+                catch
+                {
+                    ReleasePiece();
+                    throw;
                 }
 
                 return new BodyPiece(payload);

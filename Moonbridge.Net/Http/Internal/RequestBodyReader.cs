@@ -99,6 +99,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Http
         return taking.IsCompletedSuccessfully ? new ValueTask<int>(CopyOut(taking.Result, destination.Span)) : CopyOutAsync(taking, destination);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> CopyOutAsync(ValueTask<BodyPiece> taking, Memory<byte> destination)
         => CopyOut(await taking.ConfigureAwait(false), destination.Span);
 
